@@ -2,6 +2,7 @@
 // The compiled library: its version, the header/library check, and one error category per
 // process across the shared-library boundary.
 #include <cstring>
+#include <ostream>  // doctest prints std::error_code with operator<<
 #include <string>
 #include <system_error>
 

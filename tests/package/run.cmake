@@ -91,6 +91,32 @@ elseif(STEP STREQUAL "add_subdirectory")
     message(FATAL_ERROR "add_subdirectory built firebus's tests or examples")
   endif()
 
+elseif(STEP STREQUAL "core_only")
+  # FIREBUS_CORE_ONLY: configure without looking for any dependency, install the headers only,
+  # and build a consumer of firebus::core against that.
+  set(bin "${WORK_DIR}/core_only-firebus")
+  set(prefix "${WORK_DIR}/core_only-prefix")
+  file(REMOVE_RECURSE "${bin}" "${prefix}" "${WORK_DIR}/core_only-consumer")
+  run("${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${bin}" -G "${GENERATOR}"
+      "-DCMAKE_CXX_COMPILER=${CXX}" -DFIREBUS_CORE_ONLY=ON -DFIREBUS_BUILD_TESTS=OFF
+      -DFIREBUS_BUILD_EXAMPLES=OFF)
+  if(last_output MATCHES "firebus dependencies")
+    message(FATAL_ERROR "a core-only configuration looked for dependencies")
+  endif()
+  run("${CMAKE_COMMAND}" --build "${bin}")
+  run("${CMAKE_COMMAND}" --install "${bin}" --prefix "${prefix}")
+  file(GLOB_RECURSE libs "${prefix}/*firebus.so*" "${prefix}/*firebus.a")
+  if(libs OR EXISTS "${prefix}/include/firebus/library.hpp")
+    message(FATAL_ERROR "a core-only installation holds parts of the compiled library: ${libs}")
+  endif()
+  run("${CMAKE_COMMAND}" -S "${TEST_DIR}/core_only" -B "${WORK_DIR}/core_only-consumer"
+      -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX}" "-DCMAKE_PREFIX_PATH=${prefix}")
+  run("${CMAKE_COMMAND}" --build "${WORK_DIR}/core_only-consumer")
+  run("${WORK_DIR}/core_only-consumer/consumer")
+  if(NOT last_output MATCHES "^firebus consumer OK: core ")
+    message(FATAL_ERROR "unexpected output: ${last_output}")
+  endif()
+
 else()
   message(FATAL_ERROR "unknown STEP '${STEP}'")
 endif()

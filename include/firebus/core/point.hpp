@@ -68,8 +68,8 @@ class point_id {
   /// True if `name` is a valid identifier.
   static bool is_valid(std::string_view name) noexcept { return first_invalid(name) == npos; }
 
-  /// Offset of the first byte that breaks the rules (the length for a name that is too long,
-  /// 0 for an empty one), or `npos` if the name is valid.
+  /// Offset of the first byte that breaks the rules (`max_size`, the first byte past the limit,
+  /// for a name that is too long; 0 for an empty one), or `npos` if the name is valid.
   static std::size_t first_invalid(std::string_view name) noexcept {
     if (name.empty()) return 0;
     if (name.size() > max_size) return max_size;

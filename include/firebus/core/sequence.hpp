@@ -25,6 +25,7 @@
 #ifndef FIREBUS_CORE_SEQUENCE_HPP
 #define FIREBUS_CORE_SEQUENCE_HPP
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -93,7 +94,8 @@ class sequence_tracker {
 
   explicit sequence_tracker(std::size_t max_gaps = default_max_gaps)
       : max_gaps_(max_gaps == 0 ? 1 : max_gaps) {
-    gaps_.reserve(max_gaps_ + 1);
+    // Capped: a huge bound ("never forget") must not allocate, or throw, up front.
+    gaps_.reserve((std::min)(max_gaps_, default_max_gaps) + 1);
   }
 
   /// Classifies `seq` and updates the counters.

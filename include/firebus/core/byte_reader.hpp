@@ -195,7 +195,8 @@ class byte_reader {
   bool take(std::size_t count, std::error_code& ec) noexcept {
     if (!failed_ && count <= remaining()) {
       pos_ += count;
-      ec.clear();
+      // Only when set: clear() is an out-of-line call into libstdc++ on the hot path.
+      if (ec) ec.clear();
       return true;
     }
     if (!failed_) {

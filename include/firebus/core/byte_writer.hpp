@@ -214,7 +214,10 @@ class byte_writer {
 
   // Makes room for `count` bytes and returns where to put them, or fails the writer.
   std::uint8_t* reserve(std::size_t count, std::error_code& ec) noexcept {
-    if (failed_ || count > remaining()) {
+    // No object is larger than PTRDIFF_MAX; saying so also lets the compiler see that the
+    // memset/memcpy after a successful reserve are bounded.
+    constexpr std::size_t max_object = static_cast<std::size_t>(PTRDIFF_MAX);
+    if (failed_ || count > remaining() || count > max_object) {
       fail(count);
       ec = make_error_code(errc::buffer_full);
       return nullptr;
@@ -234,7 +237,7 @@ class byte_writer {
     }
     std::uint8_t* p = data() + pos_;
     pos_ += count;
-    ec.clear();
+    if (ec) ec.clear();  // clear() is out of line in libstdc++: keep it off the hot path
     return p;
   }
 

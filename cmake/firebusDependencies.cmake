@@ -1,4 +1,4 @@
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 # Third-party C++ dependencies of the compiled library, all from Debian's -dev packages, found the
 # CMake way: config packages where Debian ships them, pkg-config for libmodbus and libmosquitto,
 # CMake's own find modules for protobuf and SQLite, cmake/FindAsio.cmake for standalone Asio.

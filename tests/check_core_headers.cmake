@@ -1,4 +1,4 @@
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 # cmake -DCXX=... -DSOURCE_DIR=... -DWORK_DIR=... -P check_core_headers.cmake
 #
 # Proves that firebus::core needs nothing but the C++17 standard library: one translation unit

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// Convenience header: all of firebus's core types. Needs nothing but the C++17 standard library.
 #ifndef FIREBUS_CORE_HPP

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// The compiled library's identity: its version, and a check that it matches the headers.
 ///

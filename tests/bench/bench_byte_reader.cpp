@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // What bounds checking costs: decoding 64 KiB of records with firebus::byte_reader versus raw
 // std::memcpy and manual byte swapping with no checks at all.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 """Prints each Google Benchmark result as a ratio to its baseline.
 
 A baseline is a benchmark whose name (before any "/arguments") ends in "_baseline". Every other

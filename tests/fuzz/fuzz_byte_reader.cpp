@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // libFuzzer target for firebus::byte_reader.
 //
 // The input is a little program followed by the bytes it reads:

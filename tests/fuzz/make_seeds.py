@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 """Writes the seed corpus of fuzz_byte_reader.cpp into corpus/byte_reader/.
 
 Input format: [n = program size] [n program bytes: op, arg?, ...] [data]. The op numbers are

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Corpus replay for the fuzz targets, for compilers without libFuzzer (g++, MSVC):
 //
 //   replay_byte_reader tests/fuzz/corpus/byte_reader [more dirs or files...]

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // A tiny consumer of firebus: the core headers and the compiled library, through whichever route
 // (find_package, pkg-config, add_subdirectory) built it.
 #include <cstdint>

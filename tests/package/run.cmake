@@ -1,4 +1,4 @@
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 # cmake -DSTEP=install|find_package|pkg_config|add_subdirectory -D... -P run.cmake
 
 function(run)

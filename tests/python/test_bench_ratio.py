@@ -1,4 +1,4 @@
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 """tests/bench/ratio.py: benchmarks are reported as ratios to the baseline of the same run."""
 
 import json

@@ -1,4 +1,4 @@
-# firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+# firebus — fire-safety IoT SDK.
 """Checks of the project's own contracts: the README's two commands, CI, and bootstrap."""
 
 import os

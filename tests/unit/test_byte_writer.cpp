@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/byte_writer.hpp>: bounded writes into a buffer or a vector.
 #include <cmath>
 #include <cstddef>

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/bytes.hpp>: byte_view, mutable_byte_view, endian.
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/error.hpp>: the firebus.core error category and firebus::system_error.
 #include <iterator>
 #include <ostream>  // doctest prints std::error_code with operator<<

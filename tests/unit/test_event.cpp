@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/event.hpp>: the event vocabulary and the event record.
 #include <cstdint>
 #include <ostream>  // doctest prints std::error_code with operator<<

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // The compiled library: its version, the header/library check, and one error category per
 // process across the shared-library boundary.
 #include <cstring>

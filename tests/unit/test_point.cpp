@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/point.hpp>: point identifiers.
 #include <cstddef>
 #include <map>

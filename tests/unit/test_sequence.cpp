@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/sequence.hpp>: event_sequencer and sequence_tracker.
 #include <cstddef>
 #include <cstdint>

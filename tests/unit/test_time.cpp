@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 // Tests of <firebus/core/time.hpp>: durations, monotonic and UTC time, calendar conversions.
 #include <chrono>
 #include <cstdint>

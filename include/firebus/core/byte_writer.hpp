@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// firebus::byte_writer: a bounded cursor that encodes into a caller's buffer or a vector.
 ///

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// Non-owning views of bytes: firebus::byte_view (read-only) and firebus::mutable_byte_view.
 ///

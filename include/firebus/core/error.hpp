@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// The error model: `std::error_code` with one category per area, and firebus::system_error.
 ///

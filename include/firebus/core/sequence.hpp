@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// Per-source sequence numbers: firebus::event_sequencer numbers what a source produces,
 /// firebus::sequence_tracker tells a receiver what it lost and what it got twice.

@@ -1,4 +1,4 @@
-// firebus — fire-safety IoT SDK. SPDX-License-Identifier: Apache-2.0
+// firebus — fire-safety IoT SDK.
 /// @file
 /// Internal: tables that map enumerators to their stable names and back.
 #ifndef FIREBUS_CORE_DETAIL_NAMES_HPP

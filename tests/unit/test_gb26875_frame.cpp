@@ -65,6 +65,18 @@ TEST_CASE("re-encoding the vendor frame reproduces it byte for byte") {
 }
 
 TEST_CASE("checksum is the sum of bytes 2..26+L modulo 256") {
+  // The word-at-a-time sum equals the plain sum for every length and alignment.
+  std::mt19937 rng(75);
+  bytes data(2100);
+  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    for (std::size_t n = 0; n + offset <= data.size(); n += (n < 40 ? 1 : 97)) {
+      std::uint32_t plain = 0;
+      for (std::size_t i = 0; i < n; ++i) plain += data[offset + i];
+      CHECK(gb::checksum(firebus::byte_view(data).subview(offset, n)) ==
+            static_cast<std::uint8_t>(plain));
+    }
+  }
   CHECK(gb::checksum(firebus::byte_view(vendor_fire_frame).subview(2, 73)) == 0x68);
   CHECK(gb::checksum({}) == 0);
   const bytes ff(300, 0xFF);  // 300 × 255 = 76500 = 0x12AD4
@@ -143,6 +155,17 @@ TEST_CASE("structural errors are reported in a fixed order") {
     const std::uint8_t junk[] = {0x23, 0x23};
     (void)gb::decode_frame(junk, ec);
     CHECK(ec == gb::errc::bad_start);
+    (void)gb::decode_frame(firebus::byte_view(junk, 1), ec);
+    CHECK(ec == gb::errc::bad_start);
+    const std::uint8_t at[] = {0x40};
+    (void)gb::decode_frame(at, ec);
+    CHECK(ec == gb::errc::truncated);  // may still become a frame
+  }
+  SUBCASE("check_frame_tail never reads outside a short view") {
+    for (std::size_t n = 0; n < gb::min_frame_size; ++n) {
+      gb::check_frame_tail(firebus::byte_view(vendor_fire_frame).first(n), ec, &d);
+      CHECK(ec == gb::errc::truncated);
+    }
   }
 }
 

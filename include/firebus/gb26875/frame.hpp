@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -242,8 +243,26 @@ struct frame_diagnostic {
 
 /// The frame checksum: the sum of `bytes` modulo 256 (§6.6).
 inline std::uint8_t checksum(byte_view bytes) noexcept {
+  // Eight bytes at a time: pairs of bytes are added in four 16-bit lanes, folded before a lane
+  // can carry into the next (at most 128 words of at most 2 × 255 per lane); folding keeps the
+  // sum modulo 256.
+  constexpr std::uint64_t low_bytes = 0x00FF00FF00FF00FFu;
+  const std::uint8_t* p = bytes.data();
+  const std::size_t n = bytes.size();
   std::uint32_t sum = 0;
-  for (const std::uint8_t b : bytes) sum += b;
+  std::size_t i = 0;
+  while (n - i >= 8) {
+    const std::size_t words = (n - i) / 8 < 128 ? (n - i) / 8 : 128;
+    std::uint64_t lanes = 0;
+    for (std::size_t k = 0; k < words; ++k, i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      lanes += (w & low_bytes) + ((w >> 8) & low_bytes);
+    }
+    sum += static_cast<std::uint32_t>((lanes & 0xFFFF) + (lanes >> 16 & 0xFFFF) +
+                                      (lanes >> 32 & 0xFFFF) + (lanes >> 48));
+  }
+  for (; i < n; ++i) sum += p[i];
   return static_cast<std::uint8_t>(sum);
 }
 
@@ -260,14 +279,36 @@ inline void fail(std::error_code& ec, errc e, frame_diagnostic* diag, std::size_
 }
 }  // namespace detail
 
+namespace detail {
+// The header fields of a frame whose first 27 bytes are known to be there (checked by the
+// caller): plain loads, no bounds checks.
+inline header read_checked_header(const std::uint8_t* f) noexcept {
+  auto u48 = [](const std::uint8_t* b) {
+    std::uint64_t v = 0;
+    for (int k = 5; k >= 0; --k) v = v << 8 | b[k];
+    return v;
+  };
+  header h;
+  h.serial = static_cast<std::uint16_t>(f[2] | f[3] << 8);
+  h.version_major = f[4];
+  h.version_minor = f[5];
+  h.time = {f[6], f[7], f[8], f[9], f[10], f[11]};
+  h.source = u48(f + 12);
+  h.destination = u48(f + 18);
+  h.cmd = static_cast<command>(f[26]);
+  return h;
+}
+}  // namespace detail
+
 /// Checks the structure of the first bytes of a frame: start, and the ADU length. Returns the
 /// size of the whole frame (30 + L), or 0 with errc::truncated (fewer than 27 bytes),
 /// errc::bad_start or errc::adu_too_long.
 inline std::size_t check_frame_head(byte_view bytes, std::error_code& ec,
                                     frame_diagnostic* diag = nullptr) noexcept {
-  if (bytes.size() >= 2 && (bytes[0] != start_byte || bytes[1] != start_byte)) {
+  if ((!bytes.empty() && bytes[0] != start_byte) || (bytes.size() >= 2 && bytes[1] != start_byte)) {
+    const std::uint32_t second = bytes.size() >= 2 ? bytes[1] : 0u;
     detail::fail(ec, errc::bad_start, diag, 0, 0x4040u,
-                 static_cast<std::uint32_t>(bytes[0] << 8 | bytes[1]));
+                 static_cast<std::uint32_t>(bytes[0]) << 8 | second);
     return 0;
   }
   if (bytes.size() < header_size) {
@@ -291,6 +332,11 @@ inline std::size_t check_frame_head(byte_view bytes, std::error_code& ec,
 inline void check_frame_tail(byte_view frame, std::error_code& ec,
                              frame_diagnostic* diag = nullptr) noexcept {
   const std::size_t n = frame.size();
+  if (n < min_frame_size) {
+    detail::fail(ec, errc::truncated, diag, n, static_cast<std::uint32_t>(min_frame_size),
+                 static_cast<std::uint32_t>(n));
+    return;
+  }
   if (frame[n - 2] != end_byte || frame[n - 1] != end_byte) {
     detail::fail(ec, errc::bad_end, diag, n - 2, 0x2323u,
                  static_cast<std::uint32_t>(frame[n - 2] << 8 | frame[n - 1]));
@@ -324,18 +370,9 @@ inline frame_view decode_frame(byte_view bytes, std::error_code& ec,
                  static_cast<std::uint32_t>(bytes.size()));
     return {};
   }
-  byte_reader r(bytes.subview(2, header_size - 2));
-  frame_view f;
-  f.hdr.serial = r.u16le(ec);
-  f.hdr.version_major = r.u8(ec);
-  f.hdr.version_minor = r.u8(ec);
-  f.hdr.time = read_time_tag(r, ec);
-  f.hdr.source = r.u48le(ec);
-  f.hdr.destination = r.u48le(ec);
-  const std::size_t length = r.u16le(ec);
-  f.hdr.cmd = static_cast<command>(r.u8(ec));
-  f.adu = bytes.subview(header_size, length);
-  return f;  // the reader cannot fail: the size was checked above
+  ec.clear();
+  return {detail::read_checked_header(bytes.data()),
+          bytes.subview(header_size, size - min_frame_size)};
 }
 
 /// Writes a whole frame carrying `adu`: length and checksum are computed. errc::adu_too_long for
@@ -415,7 +452,7 @@ inline frame_view decode_frame(byte_view bytes) {
 /// Encodes a frame into a new vector; throws firebus::system_error on error.
 inline std::vector<std::uint8_t> encode_frame(const header& h, byte_view adu) {
   std::vector<std::uint8_t> out;
-  out.reserve(frame_size(adu.size()));
+  out.reserve(frame_size(adu.size() < max_adu_size ? adu.size() : max_adu_size));
   byte_writer w(out, max_frame_size);
   std::error_code ec;
   encode_frame(h, adu, w, ec);

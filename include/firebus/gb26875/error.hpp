@@ -39,6 +39,12 @@ enum class errc : int {
   out_of_range,          ///< a value that does not fit its field (e.g. an address ≥ 2^48)
   garbage,               ///< deframer: bytes skipped while looking for the next `@@`
   object_type_mismatch,  ///< an object of one ADU type put into an ADU of another
+  // Sessions (§6.5): what became of a message or a request.
+  no_answer,          ///< no confirm or response after the last retransmission (§6.5.4–6.5.5)
+  denied,             ///< the peer answered with deny (§6.5.3)
+  queue_full,         ///< the session's bounded send queue has no room
+  not_connected,      ///< the session is not connected
+  unexpected_answer,  ///< an answer that matches no outstanding message
 };
 
 namespace detail {
@@ -77,6 +83,16 @@ class category_impl final : public std::error_category {
         return "bytes skipped before a frame start";
       case errc::object_type_mismatch:
         return "object of another ADU type";
+      case errc::no_answer:
+        return "no answer after the last retransmission";
+      case errc::denied:
+        return "denied by the peer";
+      case errc::queue_full:
+        return "send queue full";
+      case errc::not_connected:
+        return "not connected";
+      case errc::unexpected_answer:
+        return "answer matches no outstanding message";
     }
     return "unknown firebus.gb26875 error " + std::to_string(value);
   }

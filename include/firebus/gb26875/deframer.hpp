@@ -65,8 +65,12 @@
 /// @par Latency
 /// A `@@` in garbage is a candidate like any other: the frames behind it are delivered only once
 /// it is decided, i.e. after 27 bytes, or after its 30 + L bytes when its length field is valid
-/// (at most 1054). On a connection that may carry garbage and then fall silent, call flush()
-/// when it has been idle for a while (e.g. 2 × the heartbeat period) or closes.
+/// (at most 1054). A false start whose length field looks valid can therefore hold back a real
+/// frame behind it until 1054 bytes have arrived — on a quiet link, indefinitely. A fire alarm
+/// must reach the centre within 10 s (GB 26875.1), so a transport must call flush() when the
+/// connection has been idle for a short time with bytes buffered (buffered() > 0): firebus's
+/// transports use 1 s. A real frame's bytes arrive together; if a slow peer's frame is cut by
+/// such a flush, it is rejected as truncated and the peer retransmits it (§6.5.4).
 ///
 /// @par Example
 /// @code

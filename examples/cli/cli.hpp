@@ -1,0 +1,29 @@
+// firebus — fire-safety IoT SDK.
+//
+// The `firebus` command line tool: what main.cpp's dispatcher needs from each area. One source
+// file per area (gb26875_cli.cpp for `firebus gb26875 ...`); an area is an entry point taking
+// the arguments after its name, and a usage text.
+#ifndef FIREBUS_EXAMPLES_CLI_CLI_HPP
+#define FIREBUS_EXAMPLES_CLI_CLI_HPP
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace firebus_cli {
+
+/// Exit statuses shared by every command.
+enum exit_status : int {
+  exit_ok = 0,       ///< everything read was understood
+  exit_failure = 1,  ///< bad data: frames rejected, lines that do not encode
+  exit_usage = 2,    ///< bad arguments, or a file that cannot be opened
+};
+
+/// `firebus gb26875 ...`: `args` are the arguments after "gb26875".
+int gb26875_main(const std::vector<std::string>& args);
+/// The usage text of `firebus gb26875`.
+void gb26875_usage(std::FILE* out);
+
+}  // namespace firebus_cli
+
+#endif  // FIREBUS_EXAMPLES_CLI_CLI_HPP

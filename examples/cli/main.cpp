@@ -1,0 +1,99 @@
+// firebus — fire-safety IoT SDK.
+//
+// firebus: the command line tool. This file only dispatches: `firebus AREA ...` runs the area's
+// entry point (one source file per area, declared in cli.hpp), `firebus help [AREA]` and
+// `firebus --version` are answered here.
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <firebus/core/config.hpp>
+#include <firebus/library.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+struct area {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(const std::vector<std::string>& args);
+  void (*usage)(std::FILE* out);
+};
+
+// Add an area here (and its source file to CMakeLists.txt).
+constexpr area areas[] = {
+    {"gb26875", "GB/T 26875.3 dissector: decode and encode frames", &firebus_cli::gb26875_main,
+     &firebus_cli::gb26875_usage},
+};
+
+const area* find_area(std::string_view name) {
+  for (const area& a : areas) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+void usage(std::FILE* out) {
+  std::fputs(
+      "usage: firebus AREA COMMAND [OPTIONS]\n"
+      "       firebus help [AREA]\n"
+      "       firebus --version\n"
+      "\n"
+      "areas:\n",
+      out);
+  for (const area& a : areas) {
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(a.name.size()), a.name.data(),
+                 static_cast<int>(a.summary.size()), a.summary.data());
+  }
+  std::fputs("\nExit status: 0 all input understood, 1 bad data, 2 usage or I/O error.\n", out);
+}
+
+int run(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    usage(stderr);
+    return firebus_cli::exit_usage;
+  }
+  const std::string& first = args[0];
+  if (first == "--version" || first == "version") {
+    // The library actually loaded, and the headers this tool was compiled with.
+    std::printf("firebus %s (headers %s)\n", firebus::library_version().string,
+                FIREBUS_VERSION_STRING);
+    return firebus_cli::exit_ok;
+  }
+  if (first == "help" || first == "--help" || first == "-h") {
+    if (args.size() == 1) {
+      usage(stdout);
+      return firebus_cli::exit_ok;
+    }
+    if (const area* a = find_area(args[1])) {
+      a->usage(stdout);
+      return firebus_cli::exit_ok;
+    }
+    std::fprintf(stderr, "firebus: no help for '%s'\n", args[1].c_str());
+    usage(stderr);
+    return firebus_cli::exit_usage;
+  }
+  if (const area* a = find_area(first)) {
+    return a->run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  std::fprintf(stderr, "firebus: unknown area '%s'\n", first.c_str());
+  usage(stderr);
+  return firebus_cli::exit_usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::bad_alloc&) {
+    std::fputs("firebus: out of memory\n", stderr);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "firebus: internal error: %s\n", e.what());
+  }
+  return firebus_cli::exit_failure;
+}

@@ -160,71 +160,6 @@ firebus::byte_view unpadded(firebus::byte_view text) {
   return text.first(n);
 }
 
-// The standard's Chinese name of an ADU type (§8, Table 7).
-std::string_view adu_chinese_name(gb::adu_type t) noexcept {
-  switch (t) {
-    case gb::adu_type::system_status:
-      return "上传建筑消防设施系统状态";
-    case gb::adu_type::component_status:
-      return "上传建筑消防设施部件运行状态";
-    case gb::adu_type::component_analog:
-      return "上传建筑消防设施部件模拟量值";
-    case gb::adu_type::system_operation:
-      return "上传建筑消防设施操作信息";
-    case gb::adu_type::system_software_version:
-      return "上传建筑消防设施软件版本";
-    case gb::adu_type::system_config:
-      return "上传建筑消防设施系统配置情况";
-    case gb::adu_type::component_config:
-      return "上传建筑消防设施部件配置情况";
-    case gb::adu_type::system_time:
-      return "上传建筑消防设施系统时间";
-    case gb::adu_type::uitd_status:
-      return "上传用户信息传输装置运行状态";
-    case gb::adu_type::uitd_operation:
-      return "上传用户信息传输装置操作信息";
-    case gb::adu_type::uitd_software_version:
-      return "上传用户信息传输装置软件版本";
-    case gb::adu_type::uitd_config:
-      return "上传用户信息传输装置配置情况";
-    case gb::adu_type::uitd_time:
-      return "上传用户信息传输装置系统时间";
-    case gb::adu_type::read_system_status:
-      return "读建筑消防设施系统状态";
-    case gb::adu_type::read_component_status:
-      return "读建筑消防设施部件运行状态";
-    case gb::adu_type::read_component_analog:
-      return "读建筑消防设施部件模拟量值";
-    case gb::adu_type::read_system_operations:
-      return "读建筑消防设施操作信息";
-    case gb::adu_type::read_system_software_version:
-      return "读建筑消防设施软件版本";
-    case gb::adu_type::read_system_config:
-      return "读建筑消防设施系统配置情况";
-    case gb::adu_type::read_component_config:
-      return "读建筑消防设施部件配置情况";
-    case gb::adu_type::read_system_time:
-      return "读建筑消防设施系统时间";
-    case gb::adu_type::read_uitd_status:
-      return "读用户信息传输装置运行状态";
-    case gb::adu_type::read_uitd_operations:
-      return "读用户信息传输装置操作信息记录";
-    case gb::adu_type::read_uitd_software_version:
-      return "读用户信息传输装置软件版本";
-    case gb::adu_type::read_uitd_config:
-      return "读用户信息传输装置配置情况";
-    case gb::adu_type::read_uitd_time:
-      return "读用户信息传输装置系统时间";
-    case gb::adu_type::init_uitd:
-      return "初始化用户信息传输装置";
-    case gb::adu_type::sync_uitd_time:
-      return "同步用户信息传输装置时钟";
-    case gb::adu_type::duty_check:
-      return "查岗命令";
-  }
-  return gb::is_user_defined(t) ? "用户自定义" : "预留";
-}
-
 // The snake_case name of a deframer rejection reason.
 std::string_view reason_name(std::error_code ec) {
   if (ec == gb::errc::garbage) return "garbage";
@@ -1138,7 +1073,7 @@ class printer {
     json aj;
     aj["type"] = gb::to_string(v.type());
     aj["type_code"] = static_cast<std::uint8_t>(v.type());
-    aj["type_chinese"] = adu_chinese_name(v.type());
+    aj["type_chinese"] = gb::chinese_name(v.type());
     aj["count"] = v.count();
     if (gb::is_user_defined(v.type())) {
       aj["body"] = to_hex(v.body());
@@ -1204,7 +1139,7 @@ class printer {
     w.line("ADU", std::to_string(f.adu.size()) + " bytes, type " +
                       std::to_string(static_cast<int>(v.type())) + " " +
                       std::string(gb::to_string(v.type())) + " (" +
-                      std::string(adu_chinese_name(v.type())) + "), " +
+                      std::string(gb::chinese_name(v.type())) + "), " +
                       (blob ? "count " + std::to_string(count)
                             : std::to_string(count) + (count == 1 ? " object" : " objects")));
     if (blob) {

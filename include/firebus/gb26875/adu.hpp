@@ -677,88 +677,6 @@ bool with_object_type(adu_type t, F&& f) {
 
 }  // namespace detail
 
-/// True for the ADU types the standard defines.
-constexpr bool is_defined(adu_type t) noexcept {
-  switch (t) {
-    case adu_type::system_status:
-    case adu_type::component_status:
-    case adu_type::component_analog:
-    case adu_type::system_operation:
-    case adu_type::system_software_version:
-    case adu_type::system_config:
-    case adu_type::component_config:
-    case adu_type::system_time:
-    case adu_type::uitd_status:
-    case adu_type::uitd_operation:
-    case adu_type::uitd_software_version:
-    case adu_type::uitd_config:
-    case adu_type::uitd_time:
-    case adu_type::read_system_status:
-    case adu_type::read_component_status:
-    case adu_type::read_component_analog:
-    case adu_type::read_system_operations:
-    case adu_type::read_system_software_version:
-    case adu_type::read_system_config:
-    case adu_type::read_component_config:
-    case adu_type::read_system_time:
-    case adu_type::read_uitd_status:
-    case adu_type::read_uitd_operations:
-    case adu_type::read_uitd_software_version:
-    case adu_type::read_uitd_config:
-    case adu_type::read_uitd_time:
-    case adu_type::init_uitd:
-    case adu_type::sync_uitd_time:
-    case adu_type::duty_check:
-      return true;
-  }
-  return false;
-}
-
-/// True for the types a UITD sends (1–28), false for the centre's (61–91) and all others.
-constexpr bool is_upstream(adu_type t) noexcept {
-  return is_defined(t) && static_cast<std::uint8_t>(t) <= 28;
-}
-
-/// The most objects one ADU of a defined type carries (Table 7's "n"); 255 for user-defined
-/// types, 0 for reserved ones. For fixed-size upstream types it is what fits in 1024 bytes.
-constexpr std::size_t max_objects(adu_type t) noexcept {
-  switch (t) {
-    case adu_type::system_status:
-    case adu_type::system_operation:
-    case adu_type::read_system_status:
-      return 102;
-    case adu_type::component_status:
-    case adu_type::read_component_status:
-      return 22;
-    case adu_type::component_analog:
-    case adu_type::read_component_analog:
-      return 63;
-    case adu_type::system_config:
-    case adu_type::read_system_config:
-      return 3;
-    case adu_type::component_config:
-    case adu_type::read_component_config:
-      return 26;
-    case adu_type::uitd_operation:
-      return 127;
-    default:
-      break;
-  }
-  if (is_defined(t)) return 1;
-  return is_user_defined(t) ? 255 : 0;
-}
-
-/// The wire size of one object of a fixed-size defined type; 0 for types 6 and 26 (variable),
-/// user-defined and reserved types.
-inline std::size_t object_size(adu_type t) noexcept {
-  std::size_t n = 0;
-  detail::with_object_type(t, [&n](auto tag) {
-    using T = typename decltype(tag)::type;
-    if constexpr (detail::has_fixed_size<T>()) n = detail::object_wire_size<T>();
-  });
-  return n;
-}
-
 /// English name of a defined ADU type ("component_status"); "user_defined" for 128–254;
 /// "reserved" otherwise.
 constexpr std::string_view to_string(adu_type t) noexcept {
@@ -823,6 +741,122 @@ constexpr std::string_view to_string(adu_type t) noexcept {
       return "duty_check";
   }
   return is_user_defined(t) ? "user_defined" : "reserved";
+}
+
+/// True for the ADU types the standard defines.
+constexpr bool is_defined(adu_type t) noexcept {
+  return !is_user_defined(t) && to_string(t) != "reserved";
+}
+
+/// The standard's Chinese name of an ADU type (§8, Table 7), e.g. "上传建筑消防设施部件运行状态";
+/// "用户自定义" for 128–254, "预留" otherwise.
+constexpr std::string_view chinese_name(adu_type t) noexcept {
+  switch (t) {
+    case adu_type::system_status:
+      return "上传建筑消防设施系统状态";
+    case adu_type::component_status:
+      return "上传建筑消防设施部件运行状态";
+    case adu_type::component_analog:
+      return "上传建筑消防设施部件模拟量值";
+    case adu_type::system_operation:
+      return "上传建筑消防设施操作信息";
+    case adu_type::system_software_version:
+      return "上传建筑消防设施软件版本";
+    case adu_type::system_config:
+      return "上传建筑消防设施系统配置情况";
+    case adu_type::component_config:
+      return "上传建筑消防设施部件配置情况";
+    case adu_type::system_time:
+      return "上传建筑消防设施系统时间";
+    case adu_type::uitd_status:
+      return "上传用户信息传输装置运行状态";
+    case adu_type::uitd_operation:
+      return "上传用户信息传输装置操作信息";
+    case adu_type::uitd_software_version:
+      return "上传用户信息传输装置软件版本";
+    case adu_type::uitd_config:
+      return "上传用户信息传输装置配置情况";
+    case adu_type::uitd_time:
+      return "上传用户信息传输装置系统时间";
+    case adu_type::read_system_status:
+      return "读建筑消防设施系统状态";
+    case adu_type::read_component_status:
+      return "读建筑消防设施部件运行状态";
+    case adu_type::read_component_analog:
+      return "读建筑消防设施部件模拟量值";
+    case adu_type::read_system_operations:
+      return "读建筑消防设施操作信息";
+    case adu_type::read_system_software_version:
+      return "读建筑消防设施软件版本";
+    case adu_type::read_system_config:
+      return "读建筑消防设施系统配置情况";
+    case adu_type::read_component_config:
+      return "读建筑消防设施部件配置情况";
+    case adu_type::read_system_time:
+      return "读建筑消防设施系统时间";
+    case adu_type::read_uitd_status:
+      return "读用户信息传输装置运行状态";
+    case adu_type::read_uitd_operations:
+      return "读用户信息传输装置操作信息记录";
+    case adu_type::read_uitd_software_version:
+      return "读用户信息传输装置软件版本";
+    case adu_type::read_uitd_config:
+      return "读用户信息传输装置配置情况";
+    case adu_type::read_uitd_time:
+      return "读用户信息传输装置系统时间";
+    case adu_type::init_uitd:
+      return "初始化用户信息传输装置";
+    case adu_type::sync_uitd_time:
+      return "同步用户信息传输装置时钟";
+    case adu_type::duty_check:
+      return "查岗命令";
+  }
+  return is_user_defined(t) ? "用户自定义" : "预留";
+}
+
+/// True for the types a UITD sends (1–28), false for the centre's (61–91) and all others.
+constexpr bool is_upstream(adu_type t) noexcept {
+  return is_defined(t) && static_cast<std::uint8_t>(t) <= 28;
+}
+
+/// The most objects one ADU of a defined type carries (Table 7's "n"); 255 for user-defined
+/// types, 0 for reserved ones. For fixed-size upstream types it is what fits in 1024 bytes.
+constexpr std::size_t max_objects(adu_type t) noexcept {
+  switch (t) {
+    case adu_type::system_status:
+    case adu_type::system_operation:
+    case adu_type::read_system_status:
+      return 102;
+    case adu_type::component_status:
+    case adu_type::read_component_status:
+      return 22;
+    case adu_type::component_analog:
+    case adu_type::read_component_analog:
+      return 63;
+    case adu_type::system_config:
+    case adu_type::read_system_config:
+      return 3;
+    case adu_type::component_config:
+    case adu_type::read_component_config:
+      return 26;
+    case adu_type::uitd_operation:
+      return 127;
+    default:
+      break;
+  }
+  if (is_defined(t)) return 1;
+  return is_user_defined(t) ? 255 : 0;
+}
+
+/// The wire size of one object of a fixed-size defined type; 0 for types 6 and 26 (variable),
+/// user-defined and reserved types.
+inline std::size_t object_size(adu_type t) noexcept {
+  std::size_t n = 0;
+  detail::with_object_type(t, [&n](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (detail::has_fixed_size<T>()) n = detail::object_wire_size<T>();
+  });
+  return n;
 }
 
 /// The ADU type of an object (for user objects, their own type byte).

@@ -1,11 +1,21 @@
 // firebus — fire-safety IoT SDK.
 // gb26875::client: the Asio transport around gb26875::uitd_session.
 //
-// Threading model: the engine, the socket, the timers, the deframer and the id map are touched
-// only by handlers running on the io_context, so no lock guards them and no callback can ever
-// run with a lock held. submit() (any thread) allocates the id from an atomic and posts the
-// message; the only mutex guards the counters snapshot, and nothing is called under it.
+// Threading model: the engine, the links, the timers, the deframer and the id map are touched
+// only by the impl's handlers, and every handler runs under `exec` (a recursive mutex that is
+// never contended while the client is used as documented: one thread runs the io_context). The
+// destructor takes `exec` too, so it may run on any thread: it waits for a handler running on
+// another thread, then stops inline. submit() (any thread) allocates the id from an atomic and
+// posts the message; counters() reads a snapshot under its own mutex. No public method other than
+// the destructor takes `exec`, so a callback may call any of them.
+//
+// Links: every connection attempt gets its own `link` (socket, read buffer, write queue). stop()
+// detaches the current link and lets it linger: what is already in its write queue is written,
+// the socket is shut down for sending, and it is closed when the centre's end of stream arrives,
+// on a socket error, or after `linger_time`, whichever comes first. What the centre sends
+// meanwhile is read and discarded. A new start() uses a new link, so the old one can still flush.
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -32,15 +42,38 @@ using steady = std::chrono::steady_clock;
 using tcp = asio::ip::tcp;
 
 enum class link_state { stopped, resolving, connecting, connected, waiting };
+
+// How long a stopped connection may keep flushing its write queue (see client::stop()).
+constexpr std::chrono::milliseconds linger_time = client_close_linger;
+#ifndef NDEBUG
+// Debug builds warn when the destructor has waited this long for a handler on another thread.
+constexpr std::chrono::seconds destructor_warning{10};
+#endif
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<impl> {
+  // One connection (or connection attempt) and what only it uses.
+  struct link {
+    link(asio::io_context& ctx, std::size_t read_size)
+        : socket(ctx), linger_timer(ctx), rbuf(read_size) {}
+    tcp::socket socket;
+    asio::steady_timer linger_timer;
+    std::vector<std::uint8_t> rbuf;
+    std::deque<std::vector<std::uint8_t>> writes;
+    bool writing = false;    // an async_write is pending
+    bool reading = false;    // an async_read_some is pending
+    bool lingering = false;  // detached by stop(): flushing `writes`, then closing
+    bool eof = false;        // lingering: the centre's end of stream (or an error) was read
+    bool closed = false;     // the socket is closed; pending handlers only return
+  };
+  using link_ptr = std::shared_ptr<link>;
+  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
+
   impl(asio::io_context& io_ctx, const client_config& cfg, std::error_code& ec)
       : io(io_ctx),
         config(cfg),
         session(cfg.session, ec),
         resolver(io_ctx),
-        socket(io_ctx),
         engine_timer(io_ctx),
         connect_timer(io_ctx),
         reconnect_timer(io_ctx),
@@ -48,8 +81,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
         epoch(steady::now()) {
     if (!ec) ec = validate(cfg);
     valid = !ec;
-    rbuf.resize(valid ? cfg.read_buffer_size : 1);
   }
+
+  // Every handler of the impl starts with this: see the threading model above.
+  exec_lock enter() { return exec_lock(exec); }
 
   // --- clocks ------------------------------------------------------------------------------
   mono_time now() const {
@@ -95,6 +130,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     pending_count.fetch_add(1);
     const steady::time_point at = steady::now();
     asio::post(io, [self = shared_from_this(), id, p, at, b = std::move(bytes)]() {
+      const exec_lock g = self->enter();
       self->do_submit(id, b, p, at);
     });
     ec.clear();
@@ -117,6 +153,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     pending_count.fetch_add(1);
     const steady::time_point at = steady::now();
     asio::post(io, [self = shared_from_this(), id, operator_id, at]() {
+      const exec_lock g = self->enter();
       std::error_code e;
       const uitd_duty_answer r = self->session.answer_duty_check(operator_id, self->now(), e);
       self->settle_submit(id, r.id, e, at);
@@ -150,7 +187,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     if (!running) return;
     running = false;
     const bool was_connected = state == link_state::connected;
-    close_link();
+    close_link(was_connected);  // an established connection flushes its write queue
     state = link_state::stopped;
     reconnect_timer.cancel();
     engine_timer.cancel();
@@ -163,44 +200,52 @@ struct client::impl : std::enable_shared_from_this<impl> {
     process();
   }
 
-  void close_link() {
+  // Ends the current link: at once, or (`graceful`) after flushing its write queue.
+  void close_link(bool graceful) {
     ++generation;
     connected_flag = false;
-    std::error_code ignored;
     resolver.cancel();
     connect_timer.cancel();
     idle_timer.cancel();
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-    writes.clear();
-    writing = false;
     deframer_.reset();
+    const link_ptr l = std::move(link_);
+    link_.reset();
+    if (!l) return;
+    if (graceful) {
+      begin_linger(l);
+    } else {
+      end_link(l);
+    }
   }
 
   void begin_connect() {
     if (!running) return;
     state = link_state::resolving;
     const std::uint64_t gen = ++generation;
+    link_ = std::make_shared<link>(io, config.read_buffer_size);
     connect_timer.expires_after(
         std::chrono::duration_cast<steady::duration>(config.connect_timeout));
     connect_timer.async_wait([self = shared_from_this(), gen](std::error_code ec) {
-      if (ec || gen != self->generation) return;
+      const exec_lock g = self->enter();
+      if (ec || gen != self->generation || !self->link_) return;
       if (self->state != link_state::resolving && self->state != link_state::connecting) return;
       std::error_code ignored;
       self->resolver.cancel();
-      self->socket.close(ignored);
+      self->link_->socket.close(ignored);  // the pending connect ends with operation_aborted
     });
     resolver.async_resolve(
         config.host, std::to_string(config.port),
         [self = shared_from_this(), gen](std::error_code ec, tcp::resolver::results_type r) {
-          if (gen != self->generation || !self->running) return;
+          const exec_lock g = self->enter();
+          if (gen != self->generation || !self->running || !self->link_) return;
           if (ec) {
             self->connect_failed(ec);
             return;
           }
           self->state = link_state::connecting;
-          asio::async_connect(self->socket, r,
+          asio::async_connect(self->link_->socket, r,
                               [self, gen](std::error_code e, const tcp::endpoint&) {
+                                const exec_lock g2 = self->enter();
                                 if (gen != self->generation || !self->running) return;
                                 if (e) {
                                   self->connect_failed(e);
@@ -213,7 +258,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void connect_failed(std::error_code) {
     ++connect_failures;
-    close_link();
+    close_link(false);
     schedule_reconnect();
     process();
   }
@@ -225,6 +270,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     const std::uint64_t gen = generation;
     reconnect_timer.expires_after(std::chrono::duration_cast<steady::duration>(d));
     reconnect_timer.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+      const exec_lock g = self->enter();
       if (ec || gen != self->generation || !self->running) return;
       self->begin_connect();
     });
@@ -236,18 +282,18 @@ struct client::impl : std::enable_shared_from_this<impl> {
     connected_flag = true;
     ++connects;
     std::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
+    link_->socket.set_option(tcp::no_delay(true), ignored);
     deframer_.reset();
     session.connected(now());
     call(connected_cb);
     if (state != link_state::connected) return;  // the callback stopped the client
-    start_read(generation);
+    start_read(link_, generation);
     process();
   }
 
   void link_lost(std::error_code ec) {
     if (state != link_state::connected) return;
-    close_link();
+    close_link(false);
     ++disconnects;
     session.disconnected(now());
     call(disconnected_cb, ec);
@@ -256,28 +302,35 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   // --- reading -----------------------------------------------------------------------------
-  void start_read(std::uint64_t gen) {
-    socket.async_read_some(asio::buffer(rbuf),
-                           [self = shared_from_this(), gen](std::error_code ec, std::size_t n) {
-                             if (gen != self->generation) return;
-                             if (ec) {
-                               self->link_lost(ec);
-                               return;
-                             }
-                             self->on_bytes(n, gen);
-                           });
+  void start_read(const link_ptr& l, std::uint64_t gen) {
+    l->reading = true;
+    l->socket.async_read_some(asio::buffer(l->rbuf), [self = shared_from_this(), l, gen](
+                                                         std::error_code ec, std::size_t n) {
+      const exec_lock g = self->enter();
+      l->reading = false;
+      if (l->lingering) {
+        self->linger_read(l, ec, n);
+        return;
+      }
+      if (gen != self->generation) return;
+      if (ec) {
+        self->link_lost(ec);
+        return;
+      }
+      self->on_bytes(l, n, gen);
+    });
   }
 
-  void on_bytes(std::size_t n, std::uint64_t gen) {
+  void on_bytes(const link_ptr& l, std::size_t n, std::uint64_t gen) {
     bytes_received += n;
     const mono_time t = now();
     deframer_.feed(
-        byte_view(rbuf.data(), n), [this, t](const frame_view& f) { session.receive(f, t); },
+        byte_view(l->rbuf.data(), n), [this, t](const frame_view& f) { session.receive(f, t); },
         [this, t](const rejection& r) { on_reject(r, t); });
     process();
     if (gen != generation || state != link_state::connected) return;
     if (deframer_.buffered() > 0) arm_idle_flush(gen);
-    start_read(gen);
+    start_read(l, gen);
   }
 
   void on_reject(const rejection& r, mono_time t) {
@@ -291,6 +344,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   void arm_idle_flush(std::uint64_t gen) {
     idle_timer.expires_after(std::chrono::duration_cast<steady::duration>(config.idle_flush));
     idle_timer.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+      const exec_lock g = self->enter();
       if (ec || gen != self->generation || self->state != link_state::connected) return;
       if (self->deframer_.buffered() == 0) return;
       const mono_time t = self->now();
@@ -302,28 +356,92 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   // --- writing -----------------------------------------------------------------------------
   void write(std::vector<std::uint8_t> frame) {
-    writes.push_back(std::move(frame));
-    if (!writing) write_next();
+    link_->writes.push_back(std::move(frame));
+    if (!link_->writing) write_next(link_);
   }
 
-  void write_next() {
-    if (writes.empty()) {
-      writing = false;
+  void write_next(const link_ptr& l) {
+    if (l->closed) return;
+    if (l->writes.empty()) {
+      l->writing = false;
+      if (l->lingering) linger_flushed(l);
       return;
     }
-    writing = true;
-    const std::uint64_t gen = generation;
-    asio::async_write(socket, asio::buffer(writes.front()),
-                      [self = shared_from_this(), gen](std::error_code ec, std::size_t n) {
-                        if (gen != self->generation) return;
+    l->writing = true;
+    asio::async_write(l->socket, asio::buffer(l->writes.front()),
+                      [self = shared_from_this(), l](std::error_code ec, std::size_t n) {
+                        const exec_lock g = self->enter();
+                        l->writing = false;
+                        if (l->closed) return;
                         if (ec) {
-                          self->link_lost(ec);
+                          if (l->lingering) {
+                            self->end_link(l);
+                          } else if (l == self->link_) {
+                            self->link_lost(ec);
+                          }
                           return;
                         }
                         self->bytes_sent += n;
-                        self->writes.pop_front();
-                        self->write_next();
+                        l->writes.pop_front();
+                        self->write_next(l);
                       });
+  }
+
+  // --- lingering: a stopped connection flushes its write queue, then closes ------------------
+  void begin_linger(const link_ptr& l) {
+    l->lingering = true;
+    l->linger_timer.expires_after(linger_time);
+    l->linger_timer.async_wait([self = shared_from_this(), l](std::error_code ec) {
+      const exec_lock g = self->enter();
+      if (!ec) self->end_link(l);  // the centre did not take the bytes, or did not close
+    });
+    if (!l->writing) write_next(l);  // nothing pending: straight to linger_flushed()
+    // Read (and discard) until the centre's end of stream: closing a socket with unread bytes
+    // would send a reset, which may destroy the bytes just flushed. Posted: stop() may run
+    // inside the deframer's feed() (from the data provider), which still reads l->rbuf.
+    asio::post(io, [self = shared_from_this(), l]() {
+      const exec_lock g = self->enter();
+      if (!l->closed && !l->reading && !l->eof) self->linger_drain(l);
+    });
+  }
+
+  void linger_drain(const link_ptr& l) {
+    l->reading = true;
+    l->socket.async_read_some(asio::buffer(l->rbuf),
+                              [self = shared_from_this(), l](std::error_code ec, std::size_t n) {
+                                const exec_lock g = self->enter();
+                                l->reading = false;
+                                self->linger_read(l, ec, n);
+                              });
+  }
+
+  void linger_read(const link_ptr& l, std::error_code ec, std::size_t n) {
+    if (l->closed) return;
+    if (!ec) {
+      bytes_received += n;  // read, not handled: the client is stopped
+      linger_drain(l);
+      return;
+    }
+    l->eof = true;
+    if (!l->writing) end_link(l);  // else the last write ends it (linger_flushed, or its error)
+  }
+
+  void linger_flushed(const link_ptr& l) {
+    std::error_code ignored;
+    l->socket.shutdown(tcp::socket::shutdown_send, ignored);  // the centre sees the end
+    if (l->eof) end_link(l);
+  }
+
+  void end_link(const link_ptr& l) {
+    if (l->closed) return;
+    l->closed = true;
+    l->lingering = false;
+    std::error_code ignored;
+    l->linger_timer.cancel();
+    l->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    l->socket.close(ignored);  // pending operations end with operation_aborted
+    l->writes.clear();
+    snapshot();
   }
 
   // --- engine outputs, timer, counters -----------------------------------------------------
@@ -374,6 +492,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     const std::uint64_t arm = ++timer_arm;
     engine_timer.expires_at(to_steady(*next));
     engine_timer.async_wait([self = shared_from_this(), arm](std::error_code ec) {
+      const exec_lock g = self->enter();
       if (ec || arm != self->timer_arm) return;
       self->timer_armed = false;
       self->session.advance(self->now());
@@ -404,21 +523,21 @@ struct client::impl : std::enable_shared_from_this<impl> {
   bool valid = false;
   uitd_session session;
   tcp::resolver resolver;
-  tcp::socket socket;
   asio::steady_timer engine_timer;
   asio::steady_timer connect_timer;
   asio::steady_timer reconnect_timer;
   asio::steady_timer idle_timer;
   steady::time_point epoch;
 
-  // io-thread state
+  // Held by every handler and by the destructor (see the threading model above).
+  std::recursive_timed_mutex exec;
+
+  // io-thread state (under `exec`)
   bool running = false;
   link_state state = link_state::stopped;
   std::uint64_t generation = 0;  // bumped whenever a link ends: stale handlers do nothing
+  link_ptr link_;                // the connection (attempt); null when there is none
   deframer deframer_;
-  std::vector<std::uint8_t> rbuf;
-  std::deque<std::vector<std::uint8_t>> writes;
-  bool writing = false;
   std::unordered_map<std::uint64_t, entry> ids;  // engine id -> client id
   bool timer_armed = false;
   mono_time timer_due{};
@@ -458,14 +577,23 @@ client::client(asio::io_context& io, const client_config& config) {
 
 client::~client() {
   if (!impl_) return;
+  // From here on no callback starts. A handler running on another thread (a callback included)
+  // holds `exec`: wait for it, then stop inline, so that no callback of ours runs once the
+  // destructor has returned. Handlers still queued keep the impl alive and only clean up.
   impl_->detached = true;
-  // Run the stop where the socket lives: inline when on the io thread or when nothing else can
-  // touch the impl (the io_context does not run it), else as a posted handler.
-  if (impl_->io.get_executor().running_in_this_thread() || impl_->io.stopped()) {
-    impl_->stop();
-  } else {
-    asio::post(impl_->io, [self = impl_]() { self->stop(); });
+  impl::exec_lock g(impl_->exec, std::defer_lock);
+#ifndef NDEBUG
+  if (!g.try_lock_for(destructor_warning)) {
+    std::fputs(
+        "firebus: gb26875::client destructor has waited 10 s for a callback running on another "
+        "thread; does that callback wait for the destroying thread? (deadlock)\n",
+        stderr);
+    g.lock();
   }
+#else
+  g.lock();
+#endif
+  impl_->stop();
 }
 
 void client::on_delivered(delivered_handler h) { impl_->delivered_cb = std::move(h); }
@@ -480,11 +608,17 @@ void client::set_data_provider(data_provider provider) {
 }
 
 void client::start() {
-  asio::dispatch(impl_->io, [self = impl_]() { self->start(); });
+  asio::dispatch(impl_->io, [self = impl_]() {
+    const impl::exec_lock g = self->enter();
+    self->start();
+  });
 }
 
 void client::stop() {
-  asio::dispatch(impl_->io, [self = impl_]() { self->stop(); });
+  asio::dispatch(impl_->io, [self = impl_]() {
+    const impl::exec_lock g = self->enter();
+    self->stop();
+  });
 }
 
 std::uint64_t client::submit(const adu& a, std::error_code& ec) {

@@ -1,8 +1,23 @@
 // firebus — fire-safety IoT SDK.
 // The GB/T 26875.3 centre server over TCP: one strand, one deframer + centre_session + timer
 // per connection. The engine decides every protocol question; this file only moves bytes.
+//
+// Threading model: strand-only state is touched by handlers on the strand, each of which holds
+// `state::exec` (a recursive mutex never contended between strand handlers, which are serialised
+// anyway). The destructor takes it as well, so it can run on any thread: it waits for a strand
+// handler running on another thread, then stops the server inline. No public method other than
+// the destructor takes `exec`; `reg_mutex` guards what any thread reads and is never held while
+// a handler runs.
+//
+// Closing: a connection closed for any reason but write_backlog and io_error lingers: what is
+// already in its write queue is written, its sending side is shut down, and the socket is closed
+// when the UITD's end of stream arrives, on an error, or after server_close_linger. Bytes the UITD
+// sends meanwhile are read and discarded (closing with unread bytes would send a reset, which can
+// destroy the bytes just flushed). The connection is gone for everything else (handlers, counters,
+// connections()) as soon as it is closed.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -24,6 +39,12 @@ namespace {
 using tcp = asio::ip::tcp;
 using steady = std::chrono::steady_clock;
 using strand_t = asio::strand<asio::io_context::executor_type>;
+using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
+
+#ifndef NDEBUG
+// Debug builds warn when the destructor has waited this long for a handler on another thread.
+constexpr std::chrono::seconds destructor_warning{10};
+#endif
 
 server_close_reason map_reason(close_reason r) noexcept {
   switch (r) {
@@ -76,8 +97,11 @@ struct server::impl {
     steady::time_point last_read;
     std::deque<std::vector<std::uint8_t>> wq;
     std::size_t wq_bytes = 0;
-    bool writing = false;
-    bool closed = false;
+    bool writing = false;    // an async_write is pending
+    bool reading = false;    // an async_read_some is pending
+    bool closed = false;     // closed for the server; the socket may still linger
+    bool lingering = false;  // closed: flushing `wq`, then closing the socket
+    bool eof = false;        // the UITD's end of stream (or a read error) was read
     bool has_address = false;
     std::uint64_t address = 0;
     std::string remote;
@@ -105,6 +129,8 @@ struct server::impl {
     std::atomic<bool> started{false};
     std::atomic<std::uint16_t> port{0};
     std::atomic<std::uint64_t> next_request{1};
+    // Held by every strand handler and by the destructor (see the threading model above).
+    std::recursive_timed_mutex exec;
     bool stopping = false;                              // strand only
     connection_id next_id = 1;                          // strand only
     std::unordered_map<connection_id, conn_ptr> conns;  // strand only
@@ -122,6 +148,9 @@ struct server::impl {
     std::unordered_map<connection_id, std::uint64_t> open_ids;  // id -> address (or none)
     std::unordered_map<std::uint64_t, connection_id> by_address;
     server_counters stats;
+
+    // Every handler on the strand starts with this.
+    exec_lock enter() { return exec_lock(exec); }
 
     // --- time -------------------------------------------------------------------------------
     mono_time to_mono(steady::time_point t) const noexcept {
@@ -167,6 +196,7 @@ struct server::impl {
       if (stopping) return;
       auto self = shared_from_this();
       acceptor.async_accept(strand, [self](std::error_code ec, tcp::socket sock) {
+        const exec_lock g = self->enter();
         self->accepted(ec, std::move(sock));
       });
     }
@@ -180,6 +210,7 @@ struct server::impl {
         auto self = shared_from_this();
         retry.expires_after(std::chrono::milliseconds(100));
         retry.async_wait([self](std::error_code e) {
+          const exec_lock g = self->enter();
           if (!e) self->do_accept();
         });
         return;
@@ -227,14 +258,22 @@ struct server::impl {
 
     // --- reading ------------------------------------------------------------------------------
     void do_read(const conn_ptr& c) {
-      if (c->closed) return;
+      if (c->closed && !c->lingering) return;
       auto self = shared_from_this();
-      c->socket.async_read_some(
-          asio::buffer(c->rbuf),
-          [self, c](std::error_code ec, std::size_t n) { self->on_read(c, ec, n); });
+      c->reading = true;
+      c->socket.async_read_some(asio::buffer(c->rbuf),
+                                [self, c](std::error_code ec, std::size_t n) {
+                                  const exec_lock g = self->enter();
+                                  c->reading = false;
+                                  self->on_read(c, ec, n);
+                                });
     }
 
     void on_read(const conn_ptr& c, std::error_code ec, std::size_t n) {
+      if (c->lingering) {
+        linger_read(c, ec, n);
+        return;
+      }
       if (c->closed) return;
       if (n > 0) {
         c->last_read = steady::now();
@@ -246,6 +285,7 @@ struct server::impl {
       }
       if (c->closed) return;
       if (ec) {
+        c->eof = true;  // nothing more to read, also while a confirm below is flushed
         // Frames behind a false start at the end of the stream are still delivered.
         flush(c);
         if (c->closed) return;
@@ -375,17 +415,27 @@ struct server::impl {
     }
 
     void do_write(const conn_ptr& c) {
-      if (c->closed || c->wq.empty()) {
+      if (c->closed && !c->lingering) {
         c->writing = false;
+        return;
+      }
+      if (c->wq.empty()) {
+        c->writing = false;
+        if (c->lingering) linger_flushed(c);
         return;
       }
       c->writing = true;
       auto self = shared_from_this();
       asio::async_write(c->socket, asio::buffer(c->wq.front()),
                         [self, c](std::error_code ec, std::size_t n) {
-                          if (c->closed) return;
+                          const exec_lock g = self->enter();
                           c->writing = false;
+                          if (c->closed && !c->lingering) return;
                           if (ec) {
+                            if (c->lingering) {
+                              self->end_linger(c);
+                              return;
+                            }
                             self->error(c->id, ec, "write failed");
                             self->shut(c, server_close_reason::io_error);
                             return;
@@ -415,6 +465,7 @@ struct server::impl {
       c->timer.expires_at(due);
       auto self = shared_from_this();
       c->timer.async_wait([self, c](std::error_code ec) {
+        const exec_lock g = self->enter();
         if (ec == asio::error::operation_aborted || c->closed) return;
         c->armed_at = steady::time_point::max();
         self->on_timer(c);
@@ -446,12 +497,12 @@ struct server::impl {
       }
       sync_counters(c);
       // Requests posted but not yet handed to the engine are failed by submit() on their own.
-      std::error_code ignored;
       c->timer.cancel();
-      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-      c->socket.close(ignored);
-      c->wq.clear();
-      c->wq_bytes = 0;
+      if (why == server_close_reason::write_backlog || why == server_close_reason::io_error) {
+        close_socket(c);  // a UITD that does not read, or a broken socket: nothing to flush
+      } else {
+        begin_linger(c);  // a last deny or confirm still reaches the UITD
+      }
       conns.erase(c->id);
       {
         std::lock_guard<std::mutex> lock(reg_mutex);
@@ -464,6 +515,57 @@ struct server::impl {
         ++stats.closes[static_cast<std::size_t>(why)];
       }
       call(c->id, "on_close", h_close, c->id, why);
+    }
+
+    // --- lingering: a closed connection flushes its write queue, then closes its socket -------
+    void begin_linger(const conn_ptr& c) {
+      c->lingering = true;
+      auto self = shared_from_this();
+      c->timer.expires_after(server_close_linger);
+      c->timer.async_wait([self, c](std::error_code ec) {
+        const exec_lock g = self->enter();
+        if (ec != asio::error::operation_aborted) self->end_linger(c);
+      });
+      if (!c->writing) do_write(c);  // nothing pending: straight to linger_flushed()
+      // Posted: shut() may run inside the deframer's feed(), which still reads c->rbuf.
+      asio::post(strand, [self, c] {
+        const exec_lock g = self->enter();
+        if (c->lingering && !c->eof && !c->reading) self->do_read(c);
+      });
+    }
+
+    void linger_read(const conn_ptr& c, std::error_code ec, std::size_t n) {
+      if (!ec) {
+        {
+          std::lock_guard<std::mutex> lock(reg_mutex);
+          stats.bytes_in += n;  // read and discarded: the connection is closed
+        }
+        do_read(c);
+        return;
+      }
+      c->eof = true;
+      if (!c->writing) end_linger(c);  // else the last write ends it
+    }
+
+    void linger_flushed(const conn_ptr& c) {
+      std::error_code ignored;
+      c->socket.shutdown(tcp::socket::shutdown_send, ignored);  // the UITD sees the end
+      if (c->eof) end_linger(c);
+    }
+
+    void end_linger(const conn_ptr& c) {
+      if (!c->lingering) return;
+      c->lingering = false;
+      c->timer.cancel();
+      close_socket(c);
+    }
+
+    void close_socket(const conn_ptr& c) {
+      std::error_code ignored;
+      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+      c->socket.close(ignored);  // pending operations end with operation_aborted
+      c->wq.clear();
+      c->wq_bytes = 0;
     }
 
     void stop_all() {
@@ -558,6 +660,7 @@ struct server::impl {
     }
     const std::uint64_t sid = st->next_request.fetch_add(1);
     asio::post(st->strand, [s = st, c, b = std::move(bytes), is_control, sid]() mutable {
+      const exec_lock g = s->enter();
       s->submit(c, std::move(b), is_control, sid);
     });
     ec.clear();
@@ -571,8 +674,24 @@ server::server(asio::io_context& io, server_config cfg)
     : impl_(std::make_unique<impl>(io, std::move(cfg))) {}
 
 server::~server() {
-  impl_->st->alive.store(false, std::memory_order_release);
-  stop();
+  // From here on no handler starts. A strand handler running on another thread (a handler call
+  // included) holds `exec`: wait for it, then stop inline, so that no handler of the caller's
+  // runs once the destructor has returned. Operations still queued keep the state alive.
+  auto& s = *impl_->st;
+  s.alive.store(false, std::memory_order_release);
+  exec_lock g(s.exec, std::defer_lock);
+#ifndef NDEBUG
+  if (!g.try_lock_for(destructor_warning)) {
+    std::fputs(
+        "firebus: gb26875::server destructor has waited 10 s for a handler running on another "
+        "thread; does that handler wait for the destroying thread? (deadlock)\n",
+        stderr);
+    g.lock();
+  }
+#else
+  g.lock();
+#endif
+  s.stop_all();
 }
 
 void server::on_connect(connect_handler h) { impl_->st->h_connect = std::move(h); }
@@ -612,11 +731,17 @@ void server::start(std::error_code& ec) {
   if (ec) return fail();
   s.port = s.acceptor.local_endpoint(ec).port();
   if (ec) return fail();
-  asio::post(s.strand, [st = impl_->st] { st->do_accept(); });
+  asio::post(s.strand, [st = impl_->st] {
+    const exec_lock g = st->enter();
+    st->do_accept();
+  });
 }
 
 void server::stop() {
-  asio::post(impl_->st->strand, [st = impl_->st] { st->stop_all(); });
+  asio::post(impl_->st->strand, [st = impl_->st] {
+    const exec_lock g = st->enter();
+    st->stop_all();
+  });
 }
 
 std::uint16_t server::local_port() const noexcept { return impl_->st->port.load(); }
@@ -629,13 +754,20 @@ std::uint64_t server::control(connection_id c, const adu& cmd, std::error_code& 
 }
 
 void server::accept(connection_id c, std::uint64_t token) {
-  asio::post(impl_->st->strand, [st = impl_->st, c, token] { st->settle(c, token, true); });
+  asio::post(impl_->st->strand, [st = impl_->st, c, token] {
+    const exec_lock g = st->enter();
+    st->settle(c, token, true);
+  });
 }
 void server::reject(connection_id c, std::uint64_t token) {
-  asio::post(impl_->st->strand, [st = impl_->st, c, token] { st->settle(c, token, false); });
+  asio::post(impl_->st->strand, [st = impl_->st, c, token] {
+    const exec_lock g = st->enter();
+    st->settle(c, token, false);
+  });
 }
 void server::close(connection_id c) {
   asio::post(impl_->st->strand, [st = impl_->st, c] {
+    const exec_lock g = st->enter();
     if (auto p = st->find(c)) st->shut(p, server_close_reason::closed);
   });
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -79,13 +80,26 @@ class centre {
   }
   // A frame from the centre to the UITD with `cmd` and `serial`.
   void request(gb::command cmd, std::uint16_t serial, const gb::adu& a) {
+    send_raw(request_bytes(cmd, serial, a));
+  }
+  static std::vector<std::uint8_t> request_bytes(gb::command cmd, std::uint16_t serial,
+                                                 const gb::adu& a) {
     gb::header h;
     h.serial = serial;
     h.time = some_time();
     h.source = centre_address;
     h.destination = uitd_address;
     h.cmd = cmd;
-    send(h, &a);
+    const std::vector<std::uint8_t> adu_bytes = gb::encode_adu(a);
+    return gb::encode_frame(h, firebus::byte_view(adu_bytes));
+  }
+  // `bytes` as they are, in one write.
+  void send_raw(std::vector<std::uint8_t> bytes) {
+    auto b = std::make_shared<std::vector<std::uint8_t>>(std::move(bytes));
+    CHECK_MESSAGE(conn_ != nullptr, "the centre has no connection to send on");
+    if (!conn_) return;
+    auto c = conn_;
+    asio::async_write(c->socket, asio::buffer(*b), [b, c](std::error_code, std::size_t) {});
   }
   void drop() {
     if (!conn_) return;
@@ -654,4 +668,186 @@ TEST_CASE("gb26875 client: an invalid configuration is refused") {
   CHECK(c.submit(routine_adu(1), sec) == 0);
   CHECK(sec == firebus::errc::invalid_argument);
   CHECK_THROWS_AS(gb::client(io, cfg), firebus::system_error);
+}
+
+namespace {
+
+gb::adu sync_adu() {
+  gb::sync_uitd_time sync;
+  sync.time = gb::time_tag{0, 30, 12, 15, 6, 25};
+  return gb::adu{gb::adu_type::sync_uitd_time, {sync}};
+}
+
+// Linux drops a SYN when the listener's accept queue is full, unless tcp_abort_on_overflow is
+// set (then it resets the connection, which would be a refusal, not a timeout).
+bool syn_dropped_when_backlog_full() {
+  std::ifstream f("/proc/sys/net/ipv4/tcp_abort_on_overflow");
+  int v = 0;
+  return f && (f >> v) && v == 0;
+}
+
+}  // namespace
+
+TEST_CASE("gb26875 client: an attempt that gets no answer fails after connect_timeout") {
+  if (!syn_dropped_when_backlog_full()) {
+    MESSAGE("tcp_abort_on_overflow is set (or not Linux): no black hole on loopback; skipped");
+    return;
+  }
+  fixture f;
+  // A listener with a backlog of 0 and one connection that it never accepts: its accept queue
+  // is full, so the kernel drops every further SYN. The client's connect neither succeeds nor
+  // is refused; only connect_timeout ends it.
+  tcp::acceptor full(f.io);
+  full.open(tcp::v4());
+  full.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  full.listen(0);
+  const tcp::endpoint ep = full.local_endpoint();
+  tcp::socket filler(f.io);
+  filler.connect(ep);  // completed by the kernel, queued, never accepted
+
+  auto cfg = make_config(ep.port());
+  cfg.connect_timeout = 300ms;
+  gb::client c(f.io, cfg);
+  f.out.attach(c);
+  const auto t0 = steady::now();
+  c.start();
+  REQUIRE(run_until(
+      f.io, [&] { return c.counters().connect_failures >= 1; }, 2s));
+  const auto first = steady::now() - t0;
+  CHECK(first >= 250ms);  // the timeout, not a refusal
+  CHECK(first < 1s);      // not the kernel's own SYN retries (which last minutes)
+  // The next attempt (after the back-off) is cut off the same way.
+  REQUIRE(run_until(
+      f.io, [&] { return c.counters().connect_failures >= 2; }, 2s));
+  const auto second = steady::now() - t0;
+  CHECK(second - first >= 250ms);
+  CHECK(f.out.connected == 0);
+  CHECK(c.counters().connects == 0);
+  CHECK_FALSE(c.is_connected());
+}
+
+TEST_CASE("gb26875 client: a false start from the centre is flushed after idle_flush") {
+  fixture f;
+  f.ctr.listen();
+  auto cfg = make_config(f.ctr.port());
+  cfg.idle_flush = 150ms;
+  gb::client c(f.io, cfg);
+  f.out.attach(c);
+  c.start();
+  REQUIRE(run_until(f.io, [&] { return f.out.connected == 1 && f.ctr.accepted == 1; }));
+  // `@@` and a header whose ADU length reads 1000: the deframer would wait for 1054 bytes, so
+  // the clock sync behind it is held back until the deframer is flushed.
+  std::vector<std::uint8_t> bytes(27, 0x00);
+  bytes[0] = 0x40;
+  bytes[1] = 0x40;
+  bytes[24] = 0xe8;  // ADU length 1000
+  bytes[25] = 0x03;
+  const auto sync = centre::request_bytes(gb::command::control, 7, sync_adu());
+  bytes.insert(bytes.end(), sync.begin(), sync.end());
+  const auto t0 = steady::now();
+  f.ctr.send_raw(bytes);
+  REQUIRE(run_until(
+      f.io, [&] { return !f.out.events.empty(); }, 2s));
+  const auto took = steady::now() - t0;
+  CHECK(took >= 120ms);  // held back by the false start ...
+  CHECK(took < 1s);      // ... until idle_flush, not until more bytes came
+  CHECK(f.out.events[0].kind == gb::uitd_event_kind::clock_sync);
+  CHECK(f.out.events[0].serial == 7);
+  REQUIRE(run_until(f.io, [&] { return f.ctr.frames.size() == 1; }));
+  CHECK(f.ctr.frames[0].hdr.cmd == gb::command::confirm);
+  CHECK(f.ctr.frames[0].hdr.serial == 7);
+  CHECK(c.counters().frames_rejected >= 1);
+  CHECK(c.is_connected());
+}
+
+TEST_CASE("gb26875 client: stop() flushes the frames already queued; the message stays pending") {
+  fixture f;
+  f.ctr.listen();
+  gb::client c(f.io, make_config(f.ctr.port()));
+  f.out.attach(c);
+  // Two controls arrive in one segment; their confirms are queued together, the second behind
+  // the first (not yet written) when the callback for the second stops the client.
+  int stops = 0;
+  c.on_event([&](const gb::uitd_event& e) {
+    f.out.events.push_back(e);
+    if (e.kind == gb::uitd_event_kind::init_request) {
+      ++stops;
+      c.stop();
+    }
+  });
+  c.start();
+  REQUIRE(run_until(f.io, [&] { return f.out.connected == 1 && f.ctr.accepted == 1; }));
+  std::error_code ec;
+  const std::uint64_t id = c.submit(routine_adu(1), ec);
+  REQUIRE(run_until(f.io, [&] { return f.ctr.frames.size() == 1; }));
+  const gb::header msg = f.ctr.frames[0].hdr;  // in flight: not confirmed yet
+
+  auto bytes = centre::request_bytes(gb::command::control, 7, sync_adu());
+  const auto init = centre::request_bytes(gb::command::control, 8,
+                                          gb::adu{gb::adu_type::init_uitd, {gb::init_uitd{}}});
+  bytes.insert(bytes.end(), init.begin(), init.end());
+  f.ctr.send_raw(bytes);
+  REQUIRE(run_until(
+      f.io, [&] { return f.ctr.frames.size() == 3; }, 2s));
+  CHECK(f.ctr.frames[1].hdr.cmd == gb::command::confirm);
+  CHECK(f.ctr.frames[1].hdr.serial == 7);
+  CHECK(f.ctr.frames[2].hdr.cmd == gb::command::confirm);
+  CHECK(f.ctr.frames[2].hdr.serial == 8);
+  CHECK(stops == 1);
+  CHECK(f.out.disconnected == 1);
+  CHECK_FALSE(c.is_connected());
+
+  // The centre confirms the message now: the stopped client reads the confirm only to discard
+  // it, so the message is neither delivered nor failed, and stays pending.
+  f.ctr.answer(msg, gb::command::confirm);
+  run_for(f.io, 200ms);
+  CHECK(f.out.delivered.empty());
+  CHECK(f.out.failed.empty());
+  CHECK(c.pending() == 1);
+
+  // After start() it is resent with its serial number, and delivered.
+  f.ctr.auto_confirm = true;
+  c.start();
+  REQUIRE(run_until(f.io, [&] { return f.out.delivered.size() == 1; }));
+  CHECK(f.out.delivered[0].id == id);
+  CHECK(f.out.delivered[0].attempts == 2);
+  const auto data = f.ctr.data_frames();
+  REQUIRE(data.size() == 2);
+  CHECK(data[1].hdr.serial == msg.serial);
+  CHECK(data[1].connection == 2);
+  CHECK(c.pending() == 0);
+}
+
+TEST_CASE("gb26875 client: destroyed on another thread, it waits for a running callback") {
+  asio::io_context io;
+  centre ctr(io);
+  ctr.listen();
+  auto c = std::make_unique<gb::client>(io, make_config(ctr.port()));
+  std::atomic<bool> connected{false};
+  std::atomic<bool> in_callback{false};
+  std::atomic<bool> callback_done{false};
+  std::atomic<int> disconnected{0};
+  c->on_connected([&] { connected = true; });
+  c->on_disconnected([&](std::error_code) { ++disconnected; });
+  c->on_event([&](const gb::uitd_event&) {
+    in_callback = true;
+    std::this_thread::sleep_for(200ms);
+    callback_done = true;
+  });
+  c->start();
+  std::atomic<bool> done{false};
+  std::thread runner([&] {
+    while (!done) io.run_for(5ms);
+  });
+  const auto deadline = steady::now() + 3s;
+  while (!connected && steady::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE(connected);
+  asio::post(io, [&] { ctr.request(gb::command::control, 7, sync_adu()); });
+  while (!in_callback && steady::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE(in_callback);
+  c.reset();                 // on this thread, while the io thread is inside the callback
+  CHECK(callback_done);      // the destructor waited for it
+  CHECK(disconnected == 0);  // and no callback ran after it began
+  done = true;
+  runner.join();
 }

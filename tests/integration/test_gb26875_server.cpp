@@ -806,3 +806,106 @@ TEST_CASE("gb26875 server: close() and stop() close connections and fail pending
   late.socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), c.port()), ec);
   CHECK(ec);
 }
+
+TEST_CASE("gb26875 server: the deny queued before a too_many_errors close reaches the UITD") {
+  auto cfg = centre::config();
+  cfg.centre.max_consecutive_errors = 1;  // the second bad frame closes the connection
+  centre c(cfg);
+  uitd u(c.client_io());
+  u.connect(c.port());
+  // Two damaged frames in one segment: both denies are queued in one read, the second behind
+  // the first (not yet written) when the engine asks for the close.
+  std::vector<std::uint8_t> bytes;
+  for (const std::uint16_t serial : {std::uint16_t{21}, std::uint16_t{22}}) {
+    auto bad = fire_alarm(serial);
+    bad[bad.size() - 3] = static_cast<std::uint8_t>(bad[bad.size() - 3] + 1);
+    bytes.insert(bytes.end(), bad.begin(), bad.end());
+  }
+  u.send(bytes);
+  auto f = u.read();
+  REQUIRE(f);
+  check_reply(*f, gb::command::deny, 21);
+  f = u.read();
+  REQUIRE(f);
+  check_reply(*f, gb::command::deny, 22);
+  CHECK(u.closed_by_peer());
+  REQUIRE(c.wait([&] { return c.closes.size() == 1; }));
+  CHECK(c.locked([&] { return c.closes[0].reason; }) == gb::server_close_reason::too_many_errors);
+  CHECK(c.server().counters().denies_sent == 2);
+}
+
+TEST_CASE("gb26875 server: close() or stop() right after accept() still sends the confirms") {
+  const bool use_stop = [] {
+    bool stop = false;
+    SUBCASE("close()") { stop = false; }
+    SUBCASE("stop()") { stop = true; }
+    return stop;
+  }();
+  auto cfg = centre::config();
+  cfg.centre.confirm = gb::confirm_policy::after_accept;
+  std::atomic<gb::server*> srv{nullptr};
+  std::vector<std::uint64_t> tokens;  // the strand's only
+  // On the second message: accept both, then close. All three are posted in this order, so the
+  // second confirm is still queued behind the first when the close runs.
+  centre c(cfg, [&](gb::connection_id conn, const gb::centre_session::message& m) {
+    tokens.push_back(m.token);
+    if (tokens.size() != 2) return;
+    gb::server* s = srv.load();
+    s->accept(conn, tokens[0]);
+    s->accept(conn, tokens[1]);
+    if (use_stop) {
+      s->stop();
+    } else {
+      s->close(conn);
+    }
+  });
+  srv = &c.server();
+  uitd u(c.client_io());
+  u.connect(c.port());
+  auto bytes = fire_alarm(31);
+  const auto second = fire_alarm(32);
+  bytes.insert(bytes.end(), second.begin(), second.end());
+  u.send(bytes);
+  auto f = u.read();
+  REQUIRE(f);
+  check_reply(*f, gb::command::confirm, 31);
+  f = u.read();
+  REQUIRE(f);
+  check_reply(*f, gb::command::confirm, 32);
+  CHECK(u.closed_by_peer());
+  REQUIRE(c.wait([&] { return c.closes.size() == 1; }));
+  CHECK(c.locked([&] { return c.closes[0].reason; }) ==
+        (use_stop ? gb::server_close_reason::stopped : gb::server_close_reason::closed));
+  CHECK(c.server().counters().confirms_sent == 2);
+}
+
+TEST_CASE("gb26875 server: destroyed on another thread, it waits for a running handler") {
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  auto srv = std::make_unique<gb::server>(io, centre::config());
+  std::atomic<bool> in_handler{false};
+  std::atomic<bool> handler_done{false};
+  std::atomic<int> closes{0};
+  srv->on_message([&](gb::connection_id, const gb::centre_session::message&) {
+    in_handler = true;
+    std::this_thread::sleep_for(200ms);
+    handler_done = true;
+  });
+  srv->on_close([&](gb::connection_id, gb::server_close_reason) { ++closes; });
+  srv->start();
+  std::thread runner([&] { io.run(); });
+  asio::io_context client_io;
+  uitd u(client_io);
+  u.connect(srv->local_port());
+  u.send(fire_alarm(1));
+  const auto deadline = clock_type::now() + 3s;
+  while (!in_handler && clock_type::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE(in_handler);
+  srv.reset();                // on this thread, while the io thread is inside the handler
+  CHECK(handler_done);        // the destructor waited for it
+  CHECK(closes == 0);         // and no handler ran after it began
+  CHECK(u.closed_by_peer());  // the destructor stopped the server
+  work.reset();
+  io.stop();
+  runner.join();
+}

@@ -10,18 +10,42 @@
 /// connection attempts, and reports every outcome through callbacks.
 ///
 /// @par Threads
-/// The client runs on the caller's io_context. Everything the engine does happens on the thread
-/// that runs it; callbacks are invoked there too, never with an internal lock held. submit(),
-/// answer_duty_check(), pending() and counters() may be called from any thread: submit() checks
-/// and encodes the ADU, allocates the id (an atomic counter) and posts the message to the
-/// io_context, so the id is returned at once and the message reaches the engine in submission
-/// order. A message the engine then refuses (errc::queue_full) is reported through on_failed.
+/// The client runs on the caller's io_context, which one thread runs. Everything the engine does
+/// happens on that thread; callbacks are invoked there too, never with a lock that a public
+/// method takes (the destructor excepted, see below), so a callback may call any method,
+/// including stop() and the destructor. submit(), answer_duty_check(), pending() and counters()
+/// may be called from any thread: submit() checks and encodes the ADU, allocates the id (an
+/// atomic counter) and posts the message to the io_context, so the id is returned at once and
+/// the message reaches the engine in submission order. A message the engine then refuses
+/// (errc::queue_full) is reported through on_failed. start() and stop() may be called from any
+/// thread too (they run on the io_context: at once when called on its thread, else posted).
+///
+/// @par Destruction
+/// The io_context must outlive the client. The client may be destroyed on any thread, whether
+/// the io_context runs or not: the destructor waits until no handler of the client runs on
+/// another thread (a callback in progress returns first), then stops the client as stop() does,
+/// on the calling thread. Once it returns, no callback runs and none will. Hence a callback must
+/// not wait for the thread that destroys its client (a lock that thread holds, a join): that
+/// would deadlock — debug builds (no NDEBUG) print a warning to stderr after 10 s of waiting.
+/// Handlers still queued in the io_context (the stop's flush, cancelled operations) keep the
+/// client's internal state alive, touch nothing of the caller's, and are released when the
+/// io_context runs or is destroyed.
 ///
 /// @par Outcomes
 /// Every id submit() returns ends in exactly one on_delivered() or one on_failed() — unless the
 /// client is destroyed first. A message in flight when the link drops is resent, with its
 /// serial number, on the next connection (uitd_session rule 6); stop() keeps queued messages in
 /// the engine (start() again sends them), and pending() counts the ids not yet reported.
+///
+/// @par Closing
+/// stop() (and the destructor) close an established connection gracefully: the frames already
+/// handed to the socket (answers to the centre, the in-flight message's frame) are still written,
+/// then the sending side is shut down and the socket closed when the centre closes its side, on
+/// a socket error, or after client_close_linger (1 s), whichever comes first. What the centre
+/// sends meanwhile is read and discarded: a message whose frame is flushed this way is not
+/// reported delivered even if the centre confirms it; it stays pending and is resent, with its
+/// serial number, after the next start(). A lost connection (socket error, end of stream, dead
+/// heartbeat) and a failed attempt are closed at once.
 ///
 /// @par Example
 /// @code
@@ -64,6 +88,10 @@ class io_context;
 namespace firebus {
 inline namespace v1 {
 namespace gb26875 {
+
+/// How long stop() lets an established connection flush the frames already queued for writing
+/// before the socket is closed regardless (see "Closing" in the file's documentation).
+inline constexpr std::chrono::milliseconds client_close_linger{1000};
 
 /// Settings of a gb26875::client.
 struct client_config {
@@ -143,8 +171,9 @@ class FIREBUS_API client {
   /// A client of `config` on `io`; throws firebus::system_error if validate() refuses it.
   client(asio::io_context& io, const client_config& config);
 #endif
-  /// Stops the client; no callback is invoked afterwards. Destroy it on the io_context's thread
-  /// or while the io_context does not run.
+  /// Stops the client (as stop()); no callback is running once it returns, and none runs
+  /// afterwards. Any thread may destroy the client; a callback running on another thread is
+  /// waited for (see "Destruction" in the file's documentation). The io_context must outlive it.
   ~client();
   client(const client&) = delete;             ///< not copyable
   client& operator=(const client&) = delete;  ///< not copyable
@@ -165,7 +194,11 @@ class FIREBUS_API client {
   /// Returns at once; the work happens on the io_context.
   void start();
   /// Closes the connection and cancels the timers. Messages queued or in flight stay queued in
-  /// the engine (pending() still counts them) and are sent after the next start().
+  /// the engine (pending() still counts them, none is reported delivered or failed) and are sent
+  /// after the next start(). The frames already queued for writing on an established connection
+  /// are flushed first, for at most client_close_linger, in the background (see "Closing" in the
+  /// file's documentation); on_disconnected (std::errc::operation_canceled) and is_connected()
+  /// change at once.
   void stop();
 
   /// Queues `a` with the priority classify() gives it and returns its id (from 1), or 0 with

@@ -12,11 +12,31 @@
 /// The server runs on the caller's asio::io_context; everything it does is serialised on one
 /// strand, so handlers never run concurrently with each other, even when the io_context runs on
 /// several threads. Set the handlers before start(). They are called on a thread that runs the
-/// io_context, never with an internal lock held, so a handler may call any public method (those
-/// that act on a connection are posted and take effect after the handler returns). A handler
-/// that throws does not stop the server: the exception is caught and reported to the error
-/// handler (std::errc::interrupted, with its what()), and the server carries on. Every public
-/// method is thread-safe.
+/// io_context, never with a lock that a public method takes (the destructor excepted, see
+/// below), so a handler may call any public method (those that act on a connection are posted
+/// and take effect after the handler returns). A handler that throws does not stop the server:
+/// the exception is caught and reported to the error handler (std::errc::interrupted, with its
+/// what()), and the server carries on. Every public method is thread-safe.
+///
+/// @par Destruction
+/// The io_context must outlive the server. The server may be destroyed on any thread, whether
+/// the io_context runs or not: the destructor waits until no handler of the server runs on
+/// another thread (a handler call in progress returns first), then stops the server as stop()
+/// does, on the calling thread. Once it returns, no handler runs and none will. Hence a handler
+/// must not wait for the thread that destroys its server (a lock that thread holds, a join):
+/// that would deadlock — debug builds (no NDEBUG) print a warning to stderr after 10 s of
+/// waiting. Operations still queued in the io_context (lingering closes, cancelled operations)
+/// keep the server's internal state alive, touch nothing of the caller's, and are released when
+/// the io_context runs or is destroyed.
+///
+/// @par Closing
+/// A connection closed for any reason but server_close_reason::write_backlog and io_error is
+/// closed gracefully: the frames already queued for writing (a last deny, a confirm that accept()
+/// just queued) are still written, then the sending side is shut down, and the socket is closed
+/// when the UITD closes its side, on a socket error, or after server_close_linger (1 s),
+/// whichever comes first; what the UITD sends meanwhile is read and discarded. For everything
+/// else (the close handler, counters, connections(), max_connections) the connection is gone at
+/// once. A slow reader (write_backlog) and a failed socket (io_error) are closed at once.
 ///
 /// @par Isolation and limits
 /// No connection can affect another: each has its own engine (idle timeout, rate limit, error
@@ -93,6 +113,10 @@ enum class server_close_reason : std::uint8_t {
   closed,           ///< server::close() was called
   stopped,          ///< server::stop() (or the server's destruction)
 };
+
+/// How long a closed connection may flush the frames already queued for writing before its
+/// socket is closed regardless (see "Closing" in the file's documentation).
+inline constexpr std::chrono::milliseconds server_close_linger{1000};
 
 /// Number of server_close_reason values (the size of server_counters::closes).
 inline constexpr std::size_t server_close_reason_count = 9;
@@ -238,8 +262,9 @@ class FIREBUS_API server {
   /// A server that will run on `io` (which must outlive it). Invalid settings are reported by
   /// start().
   server(asio::io_context& io, server_config cfg);
-  /// Stops the server (see stop()); no handler is called once the destructor has begun. Destroy
-  /// the server on a thread that runs `io`, or when no thread runs it.
+  /// Stops the server (as stop(), but at once); no handler starts once the destructor has
+  /// begun, and none is running once it returns. Any thread may destroy the server; a handler
+  /// running on another thread is waited for (see "Destruction" in the file's documentation).
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -263,7 +288,8 @@ class FIREBUS_API server {
   /// invalid_argument (settings, or already started), or the system's error (address in use).
   void start(std::error_code& ec);
   /// Stops accepting and closes every connection (server_close_reason::stopped); requests still
-  /// pending fail with errc::not_connected. Asynchronous: takes effect on the io_context.
+  /// pending fail with errc::not_connected. Asynchronous: takes effect on the io_context. What
+  /// each connection has queued for writing is still flushed (see "Closing").
   void stop();
 
   /// The port listened on (after start()); 0 before.
@@ -282,7 +308,9 @@ class FIREBUS_API server {
   void accept(connection_id c, std::uint64_t token);
   /// confirm_policy::after_accept: the message with `token` on `c` was not stored: deny it.
   void reject(connection_id c, std::uint64_t token);
-  /// Closes connection `c` (server_close_reason::closed); nothing if it is not open.
+  /// Closes connection `c` (server_close_reason::closed); nothing if it is not open. Posted like
+  /// accept() and reject(), so a confirm or deny they queued before is still written (see
+  /// "Closing").
   void close(connection_id c);
 
   /// The open connection whose UITD has `address` (the source of its first frame); 0 if none.

@@ -1,0 +1,380 @@
+// firebus — fire-safety IoT SDK.
+// The alarm engine's API: configuration, refusals, events, the active list, snapshots. The
+// semantics themselves are tested by the replay scenarios under tests/alarm/.
+#include <cmath>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <firebus/alarm/engine.hpp>
+
+using namespace firebus;
+using alarm::command;
+using alarm::command_kind;
+
+namespace {
+
+mono_time at(double s) {
+  std::error_code ec;
+  return mono_from_seconds(s, ec);
+}
+
+alarm::alarm_rule high(const char* id, double sp, alarm_class cls, alarm::profile prof,
+                       double db = 0) {
+  alarm::alarm_rule a;
+  a.id = id;
+  a.type = alarm::rule_type::high;
+  a.setpoint = sp;
+  a.deadband = db;
+  a.cls = cls;
+  a.profile = prof;
+  return a;
+}
+
+// RC1: residual current with a pre-alarm (isa) and a fire alarm (fire); SD1, SD2: smoke
+// detectors in zone Z1 (linkage on two devices).
+alarm::rules sample_rules() {
+  alarm::rules r;
+  r.outputs.buzzer = true;
+  r.outputs.linkage = true;
+  r.max_shelve_s = 3600;
+  alarm::point_rule rc;
+  rc.id = "RC1";
+  rc.range = std::make_pair(0.0, 3000.0);
+  rc.raw_4_20mA = std::make_pair(0.0, 1600.0);
+  rc.alarms.push_back(high("PRE", 240, alarm_class::pre_alarm, alarm::profile::isa, 10));
+  rc.alarms.push_back(high("ALM", 300, alarm_class::fire, alarm::profile::fire));
+  r.points.push_back(rc);
+  for (const char* id : {"SD1", "SD2"}) {
+    alarm::point_rule sd;
+    sd.id = id;
+    alarm::alarm_rule a;
+    a.id = "FIRE";
+    a.type = alarm::rule_type::state;
+    a.profile = alarm::profile::fire;
+    sd.alarms.push_back(a);
+    r.points.push_back(sd);
+  }
+  alarm::zone_rule z;
+  z.id = "Z1";
+  z.members = {"SD1", "SD2"};
+  z.linkage_min_devices = 2;
+  r.zones.push_back(z);
+  return r;
+}
+
+std::vector<std::string> names(const alarm::engine& e) {
+  std::vector<std::string> out;
+  for (const auto& ev : e.events()) {
+    std::string s(to_string(ev.kind));
+    if (ev.point != alarm::npos) s += " " + std::string(e.point_name(ev.point));
+    if (ev.zone != alarm::npos) s += " " + std::string(e.zone_name(ev.zone));
+    if (ev.alarm != alarm::npos) s += "/" + std::string(e.alarm_name(ev.alarm));
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("alarm engine: names and indices") {
+  alarm::engine e(sample_rules());
+  CHECK(e.point_count() == 3);
+  CHECK(e.zone_count() == 1);
+  CHECK(e.alarm_count() == 4);
+  const auto rc1 = e.find_point("RC1");
+  REQUIRE(rc1 == 0);
+  CHECK(e.find_point("SD2") == 2);
+  CHECK(e.find_point("nope") == alarm::npos);
+  CHECK(e.find_point("") == alarm::npos);
+  CHECK(e.point_name(1) == "SD1");
+  CHECK(e.point_name(99).empty());
+  CHECK(e.find_zone("Z1") == 0);
+  CHECK(e.find_zone("Z2") == alarm::npos);
+  const auto alm = e.find_alarm(rc1, "ALM");
+  CHECK(alm == 1);
+  CHECK(e.alarm_name(alm) == "ALM");
+  CHECK(e.alarm_point(alm) == rc1);
+  CHECK(e.alarm_class_of(alm) == alarm_class::fire);
+  CHECK(e.find_alarm(rc1, "FIRE") == alarm::npos);
+  CHECK(e.zone_alarm(0) == alarm::npos);  // no dependency: no zone alarm
+}
+
+TEST_CASE("alarm engine: an invalid configuration is refused whole") {
+  alarm::engine e(sample_rules());
+  std::error_code ec;
+  e.sample(0, at(1), 305, ec);
+  REQUIRE(!ec);
+  REQUIRE(e.state(1) == alarm_state::unack);
+  alarm::rules bad = sample_rules();
+  bad.points[0].alarms[0].deadband = -5;
+  alarm::rules_error err;
+  CHECK_FALSE(e.configure(bad, ec, &err));
+  CHECK(ec == alarm::errc::invalid_rules);
+  CHECK(err.what() == "points[0].alarms[0].deadband: expected a number ≥ 0, found -5");
+  // Nothing half-applied: the engine keeps its configuration and state.
+  CHECK(e.state(1) == alarm_state::unack);
+  CHECK(e.point_count() == 3);
+  CHECK_THROWS_AS(alarm::engine{bad}, firebus::system_error);
+}
+
+TEST_CASE("alarm engine: refused inputs change nothing and emit nothing") {
+  std::error_code ec;
+  alarm::engine none;
+  none.sample(0, at(0), 1, ec);
+  CHECK(ec == alarm::errc::not_configured);
+  CHECK(none.events().empty());
+
+  alarm::engine e(sample_rules());
+  e.sample(0, at(10), 100, ec);
+  REQUIRE(!ec);
+  e.sample(7, at(11), 100, ec);
+  CHECK(ec == alarm::errc::unknown_point);
+  e.sample(0, at(9), 500, ec);
+  CHECK(ec == alarm::errc::time_went_back);
+  CHECK(e.now() == at(10));
+  CHECK(e.state(1) == alarm_state::normal);
+  e.raw_sample(1, at(12), 12.0, std::nullopt, ec);  // SD1 has no raw mapping
+  CHECK(ec == alarm::errc::no_raw_mapping);
+  e.condition(3, at(12), alarm::device_condition::fire, ec);
+  CHECK(ec == alarm::errc::unknown_point);
+  e.status(3, at(12), alarm::device_status::fault, ec);
+  CHECK(ec == alarm::errc::unknown_point);
+  e.advance(at(5), ec);
+  CHECK(ec == alarm::errc::time_went_back);
+
+  command c;
+  c.kind = command_kind::ack;
+  c.point = "RCX";
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::unknown_point);
+  c.point = "RC1";
+  c.alarm = "HH";
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::unknown_alarm);
+  c = command{};
+  c.kind = command_kind::reset;
+  c.zone = "Z9";
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::unknown_zone);
+  c = command{};
+  c.kind = command_kind::shelve;
+  c.point = "RC1";
+  e.execute(at(12), c, ec);  // neither a duration nor one-shot
+  CHECK(ec == alarm::errc::invalid_argument);
+  c.duration_s = std::numeric_limits<double>::quiet_NaN();
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::invalid_argument);
+  c = command{};
+  c.kind = command_kind::disable;  // a target is needed
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::invalid_argument);
+  c.kind = static_cast<command_kind>(200);
+  c.point = "RC1";
+  e.execute(at(12), c, ec);
+  CHECK(ec == alarm::errc::invalid_argument);
+  CHECK(e.events().empty());
+  CHECK(e.now() == at(10));
+#if FIREBUS_HAS_EXCEPTIONS
+  CHECK_THROWS_AS(e.sample(9, at(13), 1.0), firebus::system_error);
+  CHECK_THROWS_AS(e.advance(at(1)), firebus::system_error);
+#endif
+}
+
+TEST_CASE("alarm engine: a fire alarm latches, sounds the buzzer, and needs a reset") {
+  alarm::engine e(sample_rules());
+  std::error_code ec;
+  e.sample(0, at(0), 100, ec);
+  e.sample(0, at(10), 250, ec);
+  e.sample(0, at(18), 305, ec);
+  e.sample(0, at(30), 100, ec);
+  CHECK(names(e) == std::vector<std::string>{"alarm_on RC1/PRE", "alarm_on RC1/ALM", "buzzer_on",
+                                             "alarm_off RC1/PRE", "returned_latched RC1/ALM"});
+  const auto& ev = e.events();
+  CHECK(ev[1].t == at(18));
+  CHECK(ev[1].has_value);
+  CHECK(ev[1].value == 305);
+  CHECK(ev[1].cls == alarm_class::fire);
+  CHECK(ev[1].state == alarm_state::unack);
+  CHECK(ev[3].state == alarm_state::rtn_unack);
+  CHECK(ev[4].state == alarm_state::latched_unack);
+  CHECK(e.buzzer());
+  CHECK(e.panel() == alarm_class::fire);
+  e.clear_events();
+
+  command silence;
+  silence.kind = command_kind::silence;
+  e.execute(at(31), silence, ec);
+  CHECK(names(e) == std::vector<std::string>{"buzzer_off"});
+  e.clear_events();
+
+  command reset;
+  reset.kind = command_kind::reset;
+  reset.point = "RC1";
+  e.execute(at(40), reset, ec);
+  REQUIRE(!ec);
+  CHECK(names(e) == std::vector<std::string>{"reset RC1/ALM"});
+  CHECK(e.panel() == alarm_class::pre_alarm);  // the pre-alarm waits for its ack
+  e.clear_events();
+  command ack;
+  ack.kind = command_kind::ack;
+  e.execute(at(41), ack, ec);  // panel-wide ack
+  CHECK(names(e) == std::vector<std::string>{"ack RC1/PRE"});
+  CHECK(e.panel() == alarm_class::none);
+  CHECK(e.active().empty());
+}
+
+TEST_CASE("alarm engine: raw 4-20 mA mapping and faults") {
+  alarm::engine e(sample_rules());
+  std::error_code ec;
+  e.raw_sample(0, at(0), 12.0, std::nullopt, ec);  // 800 mA: both alarms
+  REQUIRE(!ec);
+  REQUIRE(e.events().size() >= 2);
+  CHECK(e.events()[0].value == doctest::Approx(800));
+  e.clear_events();
+  e.raw_sample(0, at(1), 2.0, std::nullopt, ec);
+  REQUIRE(e.events().size() == 1);
+  CHECK(e.events()[0].kind == event_kind::fault_on);
+  CHECK(e.events()[0].reason == event_reason::open_circuit);
+  CHECK(e.fault(0) == event_reason::open_circuit);
+  // The fault is listed after the fire alarm and before the pre-alarm? No: by class priority.
+  const auto list = e.active();
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].cls == alarm_class::fire);
+  CHECK(list[1].cls == alarm_class::pre_alarm);
+  CHECK(list[2].cls == alarm_class::fault);
+  CHECK(list[2].reason == event_reason::open_circuit);
+  CHECK(list[2].since == at(1));
+  e.clear_events();
+  e.sample(0, at(2), std::numeric_limits<double>::infinity(), ec);
+  CHECK(e.events().empty());  // one fault at a time
+  e.sample(0, at(3), 50, ec);
+  CHECK(names(e) ==
+        std::vector<std::string>{"fault_off RC1", "alarm_off RC1/PRE", "returned_latched RC1/ALM"});
+}
+
+TEST_CASE("alarm engine: linkage needs two distinct devices") {
+  alarm::engine e(sample_rules());
+  std::error_code ec;
+  e.condition(1, at(0), alarm::device_condition::fire, ec);
+  e.condition(1, at(1), alarm::device_condition::fire, ec);
+  CHECK(names(e) == std::vector<std::string>{"alarm_on SD1/FIRE", "buzzer_on"});
+  e.clear_events();
+  e.condition(2, at(5), alarm::device_condition::fire, ec);
+  CHECK(names(e) == std::vector<std::string>{"alarm_on SD2/FIRE", "linkage_on Z1"});
+  CHECK(e.events()[1].source == 2);
+  CHECK(e.linkage(0));
+  e.clear_events();
+  command reset;
+  reset.kind = command_kind::reset;
+  reset.zone = "Z1";
+  e.condition(1, at(6), alarm::device_condition::normal, ec);
+  e.execute(at(7), reset, ec);
+  // SD2 is still reporting fire: reset, then a new alarm_on; SD1 resets. One device left.
+  CHECK(names(e) == std::vector<std::string>{"returned_latched SD1/FIRE", "reset SD1/FIRE",
+                                             "reset SD2/FIRE", "alarm_on SD2/FIRE",
+                                             "linkage_off Z1"});
+}
+
+TEST_CASE("alarm engine: next_due and advance drive delays") {
+  alarm::rules r = sample_rules();
+  r.points[0].alarms[1].on_delay_s = 5;
+  alarm::engine e(r);
+  std::error_code ec;
+  CHECK_FALSE(e.next_due());
+  e.sample(0, at(10), 350, ec);
+  REQUIRE(e.next_due());
+  CHECK(*e.next_due() == at(15));
+  e.clear_events();
+  e.advance(at(14.999999), ec);
+  CHECK(e.events().empty());
+  e.advance(at(15), ec);
+  REQUIRE(e.events().size() == 2);
+  CHECK(e.events()[0].kind == event_kind::alarm_on);
+  CHECK(e.events()[0].t == at(15));
+  CHECK(e.events()[0].value == 350);
+}
+
+TEST_CASE("alarm engine: snapshot and restore") {
+  alarm::rules r = sample_rules();
+  r.points[0].alarms[1].on_delay_s = 5;
+  alarm::engine e(r);
+  std::error_code ec;
+  e.sample(0, at(10), 350, ec);  // PRE at once, ALM pending until 15
+  e.clear_events();
+  const auto snap = e.snapshot();
+
+  alarm::engine f(r);
+  REQUIRE(f.restore(snap, at(12), ec));
+  CHECK(f.events().empty());  // restoring emits nothing
+  CHECK(f.state(0) == alarm_state::unack);
+  CHECK(f.now() == at(10));
+  e.advance(at(20), ec);
+  f.advance(at(20), ec);
+  REQUIRE(e.events().size() == f.events().size());
+  for (std::size_t i = 0; i < e.events().size(); ++i) {
+    CHECK(e.events()[i].kind == f.events()[i].kind);
+    CHECK(e.events()[i].t == f.events()[i].t);
+  }
+  // Restored at the snapshot's own time, the state is the same byte for byte.
+  alarm::engine h(r);
+  REQUIRE(h.restore(snap, at(10), ec));
+  CHECK(h.snapshot() == snap);
+
+  // Another configuration: refused, nothing changes.
+  alarm::rules other = r;
+  other.points[0].alarms[1].setpoint = 310;
+  alarm::engine g(other);
+  CHECK_FALSE(g.restore(snap, at(12), ec));
+  CHECK(ec == alarm::errc::snapshot_mismatch);
+  CHECK(g.state(0) == alarm_state::normal);
+  // Corrupt bytes: every truncation and a flipped magic are refused.
+  for (std::size_t n = 0; n < snap.size(); n += 7) {
+    std::vector<std::uint8_t> cut(snap.begin(), snap.begin() + static_cast<std::ptrdiff_t>(n));
+    CHECK_FALSE(f.restore(cut, at(30), ec));
+  }
+  auto bad = snap;
+  bad[0] = 'X';
+  CHECK_FALSE(f.restore(bad, at(30), ec));
+  CHECK(ec == alarm::errc::snapshot_corrupt);
+  auto longer = snap;
+  longer.push_back(0);
+  CHECK_FALSE(f.restore(longer, at(30), ec));
+  alarm::engine unconfigured;
+  CHECK_FALSE(unconfigured.restore(snap, at(1), ec));
+  CHECK(ec == alarm::errc::not_configured);
+}
+
+TEST_CASE("alarm engine: to_event names everything") {
+  alarm::engine e(sample_rules());
+  std::error_code ec;
+  e.sample(0, at(18), 305, ec);
+  REQUIRE(e.events().size() >= 2);
+  const firebus::event ev = e.to_event(e.events()[1]);
+  CHECK(ev.kind == event_kind::alarm_on);
+  CHECK(ev.point.str() == "RC1");
+  CHECK(ev.alarm == "ALM");
+  CHECK(ev.cls == alarm_class::fire);
+  CHECK(ev.state == alarm_state::unack);
+  REQUIRE(ev.value);
+  CHECK(*ev.value == 305);
+  CHECK(ev.t == at(18));
+}
+
+TEST_CASE("alarm engine: memory per point with two limits") {
+  alarm::rules r;
+  for (int i = 0; i < 10000; ++i) {
+    alarm::point_rule p;
+    p.id = "P" + std::to_string(i);
+    p.alarms.push_back(high("PRE", 240, alarm_class::pre_alarm, alarm::profile::isa, 10));
+    p.alarms.push_back(high("ALM", 300, alarm_class::fire, alarm::profile::fire));
+    r.points.push_back(p);
+  }
+  alarm::engine e(r);
+  const double per_point = static_cast<double>(e.memory_bytes()) / 10000.0;
+  MESSAGE("alarm engine bytes per point (two limits): " << per_point);
+  CHECK(per_point <= 256);
+}

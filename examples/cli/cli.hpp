@@ -1,8 +1,9 @@
 // firebus — fire-safety IoT SDK.
 //
 // The `firebus` command line tool: what main.cpp's dispatcher needs from each area. One source
-// file per area (gb26875_cli.cpp for `firebus gb26875 ...`); an area is an entry point taking
-// the arguments after its name, and a usage text.
+// file per area (gb26875_cli.cpp for `firebus gb26875 ...`, alarm_cli.cpp for
+// `firebus alarm ...`); an area is an entry point taking the arguments after its name, and a
+// usage text.
 #ifndef FIREBUS_EXAMPLES_CLI_CLI_HPP
 #define FIREBUS_EXAMPLES_CLI_CLI_HPP
 
@@ -23,6 +24,11 @@ enum exit_status : int {
 int gb26875_main(const std::vector<std::string>& args);
 /// The usage text of `firebus gb26875`.
 void gb26875_usage(std::FILE* out);
+
+/// `firebus alarm ...`: `args` are the arguments after "alarm".
+int alarm_main(const std::vector<std::string>& args);
+/// The usage text of `firebus alarm`.
+void alarm_usage(std::FILE* out);
 
 }  // namespace firebus_cli
 

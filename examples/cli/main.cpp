@@ -28,6 +28,8 @@ struct area {
 constexpr area areas[] = {
     {"gb26875", "GB/T 26875.3 dissector: decode and encode frames", &firebus_cli::gb26875_main,
      &firebus_cli::gb26875_usage},
+    {"alarm", "alarm engine: replay recorded inputs and print the events", &firebus_cli::alarm_main,
+     &firebus_cli::alarm_usage},
 };
 
 const area* find_area(std::string_view name) {

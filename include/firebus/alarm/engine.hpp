@@ -1552,7 +1552,9 @@ class engine {
 
   bool needs_verification(std::uint32_t a) const noexcept {
     const auto& c = acfg_[a];
-    if (c.cls != alarm_class::fire || c.point == npos) return false;
+    // Only a detector's own fire report is verified: that is what a detector reset clears
+    // (EN 54-2 §7.11). Measured values are re-evaluated at every sample and confirmed by on_delay.
+    if (c.cls != alarm_class::fire || c.point == npos || c.type != rule_type::state) return false;
     const auto x = pcfg_[c.point].extra;
     return x != npos && extra_[x].has_verification;
   }

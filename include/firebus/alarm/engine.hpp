@@ -64,6 +64,12 @@ namespace alarm {
 namespace detail {
 
 inline constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+/// Times (t, ts) the engine accepts: ±2^62 µs, about ±146,000 years. With durations bounded by
+/// rules_limits::max_time_s, no sum of a time and a duration can overflow.
+inline constexpr std::int64_t max_abs_time = std::int64_t{1} << 62;
+inline constexpr bool time_ok(std::int64_t t) noexcept {
+  return t >= -max_abs_time && t <= max_abs_time;
+}
 /// R10: a device time stamp drifting more than this from the receive time is a clock jump.
 inline constexpr std::int64_t clock_jump_limit_us = 300'000'000;
 /// Rate-of-rise history kept per alarm (oldest dropped beyond).
@@ -774,7 +780,7 @@ class engine {
       }
       if (z.dep_first != npos && z.dep_first >= e.prt_.size()) r.ok = false;
     }
-    if (!r.ok || r.pos != bytes.size()) {
+    if (!r.ok || r.pos != bytes.size() || !e.consistent()) {
       ec = make_error_code(errc::snapshot_corrupt);
       return false;
     }
@@ -811,6 +817,67 @@ class engine {
  private:
   static constexpr std::uint32_t snapshot_version = 1;
   using stage = detail::stage;
+
+  // Whether restored state is one this configuration can produce: every time in range, every
+  // index valid, every pending timer belonging to a feature that is configured. A snapshot is
+  // data from disk: a damaged or forged one must be refused, never followed.
+  bool consistent() const {
+    using detail::time_ok;
+    auto t_or_never = [](std::int64_t t) { return t == detail::never || time_ok(t); };
+    if (!time_ok(now_)) return false;
+    if (flooding_ && flood_on_ <= 0) return false;
+    if (flood_.size() > static_cast<std::size_t>(std::max(flood_on_, 0))) return false;
+    for (std::int64_t t : flood_) {
+      if (!time_ok(t)) return false;
+    }
+    for (const auto& p : prt_) {
+      if (!time_ok(p.ref_t) || !time_ok(p.ref_ts) || !time_ok(p.last_input) ||
+          !time_ok(p.fault_since)) {
+        return false;
+      }
+      if ((p.fault == event_reason::none) != (p.origin == detail::fault_origin::none)) return false;
+    }
+    for (std::uint32_t a = 0; a < art_.size(); ++a) {
+      const auto& r = art_[a];
+      if (!t_or_never(r.run_due) || !time_ok(r.since) || r.overlays > 15 || r.flags > 31) {
+        return false;
+      }
+      if (r.run_due != detail::never && acfg_[a].type == rule_type::state) return false;
+      if ((r.flags & detail::af_chattering) && chatter_.count(a) == 0) return false;
+    }
+    if (buzzer_ && !out_buzzer_) return false;
+    for (const auto& kv : shelve_until_) {
+      if (acfg_[kv.first].prof == profile::fire || !time_ok(kv.second)) return false;
+      if ((art_[kv.first].overlays & detail::ov_shelved) == 0) return false;
+    }
+    for (const auto& kv : verify_t0_) {
+      if (!needs_verification(kv.first) || !time_ok(kv.second)) return false;
+    }
+    if (!chatter_.empty() && chatter_count_ <= 0) return false;
+    for (const auto& kv : chatter_) {
+      for (std::int64_t t : kv.second) {
+        if (!time_ok(t)) return false;
+      }
+    }
+    for (const auto& h : ror_hist_) {
+      for (const auto& sm : h) {
+        if (!time_ok(sm.first)) return false;
+      }
+    }
+    for (std::uint32_t z = 0; z < zrt_.size(); ++z) {
+      const auto& zr = zrt_[z];
+      if (!t_or_never(zr.dep_due)) return false;
+      const bool dep = zcfg_[z].dep_window > 0;
+      if (!dep &&
+          (zr.dep_first != npos || zr.dep_due != detail::never || !zr.contributors.empty())) {
+        return false;
+      }
+      if ((zr.dep_first == npos) != (zr.dep_due == detail::never)) return false;
+      if (zr.linkage_on && zcfg_[z].linkage_min <= 0) return false;
+      if (zr.contributors.size() > zcfg_[z].members_end - zcfg_[z].members_begin) return false;
+    }
+    return true;
+  }
 
   // --- configuration -------------------------------------------------------------------------
   void build(const rules& r) {
@@ -1032,6 +1099,10 @@ class engine {
       return false;
     }
     const std::int64_t tt = t.time_since_epoch().count();
+    if (!detail::time_ok(tt)) {
+      ec = make_error_code(errc::invalid_time);
+      return false;
+    }
     if (started_ && tt < now_) {
       ec = make_error_code(errc::time_went_back);
       return false;
@@ -1275,6 +1346,10 @@ class engine {
 
   void sample_impl(std::uint32_t point, mono_time t, double value, std::int64_t ts,
                    std::optional<double> raw, std::error_code& ec) {
+    if (!detail::time_ok(ts)) {
+      ec = make_error_code(errc::invalid_time);
+      return;
+    }
     if (!begin(point, t, ec)) return;
     note_input(point);
     auto& pr = prt_[point];

@@ -217,7 +217,10 @@ TEST_CASE("alarm engine: a fire alarm latches, sounds the buzzer, and needs a re
   e.execute(at(40), reset, ec);
   REQUIRE(!ec);
   CHECK(names(e) == std::vector<std::string>{"reset RC1/ALM"});
-  CHECK(e.panel() == alarm_class::pre_alarm);  // the pre-alarm waits for its ack
+  // The pre-alarm has returned and waits for its ack: not active, so the panel is normal.
+  CHECK(e.state(0) == alarm_state::rtn_unack);
+  CHECK(e.panel() == alarm_class::none);
+  CHECK(e.active().empty());
   e.clear_events();
   command ack;
   ack.kind = command_kind::ack;

@@ -519,8 +519,10 @@ class engine {
   bool flooding() const noexcept { return flooding_; }
   bool linkage(std::uint32_t z) const noexcept { return z < zrt_.size() && zrt_[z].linkage_on; }
 
-  /// Annunciated alarms, faults and disabled alarms in priority order: class (fire first), then
-  /// oldest first, then configuration order.
+  /// Active and latched alarms (unack, acked, latched_*), faults and disabled alarms in priority
+  /// order: class (fire first), then oldest first, then configuration order. An alarm that has
+  /// returned to normal and awaits its ack (rtn_unack) is not active: it is not listed, and it
+  /// does not raise the panel's state (query it with state()).
   std::vector<active_entry> active() const {
     struct keyed {
       active_entry e;
@@ -538,7 +540,7 @@ class engine {
         e.cls = alarm_class::disablement;
         e.since = mono_time(duration(r.since));
         list.push_back({e, order++});
-      } else if (r.state != alarm_state::normal) {
+      } else if (r.state != alarm_state::normal && r.state != alarm_state::rtn_unack) {
         e.cls = acfg_[a].cls;
         e.state = r.state;
         e.since = mono_time(duration(r.since));
@@ -578,7 +580,7 @@ class engine {
       alarm_class c = alarm_class::none;
       if (art_[a].overlays & detail::ov_disabled) {
         c = alarm_class::disablement;
-      } else if (art_[a].state != alarm_state::normal) {
+      } else if (art_[a].state != alarm_state::normal && art_[a].state != alarm_state::rtn_unack) {
         c = acfg_[a].cls;
       }
       if (priority(c) > priority(best)) best = c;

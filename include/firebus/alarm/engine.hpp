@@ -173,6 +173,16 @@ struct point_rt {
   bool suppressing = false;   // its held value is non-zero: the points it suppresses are
 };
 
+struct point_rec {
+  point_cfg c;
+  point_rt r;
+};
+
+struct alarm_rec {
+  alarm_cfg c;
+  alarm_rt r;
+};
+
 struct ror_cfg {
   double rate_per_min;
   std::int64_t window;
@@ -341,10 +351,10 @@ class engine {
   bool configured() const noexcept { return configured_; }
 
   // --- names and indices ---------------------------------------------------------------------
-  std::uint32_t point_count() const noexcept { return static_cast<std::uint32_t>(pcfg_.size()); }
+  std::uint32_t point_count() const noexcept { return static_cast<std::uint32_t>(pt_.size()); }
   std::uint32_t zone_count() const noexcept { return static_cast<std::uint32_t>(zcfg_.size()); }
   /// Point alarms in configuration order, then one "FIRE" alarm per dependency zone.
-  std::uint32_t alarm_count() const noexcept { return static_cast<std::uint32_t>(acfg_.size()); }
+  std::uint32_t alarm_count() const noexcept { return static_cast<std::uint32_t>(al_.size()); }
 
   /// The index of a point, or npos.
   std::uint32_t find_point(std::string_view id) const noexcept {
@@ -361,8 +371,8 @@ class engine {
   }
   /// The global index of a point's alarm, or npos.
   std::uint32_t find_alarm(std::uint32_t point, std::string_view id) const noexcept {
-    if (point >= pcfg_.size()) return npos;
-    for (std::uint32_t a = pcfg_[point].first_alarm; a < pcfg_[point].alarm_end(); ++a) {
+    if (point >= pt_.size()) return npos;
+    for (std::uint32_t a = pt_[point].c.first_alarm; a < pt_[point].c.alarm_end(); ++a) {
       if (alarm_name(a) == id) return a;
     }
     return npos;
@@ -372,24 +382,24 @@ class engine {
     return zone < zcfg_.size() ? zcfg_[zone].alarm : npos;
   }
   std::string_view point_name(std::uint32_t p) const noexcept {
-    if (p >= pcfg_.size()) return {};
-    return std::string_view(pool_).substr(pcfg_[p].name_off, pcfg_[p].name_len);
+    if (p >= pt_.size()) return {};
+    return std::string_view(pool_).substr(pt_[p].c.name_off, pt_[p].c.name_len);
   }
   std::string_view zone_name(std::uint32_t z) const noexcept {
     return z < zcfg_.size() ? std::string_view(zcfg_[z].name) : std::string_view();
   }
   std::string_view alarm_name(std::uint32_t a) const noexcept {
-    return a < acfg_.size() ? std::string_view(alarm_names_[acfg_[a].name]) : std::string_view();
+    return a < al_.size() ? std::string_view(alarm_names_[al_[a].c.name]) : std::string_view();
   }
   /// The point of an alarm (npos for a zone's alarm) and the zone of a zone's alarm.
   std::uint32_t alarm_point(std::uint32_t a) const noexcept {
-    return a < acfg_.size() ? acfg_[a].point : npos;
+    return a < al_.size() ? al_[a].c.point : npos;
   }
   std::uint32_t alarm_zone(std::uint32_t a) const noexcept {
-    return a < acfg_.size() && acfg_[a].point == npos ? acfg_[a].aux : npos;
+    return a < al_.size() && al_[a].c.point == npos ? al_[a].c.aux : npos;
   }
   alarm_class alarm_class_of(std::uint32_t a) const noexcept {
-    return a < acfg_.size() ? acfg_[a].cls : alarm_class::none;
+    return a < al_.size() ? al_[a].c.cls : alarm_class::none;
   }
 
   // --- time ----------------------------------------------------------------------------------
@@ -409,11 +419,43 @@ class engine {
   void sample(std::uint32_t point, mono_time t, double value, mono_time ts, std::error_code& ec) {
     sample_impl(point, t, value, ts.time_since_epoch().count(), std::nullopt, ec);
   }
+  /// Many samples in one call, exactly as sample() one by one (times `t[i]` non-decreasing; the
+  /// device time stamp is the receive time), but faster on large configurations: while it
+  /// evaluates sample i, the engine prefetches the state of the points of samples i + 8 and
+  /// i + 16, so the memory latency of a random point order overlaps. Stops at the first refused
+  /// sample: returns the number accepted, and `ec` says why the next one was refused.
+  std::size_t sample_batch(const std::uint32_t* points, const mono_time* t, const double* values,
+                           std::size_t n, std::error_code& ec) {
+    ec.clear();
+    constexpr std::size_t far = 16, near = 8;
+    const std::size_t np = pt_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + far < n && points[i + far] < np) {
+        const auto* rec = reinterpret_cast<const char*>(&pt_[points[i + far]]);
+        prefetch(rec);
+        prefetch(rec + sizeof(detail::point_rec) - 1);
+      }
+      if (i + near < n && points[i + near] < np) {
+        const auto& pc = pt_[points[i + near]].c;
+        if (pc.alarm_n > 0) {
+          const auto* first = reinterpret_cast<const char*>(&al_[pc.first_alarm]);
+          const std::size_t bytes =
+              sizeof(detail::alarm_rec) * std::min<std::size_t>(pc.alarm_n, 4);
+          for (std::size_t off = 0; off < bytes; off += 64) prefetch(first + off);
+          prefetch(first + bytes - 1);
+        }
+      }
+      const std::int64_t tt = t[i].time_since_epoch().count();
+      sample_impl(points[i], t[i], values[i], tt, std::nullopt, ec);
+      if (ec) return i;
+    }
+    return n;
+  }
+
   /// A raw 4–20 mA loop reading, mapped by the point's raw_4_20mA.
   void raw_sample(std::uint32_t point, mono_time t, double milliamps, std::optional<mono_time> ts,
                   std::error_code& ec) {
-    if (point < pcfg_.size() &&
-        (pcfg_[point].extra == npos || !extra_[pcfg_[point].extra].has_raw)) {
+    if (point < pt_.size() && (pt_[point].c.extra == npos || !extra_[pt_[point].c.extra].has_raw)) {
       ec = make_error_code(errc::no_raw_mapping);
       return;
     }
@@ -503,17 +545,17 @@ class engine {
   // --- state ---------------------------------------------------------------------------------
   /// An alarm's annunciated state (normal while shelved, suppressed, out of service, disabled).
   alarm_state state(std::uint32_t a) const noexcept {
-    return a < art_.size() ? art_[a].state : alarm_state::normal;
+    return a < al_.size() ? al_[a].r.state : alarm_state::normal;
   }
   /// Whether an alarm's condition is active (after delays), annunciated or not.
-  bool condition_active(std::uint32_t a) const noexcept { return a < art_.size() && art_[a].cond; }
+  bool condition_active(std::uint32_t a) const noexcept { return a < al_.size() && al_[a].r.cond; }
   bool shelved(std::uint32_t a) const noexcept { return has_overlay(a, detail::ov_shelved); }
   bool suppressed(std::uint32_t a) const noexcept { return has_overlay(a, detail::ov_suppressed); }
   bool out_of_service(std::uint32_t a) const noexcept { return has_overlay(a, detail::ov_oos); }
   bool disabled(std::uint32_t a) const noexcept { return has_overlay(a, detail::ov_disabled); }
   /// A point's active fault (event_reason::none when none).
   event_reason fault(std::uint32_t p) const noexcept {
-    return p < prt_.size() ? prt_[p].fault : event_reason::none;
+    return p < pt_.size() ? pt_[p].r.fault : event_reason::none;
   }
   bool buzzer() const noexcept { return buzzer_; }
   bool flooding() const noexcept { return flooding_; }
@@ -531,30 +573,30 @@ class engine {
     std::vector<keyed> list;
     std::uint64_t order = 0;
     auto add_alarm = [&](std::uint32_t a) {
-      const auto& r = art_[a];
+      const auto& r = al_[a].r;
       active_entry e;
       e.alarm = a;
-      e.point = acfg_[a].point;
-      e.zone = acfg_[a].point == npos ? acfg_[a].aux : npos;
+      e.point = al_[a].c.point;
+      e.zone = al_[a].c.point == npos ? al_[a].c.aux : npos;
       if (r.overlays & detail::ov_disabled) {
         e.cls = alarm_class::disablement;
         e.since = mono_time(duration(r.since));
         list.push_back({e, order++});
       } else if (r.state != alarm_state::normal && r.state != alarm_state::rtn_unack) {
-        e.cls = acfg_[a].cls;
+        e.cls = al_[a].c.cls;
         e.state = r.state;
         e.since = mono_time(duration(r.since));
         list.push_back({e, order++});
       }
     };
-    for (std::uint32_t p = 0; p < pcfg_.size(); ++p) {
-      for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) add_alarm(a);
-      if (prt_[p].fault != event_reason::none) {
+    for (std::uint32_t p = 0; p < pt_.size(); ++p) {
+      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) add_alarm(a);
+      if (pt_[p].r.fault != event_reason::none) {
         active_entry e;
         e.cls = alarm_class::fault;
-        e.reason = prt_[p].fault;
+        e.reason = pt_[p].r.fault;
         e.point = p;
-        e.since = mono_time(duration(prt_[p].fault_since));
+        e.since = mono_time(duration(pt_[p].r.fault_since));
         list.push_back({e, order++});
       }
     }
@@ -576,16 +618,18 @@ class engine {
   /// ("normal") when it is empty.
   alarm_class panel() const noexcept {
     alarm_class best = alarm_class::none;
-    for (std::uint32_t a = 0; a < art_.size(); ++a) {
+    for (std::uint32_t a = 0; a < al_.size(); ++a) {
       alarm_class c = alarm_class::none;
-      if (art_[a].overlays & detail::ov_disabled) {
+      if (al_[a].r.overlays & detail::ov_disabled) {
         c = alarm_class::disablement;
-      } else if (art_[a].state != alarm_state::normal && art_[a].state != alarm_state::rtn_unack) {
-        c = acfg_[a].cls;
+      } else if (al_[a].r.state != alarm_state::normal &&
+                 al_[a].r.state != alarm_state::rtn_unack) {
+        c = al_[a].c.cls;
       }
       if (priority(c) > priority(best)) best = c;
     }
-    for (const auto& p : prt_) {
+    for (const auto& rec : pt_) {
+      const auto& p = rec.r;
       if (p.fault != event_reason::none && priority(alarm_class::fault) > priority(best)) {
         best = alarm_class::fault;
       }
@@ -604,8 +648,9 @@ class engine {
     w.u8(static_cast<std::uint8_t>((started_ ? 1 : 0) | (buzzer_ ? 2 : 0) | (flooding_ ? 4 : 0)));
     w.u32(static_cast<std::uint32_t>(flood_.size()));
     for (std::int64_t v : flood_) w.i64(v);
-    w.u32(static_cast<std::uint32_t>(prt_.size()));
-    for (const auto& p : prt_) {
+    w.u32(static_cast<std::uint32_t>(pt_.size()));
+    for (const auto& rec : pt_) {
+      const auto& p = rec.r;
       w.f64(p.held);
       w.f64(p.ref_v);
       w.i64(p.ref_t);
@@ -618,8 +663,9 @@ class engine {
       w.u8(static_cast<std::uint8_t>((p.has_held ? 1 : 0) | (p.has_ref ? 2 : 0) | (p.oos ? 4 : 0) |
                                      (p.suppressing ? 8 : 0)));
     }
-    w.u32(static_cast<std::uint32_t>(art_.size()));
-    for (const auto& a : art_) {
+    w.u32(static_cast<std::uint32_t>(al_.size()));
+    for (const auto& rec : al_) {
+      const auto& a = rec.r;
       w.i64(a.run_due);
       w.i64(a.since);
       w.u8(static_cast<std::uint8_t>(a.state));
@@ -704,8 +750,9 @@ class engine {
     e.flooding_ = gflags & 4;
     e.flood_.clear();
     for (std::uint32_t n = r.count(8), i = 0; i < n; ++i) e.flood_.push_back(r.i64());
-    if (r.count(52) != e.prt_.size()) r.ok = false;
-    for (auto& p : e.prt_) {
+    if (r.count(52) != e.pt_.size()) r.ok = false;
+    for (auto& rec : e.pt_) {
+      auto& p = rec.r;
       if (!r.ok) break;
       p = detail::point_rt{};
       p.held = r.f64();
@@ -727,8 +774,9 @@ class engine {
       p.oos = f & 4;
       p.suppressing = f & 8;
     }
-    if (r.count(20) != e.art_.size()) r.ok = false;
-    for (auto& a : e.art_) {
+    if (r.count(20) != e.al_.size()) r.ok = false;
+    for (auto& rec : e.al_) {
+      auto& a = rec.r;
       if (!r.ok) break;
       a.run_due = r.i64();
       a.since = r.i64();
@@ -744,7 +792,7 @@ class engine {
       for (std::uint32_t n = r.count(12), i = 0; i < n; ++i) {
         const std::uint32_t k = r.u32();
         const std::int64_t v = r.i64();
-        if (k >= e.art_.size()) r.ok = false;
+        if (k >= e.al_.size()) r.ok = false;
         m[k] = v;
       }
     };
@@ -753,7 +801,7 @@ class engine {
     e.chatter_.clear();
     for (std::uint32_t n = r.count(8), i = 0; i < n && r.ok; ++i) {
       const std::uint32_t k = r.u32();
-      if (k >= e.art_.size()) r.ok = false;
+      if (k >= e.al_.size()) r.ok = false;
       auto& d = e.chatter_[k];
       for (std::uint32_t m = r.count(8), j = 0; j < m; ++j) d.push_back(r.i64());
       if (d.size() > static_cast<std::size_t>(std::max(chatter_count_, 0))) r.ok = false;
@@ -777,10 +825,10 @@ class engine {
       z.contributors.clear();
       for (std::uint32_t m = r.count(4), j = 0; j < m; ++j) {
         const std::uint32_t c = r.u32();
-        if (c >= e.prt_.size()) r.ok = false;
+        if (c >= e.pt_.size()) r.ok = false;
         z.contributors.push_back(c);
       }
-      if (z.dep_first != npos && z.dep_first >= e.prt_.size()) r.ok = false;
+      if (z.dep_first != npos && z.dep_first >= e.pt_.size()) r.ok = false;
     }
     if (!r.ok || r.pos != bytes.size() || !e.consistent()) {
       ec = make_error_code(errc::snapshot_corrupt);
@@ -789,8 +837,8 @@ class engine {
     // Derived state: counters, timers, staleness restarting at the restore time.
     const std::int64_t resume = std::max(t.time_since_epoch().count(), e.now_);
     e.fire_annunciated_ = 0;
-    for (std::uint32_t a = 0; a < e.art_.size(); ++a) {
-      if (e.acfg_[a].cls == alarm_class::fire && e.art_[a].state != alarm_state::normal) {
+    for (std::uint32_t a = 0; a < e.al_.size(); ++a) {
+      if (e.al_[a].c.cls == alarm_class::fire && e.al_[a].r.state != alarm_state::normal) {
         ++e.fire_annunciated_;
       }
     }
@@ -803,8 +851,7 @@ class engine {
   /// Bytes the engine holds for its configuration and state (for memory budgets).
   std::size_t memory_bytes() const noexcept {
     std::size_t n = sizeof(*this);
-    n += acfg_.capacity() * sizeof(detail::alarm_cfg) + art_.capacity() * sizeof(detail::alarm_rt);
-    n += pcfg_.capacity() * sizeof(detail::point_cfg) + prt_.capacity() * sizeof(detail::point_rt);
+    n += al_.capacity() * sizeof(detail::alarm_rec) + pt_.capacity() * sizeof(detail::point_rec);
     n += extra_.capacity() * sizeof(detail::point_extra) + pool_.capacity();
     n += by_name_.capacity() * sizeof(std::uint32_t) + heap_.capacity() * sizeof(detail::timer);
     n += point_zones_.capacity() * 4 + zone_points_begin_.capacity() * 4 +
@@ -832,25 +879,26 @@ class engine {
     for (std::int64_t t : flood_) {
       if (!time_ok(t)) return false;
     }
-    for (const auto& p : prt_) {
+    for (const auto& rec : pt_) {
+      const auto& p = rec.r;
       if (!time_ok(p.ref_t) || !time_ok(p.ref_ts) || !time_ok(p.last_input) ||
           !time_ok(p.fault_since)) {
         return false;
       }
       if ((p.fault == event_reason::none) != (p.origin == detail::fault_origin::none)) return false;
     }
-    for (std::uint32_t a = 0; a < art_.size(); ++a) {
-      const auto& r = art_[a];
+    for (std::uint32_t a = 0; a < al_.size(); ++a) {
+      const auto& r = al_[a].r;
       if (!t_or_never(r.run_due) || !time_ok(r.since) || r.overlays > 15 || r.flags > 31) {
         return false;
       }
-      if (r.run_due != detail::never && acfg_[a].type == rule_type::state) return false;
+      if (r.run_due != detail::never && al_[a].c.type == rule_type::state) return false;
       if ((r.flags & detail::af_chattering) && chatter_.count(a) == 0) return false;
     }
     if (buzzer_ && !out_buzzer_) return false;
     for (const auto& kv : shelve_until_) {
-      if (acfg_[kv.first].prof == profile::fire || !time_ok(kv.second)) return false;
-      if ((art_[kv.first].overlays & detail::ov_shelved) == 0) return false;
+      if (al_[kv.first].c.prof == profile::fire || !time_ok(kv.second)) return false;
+      if ((al_[kv.first].r.overlays & detail::ov_shelved) == 0) return false;
     }
     for (const auto& kv : verify_t0_) {
       if (!needs_verification(kv.first) || !time_ok(kv.second)) return false;
@@ -907,9 +955,8 @@ class engine {
     for (const auto& p : r.points) alarms += p.alarms.size();
     std::size_t dep_zones = 0;
     for (const auto& z : r.zones) dep_zones += z.dependency_window_s > 0 ? 1 : 0;
-    pcfg_.resize(r.points.size());
-    prt_.assign(r.points.size(), point_rt{});
-    acfg_.reserve(alarms + dep_zones);
+    pt_.resize(r.points.size());
+    al_.reserve(alarms + dep_zones);
     std::size_t pool_size = 0;
     for (const auto& p : r.points) pool_size += p.id.size();
     pool_.reserve(pool_size);
@@ -920,7 +967,7 @@ class engine {
     for (std::uint32_t i = 0; i < r.points.size(); ++i) {
       const point_rule& pr = r.points[i];
       point_index.emplace(pr.id, i);
-      point_cfg& pc = pcfg_[i];
+      point_cfg& pc = pt_[i].c;
       pc.name_off = static_cast<std::uint32_t>(pool_.size());
       pc.name_len = static_cast<std::uint8_t>(pr.id.size());
       pool_ += pr.id;
@@ -954,7 +1001,7 @@ class engine {
         extra_.push_back(x);
       }
       fp.u64(0xfeed);
-      pc.first_alarm = static_cast<std::uint32_t>(acfg_.size());
+      pc.first_alarm = static_cast<std::uint32_t>(al_.size());
       for (const alarm_rule& ar : pr.alarms) {
         alarm_cfg ac{};
         ac.setpoint = ar.setpoint;
@@ -983,9 +1030,9 @@ class engine {
                          ar.window_s, ar.max_reference_age_s}) {
           fp.f64(v);
         }
-        acfg_.push_back(ac);
+        al_.push_back({ac, alarm_rt{}});
       }
-      pc.alarm_n = static_cast<std::uint16_t>(acfg_.size() - pc.first_alarm);
+      pc.alarm_n = static_cast<std::uint16_t>(al_.size() - pc.first_alarm);
     }
     ror_hist_.assign(ror_.size(), {});
     // Suppression (CSR: the points each point suppresses, in configuration order).
@@ -1033,7 +1080,7 @@ class engine {
         for (const auto& c : zr.manual_call_points) mcp = mcp || point_index.at(c) == m;
         zmembers_.push_back({m, mcp});
         zones_of[m].push_back(z);
-        if (zc.dep_window > 0) pcfg_[m].dep_member = true;
+        if (zc.dep_window > 0) pt_[m].c.dep_member = true;
         fp.u64(m);
         fp.u64(mcp ? 1 : 0);
       }
@@ -1050,8 +1097,8 @@ class engine {
             alarm_name_index.emplace("FIRE", static_cast<std::uint32_t>(alarm_names_.size()));
         if (fresh) alarm_names_.push_back("FIRE");
         ac.name = it->second;
-        zc.alarm = static_cast<std::uint32_t>(acfg_.size());
-        acfg_.push_back(ac);
+        zc.alarm = static_cast<std::uint32_t>(al_.size());
+        al_.push_back({ac, alarm_rt{}});
       }
     }
     zone_points_begin_.assign(r.points.size() + 1, 0);
@@ -1060,7 +1107,6 @@ class engine {
           zone_points_begin_[i] + static_cast<std::uint32_t>(zones_of[i].size());
       for (std::uint32_t z : zones_of[i]) point_zones_.push_back(z);
     }
-    art_.assign(acfg_.size(), alarm_rt{});
     // Ranks for timer ties: point id, then alarm id ("" for the point itself); zones after.
     by_name_.resize(r.points.size());
     for (std::uint32_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
@@ -1068,8 +1114,8 @@ class engine {
               [this](std::uint32_t a, std::uint32_t b) { return point_name(a) < point_name(b); });
     std::uint32_t rank = 0;
     for (std::uint32_t p : by_name_) {
-      pcfg_[p].rank = rank++;
-      const std::uint32_t as = pcfg_[p].alarm_n;
+      pt_[p].c.rank = rank++;
+      const std::uint32_t as = pt_[p].c.alarm_n;
       rank += as;
     }
     std::vector<std::uint32_t> zs(zcfg_.size());
@@ -1084,8 +1130,16 @@ class engine {
     configured_ = true;
   }
 
+  static void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+  }
+
   bool has_overlay(std::uint32_t a, std::uint8_t bit) const noexcept {
-    return a < art_.size() && (art_[a].overlays & bit) != 0;
+    return a < al_.size() && (al_[a].r.overlays & bit) != 0;
   }
 
   // --- the input cycle -----------------------------------------------------------------------
@@ -1096,7 +1150,7 @@ class engine {
       ec = make_error_code(errc::not_configured);
       return false;
     }
-    if (point != npos && point >= pcfg_.size()) {
+    if (point != npos && point >= pt_.size()) {
       ec = make_error_code(errc::unknown_point);
       return false;
     }
@@ -1120,21 +1174,21 @@ class engine {
   void start(std::int64_t t) {
     started_ = true;
     now_ = t;
-    for (auto& p : prt_) p.last_input = t;
+    for (auto& rec : pt_) rec.r.last_input = t;
     rebuild_timers(t);
   }
 
   void rebuild_timers(std::int64_t resume) {
     heap_.clear();
-    for (std::uint32_t p = 0; p < prt_.size(); ++p) {
-      prt_[p].last_input = std::max(prt_[p].last_input, resume);
-      prt_[p].stale_queued = false;
-      if (pcfg_[p].stale > 0 && !prt_[p].oos) arm_stale(p);
+    for (std::uint32_t p = 0; p < pt_.size(); ++p) {
+      pt_[p].r.last_input = std::max(pt_[p].r.last_input, resume);
+      pt_[p].r.stale_queued = false;
+      if (pt_[p].c.stale > 0 && !pt_[p].r.oos) arm_stale(p);
     }
-    for (std::uint32_t a = 0; a < art_.size(); ++a) {
-      if (art_[a].run_due != detail::never)
-        push_alarm_timer(detail::timer_kind::run, a, art_[a].run_due);
-      if ((art_[a].flags & detail::af_chattering) != 0) {
+    for (std::uint32_t a = 0; a < al_.size(); ++a) {
+      if (al_[a].r.run_due != detail::never)
+        push_alarm_timer(detail::timer_kind::run, a, al_[a].r.run_due);
+      if ((al_[a].r.flags & detail::af_chattering) != 0) {
         push_alarm_timer(detail::timer_kind::chatter, a, chatter_due(a));
       }
     }
@@ -1204,12 +1258,12 @@ class engine {
   alarm_event mk_alarm(event_kind k, std::uint32_t a) const noexcept {
     alarm_event e = mk(k);
     e.alarm = a;
-    e.cls = acfg_[a].cls;
-    e.state = art_[a].state;
-    if (acfg_[a].point != npos) {
-      e.point = acfg_[a].point;
+    e.cls = al_[a].c.cls;
+    e.state = al_[a].r.state;
+    if (al_[a].c.point != npos) {
+      e.point = al_[a].c.point;
     } else {
-      e.zone = acfg_[a].aux;
+      e.zone = al_[a].c.aux;
     }
     return e;
   }
@@ -1220,7 +1274,7 @@ class engine {
   }
 
   stage trans_stage(std::uint32_t a) const noexcept {
-    return acfg_[a].point == npos ? detail::st_zone_trans : detail::st_trans;
+    return al_[a].c.point == npos ? detail::st_zone_trans : detail::st_trans;
   }
 
   // --- timers --------------------------------------------------------------------------------
@@ -1229,33 +1283,33 @@ class engine {
     std::push_heap(heap_.begin(), heap_.end(), detail::timer_later{});
   }
   void push_alarm_timer(detail::timer_kind k, std::uint32_t a, std::int64_t due) {
-    push_timer({due, alarm_rank(a), a, static_cast<std::int8_t>(priority(acfg_[a].cls)), k});
+    push_timer({due, alarm_rank(a), a, static_cast<std::int8_t>(priority(al_[a].c.cls)), k});
   }
   // Timer ties: point id, then alarm id; a point's own timers before its alarms'; zones last.
   std::uint32_t alarm_rank(std::uint32_t a) const noexcept {
-    const auto p = acfg_[a].point;
-    if (p == npos) return zcfg_[acfg_[a].aux].rank;
+    const auto p = al_[a].c.point;
+    if (p == npos) return zcfg_[al_[a].c.aux].rank;
     std::uint32_t below = 0;
-    for (std::uint32_t b = pcfg_[p].first_alarm; b < pcfg_[p].alarm_end(); ++b) {
+    for (std::uint32_t b = pt_[p].c.first_alarm; b < pt_[p].c.alarm_end(); ++b) {
       below += alarm_name(b) < alarm_name(a) ? 1u : 0u;
     }
-    return pcfg_[p].rank + 1 + below;
+    return pt_[p].c.rank + 1 + below;
   }
   void push_zone_timer(std::uint32_t z, std::int64_t due) {
     push_timer({due, zcfg_[z].rank, z, static_cast<std::int8_t>(priority(alarm_class::fire)),
                 detail::timer_kind::dependency});
   }
   std::int64_t stale_due(std::uint32_t p) const noexcept {
-    return prt_[p].last_input + pcfg_[p].stale;
+    return pt_[p].r.last_input + pt_[p].c.stale;
   }
   void arm_stale(std::uint32_t p) {
-    if (prt_[p].stale_queued || pcfg_[p].stale <= 0 || prt_[p].oos) return;
-    prt_[p].stale_queued = true;
-    push_timer({stale_due(p), pcfg_[p].rank, p,
+    if (pt_[p].r.stale_queued || pt_[p].c.stale <= 0 || pt_[p].r.oos) return;
+    pt_[p].r.stale_queued = true;
+    push_timer({stale_due(p), pt_[p].c.rank, p,
                 static_cast<std::int8_t>(priority(alarm_class::fault)), detail::timer_kind::stale});
   }
   std::int64_t verify_end(std::uint32_t a, std::int64_t t0) const noexcept {
-    const auto& x = extra_[pcfg_[acfg_[a].point].extra];
+    const auto& x = extra_[pt_[al_[a].c.point].c.extra];
     return t0 + x.ignore + x.confirm;
   }
   std::int64_t chatter_due(std::uint32_t a) const {
@@ -1274,12 +1328,12 @@ class engine {
     using detail::timer_kind;
     switch (tm.kind) {
       case timer_kind::run: {
-        auto& r = art_[tm.target];
+        auto& r = al_[tm.target].r;
         if (r.run_due != tm.due) return;
         r.run_due = detail::never;
-        const auto p = acfg_[tm.target].point;
-        const bool has = prt_[p].has_held;
-        set_cond(tm.target, !r.cond, has, prt_[p].held);
+        const auto p = al_[tm.target].c.point;
+        const bool has = pt_[p].r.has_held;
+        set_cond(tm.target, !r.cond, has, pt_[p].r.held);
         return;
       }
       case timer_kind::shelve: {
@@ -1292,13 +1346,13 @@ class engine {
         auto it = verify_t0_.find(tm.target);
         if (it == verify_t0_.end() || verify_end(tm.target, it->second) != tm.due) return;
         verify_t0_.erase(it);
-        art_[tm.target].flags =
-            static_cast<std::uint8_t>(art_[tm.target].flags & ~detail::af_verifying);
+        al_[tm.target].r.flags =
+            static_cast<std::uint8_t>(al_[tm.target].r.flags & ~detail::af_verifying);
         emit(detail::st_verify, mk_alarm(event_kind::verify_cancel, tm.target));
         return;
       }
       case timer_kind::chatter: {
-        auto& r = art_[tm.target];
+        auto& r = al_[tm.target].r;
         if ((r.flags & detail::af_chattering) == 0 || chatter_due(tm.target) != tm.due) return;
         r.flags = static_cast<std::uint8_t>(r.flags & ~detail::af_chattering);
         emit(detail::st_chatter, mk_alarm(event_kind::chatter_off, tm.target));
@@ -1316,9 +1370,9 @@ class engine {
         return;
       }
       case timer_kind::stale: {
-        auto& p = prt_[tm.target];
+        auto& p = pt_[tm.target].r;
         p.stale_queued = false;
-        if (p.oos || pcfg_[tm.target].stale <= 0) return;
+        if (p.oos || pt_[tm.target].c.stale <= 0) return;
         const std::int64_t due = stale_due(tm.target);
         if (due > tm.due) {
           arm_stale(tm.target);
@@ -1342,8 +1396,8 @@ class engine {
 
   // --- samples, conditions, statuses ---------------------------------------------------------
   void note_input(std::uint32_t p) {
-    prt_[p].last_input = cur_;
-    if (pcfg_[p].stale > 0 && !prt_[p].stale_queued) arm_stale(p);
+    pt_[p].r.last_input = cur_;
+    if (pt_[p].c.stale > 0 && !pt_[p].r.stale_queued) arm_stale(p);
   }
 
   void sample_impl(std::uint32_t point, mono_time t, double value, std::int64_t ts,
@@ -1354,13 +1408,13 @@ class engine {
     }
     if (!begin(point, t, ec)) return;
     note_input(point);
-    auto& pr = prt_[point];
+    auto& pr = pt_[point].r;
     if (pr.status != device_status::ok) {  // discarded silently during a status fault
       finish();
       return;
     }
     const detail::point_extra* x =
-        pcfg_[point].extra != npos ? &extra_[pcfg_[point].extra] : nullptr;
+        pt_[point].c.extra != npos ? &extra_[pt_[point].c.extra] : nullptr;
     double v = value;
     if (raw) v = x->raw_lo + (*raw - 4.0) * (x->raw_hi - x->raw_lo) / 16.0;
     // R10: ordering, duplicates, clock jumps.
@@ -1415,7 +1469,7 @@ class engine {
     }
     pr.held = v;
     pr.has_held = true;
-    const auto& pc = pcfg_[point];
+    const auto& pc = pt_[point].c;
     for (std::uint32_t a = pc.first_alarm; a < pc.alarm_end(); ++a) evaluate(a, v);
     if ((v != 0) != pr.suppressing) {
       pr.suppressing = v != 0;
@@ -1437,7 +1491,7 @@ class engine {
 
   void fault_on(std::uint32_t p, event_reason why, detail::fault_origin origin, bool has_value,
                 double v) {
-    auto& pr = prt_[p];
+    auto& pr = pt_[p].r;
     pr.fault = why;
     pr.origin = origin;
     pr.fault_since = cur_;
@@ -1451,7 +1505,7 @@ class engine {
   }
 
   void fault_off(std::uint32_t p) {
-    auto& pr = prt_[p];
+    auto& pr = pt_[p].r;
     alarm_event e = mk(event_kind::fault_off);
     e.point = p;
     e.cls = alarm_class::fault;
@@ -1462,33 +1516,33 @@ class engine {
   }
 
   void discard_held(std::uint32_t p, bool reference) {
-    auto& pr = prt_[p];
+    auto& pr = pt_[p].r;
     pr.has_held = false;
     pr.held = 0;
     if (reference) pr.has_ref = false;
-    if (!pcfg_[p].has_ror) return;
-    for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) {
-      if (acfg_[a].type == rule_type::rate_of_rise) ror_hist_[acfg_[a].aux].clear();
+    if (!pt_[p].c.has_ror) return;
+    for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+      if (al_[a].c.type == rule_type::rate_of_rise) ror_hist_[al_[a].c.aux].clear();
     }
   }
 
   void cancel_runs(std::uint32_t p) {
-    for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) {
-      art_[a].run_due = detail::never;
+    for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+      al_[a].r.run_due = detail::never;
     }
   }
 
   void condition_impl(std::uint32_t p, device_condition c) {
     note_input(p);
-    if (prt_[p].origin == detail::fault_origin::comm) {
+    if (pt_[p].r.origin == detail::fault_origin::comm) {
       fault_off(p);
       discard_held(p, true);
     }
     const bool active = c != device_condition::normal;
-    const auto& pc = pcfg_[p];
+    const auto& pc = pt_[p].c;
     for (std::uint32_t a = pc.first_alarm; a < pc.alarm_end(); ++a) {
-      if (acfg_[a].type != rule_type::state) continue;
-      auto& r = art_[a];
+      if (al_[a].c.type != rule_type::state) continue;
+      auto& r = al_[a].r;
       if (r.cond != active) {
         set_cond(a, active, false, 0);
       } else if (active) {
@@ -1499,7 +1553,7 @@ class engine {
 
   void status_impl(std::uint32_t p, device_status s) {
     note_input(p);
-    auto& pr = prt_[p];
+    auto& pr = pt_[p].r;
     if (s == device_status::ok) {
       if (pr.status != device_status::ok) {
         pr.status = device_status::ok;
@@ -1524,7 +1578,7 @@ class engine {
 
   // --- evaluation ----------------------------------------------------------------------------
   void evaluate(std::uint32_t a, double v) {
-    const auto& c = acfg_[a];
+    const auto& c = al_[a].c;
     bool act;
     bool ret;
     switch (c.type) {
@@ -1543,7 +1597,7 @@ class engine {
       default:
         return;  // state alarms follow device conditions only
     }
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     if (!r.cond) {
       if (!act) {
         r.run_due = detail::never;
@@ -1570,8 +1624,8 @@ class engine {
   }
 
   bool rate_of_rise(std::uint32_t a, double v) {
-    const auto& rc = ror_[acfg_[a].aux];
-    auto& h = ror_hist_[acfg_[a].aux];
+    const auto& rc = ror_[al_[a].c.aux];
+    auto& h = ror_hist_[al_[a].c.aux];
     const std::int64_t t = cur_;
     // Reference: the oldest sample in [t − W, t); else the newest older one within max age.
     std::size_t i = 0;
@@ -1596,7 +1650,7 @@ class engine {
 
   // The condition (after delays) changes.
   void set_cond(std::uint32_t a, bool active, bool has_value, double v) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     r.cond = active;
     if (active) {
       if (r.overlays != 0) {
@@ -1620,7 +1674,7 @@ class engine {
   // An input after which an already active condition is still active: a new signal for
   // verification (the detector was reset and reports again).
   void repeat_signal(std::uint32_t a, bool has_value, double v) {
-    const auto& r = art_[a];
+    const auto& r = al_[a].r;
     if (r.overlays != 0 || r.state != alarm_state::normal) return;
     if ((r.flags & detail::af_verified) != 0) return;
     if (!needs_verification(a)) return;
@@ -1628,25 +1682,25 @@ class engine {
   }
 
   bool needs_verification(std::uint32_t a) const noexcept {
-    const auto& c = acfg_[a];
+    const auto& c = al_[a].c;
     // Only a detector's own fire report is verified: that is what a detector reset clears
     // (EN 54-2 §7.11). Measured values are re-evaluated at every sample and confirmed by on_delay.
     if (c.cls != alarm_class::fire || c.point == npos || c.type != rule_type::state) return false;
-    const auto x = pcfg_[c.point].extra;
+    const auto x = pt_[c.point].c.extra;
     return x != npos && extra_[x].has_verification;
   }
 
   // The condition became active and no overlay hides it.
   void route_active(std::uint32_t a, bool has_value, double v) {
-    const auto& c = acfg_[a];
-    const auto& r = art_[a];
+    const auto& c = al_[a].c;
+    const auto& r = al_[a].r;
     if (c.cls == alarm_class::fire && c.point != npos) {
       if (r.state == alarm_state::normal && (r.flags & detail::af_verified) == 0 &&
           needs_verification(a)) {
         verification_signal(a, has_value, v);
         return;
       }
-      if (pcfg_[c.point].dep_member) {
+      if (pt_[c.point].c.dep_member) {
         dependency_signal(c.point, has_value, v);
         return;
       }
@@ -1655,7 +1709,7 @@ class engine {
   }
 
   void verification_signal(std::uint32_t a, bool has_value, double v) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     auto it = verify_t0_.find(a);
     if (it == verify_t0_.end()) {
       verify_t0_.emplace(a, cur_);
@@ -1670,12 +1724,12 @@ class engine {
       }
       return;
     }
-    const auto& x = extra_[pcfg_[acfg_[a].point].extra];
+    const auto& x = extra_[pt_[al_[a].c.point].c.extra];
     if (cur_ <= it->second + x.ignore) return;  // the ignore period
     verify_t0_.erase(it);
     r.flags = static_cast<std::uint8_t>((r.flags & ~detail::af_verifying) | detail::af_verified);
-    if (pcfg_[acfg_[a].point].dep_member) {
-      dependency_signal(acfg_[a].point, has_value, v);
+    if (pt_[al_[a].c.point].c.dep_member) {
+      dependency_signal(al_[a].c.point, has_value, v);
     } else {
       annunciate_on(a, has_value, v, npos);
     }
@@ -1688,7 +1742,7 @@ class engine {
       if (zc.dep_window <= 0) continue;
       auto& zr = zrt_[z];
       const std::uint32_t za = zc.alarm;
-      if (art_[za].cond) {  // already raised: the member joins
+      if (al_[za].r.cond) {  // already raised: the member joins
         if (std::find(zr.contributors.begin(), zr.contributors.end(), p) == zr.contributors.end()) {
           zr.contributors.push_back(p);
           mark_dirty(z, p);
@@ -1706,8 +1760,8 @@ class engine {
         zr.dep_first = npos;
         zr.dep_due = detail::never;
         mark_dirty(z, p);
-        art_[za].cond = true;
-        if (art_[za].overlays == 0) annunciate_on(za, has_value, v, p);
+        al_[za].r.cond = true;
+        if (al_[za].r.overlays == 0) annunciate_on(za, has_value, v, p);
       } else if (zr.dep_first == npos) {
         zr.dep_first = p;
         zr.dep_due = cur_ + zc.dep_window;
@@ -1721,7 +1775,7 @@ class engine {
   }
 
   void annunciate_on(std::uint32_t a, bool has_value, double v, std::uint32_t source) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     if (r.state != alarm_state::normal && r.state != alarm_state::rtn_unack) return;
     set_state(a, alarm_state::unack);
     r.since = cur_;
@@ -1734,8 +1788,8 @@ class engine {
   }
 
   void annunciate_off(std::uint32_t a, bool has_value, double v) {
-    auto& r = art_[a];
-    const bool latching = acfg_[a].latching;
+    auto& r = al_[a].r;
+    const bool latching = al_[a].c.latching;
     event_kind k;
     if (r.state == alarm_state::unack) {
       k = latching ? event_kind::returned_latched : event_kind::alarm_off;
@@ -1753,14 +1807,14 @@ class engine {
   }
 
   void set_state(std::uint32_t a, alarm_state s) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     const bool was = r.state != alarm_state::normal;
     const bool is = s != alarm_state::normal;
     r.state = s;
     if (was == is) return;
-    if (acfg_[a].cls == alarm_class::fire) {
+    if (al_[a].c.cls == alarm_class::fire) {
       fire_annunciated_ += is ? 1 : -1;
-      const auto p = acfg_[a].point;
+      const auto p = al_[a].c.point;
       if (p != npos) {
         for (std::uint32_t i = zone_points_begin_[p]; i < zone_points_begin_[p + 1]; ++i) {
           mark_dirty(point_zones_[i], p);
@@ -1783,12 +1837,12 @@ class engine {
     for (std::uint32_t m = zc.members_begin; m < zc.members_end; ++m) {
       const std::uint32_t p = zmembers_[m].point;
       bool holds = false;
-      for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end() && !holds; ++a) {
-        const auto s = art_[a].state;
-        holds = acfg_[a].cls == alarm_class::fire && s != alarm_state::normal &&
+      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end() && !holds; ++a) {
+        const auto s = al_[a].r.state;
+        holds = al_[a].c.cls == alarm_class::fire && s != alarm_state::normal &&
                 s != alarm_state::rtn_unack;
       }
-      if (!holds && zc.alarm != npos && art_[zc.alarm].cond) {
+      if (!holds && zc.alarm != npos && al_[zc.alarm].r.cond) {
         holds =
             std::find(zr.contributors.begin(), zr.contributors.end(), p) != zr.contributors.end();
       }
@@ -1804,12 +1858,12 @@ class engine {
   }
 
   void on_alarm_on(std::uint32_t a) {
-    if (acfg_[a].cls == alarm_class::fire) fire_on_now_ = true;
+    if (al_[a].c.cls == alarm_class::fire) fire_on_now_ = true;
     if (chatter_count_ > 0) {
       auto& d = chatter_[a];
       d.push_back(cur_);
       while (d.size() > static_cast<std::size_t>(chatter_count_)) d.pop_front();
-      auto& r = art_[a];
+      auto& r = al_[a].r;
       if (d.size() == static_cast<std::size_t>(chatter_count_) &&
           d.front() > cur_ - chatter_window_) {
         if ((r.flags & detail::af_chattering) == 0) {
@@ -1840,7 +1894,7 @@ class engine {
   void apply_suppression(std::uint32_t by, bool on) {
     for (std::uint32_t i = suppresses_begin_[by]; i < suppresses_begin_[by + 1]; ++i) {
       const std::uint32_t p = suppresses_[i];
-      for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) {
+      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
         if (on) {
           enter_overlay(a, detail::ov_suppressed, event_kind::suppress);
         } else {
@@ -1852,7 +1906,7 @@ class engine {
 
   // --- overlays ------------------------------------------------------------------------------
   void enter_overlay(std::uint32_t a, std::uint8_t bit, event_kind k) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     if ((r.overlays & bit) != 0 && bit != detail::ov_shelved) return;
     if (r.overlays == 0) {
       if (r.state != alarm_state::normal) set_state(a, alarm_state::normal);
@@ -1865,7 +1919,7 @@ class engine {
   }
 
   void exit_overlay(std::uint32_t a, std::uint8_t bit, event_kind k) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     if ((r.overlays & bit) == 0) return;
     r.overlays = static_cast<std::uint8_t>(r.overlays & ~bit);
     if (bit == detail::ov_shelved) {
@@ -1875,9 +1929,9 @@ class engine {
     }
     emit(trans_stage(a), mk_alarm(k, a));
     if (r.overlays == 0 && r.cond) {
-      const auto p = acfg_[a].point;
-      const bool has = p != npos && prt_[p].has_held && acfg_[a].type != rule_type::state;
-      route_active(a, has, has ? prt_[p].held : 0);
+      const auto p = al_[a].c.point;
+      const bool has = p != npos && pt_[p].r.has_held && al_[a].c.type != rule_type::state;
+      route_active(a, has, has ? pt_[p].r.held : 0);
     }
   }
 
@@ -1915,7 +1969,7 @@ class engine {
         ec = make_error_code(errc::unknown_point);
         return false;
       }
-      for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) {
+      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
         if (whole || alarm_name(a) == c.alarm) targets.push_back(a);
       }
       if (!whole && targets.empty()) {
@@ -1932,7 +1986,7 @@ class engine {
       const auto& zc = zcfg_[z];
       for (std::uint32_t m = zc.members_begin; m < zc.members_end; ++m) {
         const std::uint32_t p = zmembers_[m].point;
-        for (std::uint32_t a = pcfg_[p].first_alarm; a < pcfg_[p].alarm_end(); ++a) {
+        for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
           if (whole || alarm_name(a) == c.alarm) targets.push_back(a);
         }
         if (whole) oos_points.push_back(p);
@@ -1947,7 +2001,7 @@ class engine {
         ec = make_error_code(errc::invalid_argument);
         return false;
       }
-      for (std::uint32_t a = 0; a < acfg_.size(); ++a) {
+      for (std::uint32_t a = 0; a < al_.size(); ++a) {
         if (whole || alarm_name(a) == c.alarm) targets.push_back(a);
       }
     }
@@ -1965,13 +2019,13 @@ class engine {
         }
         return;
       case command_kind::out_of_service:
-        for (std::uint32_t p : oos_points) prt_[p].oos = true;
+        for (std::uint32_t p : oos_points) pt_[p].r.oos = true;
         break;
       case command_kind::return_to_service:
         for (std::uint32_t p : oos_points) {
-          if (!prt_[p].oos) continue;
-          prt_[p].oos = false;
-          prt_[p].last_input = cur_;  // staleness restarts at the return to service
+          if (!pt_[p].r.oos) continue;
+          pt_[p].r.oos = false;
+          pt_[p].r.last_input = cur_;  // staleness restarts at the return to service
           arm_stale(p);
         }
         break;
@@ -2011,7 +2065,7 @@ class engine {
   }
 
   void ack(std::uint32_t a) {
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     switch (r.state) {
       case alarm_state::unack:
         set_state(a, alarm_state::acked);
@@ -2035,8 +2089,8 @@ class engine {
   }
 
   void reset(std::uint32_t a) {
-    const auto& c = acfg_[a];
-    auto& r = art_[a];
+    const auto& c = al_[a].c;
+    auto& r = al_[a].r;
     if (c.prof == profile::fire) {
       if (r.state == alarm_state::normal) return;
       if (c.point == npos) {  // a zone's FIRE: its condition ends with the reset
@@ -2052,9 +2106,9 @@ class engine {
       emit(trans_stage(a), mk_alarm(event_kind::reset, a));
       if (r.cond) {
         const auto p = c.point;
-        const bool has = p != npos && prt_[p].has_held && c.type != rule_type::state;
+        const bool has = p != npos && pt_[p].r.has_held && c.type != rule_type::state;
         r.flags |= detail::af_verified;  // a re-alarm at reset is not verified again
-        annunciate_on(a, has, has ? prt_[p].held : 0, npos);
+        annunciate_on(a, has, has ? pt_[p].r.held : 0, npos);
       }
       return;
     }
@@ -2072,7 +2126,7 @@ class engine {
   }
 
   void shelve(std::uint32_t a, const command& c) {
-    if (acfg_[a].prof == profile::fire) {
+    if (al_[a].c.prof == profile::fire) {
       reject(a, event_reason::not_shelvable);
       return;
     }
@@ -2080,7 +2134,7 @@ class engine {
       reject(a, event_reason::shelve_time);
       return;
     }
-    auto& r = art_[a];
+    auto& r = al_[a].r;
     r.flags =
         static_cast<std::uint8_t>(r.flags & ~(detail::af_one_shot | detail::af_one_shot_active));
     if (c.one_shot) {
@@ -2098,8 +2152,10 @@ class engine {
   // --- data ----------------------------------------------------------------------------------
   bool configured_ = false;
   // configuration
-  std::vector<detail::alarm_cfg> acfg_;
-  std::vector<detail::point_cfg> pcfg_;
+  // Each point's and each alarm's configuration and state side by side, so that a sample
+  // touches two places in memory (its point, then its alarms), not four.
+  std::vector<detail::point_rec> pt_;
+  std::vector<detail::alarm_rec> al_;
   std::vector<detail::point_extra> extra_;
   std::vector<detail::ror_cfg> ror_;
   std::vector<detail::zone_cfg> zcfg_;
@@ -2122,8 +2178,6 @@ class engine {
   bool out_commands_ = false;
   std::uint64_t fingerprint_ = 0;
   // state
-  std::vector<detail::point_rt> prt_;
-  std::vector<detail::alarm_rt> art_;
   std::vector<detail::zone_rt> zrt_;
   std::vector<std::deque<std::pair<std::int64_t, double>>> ror_hist_;
   std::unordered_map<std::uint32_t, std::int64_t> shelve_until_;

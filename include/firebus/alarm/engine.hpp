@@ -64,9 +64,10 @@ namespace alarm {
 namespace detail {
 
 inline constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
-/// Times (t, ts) the engine accepts: ±2^62 µs, about ±146,000 years. With durations bounded by
-/// rules_limits::max_time_s, no sum of a time and a duration can overflow.
-inline constexpr std::int64_t max_abs_time = std::int64_t{1} << 62;
+/// Times (t, ts) the engine accepts: ±2^60 µs, about ±36,000 years. Differences of differences of
+/// two such times (R10) and sums with durations bounded by rules_limits::max_time_s cannot
+/// overflow.
+inline constexpr std::int64_t max_abs_time = std::int64_t{1} << 60;
 inline constexpr bool time_ok(std::int64_t t) noexcept {
   return t >= -max_abs_time && t <= max_abs_time;
 }

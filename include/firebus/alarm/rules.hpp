@@ -216,7 +216,8 @@ inline bool check_finite(double v, const std::string& path, rules_error& err) {
 inline bool check_id(const std::string& id, const std::string& path, rules_error& err) {
   if (id.empty()) return fail(err, path, "expected a non-empty string");
   if (id.size() > 128) return fail(err, path, "expected at most 128 bytes");
-  for (unsigned char c : id) {
+  for (char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) return fail(err, path, "expected no control characters");
   }
   return true;

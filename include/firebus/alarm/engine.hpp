@@ -1221,6 +1221,10 @@ class engine {
   // of the semantics (R3).
   void finish() {
     using namespace detail;
+    if (!staged_ && !any_dirty_ && !fire_on_now_ && !buzzer_) {  // the common case: nothing
+      last_source_ = npos;
+      return;
+    }
     if (out_linkage_ && any_dirty_) {
       for (std::uint32_t z = 0; z < zcfg_.size(); ++z) {
         if (dirty_zone_[z]) {

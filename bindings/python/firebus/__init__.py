@@ -1,0 +1,45 @@
+"""firebus: the fire-safety IoT SDK for Python.
+
+Submodules:
+    firebus.core     time helpers, samples, events and their names
+    firebus.gb26875  GB/T 26875.3-2011: frames, ADUs, code tables, deframer, client, server
+    firebus.alarm    the alarm engine
+    firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
+
+Errors raise firebus.Error subclasses (one per C++ error category) with the C++ messages.
+Times are float seconds (Unix seconds for UTC times). See docs/python.md.
+"""
+
+from . import _firebus
+from ._firebus import (
+    AlarmError,
+    CoreError,
+    Error,
+    GB26875Error,
+    SystemError,
+    TextError,
+    check_library_version,
+    error_for,
+    library_version,
+    library_version_info,
+)
+from . import alarm, core, gb26875
+
+__version__: str = _firebus.__version__
+
+__all__ = [
+    "AlarmError",
+    "CoreError",
+    "Error",
+    "GB26875Error",
+    "SystemError",
+    "TextError",
+    "__version__",
+    "alarm",
+    "check_library_version",
+    "core",
+    "error_for",
+    "gb26875",
+    "library_version",
+    "library_version_info",
+]

@@ -1,0 +1,158 @@
+// firebus — fire-safety IoT SDK.
+//
+// What every bind_<area>.cpp shares: the error mapping (std::error_code categories to the
+// firebus.Error hierarchy, with the same messages as C++), and C++ enums exposed as Python
+// enum.IntEnum / enum.IntFlag classes with a type caster, so that functions take and return real
+// Python enums.
+#ifndef FIREBUS_BINDINGS_PYTHON_COMMON_HPP
+#define FIREBUS_BINDINGS_PYTHON_COMMON_HPP
+
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <pybind11/pybind11.h>
+
+#include <firebus/core/time.hpp>
+
+namespace firebus_py {
+
+namespace py = pybind11;
+
+// --- errors
+// --------------------------------------------------------------------------------------- Defines
+// firebus.Error (code, category attributes) and one subclass per error category, and the translator
+// of firebus::system_error / std::system_error. Call once, first.
+void register_errors(py::module_& m);
+
+// Raises the Python exception for `ec` (the subclass of its category), message
+// "<context>: <ec.message()>" or ec.message() alone.
+[[noreturn]] void raise(const std::error_code& ec, const std::string& context = {});
+
+// Raises if `ec` is set.
+inline void check(const std::error_code& ec, const char* context = nullptr) {
+  if (ec) raise(ec, context ? context : "");
+}
+
+// --- times --------------------------------------------------------------------------------------
+// Python sees every time as float seconds: a firebus::duration as seconds, a firebus::mono_time as
+// seconds since its time line's epoch (the engine's `t`), a firebus::utc_time as Unix seconds
+// (like time.time(); leap seconds not counted). Within about ±285 years of the epoch (2^53 µs) a
+// float round-trips every microsecond. On the way in seconds are rounded to the nearest
+// microsecond; a non-finite value or one beyond ±9.2e12 s raises CoreError (Errc.out_of_range).
+inline double to_py_seconds(firebus::duration d) noexcept { return firebus::to_seconds(d); }
+inline double to_py_seconds(firebus::mono_time t) noexcept { return firebus::to_seconds(t); }
+inline double to_py_seconds(firebus::utc_time t) noexcept {
+  return firebus::to_seconds(t.time_since_epoch());
+}
+inline firebus::duration py_duration(double seconds) { return firebus::from_seconds(seconds); }
+inline firebus::mono_time py_mono_time(double seconds) {
+  return firebus::mono_time(firebus::from_seconds(seconds));
+}
+inline firebus::utc_time py_utc_time(double seconds) {
+  return firebus::utc_time(firebus::from_seconds(seconds));
+}
+
+// --- enums
+// ---------------------------------------------------------------------------------------- The
+// Python class of a C++ enum, created by make_enum().
+template <class E>
+struct enum_registry {
+  static inline PyObject* type = nullptr;  // a strong reference, kept for the process's life
+  static inline std::uint64_t mask = 0;    // IntFlag: the bits that exist
+  static inline bool flag = false;
+};
+
+// Creates `name` = enum.IntEnum (or enum.IntFlag when `flag`) in module `m` with `values`, and
+// registers it for the caster. `module_name` is what __module__ says ("firebus.alarm").
+template <class E>
+py::object make_enum(py::module_& m, const char* name, const char* module_name,
+                     std::initializer_list<std::pair<const char*, E>> values, const char* doc,
+                     bool flag = false) {
+  py::list members;
+  std::uint64_t mask = 0;
+  for (const auto& v : values) {
+    const auto raw = static_cast<std::uint64_t>(static_cast<std::underlying_type_t<E>>(v.second));
+    members.append(py::make_tuple(v.first, static_cast<long long>(raw)));
+    mask |= raw;
+  }
+  py::object base = py::module_::import("enum").attr(flag ? "IntFlag" : "IntEnum");
+  py::object cls = base(name, members, py::arg("module") = module_name);
+  cls.attr("__doc__") = doc;
+  cls.attr("__qualname__") = name;
+  m.attr(name) = cls;
+  enum_registry<E>::type = cls.inc_ref().ptr();
+  enum_registry<E>::mask = mask;
+  enum_registry<E>::flag = flag;
+  return cls;
+}
+
+// The caster: accepts an int (the Python enum is one) whose value is a member (IntEnum) or a
+// combination of known bits (IntFlag); returns an instance of the Python enum.
+template <class E, class Name>
+struct enum_caster {
+  using U = std::underlying_type_t<E>;
+  static constexpr auto name = Name::value;
+  E value{};
+  bool load(py::handle src, bool) {
+    if (!src || !PyLong_Check(src.ptr())) return false;
+    long long v = PyLong_AsLongLong(src.ptr());
+    if (v == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      return false;
+    }
+    if (v < 0 || static_cast<unsigned long long>(v) >
+                     static_cast<unsigned long long>(std::numeric_limits<U>::max())) {
+      return false;
+    }
+    if (enum_registry<E>::type) {
+      if (enum_registry<E>::flag) {
+        if ((static_cast<std::uint64_t>(v) & ~enum_registry<E>::mask) != 0) return false;
+      } else {
+        // Must be a member: ask the Python class.
+        PyObject* r = PyObject_CallOneArg(enum_registry<E>::type, src.ptr());
+        if (!r) {
+          PyErr_Clear();
+          return false;
+        }
+        Py_DECREF(r);
+      }
+    }
+    value = static_cast<E>(static_cast<U>(v));
+    return true;
+  }
+  static py::handle cast(E v, py::return_value_policy, py::handle) {
+    const long long raw = static_cast<long long>(static_cast<U>(v));
+    if (enum_registry<E>::type) {
+      py::object arg = py::int_(raw);
+      PyObject* r = PyObject_CallOneArg(enum_registry<E>::type, arg.ptr());
+      if (r) return r;
+      PyErr_Clear();  // a value outside the enumeration: a plain int
+    }
+    return PyLong_FromLongLong(raw);
+  }
+  operator E&() { return value; }
+  template <typename T>
+  using cast_op_type = E&;
+};
+
+}  // namespace firebus_py
+
+// Declares the caster of C++ enum E; ID is a unique identifier, PYNAME the Python name shown in
+// signatures and stubs ("firebus._firebus.alarm.AlarmClass"). Use at global scope.
+#define FIREBUS_PY_ENUM(E, ID, PYNAME)                                         \
+  namespace pybind11 {                                                         \
+  namespace detail {                                                           \
+  struct firebus_py_name_##ID {                                                \
+    static constexpr auto value = const_name(PYNAME);                          \
+  };                                                                           \
+  template <>                                                                  \
+  struct type_caster<E> : firebus_py::enum_caster<E, firebus_py_name_##ID> {}; \
+  }                                                                            \
+  }
+
+#endif  // FIREBUS_BINDINGS_PYTHON_COMMON_HPP

@@ -1,0 +1,30 @@
+// firebus — fire-safety IoT SDK.
+//
+// The private extension module firebus._firebus: one submodule per area, each bound in its own
+// bind_<area>.cpp. The pure-Python package `firebus` re-exports them (bindings/python/firebus/).
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+#include "common.hpp"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_firebus, m) {
+  m.doc() = "firebus: C++ SDK for fire-safety IoT (private module; import firebus instead)";
+  firebus_py::register_errors(m);
+  // Submodules are also entered in sys.modules, so that `from firebus._firebus.alarm import X`
+  // works and type checkers can follow the stubs.
+  py::object modules = py::module_::import("sys").attr("modules");
+  auto sub = [&](const char* name, const char* doc) {
+    py::module_ s = m.def_submodule(name, doc);
+    modules[py::str(std::string("firebus._firebus.") + name)] = s;
+    return s;
+  };
+  py::module_ core = sub("core", "Core types: time, samples, events and their names.");
+  py::module_ gb26875 = sub("gb26875", "GB/T 26875.3-2011: frames, ADUs, code tables, deframer.");
+  py::module_ alarm = sub("alarm", "The alarm engine: rules, inputs, events, snapshots.");
+  firebus_py::bind_core(m, core);
+  firebus_py::bind_alarm(alarm);
+  firebus_py::bind_gb26875(gb26875);
+  firebus_py::bind_io(gb26875);
+}

@@ -1,0 +1,524 @@
+"""firebus.gb26875.Client and Server (the Asio transports) on loopback, and firebus.aio.
+
+Every wait is bounded (WAIT seconds), so a bug fails a check instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import firebus
+import pytest
+from firebus import gb26875 as gb
+from firebus.aio import AsyncClient, AsyncServer
+
+WAIT = 3.0
+UITD = 0x000012345678
+CENTRE = 0x000000000001
+
+# GB26875Error codes (firebus::gb26875::errc).
+NO_ANSWER = 16
+DENIED = 17
+NOT_CONNECTED = 19
+
+
+def tag(s: int = 5, mi: int = 4, h: int = 3, d: int = 2, mo: int = 1, y: int = 24) -> bytes:
+    """A time tag: second, minute, hour, day, month, year - 2000."""
+    return bytes([s, mi, h, d, mo, y])
+
+
+def uitd_status(status: int = 0x02) -> bytes:
+    """ADU type 21 (UITD status), one object; bit 1 = fire alarm."""
+    return bytes([21, 1, status]) + tag()
+
+
+READ_UITD_STATUS = bytes([81, 1, 0])
+INIT_UITD = bytes([89, 1, 0])
+
+
+def duty_check(minutes: int) -> bytes:
+    return bytes([91, 1, minutes])
+
+
+def sync_time() -> bytes:
+    return bytes([90, 1]) + tag(0, 30, 12, 15, 6, 25)
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = WAIT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.005)
+    return cond()
+
+
+@pytest.fixture
+def server() -> Iterator[gb.Server]:
+    s = gb.Server(gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE))
+    yield s
+    s.close()
+
+
+def client_for(port: int, **kw: Any) -> gb.Client:
+    cfg = gb.ClientConfig(
+        port=port,
+        address=UITD,
+        centre_address=CENTRE,
+        backoff_initial=0.05,
+        backoff_max=0.2,
+        **kw,
+    )
+    return gb.Client(cfg)
+
+
+@contextlib.contextmanager
+def unraisable() -> Iterator[list[Any]]:
+    """Collects what sys.unraisablehook receives (inside the test: pytest sets its own hook
+    around each test phase)."""
+    seen: list[Any] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(u.exc_value)
+    try:
+        yield seen
+    finally:
+        sys.unraisablehook = old
+
+
+def first_message(server: gb.Server, client: gb.Client) -> int:
+    """Sends one message so that the server learns the UITD's address; its connection id."""
+    client.send_future(uitd_status()).result(WAIT)
+    assert wait_for(lambda: server.find_by_address(UITD) != 0)
+    return server.find_by_address(UITD)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def test_config_keywords_and_attributes() -> None:
+    cfg = gb.ClientConfig(port=5000, address=UITD, answer_timeout=0.5, retries=1)
+    assert cfg.port == 5000 and cfg.address == UITD and cfg.retries == 1
+    assert cfg.answer_timeout.total_seconds() == 0.5
+    assert cfg.heartbeat.total_seconds() == 30
+    cfg.heartbeat = 0.0
+    assert cfg.heartbeat.total_seconds() == 0
+    assert "port=5000" in repr(cfg)
+    cfg.validate()
+    with pytest.raises(firebus.Error):
+        gb.ClientConfig(port=0).validate()
+    with pytest.raises(firebus.Error):
+        gb.Client(gb.ClientConfig(port=0))
+    scfg = gb.ServerConfig(port=0, confirm=gb.ConfirmPolicy.after_accept)
+    assert scfg.confirm is gb.ConfirmPolicy.after_accept
+    with pytest.raises(firebus.Error):
+        gb.Server(gb.ServerConfig(max_connections=0))
+    assert gb.Client.send.__doc__ and gb.Server.request_future.__doc__
+
+
+def test_listen_ephemeral_port_and_errors(server: gb.Server) -> None:
+    port = server.listen()
+    assert port > 0 and server.port == port
+    assert server.connections() == []
+    other = gb.Server(gb.ServerConfig(listen_address="127.0.0.1", port=port))
+    with pytest.raises(firebus.Error):  # the port is taken
+        other.listen()
+    other.close()
+    with pytest.raises(firebus.GB26875Error):
+        server.request(99, READ_UITD_STATUS)  # no such connection
+    c = client_for(port)
+    with pytest.raises(firebus.GB26875Error):
+        c.send(b"\x15")  # not a valid ADU
+    c.close()
+    with pytest.raises(firebus.Error):
+        c.send(uitd_status())
+    assert c.closed and "closed" in repr(c)
+
+
+# --- confirm, deny, no answer ------------------------------------------------------------------
+
+
+def test_confirm(server: gb.Server) -> None:
+    received: list[gb.ServerMessage] = []
+    threads: list[str] = []
+    delivered = threading.Event()
+    server.on_message = received.append
+    port = server.listen()
+    with client_for(port) as c:
+
+        def on_delivered(id_: int, attempts: int, latency: Any) -> None:
+            threads.append(threading.current_thread().name)
+            delivered.set()
+
+        c.on_delivered = on_delivered
+        assert c.on_delivered is on_delivered
+        fut = c.send_future(uitd_status())
+        d = fut.result(WAIT)
+        assert isinstance(d, gb.Delivery) and d.id == fut.id and d.attempts == 1
+        assert d.latency.total_seconds() >= 0
+        assert delivered.wait(WAIT)
+        assert threads and threads[0] != threading.main_thread().name
+        assert wait_for(lambda: len(received) == 1)
+        m = received[0]
+        assert m.kind == "message" and m.command == 2 and m.adu == uitd_status()
+        assert m.adu_type == 21 and m.source == UITD and m.destination == CENTRE
+        assert m.connection in server.connections() and m.token == 0 and not m.duplicate
+        assert m.version[0] == 1 and m.time is not None
+        assert server.find_by_address(UITD) == m.connection
+        assert c.is_connected and c.pending == 0
+        # the engine's counters are a snapshot taken after the callbacks: they may lag a little
+        assert wait_for(lambda: c.counters().delivered == 1)
+        cc = c.counters()
+        assert cc.connects == 1 and cc.bytes_sent > 0
+        assert cc.queued[gb.MessagePriority.fire] == 0
+        sc = server.counters()
+        assert sc.messages == 1 and sc.confirms_sent == 1 and sc.connections_open == 1
+        # a fire alarm is classified fire; an explicit priority is accepted too
+        assert c.send_future(uitd_status(0), gb.MessagePriority.routine).result(WAIT).id > 0
+
+
+def test_deny_after_accept_policy() -> None:
+    cfg = gb.ServerConfig(
+        listen_address="127.0.0.1", address=CENTRE, confirm=gb.ConfirmPolicy.after_accept
+    )
+    failures: list[tuple[int, Any]] = []
+    with gb.Server(cfg) as server:
+        tokens: list[int] = []
+
+        def on_message(m: gb.ServerMessage) -> bool:
+            tokens.append(m.token)
+            return len(tokens) > 1  # deny the first, confirm the others
+
+        server.on_message = on_message
+        with client_for(server.port) as c:
+            c.on_failed = lambda id_, e: failures.append((id_, e))
+            f1 = c.send_future(uitd_status())
+            with pytest.raises(firebus.GB26875Error) as err:
+                f1.result(WAIT)
+            assert err.value.code == DENIED and err.value.category == "firebus.gb26875"
+            assert tokens[0] != 0
+            assert c.send_future(uitd_status()).result(WAIT).attempts == 1
+            assert wait_for(lambda: len(failures) == 1)
+            assert failures[0][0] == f1.id and failures[0][1].code == DENIED
+            assert str(failures[0][1]) == str(err.value)
+            assert server.counters().denies_sent == 1
+
+
+def test_accept_and_reject_methods() -> None:
+    cfg = gb.ServerConfig(
+        listen_address="127.0.0.1", address=CENTRE, confirm=gb.ConfirmPolicy.after_accept
+    )
+    with gb.Server(cfg) as server:
+        server.on_message = lambda m: (
+            server.accept(m.connection, m.token)
+            if m.adu[2] == 2
+            else server.reject(m.connection, m.token)
+        )
+        with client_for(server.port) as c:
+            assert c.send_future(uitd_status(2)).result(WAIT).id > 0
+            with pytest.raises(firebus.GB26875Error) as err:
+                c.send_future(uitd_status(4)).result(WAIT)
+            assert err.value.code == DENIED
+
+
+def test_no_answer_with_short_timeout() -> None:
+    cfg = gb.ServerConfig(
+        listen_address="127.0.0.1", address=CENTRE, confirm=gb.ConfirmPolicy.after_accept
+    )
+    with gb.Server(cfg) as server:
+        seen: list[gb.ServerMessage] = []
+        server.on_message = seen.append  # returns None: never confirmed
+        with client_for(server.port, answer_timeout=0.1, retries=1) as c:
+            t0 = time.monotonic()
+            fut = c.send_future(uitd_status())
+            with pytest.raises(firebus.GB26875Error) as err:
+                fut.result(WAIT)
+            assert err.value.code == NO_ANSWER
+            assert 0.15 <= time.monotonic() - t0 < 2.0
+            assert wait_for(lambda: c.counters().failed == 1)
+            assert len(seen) >= 1
+
+
+def test_request_response_and_denied_read(server: gb.Server) -> None:
+    conns: list[int] = []
+    server.on_connect = lambda conn, remote: conns.append(conn)
+    port = server.listen()
+    with client_for(port) as c:
+        requests: list[bytes] = []
+
+        def provider(req: bytes) -> Any:
+            requests.append(req)
+            return uitd_status(0) if len(requests) == 1 else None
+
+        c.data_provider = provider
+        assert wait_for(lambda: len(conns) == 1)
+        assert first_message(server, c) == conns[0]
+        answers: list[gb.ServerMessage] = []
+        server.on_answer = answers.append
+        fut = server.request_future(conns[0], READ_UITD_STATUS)
+        ans = fut.result(WAIT)
+        assert ans.kind == "answer" and ans.command == 5 and ans.adu == uitd_status(0)
+        assert ans.id == fut.id and ans.connection == conns[0]
+        assert requests == [READ_UITD_STATUS]
+        assert wait_for(lambda: len(answers) == 1)
+        with pytest.raises(firebus.GB26875Error) as err:  # the provider returns None: deny
+            server.request_future(conns[0], READ_UITD_STATUS).result(WAIT)
+        assert err.value.code == DENIED
+        failed: list[tuple[int, int, Any]] = []
+        server.on_request_failed = lambda conn, id_, e: failed.append((conn, id_, e))
+        rid = server.request(conns[0], READ_UITD_STATUS)
+        assert wait_for(lambda: any(f[1] == rid for f in failed))
+        assert all(f[2].code == DENIED for f in failed)
+        assert wait_for(lambda: c.counters().requests_answered == 1)
+
+
+def test_controls_duty_check_clock_sync_init(server: gb.Server) -> None:
+    messages: list[gb.ServerMessage] = []
+    server.on_message = messages.append
+    port = server.listen()
+    with client_for(port) as c:
+        events: list[gb.ClientEvent] = []
+        syncs: list[gb.ClientEvent] = []
+        inits: list[gb.ClientEvent] = []
+        c.on_event = events.append
+        c.on_duty_check = lambda e: 7  # the operator answers at once
+        c.on_clock_sync = syncs.append
+        c.on_init_request = inits.append
+        conn = first_message(server, c)
+        messages.clear()
+        assert server.control_future(conn, duty_check(5)).result(WAIT).command == 3
+        assert server.control_future(conn, sync_time()).result(WAIT).adu == b""
+        server.control_future(conn, INIT_UITD).result(WAIT)
+        assert wait_for(lambda: len(events) == 3 and len(messages) == 1)
+        kinds = [e.kind for e in events]
+        assert kinds == [
+            gb.ClientEventKind.duty_check,
+            gb.ClientEventKind.clock_sync,
+            gb.ClientEventKind.init_request,
+        ]
+        assert events[0].timeout_minutes == 5 and events[0].deadline is not None
+        assert syncs[0].time.year == 2025 and syncs[0].utc.hour == 4  # 12:30 at UTC+8
+        assert len(inits) == 1 and "init_request" in repr(inits[0])
+        # the duty answer: type 24, flags bit 5, operator 7
+        m = messages[0]
+        assert m.adu_type == 24 and m.adu[2] & 0x20 and m.adu[3] == 7
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+
+def test_callback_exception_does_not_break_the_link(server: gb.Server) -> None:
+    count = [0]
+
+    def on_message(m: gb.ServerMessage) -> None:
+        count[0] += 1
+        if count[0] == 1:
+            raise ValueError("boom in on_message")
+
+    server.on_message = on_message
+    port = server.listen()
+    with client_for(port) as c, unraisable() as seen:
+        c.on_delivered = lambda *a: 1 / 0
+        for _ in range(3):
+            assert c.send_future(uitd_status()).result(WAIT).attempts == 1
+        assert wait_for(lambda: count[0] == 3)
+        assert wait_for(lambda: len(seen) >= 4)
+        kinds = {type(e) for e in seen}
+        assert kinds == {ValueError, ZeroDivisionError}
+        assert server.counters().handler_exceptions >= 1
+        assert c.counters().callback_errors >= 3
+        assert c.is_connected
+
+
+def test_callbacks_while_main_thread_busy(server: gb.Server) -> None:
+    done = threading.Event()
+    got: list[int] = []
+
+    def on_message(m: gb.ServerMessage) -> None:
+        got.append(m.serial)
+        if len(got) == 20:
+            done.set()
+
+    server.on_message = on_message
+    port = server.listen()
+    with client_for(port) as c:
+        for _ in range(20):
+            c.send(uitd_status())
+        # Busy loop holding the GIL (no sleep, no blocking call): the I/O threads must still
+        # get it to deliver their callbacks.
+        deadline = time.monotonic() + WAIT
+        spins = 0
+        while not done.is_set() and time.monotonic() < deadline:
+            spins += 1
+        assert done.is_set(), "callbacks starved while the main thread held the GIL"
+        assert spins > 0 and len(got) == 20
+
+
+def test_stop_from_inside_callbacks(server: gb.Server) -> None:
+    closes: list[tuple[int, Any]] = []
+    server.on_close = lambda conn, reason: closes.append((conn, reason))
+    port = server.listen()
+    c = client_for(port)
+    stopped = threading.Event()
+    disconnected: list[Any] = []
+
+    def on_delivered(*_: Any) -> None:
+        c.stop()  # from the I/O thread: must not deadlock
+        stopped.set()
+
+    c.on_delivered = on_delivered
+    c.on_disconnected = disconnected.append
+    c.start()
+    c.send(uitd_status())
+    assert stopped.wait(WAIT)
+    assert wait_for(lambda: not c.is_connected)
+    assert wait_for(lambda: len(closes) == 1)
+    assert closes[0][1] == gb.ServerCloseReason.peer_closed
+    assert disconnected and disconnected[0].code != 0
+    # restart after the stop, then close from inside a callback
+    again = threading.Event()
+
+    def close_inside(*_: Any) -> None:
+        c.close()
+        again.set()
+
+    c.on_delivered = close_inside
+    c.start()
+    c.send(uitd_status())
+    assert again.wait(WAIT)
+    assert c.closed
+    c.close()  # idempotent, joins the thread
+
+
+def test_server_close_from_inside_callback() -> None:
+    srv = gb.Server(gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE))
+    closed = threading.Event()
+
+    def on_message(m: gb.ServerMessage) -> None:
+        srv.close()  # from the I/O thread: must not deadlock
+        closed.set()
+
+    srv.on_message = on_message
+    port = srv.listen()
+    with client_for(port) as c:
+        c.send(uitd_status())
+        assert closed.wait(WAIT)
+        assert wait_for(lambda: not c.is_connected)
+    assert srv.closed and srv.connections() == []
+    srv.close()  # joins the thread the close from the callback left to end
+
+
+def test_client_dropped_inside_its_own_callback(server: gb.Server) -> None:
+    port = server.listen()
+    gone = threading.Event()
+    holder: list[Any] = [client_for(port)]
+
+    def on_delivered(*_: Any) -> None:
+        holder.clear()  # the last reference goes away on the I/O thread itself
+        gone.set()
+
+    holder[0].on_delivered = on_delivered
+    holder[0].start()
+    holder[0].send(uitd_status())
+    assert gone.wait(WAIT)
+    assert wait_for(lambda: server.counters().connections_open == 0)
+
+
+def test_many_messages() -> None:
+    # The default rate limit (200 frames a second) would close the connection: raise it.
+    cfg = gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE, rate_max_frames=65536)
+    received: list[bytes] = []
+    n = 500
+    with gb.Server(cfg) as server:
+        server.on_message = lambda m: received.append(m.adu)
+        with client_for(server.port) as c:
+            futures = [c.send_future(uitd_status(i % 2)) for i in range(n)]
+            _, not_done = concurrent.futures.wait(futures, timeout=4.0)
+            assert not not_done
+            ids = [f.result().id for f in futures]
+            assert ids == sorted(ids) and len(set(ids)) == n
+            assert wait_for(lambda: len(received) == n)
+            assert c.pending == 0
+            assert wait_for(lambda: c.counters().delivered == n)
+            assert c.counters().connects == 1
+            assert server.counters().messages == n
+
+
+def test_close_cancels_pending_futures(server: gb.Server) -> None:
+    port = server.listen()
+    server.close()  # nobody listens any more: the message stays queued
+    c = client_for(port)
+    c.start()
+    fut = c.send_future(uitd_status())
+    assert c.pending == 1 and not c.is_connected
+    c.close()
+    assert fut.cancelled()
+
+
+# --- asyncio -----------------------------------------------------------------------------------
+
+
+def test_asyncio_client_and_server() -> None:
+    async def main() -> None:
+        cfg = gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE)
+        async with AsyncServer(cfg) as centre:
+            ccfg = gb.ClientConfig(port=centre.port, address=UITD, centre_address=CENTRE)
+            async with AsyncClient(ccfg) as uitd:
+                await uitd.wait_connected(WAIT)
+                assert uitd.is_connected
+                conn = await centre.wait_connection(WAIT)
+                d = await uitd.send(uitd_status())
+                assert d.attempts == 1
+                m = await centre.next_message(WAIT)
+                assert m.adu == uitd_status() and m.connection == conn
+                results = await asyncio.gather(*(uitd.send(uitd_status(0)) for _ in range(20)))
+                assert len({r.id for r in results}) == 20
+                uitd.client.data_provider = lambda req: uitd_status(0)
+                ans = await centre.request(conn, READ_UITD_STATUS)
+                assert ans.adu == uitd_status(0)
+                await centre.control(conn, duty_check(3))
+                ev = await uitd.next_event(WAIT)
+                assert ev.kind == gb.ClientEventKind.duty_check
+                answer = await uitd.answer_duty_check(9)
+                assert answer.id > 0
+                uitd.client.data_provider = None
+                with pytest.raises(firebus.GB26875Error):
+                    await centre.request(conn, READ_UITD_STATUS)
+                count = 0
+                async for msg in centre.messages():
+                    count += 1
+                    if msg.adu_type == 24:
+                        break
+                assert count == 21
+                await uitd.stop()
+                assert not uitd.client.running
+
+    asyncio.run(asyncio.wait_for(main(), 4.5))
+
+
+# --- with the codec's classes ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(gb, "Adu"), reason="the codec's classes are not bound")
+def test_codec_objects(server: gb.Server) -> None:
+    received: list[gb.ServerMessage] = []
+    server.on_message = received.append
+    port = server.listen()
+    with client_for(port) as c:
+        adu = gb.decode_adu(uitd_status())
+        assert c.send_future(adu).result(WAIT).attempts == 1  # an Adu instead of bytes
+        assert wait_for(lambda: len(received) == 1)
+        m = received[0]
+        assert m.command == gb.Command.send_data and isinstance(m.command, gb.Command)
+        assert m.adu_type == gb.AduType.uitd_status
+        assert m.decode() == adu
+        assert m.header.source == UITD and m.header.serial == m.serial
+        c.data_provider = lambda req: adu  # a provider may return an Adu too
+        ans = server.request_future(m.connection, READ_UITD_STATUS).result(WAIT)
+        assert ans.decode() == adu and ans.command == gb.Command.response

@@ -908,7 +908,31 @@ std::size_t py_engine::sample_batch(const py::array& points, const py::array& t,
   busy = true;
   {
     py::gil_scoped_release release;
-    for (std::size_t i = 0; i < n; ++i) {
+    if (TS == nullptr) {
+      // The engine's own batch path (it prefetches the points ahead), in chunks whose times
+      // are converted first; a time that does not convert ends the chunk before it.
+      constexpr std::size_t chunk = 1024;
+      std::vector<firebus::mono_time> times(std::min(n, chunk));
+      for (std::size_t i = 0; i < n && done == n;) {
+        const std::size_t m = std::min(chunk, n - i);
+        std::size_t ok = 0;
+        for (; ok < m; ++ok) {
+          times[ok] = firebus::mono_from_seconds(T[i + ok], ec);
+          if (ec) break;
+        }
+        const bool bad = ok < m;
+        ec.clear();
+        const std::size_t fed = eng.sample_batch(P + i, times.data(), V + i, ok, ec);
+        if (ec) {
+          done = i + fed;
+        } else if (bad) {
+          bad_time = "t";
+          done = i + ok;
+        }
+        i += m;
+      }
+    }
+    for (std::size_t i = 0; TS != nullptr && i < n; ++i) {
       const firebus::mono_time tt = firebus::mono_from_seconds(T[i], ec);
       if (ec) {
         bad_time = "t";

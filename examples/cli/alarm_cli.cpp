@@ -44,6 +44,8 @@ namespace firebus_cli {
 namespace {
 
 namespace alarm = firebus::alarm;
+using alarm::event_group;
+using alarm::group_of;
 using json = nlohmann::json;
 
 // The longest input line accepted (a line is one small object).
@@ -138,51 +140,6 @@ std::string name_list(const firebus::detail::named<E> (&names)[N],
 // ---------------------------------------------------------------------------------------------
 // Events and the summary
 // ---------------------------------------------------------------------------------------------
-
-enum class event_group {
-  lifecycle,   // alarm_on ... enable: point|zone, alarm, class, state, reason, value, source
-  fault,       // fault_on/off: point, class, reason, value
-  drop,        // input_drop: point, reason, value
-  clock_jump,  // point, delta_s
-  chatter,     // point|zone, alarm, class
-  panel,       // flood_*, buzzer_*: nothing more
-  zone,        // linkage_*, dependency_*: zone, source
-  verify,      // verify_*: point, alarm, class
-  command,     // point, alarm, command
-};
-
-event_group group_of(firebus::event_kind k) {
-  using firebus::event_kind;
-  switch (k) {
-    case event_kind::fault_on:
-    case event_kind::fault_off:
-      return event_group::fault;
-    case event_kind::input_drop:
-      return event_group::drop;
-    case event_kind::clock_jump:
-      return event_group::clock_jump;
-    case event_kind::chatter_on:
-    case event_kind::chatter_off:
-      return event_group::chatter;
-    case event_kind::flood_on:
-    case event_kind::flood_off:
-    case event_kind::buzzer_on:
-    case event_kind::buzzer_off:
-      return event_group::panel;
-    case event_kind::linkage_on:
-    case event_kind::linkage_off:
-    case event_kind::dependency_first:
-    case event_kind::dependency_timeout:
-      return event_group::zone;
-    case event_kind::verify_start:
-    case event_kind::verify_cancel:
-      return event_group::verify;
-    case event_kind::command:
-      return event_group::command;
-    default:
-      return event_group::lifecycle;
-  }
-}
 
 // The fields of one event that apply to its kind, with names (the decisions file's table).
 struct event_fields {

@@ -56,6 +56,8 @@ namespace firebus_py {
 namespace {
 
 namespace alarm = firebus::alarm;
+using alarm::event_group;
+using alarm::group_of;
 using alarm::npos;
 using firebus::alarm_class;
 using firebus::alarm_state;
@@ -376,50 +378,6 @@ std::string repr_alarm_rule(const alarm::alarm_rule& a) {
 
 // --- events
 // ---------------------------------------------------------------------------------------
-
-enum class event_group {
-  lifecycle,
-  fault,
-  drop,
-  clock_jump,
-  chatter,
-  panel,
-  zone,
-  verify,
-  command
-};
-
-event_group group_of(event_kind k) {
-  switch (k) {
-    case event_kind::fault_on:
-    case event_kind::fault_off:
-      return event_group::fault;
-    case event_kind::input_drop:
-      return event_group::drop;
-    case event_kind::clock_jump:
-      return event_group::clock_jump;
-    case event_kind::chatter_on:
-    case event_kind::chatter_off:
-      return event_group::chatter;
-    case event_kind::flood_on:
-    case event_kind::flood_off:
-    case event_kind::buzzer_on:
-    case event_kind::buzzer_off:
-      return event_group::panel;
-    case event_kind::linkage_on:
-    case event_kind::linkage_off:
-    case event_kind::dependency_first:
-    case event_kind::dependency_timeout:
-      return event_group::zone;
-    case event_kind::verify_start:
-    case event_kind::verify_cancel:
-      return event_group::verify;
-    case event_kind::command:
-      return event_group::command;
-    default:
-      return event_group::lifecycle;
-  }
-}
 
 // One event with names (from engine::to_event), and the indices it was made of.
 struct py_alarm_event {

@@ -97,6 +97,53 @@ inline command_kind command_kind_from_string(std::string_view s, std::error_code
   return firebus::detail::value_of(detail::command_kind_names, s, command_kind::ack, ec);
 }
 
+/// Which fields of the replay contract's output an event carries, by kind (docs/alarms.md,
+/// "Replay JSON output"): the CLI and the Python binding print events from this one table.
+enum class event_group : std::uint8_t {
+  lifecycle,   ///< alarm_on ... enable: point|zone, alarm, class, state, reason, value, source
+  fault,       ///< fault_on/off: point, class, reason, value
+  drop,        ///< input_drop: point, reason, value
+  clock_jump,  ///< point, delta_s
+  chatter,     ///< point|zone, alarm, class
+  panel,       ///< flood_*, buzzer_*: nothing more
+  zone,        ///< linkage_*, dependency_*: zone, source
+  verify,      ///< verify_*: point, alarm, class
+  command,     ///< point, alarm, command
+};
+
+/// The field group of an event kind.
+constexpr event_group group_of(event_kind k) noexcept {
+  switch (k) {
+    case event_kind::fault_on:
+    case event_kind::fault_off:
+      return event_group::fault;
+    case event_kind::input_drop:
+      return event_group::drop;
+    case event_kind::clock_jump:
+      return event_group::clock_jump;
+    case event_kind::chatter_on:
+    case event_kind::chatter_off:
+      return event_group::chatter;
+    case event_kind::flood_on:
+    case event_kind::flood_off:
+    case event_kind::buzzer_on:
+    case event_kind::buzzer_off:
+      return event_group::panel;
+    case event_kind::linkage_on:
+    case event_kind::linkage_off:
+    case event_kind::dependency_first:
+    case event_kind::dependency_timeout:
+      return event_group::zone;
+    case event_kind::verify_start:
+    case event_kind::verify_cancel:
+      return event_group::verify;
+    case event_kind::command:
+      return event_group::command;
+    default:
+      return event_group::lifecycle;
+  }
+}
+
 /// An operator command. It names a point (optionally one of its alarms), or a zone (optionally
 /// one alarm id: "FIRE" is a dependency zone's own alarm, another id selects that alarm of
 /// every member), or nothing: ack and reset then apply to every alarm of the panel, silence

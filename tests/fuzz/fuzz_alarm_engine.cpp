@@ -55,6 +55,9 @@
 //     before a staleness timer that can differ between them would fire. `restore` restores all
 //     three (A into a fresh engine, B and C into themselves) from the last snapshot, after which
 //     they have the same snapshot and must agree again;
+//   - the sample shortcut changes nothing: a twin of A with it turned off (set_shortcut(false))
+//     gets every operation A gets and must emit the same events, have the same active() after
+//     every operation, and the same snapshot at every snapshot and at the end;
 //   - the raw input, and corrupted snapshots, given to restore() of a configured engine are
 //     refused without any change or accepted; an accepted one runs the rest of the program
 //     (no check but ASan/UBSan) and its own snapshot must restore.
@@ -849,6 +852,7 @@ struct snapshot_taken {
 // The whole run: the engines, the harness's time, the last snapshot.
 struct run {
   runner a;                             // the original
+  runner twin;                          // A's twin without the sample shortcut
   std::optional<runner> b;              // a copy of A taken at a snapshot
   std::optional<runner> c;              // A's snapshot restored into a fresh engine
   bool c_exact = false;                 // C must still agree with A
@@ -1085,6 +1089,7 @@ struct run {
   void take_snapshot() {
     snapshot_taken snap;
     snap.bytes = a.eng.snapshot();
+    FIREBUS_FUZZ_CHECK(twin.eng.snapshot() == snap.bytes);
     snap.m = a.m;
     snap.now = us_of(a.eng.now());
     // Another configuration refuses it; an engine without one too.
@@ -1145,6 +1150,8 @@ struct run {
       return;
     }
     restore_one(a, true);
+    restore_one(twin, true);
+    twin.eng.set_shortcut(false);
     if (b) restore_one(*b, false);
     if (c) {
       restore_one(*c, false);
@@ -1154,6 +1161,7 @@ struct run {
     if (wild) (void)try_restore(*wild, last->bytes, t);
     // Restored from the same bytes at the same time, into a fresh engine or not: the same.
     const std::vector<std::uint8_t> restored = a.eng.snapshot();
+    FIREBUS_FUZZ_CHECK(twin.eng.snapshot() == restored);
     if (b) FIREBUS_FUZZ_CHECK(b->eng.snapshot() == restored);
     if (c) FIREBUS_FUZZ_CHECK(c->eng.snapshot() == restored);
   }
@@ -1216,6 +1224,8 @@ struct run {
       }
     }
     const std::vector<al::alarm_event> ea = feed(a, o);
+    FIREBUS_FUZZ_CHECK(same_events(ea, feed(twin, o)));
+    FIREBUS_FUZZ_CHECK(same_active(a.eng, twin.eng));
     if (b) {
       FIREBUS_FUZZ_CHECK(same_events(ea, feed(*b, o)));
       FIREBUS_FUZZ_CHECK(same_active(a.eng, b->eng));
@@ -1239,6 +1249,8 @@ struct run {
   }
 
   void finish() {
+    FIREBUS_FUZZ_CHECK(a.eng.snapshot() == twin.eng.snapshot());
+    FIREBUS_FUZZ_CHECK(a.eng.next_due() == twin.eng.next_due());
     if (b) {
       FIREBUS_FUZZ_CHECK(a.eng.snapshot() == b->eng.snapshot());
       FIREBUS_FUZZ_CHECK(a.eng.next_due() == b->eng.next_due());
@@ -1251,6 +1263,8 @@ struct run {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   run state;
   state.a.eng = cfg().proto;
+  state.twin.eng = cfg().proto;
+  state.twin.eng.set_shortcut(false);
   // The raw input as a snapshot.
   {
     al::engine e = cfg().proto;

@@ -381,3 +381,182 @@ TEST_CASE("alarm engine: memory per point with two limits") {
   MESSAGE("alarm engine bytes per point (two limits): " << per_point);
   CHECK(per_point <= 256);
 }
+
+namespace {
+
+// A configuration that exercises everything the sample shortcut must step aside for: HIGH and
+// LOW limits with deadbands and delays, ranges, staleness, suppression, state alarms, rate of
+// rise, verification, a dependency zone and a linkage zone, chatter and flood.
+alarm::rules shortcut_rules() {
+  alarm::rules r;
+  r.outputs = {true, true, true};
+  r.max_shelve_s = 60;
+  r.chatter = {10, 4};
+  r.flood = {5, 6, 2};
+  for (int i = 0; i < 24; ++i) {
+    alarm::point_rule p;
+    p.id = "P" + std::to_string(i);
+    alarm::alarm_rule a =
+        high("H", 100, alarm_class::fire, i % 3 == 0 ? alarm::profile::fire : alarm::profile::isa,
+             i % 2 == 0 ? 5.0 : 0.0);
+    a.on_delay_s = i % 4 == 1 ? 2 : 0;
+    a.off_delay_s = i % 4 == 2 ? 3 : 0;
+    p.alarms.push_back(a);
+    alarm::alarm_rule lo = high("L", 10, alarm_class::fault, alarm::profile::isa, 2);
+    lo.type = alarm::rule_type::low;
+    lo.on_delay_s = i % 5 == 3 ? 1 : 0;
+    lo.off_delay_s = i % 5 == 4 ? 1 : 0;
+    if (i % 3 != 2) p.alarms.push_back(lo);
+    if (i % 7 == 5) {
+      alarm::alarm_rule ror;
+      ror.id = "ROR";
+      ror.type = alarm::rule_type::rate_of_rise;
+      ror.rate_per_min = 600;
+      ror.window_s = 2;
+      ror.cls = alarm_class::pre_alarm;
+      p.alarms.push_back(ror);
+    }
+    if (i % 6 == 4) {
+      alarm::alarm_rule st;
+      st.id = "S";
+      st.type = alarm::rule_type::state;
+      st.profile = alarm::profile::fire;
+      p.alarms.push_back(st);
+      p.verification = alarm::verification_rule{1, 5};
+    }
+    if (i % 4 == 0) p.range = std::make_pair(-50.0, 500.0);
+    if (i % 5 == 0) p.stale_s = 7;
+    if (i % 8 == 3) p.suppressed_by = "P" + std::to_string(i + 1);
+    r.points.push_back(p);
+  }
+  alarm::zone_rule dep;
+  dep.id = "ZD";
+  dep.members = {"P0", "P1", "P2"};
+  dep.dependency_window_s = 4;
+  r.zones.push_back(dep);
+  alarm::zone_rule link;
+  link.id = "ZL";
+  link.members = {"P6", "P7", "P8", "P9"};
+  link.linkage_min_devices = 2;
+  r.zones.push_back(link);
+  return r;
+}
+
+bool same(const alarm::alarm_event& a, const alarm::alarm_event& b) {
+  const bool value = a.value == b.value || (std::isnan(a.value) && std::isnan(b.value));
+  return a.t == b.t && a.kind == b.kind && a.cls == b.cls && a.state == b.state &&
+         a.reason == b.reason && a.has_value == b.has_value && value && a.delta_s == b.delta_s &&
+         a.point == b.point && a.alarm == b.alarm && a.zone == b.zone && a.source == b.source;
+}
+
+}  // namespace
+
+TEST_CASE("alarm engine: the sample shortcut changes nothing") {
+  const alarm::rules r = shortcut_rules();
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> values = {0,
+                                      1,
+                                      50,
+                                      94.9,
+                                      95,
+                                      std::nextafter(95.0, 0.0),
+                                      99.99,
+                                      100,
+                                      std::nextafter(100.0, 0.0),
+                                      100.5,
+                                      200,
+                                      8,
+                                      10,
+                                      std::nextafter(10.0, 20.0),
+                                      11.9,
+                                      12,
+                                      std::nextafter(12.0, 20.0),
+                                      12.1,
+                                      499,
+                                      500,
+                                      std::nextafter(500.0, inf),
+                                      -50,
+                                      std::nextafter(-50.0, -inf),
+                                      -1e300,
+                                      1e300,
+                                      3.4028235677973366e38,
+                                      inf,
+                                      -inf,
+                                      std::nan(""),
+                                      20,
+                                      30,
+                                      40};
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    CAPTURE(seed);
+    alarm::engine fast(r);
+    alarm::engine slow(r);
+    slow.set_shortcut(false);
+    CHECK(fast.shortcut_enabled());
+    CHECK_FALSE(slow.shortcut_enabled());
+    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull;
+    auto next = [&x](std::uint64_t n) {  // xorshift64*
+      x ^= x >> 12;
+      x ^= x << 25;
+      x ^= x >> 27;
+      return ((x * 0x2545F4914F6CDD1Dull) >> 33) % n;
+    };
+    std::int64_t t = 1'000'000;
+    std::size_t shortcut_eligible = 0;
+    for (int step = 0; step < 60000; ++step) {
+      t += static_cast<std::int64_t>(next(400'000));
+      const mono_time now{duration(t)};
+      const auto p = static_cast<std::uint32_t>(next(r.points.size()));
+      // Values mostly in the quiet middle, often on the edges.
+      const double v =
+          next(4) == 0 ? values[next(values.size())] : 20 + static_cast<double>(next(60));
+      std::error_code e1, e2;
+      const std::uint64_t op = next(1000);
+      if (op < 900) {
+        ++shortcut_eligible;
+        fast.sample(p, now, v, e1);
+        slow.sample(p, now, v, e2);
+      } else if (op < 940) {  // a device time stamp: ahead, behind, duplicate, jump
+        const std::int64_t offs[] = {0, 1, -1, -400'000'000, 400'000'000, -5'000'000};
+        const mono_time ts{duration(t + offs[next(6)])};
+        fast.sample(p, now, v, ts, e1);
+        slow.sample(p, now, v, ts, e2);
+      } else if (op < 955) {
+        const auto c = static_cast<alarm::device_condition>(next(3));
+        fast.condition(p, now, c, e1);
+        slow.condition(p, now, c, e2);
+      } else if (op < 970) {
+        const auto s =
+            next(3) == 0 ? static_cast<alarm::device_status>(next(4)) : alarm::device_status::ok;
+        fast.status(p, now, s, e1);
+        slow.status(p, now, s, e2);
+      } else if (op < 995) {
+        command c;
+        c.kind = static_cast<command_kind>(next(9));
+        if (next(2) == 0) c.point = r.points[p].id;
+        if (c.kind == command_kind::shelve) c.duration_s = 30;
+        fast.execute(now, c, e1);
+        slow.execute(now, c, e2);
+      } else {
+        fast.advance(now, e1);
+        slow.advance(now, e2);
+      }
+      REQUIRE(e1 == e2);
+      const auto& a = fast.events();
+      const auto& b = slow.events();
+      REQUIRE(a.size() == b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) REQUIRE(same(a[i], b[i]));
+      fast.clear_events();
+      slow.clear_events();
+      if (step % 5000 == 4999) {
+        REQUIRE(fast.snapshot() == slow.snapshot());
+        // Restored engines keep agreeing (the shortcut starts empty after a restore).
+        const auto bytes = fast.snapshot();
+        REQUIRE(fast.restore(bytes, now, e1));
+        REQUIRE(slow.restore(bytes, now, e2));
+      }
+    }
+    CHECK(fast.snapshot() == slow.snapshot());
+    CHECK(fast.next_due() == slow.next_due());
+    CHECK(shortcut_eligible > 50000);
+  }
+}

@@ -64,6 +64,9 @@ TEST_CASE("from_seconds is exact for every value with six decimals") {
   for (std::int64_t k = -2'000'000; k <= 2'000'000; k += 7) {
     const double s = static_cast<double>(k) / 1e6;
     REQUIRE(firebus::from_seconds(s, ec).count() == k);
+    duration d{};
+    REQUIRE(firebus::try_from_seconds(s, d));
+    REQUIRE(d.count() == k);
   }
   // Large values too: a year of seconds with microseconds.
   for (std::int64_t k = 31'536'000'000'000; k < 31'536'000'000'000 + 100'000; k += 13) {
@@ -91,6 +94,9 @@ TEST_CASE("from_seconds rejects non-finite and huge values") {
     std::error_code m;
     CHECK(firebus::mono_from_seconds(s, m) == firebus::mono_time());
     CHECK(m == firebus::errc::out_of_range);
+    duration kept = 5us;
+    CHECK_FALSE(firebus::try_from_seconds(s, kept));
+    CHECK(kept == 5us);
   }
   try {
     (void)firebus::from_seconds(std::numeric_limits<double>::infinity());

@@ -869,17 +869,15 @@ std::size_t py_engine::sample_batch(const py::array& points, const py::array& t,
     if (TS == nullptr) {
       // The engine's own batch path (it prefetches the points ahead), in chunks whose times
       // are converted first; a time that does not convert ends the chunk before it.
-      constexpr std::size_t chunk = 1024;
+      constexpr std::size_t chunk = 4096;
       std::vector<firebus::mono_time> times(std::min(n, chunk));
       for (std::size_t i = 0; i < n && done == n;) {
         const std::size_t m = std::min(chunk, n - i);
         std::size_t ok = 0;
-        for (; ok < m; ++ok) {
-          times[ok] = firebus::mono_from_seconds(T[i + ok], ec);
-          if (ec) break;
+        for (firebus::duration d; ok < m && firebus::try_from_seconds(T[i + ok], d); ++ok) {
+          times[ok] = firebus::mono_time(d);
         }
         const bool bad = ok < m;
-        ec.clear();
         const std::size_t fed = eng.sample_batch(P + i, times.data(), V + i, ok, ec);
         if (ec) {
           done = i + fed;
@@ -2077,6 +2075,11 @@ void bind_alarm(py::module_& m) {
       .def(
           "memory_bytes", [](E& e) { return e.use().memory_bytes(); },
           "Bytes the engine holds for its configuration and state.")
+      .def_property(
+          "shortcut", [](E& e) { return e.use().shortcut_enabled(); },
+          [](E& e, bool on) { e.use().set_shortcut(on); },
+          "Whether samples that change no alarm take the one-cache-line shortcut (default "
+          "True). Results are identical either way; False exists for differential tests.")
       .def(
           "__copy__",
           [](E& e) {

@@ -492,6 +492,22 @@ def test_sample_batch_equals_per_sample_feeding() -> None:
 
 
 @needs_numpy
+def test_the_shortcut_changes_no_result() -> None:
+    p, t, v = batch_inputs(20000, 2, seed=11)
+    fast, slow = spec_engine(), spec_engine()
+    assert fast.shortcut is True
+    slow.shortcut = False
+    assert slow.shortcut is False
+    assert fast.sample_batch(p, t, v) == slow.sample_batch(p, t, v) > 10
+    assert [e.to_dict() for e in fast.events()] == [e.to_dict() for e in slow.events()]
+    assert fast.snapshot() == slow.snapshot()
+    # It survives a copy; a restore keeps the setting.
+    assert copy.copy(slow).shortcut is False
+    slow.restore(fast.snapshot(), 100.0)
+    assert slow.shortcut is False
+
+
+@needs_numpy
 def test_sample_batch_refuses_wrong_input() -> None:
     eng = spec_engine()
     p, t, v = batch_inputs(10, 2)

@@ -142,7 +142,6 @@ struct point_cfg {
   std::uint32_t first_alarm = 0;
   std::uint32_t name_off = 0;
   std::uint32_t extra = npos;  // index into extra_ (range, raw, verification, suppression)
-  std::uint32_t rank = 0;      // timer ties: position by id (its alarms follow it)
   std::uint16_t alarm_n = 0;
   std::uint8_t name_len = 0;  // ids are at most 128 bytes
   bool dep_member : 1;        // member of a dependency zone
@@ -157,27 +156,64 @@ struct point_extra {
   bool has_range = false, has_raw = false, has_verification = false;
 };
 
-struct point_rt {
+// The nearest float not below (above) x: a float copy of an interval's bound that never widens
+// it. Out-of-range values clamp without an out-of-range conversion.
+inline float float_at_least(double x) noexcept {
+  constexpr double fmax = std::numeric_limits<float>::max();
+  if (!(x <= fmax)) return std::numeric_limits<float>::infinity();
+  if (x < -fmax) return -std::numeric_limits<float>::max();
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+inline float float_at_most(double x) noexcept {
+  constexpr double fmax = std::numeric_limits<float>::max();
+  if (!(x >= -fmax)) return -std::numeric_limits<float>::infinity();
+  if (x > fmax) return std::numeric_limits<float>::max();
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) > x) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+// A point's state, in one cache line: everything a sample reads and writes when it changes no
+// alarm (the common case) is here, so that such a sample touches one line of engine memory.
+// [qlo, qhi) is the point's quiet interval: the values for which a sample, given the state of
+// the point and of its alarms, would change nothing but the held value and the ordering
+// reference. It is a conservative float copy (never wider than the exact interval) and empty
+// when any other condition for the shortcut fails; the engine recomputes it after every sample
+// that took the full path and empties it whenever something else touches the point.
+struct alignas(64) point_hot {
+  float qlo = std::numeric_limits<float>::infinity();
+  float qhi = -std::numeric_limits<float>::infinity();
   double held = 0;   // last accepted valid value
   double ref_v = 0;  // R10 reference: the last sample that passed the ordering check
   std::int64_t ref_t = 0;
   std::int64_t ref_ts = 0;
   std::int64_t last_input = 0;  // staleness restarts from here (also set at start and restore)
   std::int64_t fault_since = 0;
+  std::uint32_t rank = 0;  // configuration: timer ties, position by id (its alarms follow it)
   event_reason fault = event_reason::none;
   fault_origin origin = fault_origin::none;
   device_status status = device_status::ok;
-  bool has_held = false;
-  bool has_ref = false;
-  bool oos = false;           // the whole point is out of service (staleness suspended)
-  bool stale_queued = false;  // a staleness timer is in the heap
-  bool suppressing = false;   // its held value is non-zero: the points it suppresses are
+  bool has_held : 1;
+  bool has_ref : 1;
+  bool oos : 1;           // the whole point is out of service (staleness suspended)
+  bool stale_queued : 1;  // a staleness timer is in the heap
+  bool suppressing : 1;   // its held value is non-zero: the points it suppresses are
+  point_hot()
+      : has_held(false), has_ref(false), oos(false), stale_queued(false), suppressing(false) {}
+  // The state part, as restore() resets it (the rank is configuration).
+  void clear_state() noexcept {
+    const std::uint32_t keep = rank;
+    *this = point_hot{};
+    rank = keep;
+  }
+  void no_shortcut() noexcept {
+    qlo = std::numeric_limits<float>::infinity();
+    qhi = -std::numeric_limits<float>::infinity();
+  }
 };
-
-struct point_rec {
-  point_cfg c;
-  point_rt r;
-};
+static_assert(sizeof(point_hot) == 64, "a point's state is one cache line");
 
 struct alarm_rec {
   alarm_cfg c;
@@ -344,6 +380,7 @@ class engine {
     }
     engine fresh;
     fresh.build(r);
+    fresh.shortcut_on_ = shortcut_on_;
     *this = std::move(fresh);
     ec.clear();
     return true;
@@ -352,7 +389,7 @@ class engine {
   bool configured() const noexcept { return configured_; }
 
   // --- names and indices ---------------------------------------------------------------------
-  std::uint32_t point_count() const noexcept { return static_cast<std::uint32_t>(pt_.size()); }
+  std::uint32_t point_count() const noexcept { return static_cast<std::uint32_t>(pc_.size()); }
   std::uint32_t zone_count() const noexcept { return static_cast<std::uint32_t>(zcfg_.size()); }
   /// Point alarms in configuration order, then one "FIRE" alarm per dependency zone.
   std::uint32_t alarm_count() const noexcept { return static_cast<std::uint32_t>(al_.size()); }
@@ -372,8 +409,8 @@ class engine {
   }
   /// The global index of a point's alarm, or npos.
   std::uint32_t find_alarm(std::uint32_t point, std::string_view id) const noexcept {
-    if (point >= pt_.size()) return npos;
-    for (std::uint32_t a = pt_[point].c.first_alarm; a < pt_[point].c.alarm_end(); ++a) {
+    if (point >= pc_.size()) return npos;
+    for (std::uint32_t a = pc_[point].first_alarm; a < pc_[point].alarm_end(); ++a) {
       if (alarm_name(a) == id) return a;
     }
     return npos;
@@ -383,8 +420,8 @@ class engine {
     return zone < zcfg_.size() ? zcfg_[zone].alarm : npos;
   }
   std::string_view point_name(std::uint32_t p) const noexcept {
-    if (p >= pt_.size()) return {};
-    return std::string_view(pool_).substr(pt_[p].c.name_off, pt_[p].c.name_len);
+    if (p >= pc_.size()) return {};
+    return std::string_view(pool_).substr(pc_[p].name_off, pc_[p].name_len);
   }
   std::string_view zone_name(std::uint32_t z) const noexcept {
     return z < zcfg_.size() ? std::string_view(zcfg_[z].name) : std::string_view();
@@ -415,48 +452,51 @@ class engine {
   // --- inputs --------------------------------------------------------------------------------
   /// A sample in the point's unit, time-stamped by the device with `ts` (default: `t`).
   void sample(std::uint32_t point, mono_time t, double value, std::error_code& ec) {
-    sample_impl(point, t, value, t.time_since_epoch().count(), std::nullopt, ec);
+    const std::int64_t tt = t.time_since_epoch().count();
+    if (shortcut(point, tt, value, tt)) {
+      if (ec) ec.clear();  // (clear() calls the out-of-line system_category())
+      return;
+    }
+    sample_impl(point, t, value, tt, std::nullopt, ec);
   }
   void sample(std::uint32_t point, mono_time t, double value, mono_time ts, std::error_code& ec) {
-    sample_impl(point, t, value, ts.time_since_epoch().count(), std::nullopt, ec);
+    const std::int64_t tt = t.time_since_epoch().count();
+    const std::int64_t ts_us = ts.time_since_epoch().count();
+    if (shortcut(point, tt, value, ts_us)) {
+      if (ec) ec.clear();
+      return;
+    }
+    sample_impl(point, t, value, ts_us, std::nullopt, ec);
   }
   /// Many samples in one call, exactly as sample() one by one (times `t[i]` non-decreasing; the
   /// device time stamp is the receive time), but faster on large configurations: while it
-  /// evaluates sample i, the engine prefetches the state of the points of samples i + 8 and
-  /// i + 16, so the memory latency of a random point order overlaps. Stops at the first refused
-  /// sample: returns the number accepted, and `ec` says why the next one was refused.
+  /// evaluates sample i, the engine prefetches the state of the point of sample i + 16, so the
+  /// memory latency of a random point order overlaps. Stops at the first refused sample: returns
+  /// the number accepted, and `ec` says why the next one was refused.
   std::size_t sample_batch(const std::uint32_t* points, const mono_time* t, const double* values,
                            std::size_t n, std::error_code& ec) {
     ec.clear();
-    constexpr std::size_t far = 16, near = 8;
-    const std::size_t np = pt_.size();
+    constexpr std::size_t ahead = 16;
+    const std::size_t np = ph_.size();
     for (std::size_t i = 0; i < n; ++i) {
-      if (i + far < n && points[i + far] < np) {
-        const auto* rec = reinterpret_cast<const char*>(&pt_[points[i + far]]);
-        prefetch(rec);
-        prefetch(rec + sizeof(detail::point_rec) - 1);
-      }
-      if (i + near < n && points[i + near] < np) {
-        const auto& pc = pt_[points[i + near]].c;
-        if (pc.alarm_n > 0) {
-          const auto* first = reinterpret_cast<const char*>(&al_[pc.first_alarm]);
-          const std::size_t bytes =
-              sizeof(detail::alarm_rec) * std::min<std::size_t>(pc.alarm_n, 4);
-          for (std::size_t off = 0; off < bytes; off += 64) prefetch(first + off);
-          prefetch(first + bytes - 1);
-        }
-      }
+      if (i + ahead < n && points[i + ahead] < np) prefetch(&ph_[points[i + ahead]]);
       const std::int64_t tt = t[i].time_since_epoch().count();
+      if (shortcut(points[i], tt, values[i], tt)) continue;
       sample_impl(points[i], t[i], values[i], tt, std::nullopt, ec);
       if (ec) return i;
     }
     return n;
   }
 
+  /// Whether samples that change no alarm take the one-cache-line shortcut (default on). The
+  /// results are identical either way; turning it off exists for differential tests.
+  void set_shortcut(bool on) noexcept { shortcut_on_ = on; }
+  bool shortcut_enabled() const noexcept { return shortcut_on_; }
+
   /// A raw 4–20 mA loop reading, mapped by the point's raw_4_20mA.
   void raw_sample(std::uint32_t point, mono_time t, double milliamps, std::optional<mono_time> ts,
                   std::error_code& ec) {
-    if (point < pt_.size() && (pt_[point].c.extra == npos || !extra_[pt_[point].c.extra].has_raw)) {
+    if (point < pc_.size() && (pc_[point].extra == npos || !extra_[pc_[point].extra].has_raw)) {
       ec = make_error_code(errc::no_raw_mapping);
       return;
     }
@@ -556,7 +596,7 @@ class engine {
   bool disabled(std::uint32_t a) const noexcept { return has_overlay(a, detail::ov_disabled); }
   /// A point's active fault (event_reason::none when none).
   event_reason fault(std::uint32_t p) const noexcept {
-    return p < pt_.size() ? pt_[p].r.fault : event_reason::none;
+    return p < pc_.size() ? ph_[p].fault : event_reason::none;
   }
   bool buzzer() const noexcept { return buzzer_; }
   bool flooding() const noexcept { return flooding_; }
@@ -590,14 +630,14 @@ class engine {
         list.push_back({e, order++});
       }
     };
-    for (std::uint32_t p = 0; p < pt_.size(); ++p) {
-      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) add_alarm(a);
-      if (pt_[p].r.fault != event_reason::none) {
+    for (std::uint32_t p = 0; p < pc_.size(); ++p) {
+      for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) add_alarm(a);
+      if (ph_[p].fault != event_reason::none) {
         active_entry e;
         e.cls = alarm_class::fault;
-        e.reason = pt_[p].r.fault;
+        e.reason = ph_[p].fault;
         e.point = p;
-        e.since = mono_time(duration(pt_[p].r.fault_since));
+        e.since = mono_time(duration(ph_[p].fault_since));
         list.push_back({e, order++});
       }
     }
@@ -629,8 +669,7 @@ class engine {
       }
       if (priority(c) > priority(best)) best = c;
     }
-    for (const auto& rec : pt_) {
-      const auto& p = rec.r;
+    for (const auto& p : ph_) {
       if (p.fault != event_reason::none && priority(alarm_class::fault) > priority(best)) {
         best = alarm_class::fault;
       }
@@ -649,9 +688,8 @@ class engine {
     w.u8(static_cast<std::uint8_t>((started_ ? 1 : 0) | (buzzer_ ? 2 : 0) | (flooding_ ? 4 : 0)));
     w.u32(static_cast<std::uint32_t>(flood_.size()));
     for (std::int64_t v : flood_) w.i64(v);
-    w.u32(static_cast<std::uint32_t>(pt_.size()));
-    for (const auto& rec : pt_) {
-      const auto& p = rec.r;
+    w.u32(static_cast<std::uint32_t>(pc_.size()));
+    for (const auto& p : ph_) {
       w.f64(p.held);
       w.f64(p.ref_v);
       w.i64(p.ref_t);
@@ -751,11 +789,10 @@ class engine {
     e.flooding_ = gflags & 4;
     e.flood_.clear();
     for (std::uint32_t n = r.count(8), i = 0; i < n; ++i) e.flood_.push_back(r.i64());
-    if (r.count(52) != e.pt_.size()) r.ok = false;
-    for (auto& rec : e.pt_) {
-      auto& p = rec.r;
+    if (r.count(52) != e.pc_.size()) r.ok = false;
+    for (auto& p : e.ph_) {
       if (!r.ok) break;
-      p = detail::point_rt{};
+      p.clear_state();
       p.held = r.f64();
       p.ref_v = r.f64();
       p.ref_t = r.i64();
@@ -826,10 +863,10 @@ class engine {
       z.contributors.clear();
       for (std::uint32_t m = r.count(4), j = 0; j < m; ++j) {
         const std::uint32_t c = r.u32();
-        if (c >= e.pt_.size()) r.ok = false;
+        if (c >= e.pc_.size()) r.ok = false;
         z.contributors.push_back(c);
       }
-      if (z.dep_first != npos && z.dep_first >= e.pt_.size()) r.ok = false;
+      if (z.dep_first != npos && z.dep_first >= e.pc_.size()) r.ok = false;
     }
     if (!r.ok || r.pos != bytes.size() || !e.consistent()) {
       ec = make_error_code(errc::snapshot_corrupt);
@@ -852,7 +889,8 @@ class engine {
   /// Bytes the engine holds for its configuration and state (for memory budgets).
   std::size_t memory_bytes() const noexcept {
     std::size_t n = sizeof(*this);
-    n += al_.capacity() * sizeof(detail::alarm_rec) + pt_.capacity() * sizeof(detail::point_rec);
+    n += al_.capacity() * sizeof(detail::alarm_rec) + pc_.capacity() * sizeof(detail::point_cfg);
+    n += ph_.capacity() * sizeof(detail::point_hot);
     n += extra_.capacity() * sizeof(detail::point_extra) + pool_.capacity();
     n += by_name_.capacity() * sizeof(std::uint32_t) + heap_.capacity() * sizeof(detail::timer);
     n += point_zones_.capacity() * 4 + zone_points_begin_.capacity() * 4 +
@@ -880,8 +918,7 @@ class engine {
     for (std::int64_t t : flood_) {
       if (!time_ok(t)) return false;
     }
-    for (const auto& rec : pt_) {
-      const auto& p = rec.r;
+    for (const auto& p : ph_) {
       if (!time_ok(p.ref_t) || !time_ok(p.ref_ts) || !time_ok(p.last_input) ||
           !time_ok(p.fault_since)) {
         return false;
@@ -956,7 +993,8 @@ class engine {
     for (const auto& p : r.points) alarms += p.alarms.size();
     std::size_t dep_zones = 0;
     for (const auto& z : r.zones) dep_zones += z.dependency_window_s > 0 ? 1 : 0;
-    pt_.resize(r.points.size());
+    pc_.resize(r.points.size());
+    ph_.resize(r.points.size());
     al_.reserve(alarms + dep_zones);
     std::size_t pool_size = 0;
     for (const auto& p : r.points) pool_size += p.id.size();
@@ -968,7 +1006,7 @@ class engine {
     for (std::uint32_t i = 0; i < r.points.size(); ++i) {
       const point_rule& pr = r.points[i];
       point_index.emplace(pr.id, i);
-      point_cfg& pc = pt_[i].c;
+      point_cfg& pc = pc_[i];
       pc.name_off = static_cast<std::uint32_t>(pool_.size());
       pc.name_len = static_cast<std::uint8_t>(pr.id.size());
       pool_ += pr.id;
@@ -1081,7 +1119,7 @@ class engine {
         for (const auto& c : zr.manual_call_points) mcp = mcp || point_index.at(c) == m;
         zmembers_.push_back({m, mcp});
         zones_of[m].push_back(z);
-        if (zc.dep_window > 0) pt_[m].c.dep_member = true;
+        if (zc.dep_window > 0) pc_[m].dep_member = true;
         fp.u64(m);
         fp.u64(mcp ? 1 : 0);
       }
@@ -1115,8 +1153,8 @@ class engine {
               [this](std::uint32_t a, std::uint32_t b) { return point_name(a) < point_name(b); });
     std::uint32_t rank = 0;
     for (std::uint32_t p : by_name_) {
-      pt_[p].c.rank = rank++;
-      const std::uint32_t as = pt_[p].c.alarm_n;
+      ph_[p].rank = rank++;
+      const std::uint32_t as = pc_[p].alarm_n;
       rank += as;
     }
     std::vector<std::uint32_t> zs(zcfg_.size());
@@ -1151,7 +1189,7 @@ class engine {
       ec = make_error_code(errc::not_configured);
       return false;
     }
-    if (point != npos && point >= pt_.size()) {
+    if (point != npos && point >= pc_.size()) {
       ec = make_error_code(errc::unknown_point);
       return false;
     }
@@ -1175,16 +1213,17 @@ class engine {
   void start(std::int64_t t) {
     started_ = true;
     now_ = t;
-    for (auto& rec : pt_) rec.r.last_input = t;
+    for (auto& p : ph_) p.last_input = t;
     rebuild_timers(t);
   }
 
   void rebuild_timers(std::int64_t resume) {
     heap_.clear();
-    for (std::uint32_t p = 0; p < pt_.size(); ++p) {
-      pt_[p].r.last_input = std::max(pt_[p].r.last_input, resume);
-      pt_[p].r.stale_queued = false;
-      if (pt_[p].c.stale > 0 && !pt_[p].r.oos) arm_stale(p);
+    for (std::uint32_t p = 0; p < pc_.size(); ++p) {
+      ph_[p].no_shortcut();
+      ph_[p].last_input = std::max(ph_[p].last_input, resume);
+      ph_[p].stale_queued = false;
+      if (pc_[p].stale > 0 && !ph_[p].oos) arm_stale(p);
     }
     for (std::uint32_t a = 0; a < al_.size(); ++a) {
       if (al_[a].r.run_due != detail::never)
@@ -1295,26 +1334,26 @@ class engine {
     const auto p = al_[a].c.point;
     if (p == npos) return zcfg_[al_[a].c.aux].rank;
     std::uint32_t below = 0;
-    for (std::uint32_t b = pt_[p].c.first_alarm; b < pt_[p].c.alarm_end(); ++b) {
+    for (std::uint32_t b = pc_[p].first_alarm; b < pc_[p].alarm_end(); ++b) {
       below += alarm_name(b) < alarm_name(a) ? 1u : 0u;
     }
-    return pt_[p].c.rank + 1 + below;
+    return ph_[p].rank + 1 + below;
   }
   void push_zone_timer(std::uint32_t z, std::int64_t due) {
     push_timer({due, zcfg_[z].rank, z, static_cast<std::int8_t>(priority(alarm_class::fire)),
                 detail::timer_kind::dependency});
   }
   std::int64_t stale_due(std::uint32_t p) const noexcept {
-    return pt_[p].r.last_input + pt_[p].c.stale;
+    return ph_[p].last_input + pc_[p].stale;
   }
   void arm_stale(std::uint32_t p) {
-    if (pt_[p].r.stale_queued || pt_[p].c.stale <= 0 || pt_[p].r.oos) return;
-    pt_[p].r.stale_queued = true;
-    push_timer({stale_due(p), pt_[p].c.rank, p,
+    if (ph_[p].stale_queued || pc_[p].stale <= 0 || ph_[p].oos) return;
+    ph_[p].stale_queued = true;
+    push_timer({stale_due(p), ph_[p].rank, p,
                 static_cast<std::int8_t>(priority(alarm_class::fault)), detail::timer_kind::stale});
   }
   std::int64_t verify_end(std::uint32_t a, std::int64_t t0) const noexcept {
-    const auto& x = extra_[pt_[al_[a].c.point].c.extra];
+    const auto& x = extra_[pc_[al_[a].c.point].extra];
     return t0 + x.ignore + x.confirm;
   }
   std::int64_t chatter_due(std::uint32_t a) const {
@@ -1331,14 +1370,19 @@ class engine {
 
   void fire(const detail::timer& tm) {
     using detail::timer_kind;
+    if (tm.kind == timer_kind::stale) {
+      unquiet_point(tm.target);
+    } else if (tm.kind != timer_kind::dependency && tm.kind != timer_kind::flood) {
+      unquiet_alarm(tm.target);
+    }
     switch (tm.kind) {
       case timer_kind::run: {
         auto& r = al_[tm.target].r;
         if (r.run_due != tm.due) return;
         r.run_due = detail::never;
         const auto p = al_[tm.target].c.point;
-        const bool has = pt_[p].r.has_held;
-        set_cond(tm.target, !r.cond, has, pt_[p].r.held);
+        const bool has = ph_[p].has_held;
+        set_cond(tm.target, !r.cond, has, ph_[p].held);
         return;
       }
       case timer_kind::shelve: {
@@ -1375,9 +1419,9 @@ class engine {
         return;
       }
       case timer_kind::stale: {
-        auto& p = pt_[tm.target].r;
+        auto& p = ph_[tm.target];
         p.stale_queued = false;
-        if (p.oos || pt_[tm.target].c.stale <= 0) return;
+        if (p.oos || pc_[tm.target].stale <= 0) return;
         const std::int64_t due = stale_due(tm.target);
         if (due > tm.due) {
           arm_stale(tm.target);
@@ -1400,9 +1444,95 @@ class engine {
   }
 
   // --- samples, conditions, statuses ---------------------------------------------------------
+  // The shortcut: a sample whose value lies in the point's quiet interval, in order, with no
+  // clock jump and no timer due, changes nothing but the point's held value, its ordering
+  // reference, its last input time and its suppression flag: exactly what the full path would
+  // change for it (refresh_quiet() states the conditions). Returns false, with nothing changed,
+  // when the full path must run.
+  bool shortcut(std::uint32_t point, std::int64_t t, double v, std::int64_t ts) noexcept {
+    if (!shortcut_on_ || !started_ || point >= ph_.size() || t < now_) return false;
+    if (!detail::time_ok(t) || !detail::time_ok(ts)) return false;
+    if (!heap_.empty() && heap_.front().due <= t) return false;
+    auto& h = ph_[point];
+    if (!(v >= h.qlo && v < h.qhi) || ts <= h.ref_ts) return false;
+    const std::int64_t d = (ts - h.ref_ts) - (t - h.ref_t);
+    if (d > detail::clock_jump_limit_us || d < -detail::clock_jump_limit_us) return false;
+    h.held = v;
+    h.ref_v = v;
+    h.ref_t = t;
+    h.ref_ts = ts;
+    h.last_input = t;
+    h.suppressing = v != 0;
+    now_ = t;
+    cur_ = t;
+    return true;
+  }
+
+  // The point's quiet interval after its state changed: the values v for which sample_full()
+  // would only set held, the reference, last_input and suppressing. Empty unless the point has
+  // a reference and a held value, no fault, no rate-of-rise alarm, a staleness timer queued (or
+  // none needed), and suppresses nothing (its zero crossings matter). Each HIGH or LOW alarm
+  // then narrows it to the values that keep its condition and its pending delay as they are.
+  void refresh_quiet(std::uint32_t p) noexcept {
+    using detail::never;
+    auto& h = ph_[p];
+    h.no_shortcut();
+    const auto& c = pc_[p];
+    if (!h.has_ref || !h.has_held || h.status != device_status::ok ||
+        h.origin != detail::fault_origin::none || c.has_ror) {
+      return;
+    }
+    if (c.stale > 0 && !h.stale_queued && !h.oos) return;
+    if (suppresses_begin_[p] != suppresses_begin_[p + 1]) return;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double lo = -inf;  // quiet: lo <= v < hi
+    double hi = inf;
+    auto at_least = [&lo](double x) { lo = std::max(lo, x); };
+    auto below = [&hi](double x) { hi = std::min(hi, x); };
+    if (c.extra != npos && extra_[c.extra].has_range) {
+      at_least(extra_[c.extra].lo);
+      below(std::nextafter(extra_[c.extra].hi, inf));
+    }
+    for (std::uint32_t a = c.first_alarm; a < c.alarm_end(); ++a) {
+      const auto& ac = al_[a].c;
+      const auto& r = al_[a].r;
+      const bool pending = r.run_due != never;
+      if (ac.type == rule_type::high) {
+        if (!r.cond) {
+          pending ? at_least(ac.setpoint) : below(ac.setpoint);  // act: v >= setpoint
+        } else {
+          const double ret = ac.setpoint - ac.deadband;  // return: v < ret
+          pending ? below(ret) : at_least(ret);
+        }
+      } else if (ac.type == rule_type::low) {
+        if (!r.cond) {
+          const double above = std::nextafter(ac.setpoint, inf);  // act: v <= setpoint
+          pending ? below(above) : at_least(above);
+        } else {
+          const double above = std::nextafter(ac.setpoint + ac.deadband, inf);  // return: v > it
+          pending ? at_least(above) : below(above);
+        }
+      } else if (ac.type != rule_type::state) {
+        return;
+      }
+    }
+    if (!(lo < hi)) return;
+    h.qlo = detail::float_at_least(lo);
+    h.qhi = detail::float_at_most(hi);
+  }
+
+  // Something other than a sample of the point changed its state or its alarms' state: the
+  // next sample takes the full path (which recomputes the interval).
+  void unquiet_point(std::uint32_t p) noexcept {
+    if (p < ph_.size()) ph_[p].no_shortcut();
+  }
+  void unquiet_alarm(std::uint32_t a) noexcept {
+    if (a < al_.size()) unquiet_point(al_[a].c.point);
+  }
+
   void note_input(std::uint32_t p) {
-    pt_[p].r.last_input = cur_;
-    if (pt_[p].c.stale > 0 && !pt_[p].r.stale_queued) arm_stale(p);
+    ph_[p].last_input = cur_;
+    if (pc_[p].stale > 0 && !ph_[p].stale_queued) arm_stale(p);
   }
 
   void sample_impl(std::uint32_t point, mono_time t, double value, std::int64_t ts,
@@ -1412,14 +1542,19 @@ class engine {
       return;
     }
     if (!begin(point, t, ec)) return;
+    sample_full(point, value, ts, raw);
+    refresh_quiet(point);
+    finish();
+  }
+
+  // A sample after begin(), all rules applied (the caller then runs finish()).
+  void sample_full(std::uint32_t point, double value, std::int64_t ts, std::optional<double> raw) {
     note_input(point);
-    auto& pr = pt_[point].r;
+    auto& pr = ph_[point];
     if (pr.status != device_status::ok) {  // discarded silently during a status fault
-      finish();
       return;
     }
-    const detail::point_extra* x =
-        pt_[point].c.extra != npos ? &extra_[pt_[point].c.extra] : nullptr;
+    const detail::point_extra* x = pc_[point].extra != npos ? &extra_[pc_[point].extra] : nullptr;
     double v = value;
     if (raw) v = x->raw_lo + (*raw - 4.0) * (x->raw_hi - x->raw_lo) / 16.0;
     // R10: ordering, duplicates, clock jumps.
@@ -1432,11 +1567,9 @@ class engine {
         emit(detail::st_diag, e);
       } else if (ts == pr.ref_ts) {
         if (!detail::same_value(v, pr.ref_v)) drop(point, event_reason::ts_conflict, v);
-        finish();
         return;
       } else if (ts < pr.ref_ts) {
         drop(point, event_reason::out_of_order, v);
-        finish();
         return;
       }
     }
@@ -1464,7 +1597,6 @@ class engine {
         fault_on(point, bad, detail::fault_origin::quality, std::isfinite(v), v);
       }
       cancel_runs(point);
-      finish();
       return;
     }
     if (pr.origin == detail::fault_origin::quality || pr.origin == detail::fault_origin::comm) {
@@ -1474,13 +1606,12 @@ class engine {
     }
     pr.held = v;
     pr.has_held = true;
-    const auto& pc = pt_[point].c;
+    const auto& pc = pc_[point];
     for (std::uint32_t a = pc.first_alarm; a < pc.alarm_end(); ++a) evaluate(a, v);
     if ((v != 0) != pr.suppressing) {
       pr.suppressing = v != 0;
       apply_suppression(point, pr.suppressing);
     }
-    finish();
   }
 
   void drop(std::uint32_t p, event_reason why, double v) {
@@ -1496,7 +1627,7 @@ class engine {
 
   void fault_on(std::uint32_t p, event_reason why, detail::fault_origin origin, bool has_value,
                 double v) {
-    auto& pr = pt_[p].r;
+    auto& pr = ph_[p];
     pr.fault = why;
     pr.origin = origin;
     pr.fault_since = cur_;
@@ -1510,7 +1641,7 @@ class engine {
   }
 
   void fault_off(std::uint32_t p) {
-    auto& pr = pt_[p].r;
+    auto& pr = ph_[p];
     alarm_event e = mk(event_kind::fault_off);
     e.point = p;
     e.cls = alarm_class::fault;
@@ -1521,30 +1652,31 @@ class engine {
   }
 
   void discard_held(std::uint32_t p, bool reference) {
-    auto& pr = pt_[p].r;
+    auto& pr = ph_[p];
     pr.has_held = false;
     pr.held = 0;
     if (reference) pr.has_ref = false;
-    if (!pt_[p].c.has_ror) return;
-    for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+    if (!pc_[p].has_ror) return;
+    for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
       if (al_[a].c.type == rule_type::rate_of_rise) ror_hist_[al_[a].c.aux].clear();
     }
   }
 
   void cancel_runs(std::uint32_t p) {
-    for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+    for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
       al_[a].r.run_due = detail::never;
     }
   }
 
   void condition_impl(std::uint32_t p, device_condition c) {
+    unquiet_point(p);
     note_input(p);
-    if (pt_[p].r.origin == detail::fault_origin::comm) {
+    if (ph_[p].origin == detail::fault_origin::comm) {
       fault_off(p);
       discard_held(p, true);
     }
     const bool active = c != device_condition::normal;
-    const auto& pc = pt_[p].c;
+    const auto& pc = pc_[p];
     for (std::uint32_t a = pc.first_alarm; a < pc.alarm_end(); ++a) {
       if (al_[a].c.type != rule_type::state) continue;
       auto& r = al_[a].r;
@@ -1557,8 +1689,9 @@ class engine {
   }
 
   void status_impl(std::uint32_t p, device_status s) {
+    unquiet_point(p);
     note_input(p);
-    auto& pr = pt_[p].r;
+    auto& pr = ph_[p];
     if (s == device_status::ok) {
       if (pr.status != device_status::ok) {
         pr.status = device_status::ok;
@@ -1691,7 +1824,7 @@ class engine {
     // Only a detector's own fire report is verified: that is what a detector reset clears
     // (EN 54-2 §7.11). Measured values are re-evaluated at every sample and confirmed by on_delay.
     if (c.cls != alarm_class::fire || c.point == npos || c.type != rule_type::state) return false;
-    const auto x = pt_[c.point].c.extra;
+    const auto x = pc_[c.point].extra;
     return x != npos && extra_[x].has_verification;
   }
 
@@ -1705,7 +1838,7 @@ class engine {
         verification_signal(a, has_value, v);
         return;
       }
-      if (pt_[c.point].c.dep_member) {
+      if (pc_[c.point].dep_member) {
         dependency_signal(c.point, has_value, v);
         return;
       }
@@ -1729,11 +1862,11 @@ class engine {
       }
       return;
     }
-    const auto& x = extra_[pt_[al_[a].c.point].c.extra];
+    const auto& x = extra_[pc_[al_[a].c.point].extra];
     if (cur_ <= it->second + x.ignore) return;  // the ignore period
     verify_t0_.erase(it);
     r.flags = static_cast<std::uint8_t>((r.flags & ~detail::af_verifying) | detail::af_verified);
-    if (pt_[al_[a].c.point].c.dep_member) {
+    if (pc_[al_[a].c.point].dep_member) {
       dependency_signal(al_[a].c.point, has_value, v);
     } else {
       annunciate_on(a, has_value, v, npos);
@@ -1842,7 +1975,7 @@ class engine {
     for (std::uint32_t m = zc.members_begin; m < zc.members_end; ++m) {
       const std::uint32_t p = zmembers_[m].point;
       bool holds = false;
-      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end() && !holds; ++a) {
+      for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end() && !holds; ++a) {
         const auto s = al_[a].r.state;
         holds = al_[a].c.cls == alarm_class::fire && s != alarm_state::normal &&
                 s != alarm_state::rtn_unack;
@@ -1899,7 +2032,7 @@ class engine {
   void apply_suppression(std::uint32_t by, bool on) {
     for (std::uint32_t i = suppresses_begin_[by]; i < suppresses_begin_[by + 1]; ++i) {
       const std::uint32_t p = suppresses_[i];
-      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+      for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
         if (on) {
           enter_overlay(a, detail::ov_suppressed, event_kind::suppress);
         } else {
@@ -1935,8 +2068,8 @@ class engine {
     emit(trans_stage(a), mk_alarm(k, a));
     if (r.overlays == 0 && r.cond) {
       const auto p = al_[a].c.point;
-      const bool has = p != npos && pt_[p].r.has_held && al_[a].c.type != rule_type::state;
-      route_active(a, has, has ? pt_[p].r.held : 0);
+      const bool has = p != npos && ph_[p].has_held && al_[a].c.type != rule_type::state;
+      route_active(a, has, has ? ph_[p].held : 0);
     }
   }
 
@@ -1974,7 +2107,7 @@ class engine {
         ec = make_error_code(errc::unknown_point);
         return false;
       }
-      for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+      for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
         if (whole || alarm_name(a) == c.alarm) targets.push_back(a);
       }
       if (!whole && targets.empty()) {
@@ -1991,7 +2124,7 @@ class engine {
       const auto& zc = zcfg_[z];
       for (std::uint32_t m = zc.members_begin; m < zc.members_end; ++m) {
         const std::uint32_t p = zmembers_[m].point;
-        for (std::uint32_t a = pt_[p].c.first_alarm; a < pt_[p].c.alarm_end(); ++a) {
+        for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
           if (whole || alarm_name(a) == c.alarm) targets.push_back(a);
         }
         if (whole) oos_points.push_back(p);
@@ -2016,6 +2149,8 @@ class engine {
 
   void command_impl(const command& c, const std::vector<std::uint32_t>& targets,
                     const std::vector<std::uint32_t>& oos_points) {
+    for (std::uint32_t a : targets) unquiet_alarm(a);
+    for (std::uint32_t p : oos_points) unquiet_point(p);
     switch (c.kind) {
       case command_kind::silence:
         if (buzzer_ && out_buzzer_) {
@@ -2024,13 +2159,13 @@ class engine {
         }
         return;
       case command_kind::out_of_service:
-        for (std::uint32_t p : oos_points) pt_[p].r.oos = true;
+        for (std::uint32_t p : oos_points) ph_[p].oos = true;
         break;
       case command_kind::return_to_service:
         for (std::uint32_t p : oos_points) {
-          if (!pt_[p].r.oos) continue;
-          pt_[p].r.oos = false;
-          pt_[p].r.last_input = cur_;  // staleness restarts at the return to service
+          if (!ph_[p].oos) continue;
+          ph_[p].oos = false;
+          ph_[p].last_input = cur_;  // staleness restarts at the return to service
           arm_stale(p);
         }
         break;
@@ -2111,9 +2246,9 @@ class engine {
       emit(trans_stage(a), mk_alarm(event_kind::reset, a));
       if (r.cond) {
         const auto p = c.point;
-        const bool has = p != npos && pt_[p].r.has_held && c.type != rule_type::state;
+        const bool has = p != npos && ph_[p].has_held && c.type != rule_type::state;
         r.flags |= detail::af_verified;  // a re-alarm at reset is not verified again
-        annunciate_on(a, has, has ? pt_[p].r.held : 0, npos);
+        annunciate_on(a, has, has ? ph_[p].held : 0, npos);
       }
       return;
     }
@@ -2159,7 +2294,8 @@ class engine {
   // configuration
   // Each point's and each alarm's configuration and state side by side, so that a sample
   // touches two places in memory (its point, then its alarms), not four.
-  std::vector<detail::point_rec> pt_;
+  std::vector<detail::point_cfg> pc_;  // configuration of each point
+  std::vector<detail::point_hot> ph_;  // state of each point
   std::vector<detail::alarm_rec> al_;
   std::vector<detail::point_extra> extra_;
   std::vector<detail::ror_cfg> ror_;
@@ -2194,6 +2330,7 @@ class engine {
   std::int64_t cur_ = 0;  // the time of the input or timer being processed
   int fire_annunciated_ = 0;
   bool started_ = false;
+  bool shortcut_on_ = true;
   bool buzzer_ = false;
   bool flooding_ = false;
   // per input

@@ -56,17 +56,26 @@ using mono_time = mono_clock::time_point;
 /// A UTC time: microseconds since the Unix epoch, leap seconds not counted.
 using utc_time = std::chrono::time_point<std::chrono::system_clock, duration>;
 
+/// As firebus::from_seconds (below), for bulk conversions: false, with `out` unchanged, when out
+/// of range.
+inline bool try_from_seconds(double seconds, duration& out) noexcept {
+  const double us = std::round(seconds * 1e6);
+  // 9.2e18 is below 2^63 with margin for the rounding of the comparison itself (NaN fails).
+  if (!(us <= 9.2e18 && us >= -9.2e18)) return false;
+  out = duration(static_cast<std::int64_t>(us));
+  return true;
+}
+
 /// Seconds as a real number to a duration, rounded to the nearest microsecond (ties away from
 /// zero). Non-finite values and values beyond ±9.2e12 s fail with errc::out_of_range.
 inline duration from_seconds(double seconds, std::error_code& ec) noexcept {
-  const double us = std::round(seconds * 1e6);
-  // 9.2e18 is below 2^63 with margin for the rounding of the comparison itself.
-  if (!std::isfinite(us) || us > 9.2e18 || us < -9.2e18) {
+  duration d = duration::zero();
+  if (!try_from_seconds(seconds, d)) {
     ec = make_error_code(errc::out_of_range);
     return duration::zero();
   }
   ec.clear();
-  return duration(static_cast<std::int64_t>(us));
+  return d;
 }
 
 /// A duration as seconds (a real number; exact up to 2^53 µs, about 285 years).

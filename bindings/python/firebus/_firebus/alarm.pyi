@@ -735,6 +735,13 @@ class Engine:
         A copy of the engine's configuration (a new Rules each time).
         """
     @property
+    def shortcut(self) -> bool:
+        """
+        Whether samples that change no alarm take the one-cache-line shortcut (default True). Results are identical either way; False exists for differential tests.
+        """
+    @shortcut.setter
+    def shortcut(self, arg1: bool) -> None: ...
+    @property
     def zone_count(self) -> int:
         """
         Number of zones.

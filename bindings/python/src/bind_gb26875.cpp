@@ -712,6 +712,15 @@ void bind_flags(py::class_<T>& c, const std::array<bool_field<T>, N>& fields, R 
 
 }  // namespace
 
+const gb::user_types* user_types_of(py::handle h) {
+  if (h.is_none()) return nullptr;
+  return &h.cast<const user_types_obj&>().types;
+}
+
+py::object adu_to_py(const gb::adu& a) { return py::cast(adu_to_python(a)); }
+
+gb::adu adu_from_py(py::handle h) { return adu_from_python(h.cast<const adu_obj&>()); }
+
 void bind_gb26875(py::module_& m) {
   m.doc() =
       "GB/T 26875.3-2011 (urban fire remote monitoring, user information transmission device "

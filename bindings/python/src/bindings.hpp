@@ -6,6 +6,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include <firebus/gb26875/adu.hpp>
+
 namespace firebus_py {
 
 namespace py = pybind11;
@@ -18,6 +20,16 @@ void bind_alarm(py::module_& alarm);
 void bind_gb26875(py::module_& gb26875);
 // firebus._firebus.gb26875: Client and Server (Asio transports, GIL-aware callbacks).
 void bind_io(py::module_& gb26875);
+// firebus._firebus.gb26875: UitdSession and CentreSession (the sans-I/O protocol engines).
+void bind_session(py::module_& gb26875);
+
+// Shared by the gb26875 files (defined in bind_gb26875.cpp, usable once bind_gb26875 ran):
+// the registry of a firebus.gb26875.UserTypes, or nullptr for None (TypeError for anything
+// else; the caller keeps the Python object alive as long as it uses the pointer);
+const firebus::gb26875::user_types* user_types_of(py::handle h);
+// an ADU as a firebus.gb26875.Adu, and back (TypeError for anything but an Adu).
+py::object adu_to_py(const firebus::gb26875::adu& a);
+firebus::gb26875::adu adu_from_py(py::handle h);
 
 }  // namespace firebus_py
 

@@ -27,4 +27,5 @@ PYBIND11_MODULE(_firebus, m) {
   firebus_py::bind_alarm(alarm);
   firebus_py::bind_gb26875(gb26875);
   firebus_py::bind_io(gb26875);
+  firebus_py::bind_session(gb26875);
 }

@@ -25,7 +25,7 @@ namespace {
     if (!(cond)) __builtin_trap(); \
   } while (0)
 
-std::size_t tlv_size(firebus::byte_view rest, std::error_code& ec) {
+std::size_t tlv_size(firebus::byte_view rest, const void*, std::error_code& ec) {
   if (rest.empty() || rest.size() < 1u + rest[0]) {
     ec = gb::errc::truncated;
     return 0;

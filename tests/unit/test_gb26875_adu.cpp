@@ -268,7 +268,7 @@ TEST_CASE("registered user-defined types are walked object by object") {
   // Type 129: a length byte then that many bytes.
   users.add_variable(
       129, "tlv",
-      [](firebus::byte_view rest, std::error_code& e) -> std::size_t {
+      [](firebus::byte_view rest, const void*, std::error_code& e) -> std::size_t {
         if (rest.empty() || rest.size() < 1u + rest[0]) {
           e = gb::errc::truncated;
           return 0;
@@ -298,6 +298,74 @@ TEST_CASE("registered user-defined types are walked object by object") {
   const bytes fixed_extra = {128, 1, 1, 2, 3, 4, 5};
   (void)gb::parse_adu(fixed_extra, ec, &users);
   CHECK(ec == gb::errc::adu_count_mismatch);
+}
+
+TEST_CASE("a variable-size user type's size function gets its registered context") {
+  // The context carries state a plain function pointer cannot: here the size of the header that
+  // precedes the length byte, and a count of calls.
+  struct layout {
+    std::size_t header = 0;
+    mutable int calls = 0;
+  };
+  const auto size = [](firebus::byte_view rest, const void* context,
+                       std::error_code& e) -> std::size_t {
+    const auto* l = static_cast<const layout*>(context);
+    if (l == nullptr) {
+      e = gb::errc::out_of_range;
+      return 0;
+    }
+    ++l->calls;
+    if (rest.size() <= l->header || rest.size() < l->header + 1u + rest[l->header]) {
+      e = gb::errc::truncated;
+      return 0;
+    }
+    e.clear();
+    return l->header + 1u + rest[l->header];
+  };
+  const layout two{2};
+  const layout none{0};
+  gb::user_types users;
+  std::error_code ec;
+  users.add_variable(140, "header2", size, ec, &two);
+  REQUIRE_FALSE(ec);
+  users.add_variable(141, "header0", size, ec, &none);
+  REQUIRE_FALSE(ec);
+  users.add_variable(142, "no context", size, ec);  // context defaults to null
+  REQUIRE_FALSE(ec);
+  users.add_variable(143, "null function", nullptr, ec, &two);
+  CHECK(ec == gb::errc::out_of_range);
+  CHECK(users.find(143) == nullptr);
+
+  const gb::user_types::entry* e = users.find(140);
+  REQUIRE(e != nullptr);
+  CHECK(e->context == &two);
+  CHECK(e->fixed_size == 0);
+  CHECK(e->name == "header2");
+  CHECK(users.find(142)->context == nullptr);
+
+  // Type 140: two header bytes, a length, the data.
+  const bytes h2 = {140, 2, 0xA, 0xB, 1, 0x55, 0xC, 0xD, 0};
+  const gb::adu a = gb::decode_adu(h2, ec, &users);
+  REQUIRE_FALSE(ec);
+  REQUIRE(a.objects.size() == 2);
+  CHECK(std::get<gb::user_object>(a.objects[0]).bytes == firebus::byte_view(h2).subview(2, 4));
+  CHECK(std::get<gb::user_object>(a.objects[1]).bytes == firebus::byte_view(h2).subview(6, 3));
+  CHECK(two.calls == 4);  // each object once when checked, once when collected
+  CHECK(gb::encode_adu(a) == h2);
+
+  // The same bytes under type 141 (no header) split differently: 0x0A is a length.
+  const bytes h0 = {141, 1, 2, 7, 7};
+  CHECK(gb::decode_adu(h0, ec, &users).objects.size() == 1);
+  CHECK_FALSE(ec);
+  CHECK(none.calls == 2);
+
+  // The size function's own error comes through as is.
+  const bytes nc = {142, 1, 0, 1};
+  (void)gb::parse_adu(nc, ec, &users);
+  CHECK(ec == gb::errc::out_of_range);
+  const bytes cut = {140, 1, 0xA, 0xB, 5, 1};
+  (void)gb::parse_adu(cut, ec, &users);
+  CHECK(ec == gb::errc::truncated);
 }
 
 TEST_CASE("encode refuses mixed, oversized and mistyped content") {

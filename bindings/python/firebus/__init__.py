@@ -4,6 +4,7 @@ Submodules:
     firebus.core     time helpers, samples, events and their names
     firebus.gb26875  GB/T 26875.3-2011: frames, ADUs, code tables, deframer, client, server
     firebus.alarm    the alarm engine
+    firebus.modbus   Modbus: PDUs, RTU and TCP framing, line timing
     firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
 
 Errors raise firebus.Error subclasses (one per C++ error category) with the C++ messages.
@@ -16,6 +17,7 @@ from ._firebus import (
     CoreError,
     Error,
     GB26875Error,
+    ModbusError,
     SystemError,
     TextError,
     check_library_version,
@@ -23,7 +25,7 @@ from ._firebus import (
     library_version,
     library_version_info,
 )
-from . import alarm, core, gb26875
+from . import alarm, core, gb26875, modbus
 
 __version__: str = _firebus.__version__
 
@@ -32,6 +34,7 @@ __all__ = [
     "CoreError",
     "Error",
     "GB26875Error",
+    "ModbusError",
     "SystemError",
     "TextError",
     "__version__",
@@ -42,4 +45,5 @@ __all__ = [
     "gb26875",
     "library_version",
     "library_version_info",
+    "modbus",
 ]

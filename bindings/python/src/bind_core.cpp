@@ -28,6 +28,7 @@
 #include <firebus/core/time.hpp>
 #include <firebus/gb26875/error.hpp>
 #include <firebus/library.hpp>
+#include <firebus/modbus/error.hpp>
 #include <firebus/text.hpp>
 
 #include "bindings.hpp"
@@ -202,6 +203,7 @@ const std::error_category* category_named(const std::string& name) {
   if (name == "firebus.gb26875") return &firebus::gb26875::category();
   if (name == "firebus.alarm") return &firebus::alarm::category();
   if (name == "firebus.text") return &firebus::text_category();
+  if (name == "firebus.modbus") return &firebus::modbus::category();
   if (name == "generic") return &std::generic_category();
   if (name == "system") return &std::system_category();
   return nullptr;
@@ -803,7 +805,7 @@ void bind_core(py::module_& top, py::module_& core) {
         if (cat == nullptr) {
           throw py::value_error("unknown error category '" + category +
                                 "' (firebus.core, firebus.gb26875, firebus.alarm, "
-                                "firebus.text, generic or system expected)");
+                                "firebus.text, firebus.modbus, generic or system expected)");
         }
         try {
           raise(std::error_code(code, *cat), context);

@@ -57,6 +57,61 @@ FIREBUS_PY_ENUM(firebus::text_policy, TextPolicy, "firebus._firebus.gb26875.text
 
 namespace firebus_py {
 
+// A registry argument: a firebus.gb26875.UserTypes, or None (no registry).
+struct users_arg {
+  const firebus::gb26875::user_types* types = nullptr;
+};
+
+// The size callable of UserTypes.add_variable().
+struct size_callable {
+  py::object fn;
+};
+
+}  // namespace firebus_py
+
+namespace pybind11 {
+namespace detail {
+
+template <>
+struct type_caster<firebus_py::users_arg> {
+  PYBIND11_TYPE_CASTER(firebus_py::users_arg,
+                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
+  bool load(handle src, bool) {
+    if (!src) return false;
+    if (src.is_none()) {
+      value.types = nullptr;
+      return true;
+    }
+    try {
+      value.types = firebus_py::user_types_of(src);
+    } catch (const cast_error&) {
+      return false;
+    }
+    return true;
+  }
+  static handle cast(const firebus_py::users_arg&, return_value_policy, handle) {
+    return none().release();
+  }
+};
+
+template <>
+struct type_caster<firebus_py::size_callable> {
+  PYBIND11_TYPE_CASTER(firebus_py::size_callable, const_name("typing.Callable[[bytes], int]"));
+  bool load(handle src, bool) {
+    if (!src || !PyCallable_Check(src.ptr())) return false;
+    value.fn = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const firebus_py::size_callable& v, return_value_policy, handle) {
+    return v.fn ? v.fn.inc_ref() : none().release();
+  }
+};
+
+}  // namespace detail
+}  // namespace pybind11
+
+namespace firebus_py {
+
 void bind_text(py::module_& gb26875);  // bind_text.cpp
 
 namespace {
@@ -389,10 +444,141 @@ struct adu_obj {
   py::list objects;
 };
 
+// The Python callable of a variable-size user type: the context of python_size().
+struct size_fn {
+  py::object fn;
+  std::uint8_t type = 128;
+  std::string name;
+};
+
+// Storage only grows: a registration replaced keeps its name and callable, so that a copy of
+// `types` (a Server's snapshot) never points at freed memory while this object lives.
 struct user_types_obj {
+  user_types_obj() = default;
+  user_types_obj(const user_types_obj&) = delete;  // the registry points into this object
+  user_types_obj& operator=(const user_types_obj&) = delete;
   gb::user_types types;
   std::deque<std::string> names;  // the registry keeps views of them
+  std::deque<size_fn> sizes;      // ... and pointers to them (contexts)
 };
+
+// --- variable-size user types -------------------------------------------------------------------
+// python_size() is the C++ size function of every type registered with UserTypes.add_variable():
+// it calls the Python callable (its context) with the GIL taken, from whatever thread walks the
+// ADU (a Server's I/O thread included), and never lets an exception out. What went wrong goes to
+// the size_capture of the calling thread when there is one (decode_adu(), Frame.decode_adu():
+// the cause of the GB26875Error they raise); elsewhere a bug in the callable (an exception that
+// is not a firebus.Error, a result that is not an int) is reported through sys.unraisablehook.
+struct size_capture {
+  py::object cause;  // the first exception raised or made, for __cause__
+  bool failed = false;
+};
+thread_local size_capture* current_capture = nullptr;
+
+struct capture_scope {
+  explicit capture_scope(size_capture* c) noexcept : prev(current_capture) { current_capture = c; }
+  ~capture_scope() { current_capture = prev; }
+  capture_scope(const capture_scope&) = delete;
+  capture_scope& operator=(const capture_scope&) = delete;
+  size_capture* prev;
+};
+
+bool python_finalizing() noexcept {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing() != 0;
+#else
+  return _Py_IsFinalizing() != 0;
+#endif
+}
+
+std::string size_fn_text(const size_fn& f) {
+  return "UserTypes size function of type " + std::to_string(f.type) + " '" + f.name + "'";
+}
+
+// With the GIL: an exception object of `type` (not raised), or null.
+py::object exception_object(PyObject* type, const std::string& message) {
+  PyObject* e = PyObject_CallFunction(type, "s", message.c_str());
+  if (e == nullptr) PyErr_Clear();
+  return py::reinterpret_steal<py::object>(e);
+}
+
+// With the GIL: records a failure of `f`; `bug` says whether it is worth reporting when nobody
+// captures it (a firebus.Error or a size that does not fit just rejects the ADU).
+void size_failed(const size_fn& f, py::object cause, bool bug) noexcept {
+  try {
+    if (size_capture* c = current_capture) {
+      c->failed = true;
+      if (!c->cause) c->cause = std::move(cause);
+      return;
+    }
+    if (!bug || !cause) return;
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(cause.ptr())), cause.ptr());
+    PyErr_WriteUnraisable(py::str(size_fn_text(f)).ptr());
+  } catch (...) {
+    PyErr_Clear();
+  }
+}
+
+std::size_t python_size(firebus::byte_view rest, const void* context,
+                        std::error_code& ec) noexcept {
+  // Until the callable says otherwise: the error of an object that does not fit.
+  ec = gb::make_error_code(gb::errc::truncated);
+  const auto* f = static_cast<const size_fn*>(context);
+  // No bytes left (a count larger than the objects sent): no object fits, whatever it says.
+  if (f == nullptr || rest.empty() || !Py_IsInitialized() || python_finalizing()) return 0;
+  try {
+    py::gil_scoped_acquire gil;
+    try {
+      const py::object r = f->fn(to_bytes(rest));
+      if (PyBool_Check(r.ptr()) || !PyIndex_Check(r.ptr())) {
+        size_failed(
+            *f,
+            exception_object(PyExc_TypeError,
+                             size_fn_text(*f) + " returned " +
+                                 py::str(py::type::of(r).attr("__name__")).cast<std::string>() +
+                                 ", not int"),
+            true);
+        return 0;
+      }
+      const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(r.ptr()));
+      if (!index) throw py::error_already_set();
+      int overflow = 0;
+      const long long n = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+      if (n == -1 && PyErr_Occurred()) throw py::error_already_set();
+      if (overflow != 0 || n < 1 || static_cast<unsigned long long>(n) > rest.size()) {
+        size_failed(
+            *f,
+            exception_object(PyExc_ValueError,
+                             size_fn_text(*f) + " returned " + py::repr(index).cast<std::string>() +
+                                 " with " + std::to_string(rest.size()) + " bytes left (1.." +
+                                 std::to_string(rest.size()) + " expected)"),
+            false);
+        return 0;
+      }
+      ec.clear();
+      return static_cast<std::size_t>(n);
+    } catch (py::error_already_set& e) {
+      const bool ours = e.matches(py::module_::import("firebus._firebus").attr("Error"));
+      size_failed(*f, e.value(), !ours);
+    } catch (const std::exception& e) {
+      size_failed(*f, exception_object(PyExc_RuntimeError, e.what()), true);
+    }
+  } catch (...) {  // nothing may leave: the walker is noexcept
+  }
+  return 0;
+}
+
+// A variable-size type whose size function answered differently on the second walk (the one that
+// collects the objects) leaves objects that are not user objects or do not cover the body.
+bool user_objects_cover(const gb::adu& a, firebus::byte_view data) {
+  std::size_t total = 0;
+  for (const gb::object& o : a.objects) {
+    const auto* u = std::get_if<gb::user_object>(&o);
+    if (u == nullptr) return false;
+    total += u->bytes.size();
+  }
+  return total + 2 == data.size();
+}
 
 adu_obj adu_to_python(const gb::adu& a) {
   adu_obj r;
@@ -416,8 +602,34 @@ gb::adu adu_from_python(const adu_obj& a) {
   return r;
 }
 
-adu_obj decode_adu_bytes(firebus::byte_view data, const user_types_obj* users) {
-  return adu_to_python(gb::decode_adu(data, users != nullptr ? &users->types : nullptr));
+// decode_adu() with `users` (or null); GB26875Error with the C++ message, its __cause__ the
+// exception of a variable-size type's callable if one failed.
+adu_obj decode_adu_bytes(firebus::byte_view data, const gb::user_types* users) {
+  size_capture capture;
+  std::error_code ec;
+  gb::adu a;
+  {
+    const capture_scope scope(&capture);
+    a = gb::decode_adu(data, ec, users);
+  }
+  if (!ec && capture.failed) ec = gb::make_error_code(gb::errc::truncated);
+  if (!ec && users != nullptr && data.size() >= 2 && gb::is_user_defined(a.type)) {
+    const gb::user_types::entry* e = users->find(data[0]);
+    if (e != nullptr && e->fixed_size == 0 && !user_objects_cover(a, data)) {
+      ec = gb::make_error_code(gb::errc::adu_count_mismatch);
+    }
+  }
+  if (ec) {
+    const std::string context = "gb26875 ADU of " + std::to_string(data.size()) + " bytes, type " +
+                                std::to_string(data.empty() ? 0 : data[0]);
+    try {
+      raise(ec, context);
+    } catch (py::error_already_set& err) {
+      if (capture.cause) err.value().attr("__cause__") = capture.cause;
+      throw;
+    }
+  }
+  return adu_to_python(a);
 }
 
 py::bytes encode_adu_obj(const adu_obj& a, gb::adu_limits limits) {
@@ -714,6 +926,10 @@ void bind_flags(py::class_<T>& c, const std::array<bool_field<T>, N>& fields, R 
 
 const gb::user_types* user_types_of(py::handle h) {
   if (h.is_none()) return nullptr;
+  if (!py::isinstance<user_types_obj>(h)) {
+    throw py::type_error("expected a firebus.gb26875.UserTypes or None, found " +
+                         std::string(py::str(py::type::of(h).attr("__name__"))));
+  }
   return &h.cast<const user_types_obj&>().types;
 }
 
@@ -1155,11 +1371,42 @@ void bind_gb26875(py::module_& m) {
       "__deepcopy__", [](const gb::header& h, const py::dict&) { return h; }, py::arg("memo"),
       "A copy.");
 
-  py::class_<user_types_obj>(
+  // Classes first, so that signatures below name them (pybind11 writes a C++ type name for a
+  // class not yet registered).
+  // Garbage-collected: a size callable that refers back to its registry (a bound method of an
+  // object that holds the UserTypes) forms a cycle the collector must see through.
+  py::class_<user_types_obj> ut(
       m, "UserTypes",
-      "Registered user-defined ADU types (128-254) with a fixed object size, so that decode_adu() "
-      "splits them into UserObject items; unregistered types decode as one UserBlob.")
-      .def(py::init<>(), "An empty registry.")
+      "Registered user-defined ADU types (128-254), so that decode_adu() splits their ADUs into "
+      "UserObject items: with a fixed object size (add_fixed) or a Python callable that sizes "
+      "each object (add_variable). Unregistered types decode as one UserBlob. Give it to "
+      "decode_adu(), Frame.decode_adu() and ServerConfig.users.",
+      py::custom_type_setup([](PyHeapTypeObject* heap_type) {
+        PyTypeObject* type = &heap_type->ht_type;
+        type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+        type->tp_traverse = [](PyObject* self, visitproc visit, void* arg) -> int {
+#if PY_VERSION_HEX >= 0x03090000
+          Py_VISIT(Py_TYPE(self));
+#endif
+          const user_types_obj* u = constructed<user_types_obj>(self);
+          if (u == nullptr) return 0;  // not constructed yet: nothing to visit
+          for (const size_fn& f : u->sizes) Py_VISIT(f.fn.ptr());
+          return 0;
+        };
+        type->tp_clear = [](PyObject* self) -> int {
+          // Unreachable garbage: a size function called from now on finds None and fails.
+          if (user_types_obj* u = constructed<user_types_obj>(self)) {
+            for (size_fn& f : u->sizes) f.fn = py::none();
+          }
+          return 0;
+        };
+      }));
+  py::class_<adu_obj> adu_cls(m, "Adu",
+                              "An application data unit: its type and its objects (instances of "
+                              "the class of that type: OBJECT_CLASSES[type]; UserObject/UserBlob "
+                              "for 128-254).");
+
+  ut.def(py::init<>(), "An empty registry.")
       .def(
           "add_fixed",
           [](user_types_obj& u, std::uint8_t type, const std::string& name,
@@ -1171,21 +1418,60 @@ void bind_gb26875(py::module_& m) {
           },
           py::arg("type"), py::arg("name"), py::arg("fixed_size"),
           "Registers `type` (128..254) whose objects have fixed_size bytes (>= 1); "
-          "GB26875Error (out_of_range) otherwise.")
+          "GB26875Error (out_of_range) otherwise. Replaces an earlier registration of `type`.")
+      .def(
+          "add_variable",
+          [](user_types_obj& u, std::uint8_t type, const std::string& name,
+             const size_callable& size) {
+            if (type < 128 || type > 254) {
+              raise(gb::make_error_code(gb::errc::out_of_range), "user type");
+            }
+            u.names.push_back(name);
+            u.sizes.push_back(size_fn{size.fn, type, name});
+            std::error_code ec;
+            u.types.add_variable(type, u.names.back(), &python_size, ec, &u.sizes.back());
+            check(ec, "user type");
+          },
+          py::arg("type"), py::arg("name"), py::arg("size"),
+          "Registers `type` (128..254) whose objects differ in size: size(rest) gets the bytes "
+          "left in the ADU (bytes, starting at the object; never empty) and returns the object's "
+          "size, an int in 1..len(rest). Anything else -- an exception, a non-int, 0 or more than "
+          "len(rest) -- "
+          "rejects the ADU as a bad object would: GB26875Error (truncated) whose __cause__ is the "
+          "callable's exception (or a TypeError/ValueError saying what it returned). To reject "
+          "an object, raise firebus.GB26875Error or return 0. It is called with the GIL held, "
+          "from the thread that decodes (a Server's I/O thread too), twice per object (once to "
+          "check the ADU, once to collect its objects): it must answer the same both times and "
+          "should be quick. On a Server's thread, an exception other than firebus.Error goes to "
+          "sys.unraisablehook. The registry keeps `size` alive. GB26875Error (out_of_range) for "
+          "a type outside 128..254.")
       .def(
           "find",
-          [](const user_types_obj& u, std::uint8_t type) -> std::optional<py::tuple> {
+          [](const user_types_obj& u,
+             std::uint8_t type) -> std::optional<std::pair<std::string, std::size_t>> {
             const gb::user_types::entry* e = u.types.find(type);
             if (e == nullptr) return std::nullopt;
-            return py::make_tuple(std::string(e->name), e->fixed_size);
+            return std::make_pair(std::string(e->name), e->fixed_size);
           },
-          py::arg("type"), "(name, fixed_size) of a registered type, or None.");
+          py::arg("type"),
+          "(name, fixed_size) of a registered type, or None; fixed_size is 0 for a type "
+          "registered with add_variable().")
+      .def(
+          "size_function",
+          [](const user_types_obj& u, std::uint8_t type) -> std::optional<size_callable> {
+            const gb::user_types::entry* e = u.types.find(type);
+            if (e == nullptr || e->context == nullptr) return std::nullopt;
+            return size_callable{static_cast<const size_fn*>(e->context)->fn};
+          },
+          py::arg("type"),
+          "The size callable of a type registered with add_variable(), or None (fixed-size or "
+          "unregistered).");
 
   py::class_<frame_obj> fr(m, "Frame", "A decoded frame: its header and its ADU bytes.");
   fr.def(py::init([](const gb::header& h, const py::bytes& adu) {
            return frame_obj{h, to_string(view_of(adu))};
          }),
-         py::arg("header") = gb::header{}, py::arg("adu") = py::bytes(),
+         py::arg_v("header", gb::header{}, "Header()"), py::arg("adu") = py::bytes(),
          "A frame from a header and ADU bytes (empty for confirm, deny, heartbeat).");
   fr.def_readwrite("header", &frame_obj::header, "The Header.");
   fr.def_property(
@@ -1198,8 +1484,8 @@ void bind_gb26875(py::module_& m) {
       "serial", [](const frame_obj& f) { return f.header.serial; }, "header.serial.");
   fr.def(
       "decode_adu",
-      [](const frame_obj& f, const user_types_obj* users) {
-        return decode_adu_bytes(view_of(f.adu), users);
+      [](const frame_obj& f, const users_arg& users) {
+        return decode_adu_bytes(view_of(f.adu), users.types);
       },
       py::arg("user_types") = py::none(),
       "decode_adu(self.adu). GB26875Error for a bad or empty ADU (check self.adu first).");
@@ -1487,41 +1773,37 @@ void bind_gb26875(py::module_& m) {
 
   // --- ADU
   // ----------------------------------------------------------------------------------------
-  py::class_<adu_obj> adu(m, "Adu",
-                          "An application data unit: its type and its objects (instances of the "
-                          "class of that type: OBJECT_CLASSES[type]; UserObject/UserBlob for "
-                          "128-254).");
-  adu.def(py::init([](std::uint8_t type, const py::list& objects) {
-            adu_obj a;
-            a.type = type;
-            a.objects = py::list();  // a new list: never the (shared) default argument
-            for (py::handle o : objects) a.objects.append(o);
-            return a;
-          }),
-          py::arg("type"), py::arg("objects") = py::list(),
-          "An ADU of `type` (an AduType or any byte) holding `objects`.");
-  adu.def_property(
+  adu_cls.def(py::init([](std::uint8_t type, const py::list& objects) {
+                adu_obj a;
+                a.type = type;
+                a.objects = py::list();  // a new list: never the (shared) default argument
+                for (py::handle o : objects) a.objects.append(o);
+                return a;
+              }),
+              py::arg("type"), py::arg("objects") = py::list(),
+              "An ADU of `type` (an AduType or any byte) holding `objects`.");
+  adu_cls.def_property(
       "type", [](const adu_obj& a) { return static_cast<gb::adu_type>(a.type); },
       [](adu_obj& a, std::uint8_t t) { a.type = t; },
       "The ADU type: an AduType, or a plain int for user-defined and reserved codes.");
-  adu.def_property(
+  adu_cls.def_property(
       "objects", [](const adu_obj& a) { return a.objects; },
       [](adu_obj& a, const py::list& l) { a.objects = l; }, "The list of objects (mutable).");
-  adu.def(
+  adu_cls.def(
       "encode", [](const adu_obj& a, gb::adu_limits limits) { return encode_adu_obj(a, limits); },
       py::arg("limits") = gb::adu_limits::standard, "encode_adu(self, limits).");
-  adu.def(
+  adu_cls.def(
       "__len__", [](const adu_obj& a) { return py::len(a.objects); }, "Number of objects.");
-  adu.def(
+  adu_cls.def(
       "__iter__", [](const adu_obj& a) { return a.objects.attr("__iter__")(); },
       "Iterates over the objects.");
-  adu.def(
+  adu_cls.def(
       "__eq__",
       [](const adu_obj& a, const adu_obj& b) {
         return a.type == b.type && a.objects.equal(b.objects);
       },
       py::is_operator(), "Same type and equal objects.");
-  adu.def(
+  adu_cls.def(
       "__repr__",
       [](py::object self) {
         return "Adu(type=" + py::repr(self.attr("type")).cast<std::string>() +
@@ -1531,8 +1813,8 @@ void bind_gb26875(py::module_& m) {
 
   m.def(
       "decode_adu",
-      [](const py::bytes& data, const user_types_obj* users) {
-        return decode_adu_bytes(view_of(data), users);
+      [](const py::bytes& data, const users_arg& users) {
+        return decode_adu_bytes(view_of(data), users.types);
       },
       py::arg("data"), py::arg("user_types") = py::none(),
       "Decodes a whole ADU into an Adu. GB26875Error ('gb26875 ADU of 3 bytes, type 1: ...'): "

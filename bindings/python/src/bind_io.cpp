@@ -23,6 +23,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <future>
@@ -43,7 +44,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <firebus/alarm/error.hpp>
 #include <firebus/core/byte_writer.hpp>
+#include <firebus/core/error.hpp>
+#include <firebus/core/time.hpp>
 #include <firebus/gb26875/adu.hpp>
 #include <firebus/gb26875/centre_session.hpp>
 #include <firebus/gb26875/error.hpp>
@@ -51,6 +55,7 @@
 #include <firebus/gb26875/uitd_session.hpp>
 #include <firebus/io/gb26875_client.hpp>
 #include <firebus/io/gb26875_server.hpp>
+#include <firebus/text.hpp>
 
 #include "bindings.hpp"
 #include "common.hpp"
@@ -85,6 +90,22 @@ struct typed {
 // ADU bytes from Python: bytes, bytearray, memoryview, or anything bytes() accepts (__bytes__).
 struct adu_arg {
   std::string bytes;
+};
+
+// A duration from Python: a datetime.timedelta, or seconds as an int or a float (numpy numbers
+// included; not bool). Seconds are rounded to the nearest microsecond, then to D's unit (minutes,
+// milliseconds). Non-finite or beyond ±9.2e12 s: CoreError (out_of_range).
+template <class D>
+struct duration_arg {
+  D value{};
+};
+
+// A registry from Python: a firebus.gb26875.UserTypes, or None. Holds the Python object.
+struct users_ref {
+  py::object obj;  // null or None: no registry
+  const firebus::gb26875::user_types* types() const {
+    return obj && !obj.is_none() ? user_types_of(obj) : nullptr;
+  }
 };
 
 }  // namespace io_detail
@@ -157,6 +178,82 @@ struct type_caster<firebus_py::io_detail::adu_arg> {
   }
 };
 
+template <class D>
+struct type_caster<firebus_py::io_detail::duration_arg<D>> {
+  PYBIND11_TYPE_CASTER(firebus_py::io_detail::duration_arg<D>,
+                       const_name("typing.Union[datetime.timedelta, float]"));
+  bool load(handle src, bool) {
+    if (!src || PyBool_Check(src.ptr())) return false;
+    if (!PyDateTimeAPI) {
+      PyDateTime_IMPORT;
+      if (!PyDateTimeAPI) throw error_already_set();
+    }
+    firebus::duration us{};
+    if (PyDelta_Check(src.ptr())) {
+      // Exact in integers while the days fit 64-bit microseconds (±106 751 991 days).
+      const long long days = PyDateTime_DELTA_GET_DAYS(src.ptr());
+      const long long secs = PyDateTime_DELTA_GET_SECONDS(src.ptr());
+      const long long micros = PyDateTime_DELTA_GET_MICROSECONDS(src.ptr());
+      if (days > 106751990 || days < -106751990) {
+        out_of_range(static_cast<double>(days) * 86400.0);
+      }
+      us = firebus::duration((days * 86400 + secs) * 1000000 + micros);
+    } else if (PyFloat_Check(src.ptr()) || PyLong_Check(src.ptr()) || PyIndex_Check(src.ptr()) ||
+               PyNumber_Check(src.ptr())) {
+      double seconds = PyFloat_AsDouble(src.ptr());
+      if (seconds == -1.0 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) {
+          PyErr_Clear();
+          return false;
+        }
+        PyErr_Clear();
+        seconds = HUGE_VAL;  // an int too large for a float: out of range below
+      }
+      if (!firebus::try_from_seconds(seconds, us)) out_of_range(seconds);
+    } else {
+      return false;
+    }
+    if constexpr (std::is_same_v<D, firebus::duration>) {
+      value.value = us;
+    } else {
+      value.value = std::chrono::round<D>(us);
+    }
+    return true;
+  }
+  static handle cast(const firebus_py::io_detail::duration_arg<D>& v, return_value_policy p,
+                     handle parent) {
+    return make_caster<D>::cast(v.value, p, parent);
+  }
+
+ private:
+  [[noreturn]] static void out_of_range(double seconds) {
+    std::ostringstream s;
+    s << "duration of " << seconds << " s (at most ±9.2e12 s)";
+    firebus_py::raise(firebus::make_error_code(firebus::errc::out_of_range), s.str());
+  }
+};
+
+template <>
+struct type_caster<firebus_py::io_detail::users_ref> {
+  PYBIND11_TYPE_CASTER(firebus_py::io_detail::users_ref,
+                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
+  bool load(handle src, bool) {
+    if (!src) return false;
+    if (!src.is_none()) {
+      try {
+        (void)firebus_py::user_types_of(src);
+      } catch (const cast_error&) {
+        return false;
+      }
+    }
+    value.obj = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const firebus_py::io_detail::users_ref& v, return_value_policy, handle) {
+    return v.obj ? v.obj.inc_ref() : none().release();
+  }
+};
+
 }  // namespace detail
 }  // namespace pybind11
 
@@ -180,7 +277,8 @@ FIREBUS_PY_CALLABLE(disconnected_sig, "[firebus._firebus.Error], None")
 FIREBUS_PY_CALLABLE(event_sig, "[firebus._firebus.gb26875.ClientEvent], None")
 FIREBUS_PY_CALLABLE(duty_sig, "[firebus._firebus.gb26875.ClientEvent], typing.Optional[int]")
 FIREBUS_PY_CALLABLE(client_error_sig, "[firebus._firebus.Error, str], None")
-FIREBUS_PY_CALLABLE(provider_sig, "[bytes], typing.Optional[bytes]")
+FIREBUS_PY_CALLABLE(provider_sig,
+                    "[bytes], typing.Union[bytes, firebus._firebus.gb26875.Adu, None]")
 FIREBUS_PY_CALLABLE(connect_sig, "[int, str], None")
 FIREBUS_PY_CALLABLE(message_sig, "[firebus._firebus.gb26875.ServerMessage], typing.Optional[bool]")
 FIREBUS_PY_CALLABLE(heartbeat_sig, "[firebus._firebus.gb26875.ServerMessage], None")
@@ -223,6 +321,27 @@ py::object error_object(const std::error_code& ec, const std::string& context = 
     return e.value();
   }
   return py::none();
+}
+
+// The std::error_code of a firebus.Error instance (its category and code attributes); none for
+// code 0 or a category firebus does not know.
+std::error_code error_code_of(const py::handle& exc) {
+  try {
+    const std::string cat = py::str(exc.attr("category")).cast<std::string>();
+    const int code = exc.attr("code").cast<int>();
+    const std::error_category* c = nullptr;
+    if (cat == firebus::core_category().name()) c = &firebus::core_category();
+    if (cat == gb::category().name()) c = &gb::category();
+    if (cat == firebus::alarm::category().name()) c = &firebus::alarm::category();
+    if (cat == firebus::text_category().name()) c = &firebus::text_category();
+    if (cat == std::generic_category().name()) c = &std::generic_category();
+    if (cat == std::system_category().name()) c = &std::system_category();
+    if (c == nullptr || code == 0) return {};
+    return {code, *c};
+  } catch (const std::exception&) {  // no such attributes, or not an int
+    PyErr_Clear();
+    return {};
+  }
 }
 
 py::object datetime_of(const gb::time_tag& t) {
@@ -682,6 +801,11 @@ class py_client final : public closeable {
         }
       });
     });
+    // The deny's reason (ec) reaches the client's own request_denied ClientEvent; the deny frame
+    // itself carries none (GB/T 26875.3 §6.5.3). Returning None: no reason (the engine says
+    // operation not supported). Raising a firebus.Error: its (code, category), quietly. Raising
+    // anything else or returning a non-ADU: operation canceled (as a C++ provider that throws),
+    // and the exception goes to sys.unraisablehook. A response that does not decode: its error.
     raw->set_data_provider([h](const gb::adu& request, gb::adu& response, std::error_code& ec) {
       bool ok = false;
       std::vector<std::uint8_t> req;
@@ -691,9 +815,29 @@ class py_client final : public closeable {
       h->call([&] {
         py::object f = h->get(cs_provider);
         if (!f) return;
-        py::object r = f(py::bytes(reinterpret_cast<const char*>(req.data()), req.size()));
+        py::object r;
+        try {
+          r = f(py::bytes(reinterpret_cast<const char*>(req.data()), req.size()));
+        } catch (py::error_already_set& e) {
+          if (e.matches(py::module_::import("firebus._firebus").attr("Error"))) {
+            ec = error_code_of(e.value());  // a deliberate deny, with its reason
+            return;
+          }
+          ec = std::make_error_code(std::errc::operation_canceled);
+          throw;  // reported by call()
+        }
         if (r.is_none()) return;
-        const std::string s = py::cast<adu_arg>(r).bytes;
+        ec = std::make_error_code(std::errc::operation_canceled);  // until it decodes
+        py::detail::make_caster<adu_arg> bytes_of;
+        if (!bytes_of.load(r, true)) {
+          PyErr_SetString(PyExc_TypeError,
+                          ("gb26875.Client.data_provider returned " +
+                           py::str(py::type::of(r).attr("__name__")).cast<std::string>() +
+                           "; bytes, an Adu or None expected")
+                              .c_str());
+          throw py::error_already_set();
+        }
+        const std::string& s = static_cast<adu_arg&>(bytes_of).bytes;
         h->buffer.assign(s.begin(), s.end());
         response = gb::decode_adu(firebus::byte_view(h->buffer.data(), h->buffer.size()), ec);
         ok = !ec;
@@ -719,11 +863,23 @@ enum server_slot : std::size_t {
   ss_request_failed,
   ss_close,
   ss_error,
+  ss_users,  // not a callback: the UserTypes of the configuration, for ServerMessage
   ss_count
 };
 using server_hooks = hooks<ss_count>;
 
+// ServerConfig: the C++ settings, and the Python UserTypes that centre.users points into (held,
+// so that the registry lives as long as any copy of the settings; copied with the GIL held).
+struct server_config_py : gb::server_config {
+  py::object users;  // a firebus.gb26875.UserTypes, or null
+  void set_users(const users_ref& u) {
+    centre.users = u.types();
+    users = centre.users != nullptr ? u.obj : py::object();
+  }
+};
+
 // A frame the centre received: a message, a heartbeat or an answer to a request or control.
+// Made and copied with the GIL held (it holds `users`).
 struct server_message {
   enum class kind_t { message, heartbeat, answer } kind = kind_t::message;
   gb::connection_id connection = 0;
@@ -732,16 +888,26 @@ struct server_message {
   std::string adu;
   std::uint64_t token = 0;
   bool duplicate = false;
+  py::object users;  // the Server's UserTypes, or null
 };
 
 class py_server final : public closeable {
  public:
-  explicit py_server(const gb::server_config& cfg)
+  explicit py_server(const server_config_py& cfg)
       : hooks_(std::make_shared<server_hooks>("firebus.gb26875.Server callback")), config_(cfg) {
     std::error_code ec;
     cfg.validate(ec);
     check(ec, "gb26875.Server: invalid configuration");
-    server_ = std::make_unique<gb::server>(runner_.io(), cfg);
+    // The I/O thread reads the registry without the GIL: it gets a copy of its own, which
+    // add_fixed()/add_variable() on the Python object cannot race with. The copy points at
+    // names and callables that the UserTypes keeps (and never frees) while config_ holds it.
+    gb::server_config c = cfg;
+    if (cfg.centre.users != nullptr) {
+      users_ = std::make_unique<gb::user_types>(*cfg.centre.users);
+      c.centre.users = users_.get();
+      hooks_->slots[ss_users] = cfg.users;
+    }
+    server_ = std::make_unique<gb::server>(runner_.io(), c);
     install();
     live().insert(this);
   }
@@ -759,7 +925,7 @@ class py_server final : public closeable {
   py_server(const py_server&) = delete;
   py_server& operator=(const py_server&) = delete;
 
-  const gb::server_config& config() const { return config_; }
+  const server_config_py& config() const { return config_; }
   server_hooks& h() { return *hooks_; }
 
   std::uint16_t listen() {
@@ -868,6 +1034,7 @@ class py_server final : public closeable {
         sm.adu.assign(m.adu_bytes.begin(), m.adu_bytes.end());
         sm.token = m.token;
         sm.duplicate = m.duplicate;
+        sm.users = h->get(ss_users);
         py::object r = f(std::move(sm));
         if (m.token != 0 && PyBool_Check(r.ptr())) {
           if (r.cast<bool>()) {
@@ -890,18 +1057,22 @@ class py_server final : public closeable {
       });
     });
     raw->on_answer([h](gb::connection_id c, std::uint64_t id, const gb::centre_session::answer& a) {
-      server_message sm;
-      sm.kind = server_message::kind_t::answer;
-      sm.connection = c;
-      sm.id = id;
-      sm.hdr = a.hdr;
-      sm.adu.assign(a.adu_bytes.begin(), a.adu_bytes.end());
+      const auto make = [&] {  // with the GIL
+        server_message sm;
+        sm.kind = server_message::kind_t::answer;
+        sm.connection = c;
+        sm.id = id;
+        sm.hdr = a.hdr;
+        sm.adu.assign(a.adu_bytes.begin(), a.adu_bytes.end());
+        sm.users = h->get(ss_users);
+        return sm;
+      };
       h->call([&] {
-        if (py::object f = h->get(ss_answer)) f(sm);
+        if (py::object f = h->get(ss_answer)) f(make());
       });
       h->call([&] {
         py::object fut = h->take_future(id);
-        if (fut) server_hooks::settle(fut, py::cast(sm));
+        if (fut) server_hooks::settle(fut, py::cast(make()));
       });
     });
     raw->on_request_failed([h](gb::connection_id c, std::uint64_t id, std::error_code ec) {
@@ -927,8 +1098,9 @@ class py_server final : public closeable {
 
   runner runner_;
   std::shared_ptr<server_hooks> hooks_;
-  std::unique_ptr<gb::server> server_;
-  gb::server_config config_;
+  server_config_py config_;                // holds the UserTypes that users_ points into
+  std::unique_ptr<gb::user_types> users_;  // the server's copy of the registry
+  std::unique_ptr<gb::server> server_;     // last: destroyed first
   bool closed_ = false;
 };
 
@@ -947,6 +1119,44 @@ std::string seconds_text(firebus::duration d) {
   return s.str();
 }
 
+using dur_us = duration_arg<firebus::duration>;
+using dur_min = duration_arg<std::chrono::minutes>;
+using dur_ms = duration_arg<std::chrono::milliseconds>;
+
+// A keyword argument's default duration (shown as a timedelta).
+template <class D>
+py::arg_v dur_default(const char* name, D value) {
+  return py::arg(name) = duration_arg<D>{value};
+}
+
+// The type a setter takes for a field of type T (durations: also int and float seconds).
+template <class T>
+struct in_arg {
+  using type = T;
+};
+template <class R, class P>
+struct in_arg<std::chrono::duration<R, P>> {
+  using type = duration_arg<std::chrono::duration<R, P>>;
+};
+template <class T>
+using in_t = typename in_arg<T>::type;
+template <class T>
+const T& in_value(const T& v) {
+  return v;
+}
+template <class D>
+D in_value(const duration_arg<D>& v) {
+  return v.value;
+}
+
+// A read-write duration property of a configuration class.
+template <class Cls, class Base, class D>
+void duration_property(py::class_<Cls>& c, const char* name, D Base::*pm, const char* doc) {
+  c.def_property(
+      name, [pm](const Cls& x) { return x.*pm; },
+      [pm](Cls& x, const duration_arg<D>& v) { x.*pm = v.value; }, doc);
+}
+
 // Attribute access to a slot of a hooks object, as a read-write property of the Python class.
 template <class Tag, class Cls>
 void callback_property(py::class_<Cls>& cls, const char* name, std::size_t slot, const char* doc) {
@@ -960,66 +1170,71 @@ void bind_client_config(py::module_& m) {
   const cfg_t d;
   py::class_<cfg_t> c(m, "ClientConfig",
                       "Settings of a Client (C++ gb26875::client_config, with the engine's "
-                      "uitd_session_config fields flattened). Durations are datetime.timedelta "
-                      "(float seconds accepted).");
-  c.def(
-      py::init([](std::string host, std::uint16_t port, std::uint64_t address,
-                  std::uint64_t centre_address, firebus::duration answer_timeout, int retries,
-                  firebus::duration heartbeat, std::chrono::minutes utc_offset,
-                  std::uint8_t version_minor, std::size_t max_queue, std::size_t max_outputs,
-                  firebus::duration max_age, std::uint16_t first_serial, bool adopt_clock_sync,
-                  firebus::duration backoff_initial, firebus::duration backoff_max,
-                  unsigned backoff_factor, unsigned backoff_jitter_permille,
-                  std::uint64_t backoff_seed, firebus::duration connect_timeout,
-                  std::size_t read_buffer_size, firebus::duration idle_flush) {
-        cfg_t x;
-        x.host = std::move(host);
-        x.port = port;
-        x.session.address = address;
-        x.session.centre_address = centre_address;
-        x.session.answer_timeout = answer_timeout;
-        x.session.retries = retries;
-        x.session.heartbeat = heartbeat;
-        x.session.utc_offset = utc_offset;
-        x.session.version_minor = version_minor;
-        x.session.max_queue = max_queue;
-        x.session.max_outputs = max_outputs;
-        x.session.max_age = max_age;
-        x.session.first_serial = first_serial;
-        x.session.adopt_clock_sync = adopt_clock_sync;
-        x.session.backoff_initial = backoff_initial;
-        x.session.backoff_max = backoff_max;
-        x.session.backoff_factor = backoff_factor;
-        x.session.backoff_jitter_permille = backoff_jitter_permille;
-        x.session.backoff_seed = backoff_seed;
-        x.connect_timeout = connect_timeout;
-        x.read_buffer_size = read_buffer_size;
-        x.idle_flush = idle_flush;
-        return x;
-      }),
-      py::kw_only(), py::arg("host") = d.host, py::arg("port") = d.port,
-      py::arg("address") = d.session.address, py::arg("centre_address") = d.session.centre_address,
-      py::arg("answer_timeout") = d.session.answer_timeout, py::arg("retries") = d.session.retries,
-      py::arg("heartbeat") = d.session.heartbeat, py::arg("utc_offset") = d.session.utc_offset,
-      py::arg("version_minor") = d.session.version_minor,
-      py::arg("max_queue") = d.session.max_queue, py::arg("max_outputs") = d.session.max_outputs,
-      py::arg("max_age") = d.session.max_age, py::arg("first_serial") = d.session.first_serial,
-      py::arg("adopt_clock_sync") = d.session.adopt_clock_sync,
-      py::arg("backoff_initial") = d.session.backoff_initial,
-      py::arg("backoff_max") = d.session.backoff_max,
-      py::arg("backoff_factor") = d.session.backoff_factor,
-      py::arg("backoff_jitter_permille") = d.session.backoff_jitter_permille,
-      py::arg("backoff_seed") = d.session.backoff_seed,
-      py::arg("connect_timeout") = d.connect_timeout,
-      py::arg("read_buffer_size") = d.read_buffer_size, py::arg("idle_flush") = d.idle_flush,
-      "Every setting as a keyword argument; the defaults are the C++ defaults (answer "
-      "timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).");
+                      "uitd_session_config fields flattened). Durations read as "
+                      "datetime.timedelta; they accept a timedelta or seconds as an int or a "
+                      "float (rounded to the microsecond; utc_offset to the minute).");
+  c.def(py::init([](std::string host, std::uint16_t port, std::uint64_t address,
+                    std::uint64_t centre_address, const dur_us& answer_timeout, int retries,
+                    const dur_us& heartbeat, const dur_min& utc_offset, std::uint8_t version_minor,
+                    std::size_t max_queue, std::size_t max_outputs, const dur_us& max_age,
+                    std::uint16_t first_serial, bool adopt_clock_sync,
+                    const dur_us& backoff_initial, const dur_us& backoff_max,
+                    unsigned backoff_factor, unsigned backoff_jitter_permille,
+                    std::uint64_t backoff_seed, const dur_us& connect_timeout,
+                    std::size_t read_buffer_size, const dur_us& idle_flush) {
+          cfg_t x;
+          x.host = std::move(host);
+          x.port = port;
+          x.session.address = address;
+          x.session.centre_address = centre_address;
+          x.session.answer_timeout = answer_timeout.value;
+          x.session.retries = retries;
+          x.session.heartbeat = heartbeat.value;
+          x.session.utc_offset = utc_offset.value;
+          x.session.version_minor = version_minor;
+          x.session.max_queue = max_queue;
+          x.session.max_outputs = max_outputs;
+          x.session.max_age = max_age.value;
+          x.session.first_serial = first_serial;
+          x.session.adopt_clock_sync = adopt_clock_sync;
+          x.session.backoff_initial = backoff_initial.value;
+          x.session.backoff_max = backoff_max.value;
+          x.session.backoff_factor = backoff_factor;
+          x.session.backoff_jitter_permille = backoff_jitter_permille;
+          x.session.backoff_seed = backoff_seed;
+          x.connect_timeout = connect_timeout.value;
+          x.read_buffer_size = read_buffer_size;
+          x.idle_flush = idle_flush.value;
+          return x;
+        }),
+        py::kw_only(), py::arg("host") = d.host, py::arg("port") = d.port,
+        py::arg("address") = d.session.address,
+        py::arg("centre_address") = d.session.centre_address,
+        dur_default("answer_timeout", d.session.answer_timeout),
+        py::arg("retries") = d.session.retries, dur_default("heartbeat", d.session.heartbeat),
+        dur_default("utc_offset", d.session.utc_offset),
+        py::arg("version_minor") = d.session.version_minor,
+        py::arg("max_queue") = d.session.max_queue, py::arg("max_outputs") = d.session.max_outputs,
+        dur_default("max_age", d.session.max_age), py::arg("first_serial") = d.session.first_serial,
+        py::arg("adopt_clock_sync") = d.session.adopt_clock_sync,
+        dur_default("backoff_initial", d.session.backoff_initial),
+        dur_default("backoff_max", d.session.backoff_max),
+        py::arg("backoff_factor") = d.session.backoff_factor,
+        py::arg("backoff_jitter_permille") = d.session.backoff_jitter_permille,
+        py::arg("backoff_seed") = d.session.backoff_seed,
+        dur_default("connect_timeout", d.connect_timeout),
+        py::arg("read_buffer_size") = d.read_buffer_size, dur_default("idle_flush", d.idle_flush),
+        "Every setting as a keyword argument; the defaults are the C++ defaults (answer "
+        "timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).");
   c.def_readwrite("host", &cfg_t::host, "The centre: a host name or a numeric address.");
   c.def_readwrite("port", &cfg_t::port, "The centre's TCP port (> 0).");
-#define FIREBUS_PY_SESSION_FIELD(NAME, DOC)                 \
-  c.def_property(                                           \
-      #NAME, [](const cfg_t& x) { return x.session.NAME; }, \
-      [](cfg_t& x, decltype(gb::uitd_session_config::NAME) v) { x.session.NAME = v; }, DOC)
+#define FIREBUS_PY_SESSION_FIELD(NAME, DOC)                                  \
+  c.def_property(                                                            \
+      #NAME, [](const cfg_t& x) { return x.session.NAME; },                  \
+      [](cfg_t& x, const in_t<decltype(gb::uitd_session_config::NAME)>& v) { \
+        x.session.NAME = in_value(v);                                        \
+      },                                                                     \
+      DOC)
   FIREBUS_PY_SESSION_FIELD(address, "This UITD's 6-byte address (the source of its frames).");
   FIREBUS_PY_SESSION_FIELD(centre_address, "The centre's 6-byte address (the destination).");
   FIREBUS_PY_SESSION_FIELD(answer_timeout,
@@ -1042,11 +1257,11 @@ void bind_client_config(py::module_& m) {
                            "Reconnect back-off: the jitter, in per mille of the delay (0..1000).");
   FIREBUS_PY_SESSION_FIELD(backoff_seed, "Reconnect back-off: the seed of the jitter.");
 #undef FIREBUS_PY_SESSION_FIELD
-  c.def_readwrite("connect_timeout", &cfg_t::connect_timeout,
-                  "Give up a connection attempt (resolve and connect) after this long.");
+  duration_property(c, "connect_timeout", &cfg_t::connect_timeout,
+                    "Give up a connection attempt (resolve and connect) after this long.");
   c.def_readwrite("read_buffer_size", &cfg_t::read_buffer_size, "Bytes per socket read (>= 1).");
-  c.def_readwrite("idle_flush", &cfg_t::idle_flush,
-                  "Flush the deframer after this long without new bytes.");
+  duration_property(c, "idle_flush", &cfg_t::idle_flush,
+                    "Flush the deframer after this long without new bytes.");
   c.def(
       "validate", [](const cfg_t& x) { check(gb::validate(x), "gb26875.ClientConfig"); },
       "Raises firebus.Error if a setting is out of range (as the Client constructor would).");
@@ -1063,69 +1278,76 @@ void bind_client_config(py::module_& m) {
 }
 
 void bind_server_config(py::module_& m) {
-  using cfg_t = gb::server_config;
+  using cfg_t = server_config_py;
   const cfg_t d;
   py::class_<cfg_t> c(m, "ServerConfig",
                       "Settings of a Server (C++ gb26875::server_config, with the engine's "
-                      "centre_config fields flattened). Durations are datetime.timedelta (float "
-                      "seconds accepted). Port 0 picks an ephemeral port (Server.port).");
-  c.def(py::init([](std::string listen_address, std::uint16_t port, std::uint64_t address,
-                    gb::confirm_policy confirm, firebus::duration answer_timeout, int retries,
-                    firebus::duration idle_timeout, std::size_t rate_max_frames,
-                    firebus::duration rate_window, std::size_t max_consecutive_errors,
-                    std::size_t max_pending_requests, std::size_t max_unconfirmed,
-                    std::size_t duplicate_history, std::size_t max_outputs,
-                    std::uint16_t first_serial, std::chrono::minutes utc_offset,
-                    std::size_t max_connections, std::size_t read_buffer_size,
-                    std::size_t max_write_queue_bytes, std::chrono::milliseconds flush_after) {
-          cfg_t x;
-          x.listen_address = std::move(listen_address);
-          x.port = port;
-          x.centre.address = address;
-          x.centre.confirm = confirm;
-          x.centre.answer_timeout = answer_timeout;
-          x.centre.retries = retries;
-          x.centre.idle_timeout = idle_timeout;
-          x.centre.rate_max_frames = rate_max_frames;
-          x.centre.rate_window = rate_window;
-          x.centre.max_consecutive_errors = max_consecutive_errors;
-          x.centre.max_pending_requests = max_pending_requests;
-          x.centre.max_unconfirmed = max_unconfirmed;
-          x.centre.duplicate_history = duplicate_history;
-          x.centre.max_outputs = max_outputs;
-          x.centre.first_serial = first_serial;
-          x.centre.utc_offset = utc_offset;
-          x.max_connections = max_connections;
-          x.read_buffer_size = read_buffer_size;
-          x.max_write_queue_bytes = max_write_queue_bytes;
-          x.flush_after = flush_after;
-          return x;
-        }),
+                      "centre_config fields flattened). Durations read as datetime.timedelta; "
+                      "they accept a timedelta or seconds as an int or a float (rounded to the "
+                      "microsecond; utc_offset to the minute, flush_after to the millisecond). "
+                      "Port 0 picks an ephemeral port (Server.port).");
+  c.def(py::init(
+            [](std::string listen_address, std::uint16_t port, std::uint64_t address,
+               gb::confirm_policy confirm, const dur_us& answer_timeout, int retries,
+               const dur_us& idle_timeout, std::size_t rate_max_frames, const dur_us& rate_window,
+               std::size_t max_consecutive_errors, std::size_t max_pending_requests,
+               std::size_t max_unconfirmed, std::size_t duplicate_history, std::size_t max_outputs,
+               std::uint16_t first_serial, const dur_min& utc_offset, std::size_t max_connections,
+               std::size_t read_buffer_size, std::size_t max_write_queue_bytes,
+               const dur_ms& flush_after, const users_ref& users) {
+              cfg_t x;
+              x.listen_address = std::move(listen_address);
+              x.port = port;
+              x.centre.address = address;
+              x.centre.confirm = confirm;
+              x.centre.answer_timeout = answer_timeout.value;
+              x.centre.retries = retries;
+              x.centre.idle_timeout = idle_timeout.value;
+              x.centre.rate_max_frames = rate_max_frames;
+              x.centre.rate_window = rate_window.value;
+              x.centre.max_consecutive_errors = max_consecutive_errors;
+              x.centre.max_pending_requests = max_pending_requests;
+              x.centre.max_unconfirmed = max_unconfirmed;
+              x.centre.duplicate_history = duplicate_history;
+              x.centre.max_outputs = max_outputs;
+              x.centre.first_serial = first_serial;
+              x.centre.utc_offset = utc_offset.value;
+              x.max_connections = max_connections;
+              x.read_buffer_size = read_buffer_size;
+              x.max_write_queue_bytes = max_write_queue_bytes;
+              x.flush_after = flush_after.value;
+              x.set_users(users);
+              return x;
+            }),
         py::kw_only(), py::arg("listen_address") = d.listen_address, py::arg("port") = d.port,
         py::arg("address") = d.centre.address,
         py::arg_v("confirm", d.centre.confirm, "ConfirmPolicy.immediate"),
-        py::arg("answer_timeout") = d.centre.answer_timeout, py::arg("retries") = d.centre.retries,
-        py::arg("idle_timeout") = d.centre.idle_timeout,
+        dur_default("answer_timeout", d.centre.answer_timeout),
+        py::arg("retries") = d.centre.retries, dur_default("idle_timeout", d.centre.idle_timeout),
         py::arg("rate_max_frames") = d.centre.rate_max_frames,
-        py::arg("rate_window") = d.centre.rate_window,
+        dur_default("rate_window", d.centre.rate_window),
         py::arg("max_consecutive_errors") = d.centre.max_consecutive_errors,
         py::arg("max_pending_requests") = d.centre.max_pending_requests,
         py::arg("max_unconfirmed") = d.centre.max_unconfirmed,
         py::arg("duplicate_history") = d.centre.duplicate_history,
         py::arg("max_outputs") = d.centre.max_outputs,
         py::arg("first_serial") = d.centre.first_serial,
-        py::arg("utc_offset") = d.centre.utc_offset, py::arg("max_connections") = d.max_connections,
+        dur_default("utc_offset", d.centre.utc_offset),
+        py::arg("max_connections") = d.max_connections,
         py::arg("read_buffer_size") = d.read_buffer_size,
         py::arg("max_write_queue_bytes") = d.max_write_queue_bytes,
-        py::arg("flush_after") = d.flush_after,
+        dur_default("flush_after", d.flush_after), py::arg("users") = py::none(),
         "Every setting as a keyword argument; the defaults are the C++ defaults.");
   c.def_readwrite("listen_address", &cfg_t::listen_address,
                   "The address to listen on (IPv4 or IPv6 literal).");
   c.def_readwrite("port", &cfg_t::port, "The TCP port; 0 picks an ephemeral one.");
-#define FIREBUS_PY_CENTRE_FIELD(NAME, DOC)                 \
-  c.def_property(                                          \
-      #NAME, [](const cfg_t& x) { return x.centre.NAME; }, \
-      [](cfg_t& x, decltype(gb::centre_config::NAME) v) { x.centre.NAME = v; }, DOC)
+#define FIREBUS_PY_CENTRE_FIELD(NAME, DOC)                             \
+  c.def_property(                                                      \
+      #NAME, [](const cfg_t& x) { return x.centre.NAME; },             \
+      [](cfg_t& x, const in_t<decltype(gb::centre_config::NAME)>& v) { \
+        x.centre.NAME = in_value(v);                                   \
+      },                                                               \
+      DOC)
   FIREBUS_PY_CENTRE_FIELD(address, "The centre's own 6-byte address.");
   FIREBUS_PY_CENTRE_FIELD(confirm, "When messages are confirmed (ConfirmPolicy).");
   FIREBUS_PY_CENTRE_FIELD(answer_timeout, "Wait this long for a confirm or response (§6.5.4).");
@@ -1147,8 +1369,16 @@ void bind_server_config(py::module_& m) {
                   "Bytes read at a time per connection (64 .. 1 MiB).");
   c.def_readwrite("max_write_queue_bytes", &cfg_t::max_write_queue_bytes,
                   "Bytes waiting to be written per connection before it is closed.");
-  c.def_readwrite("flush_after", &cfg_t::flush_after,
-                  "Flush the deframer after this long without new bytes.");
+  duration_property(c, "flush_after", &cfg_t::flush_after,
+                    "Flush the deframer after this long without new bytes.");
+  c.def_property(
+      "users", [](const cfg_t& x) { return users_ref{x.users ? x.users : py::none()}; },
+      [](cfg_t& x, const users_ref& u) { x.set_users(u); },
+      "The registry of user-defined ADU types (128-254) the centre's sessions check incoming "
+      "ADUs with (a firebus.gb26875.UserTypes), or None: such ADUs are then accepted as one "
+      "UserBlob. A Server copies the registry when it is created (later add_fixed() / "
+      "add_variable() calls do not reach it) and keeps the UserTypes alive; its ServerMessage."
+      "decode() uses it. Variable-size types' callables run on the Server's I/O thread.");
   c.def(
       "validate",
       [](const cfg_t& x) {
@@ -1391,6 +1621,9 @@ void bind_values(py::module_& m) {
                     "ConfirmPolicy.after_accept: pass to Server.accept()/reject(); 0 if "
                     "already confirmed.")
       .def_readonly("duplicate", &sm::duplicate, "A retransmission of a message already confirmed.")
+      .def_property_readonly(
+          "users", [](const sm& x) { return users_ref{x.users ? x.users : py::none()}; },
+          "The UserTypes of the Server's configuration (ServerConfig.users), or None.")
       .def(
           "decode",
           [](const sm& x) -> typed<adu_t> {
@@ -1399,9 +1632,12 @@ void bind_values(py::module_& m) {
             if (!py::hasattr(mod, "decode_adu")) {
               throw py::attribute_error("firebus.gb26875.decode_adu is not available");
             }
-            return {mod.attr("decode_adu")(py::bytes(x.adu))};
+            return {mod.attr("decode_adu")(py::bytes(x.adu), x.users ? x.users : py::none())};
           },
-          "The ADU decoded by firebus.gb26875.decode_adu() (the codec's objects).")
+          "The ADU decoded by firebus.gb26875.decode_adu() (the codec's objects) with the "
+          "Server's UserTypes (ServerConfig.users): registered user-defined types give "
+          "UserObject items, others one UserBlob. GB26875Error for an empty ADU (heartbeats, "
+          "confirms).")
       .def("__repr__", [](const sm& x) {
         std::ostringstream s;
         s << "ServerMessage(kind="
@@ -1491,8 +1727,14 @@ void bind_client(py::module_& m) {
   callback_property<provider_sig>(
       c, "data_provider", cs_provider,
       "Answers the centre's reads (types 61-68, 81, 84-86, 88): called as f(request_adu) with "
-      "the request's ADU bytes; returns the response's ADU bytes, or None to deny. None (the "
-      "default): every read is denied.");
+      "the request's ADU bytes on the I/O thread; returns the response's ADU (bytes or an Adu). "
+      "To deny: return None (no reason), or raise a firebus.Error, e.g. "
+      "firebus.error_for('firebus.gb26875', Errc.denied), whose (code, category) becomes the "
+      "reason. The deny frame carries no reason (GB/T 26875.3 §6.5.3): it shows in this "
+      "client's request_denied ClientEvent (on_event, event.error). Any other exception, or a "
+      "return value that is not an ADU, denies too (reason: operation canceled) and goes to "
+      "sys.unraisablehook (counted in callback_errors); a response that does not decode is "
+      "denied with its decode error. None (the default): every read is denied.");
   callback_property<duty_sig>(
       c, "on_duty_check", cs_duty_check,
       "Called as f(event) for a duty check (查岗, type 91, already confirmed); returning an "
@@ -1538,7 +1780,7 @@ void bind_server(py::module_& m) {
       "as a Future. Callbacks run on the I/O thread with the GIL held; an exception they raise "
       "goes to sys.unraisablehook and the server carries on. Use as a context manager: "
       "`with Server(cfg) as s:` listens and closes.");
-  s.def(py::init<const gb::server_config&>(), py::arg("config"),
+  s.def(py::init<const server_config_py&>(), py::arg("config"),
         "A server of `config`; raises firebus.Error if the configuration is invalid.");
   s.def_property_readonly(
       "config", [](const py_server& x) { return x.config(); }, "A copy of the configuration.");

@@ -22,6 +22,8 @@ void bind_gb26875(py::module_& gb26875);
 void bind_io(py::module_& gb26875);
 // firebus._firebus.gb26875: UitdSession and CentreSession (the sans-I/O protocol engines).
 void bind_session(py::module_& gb26875);
+// firebus._firebus.modbus: the Modbus codec (PDUs, RTU and TCP framing, line timing).
+void bind_modbus(py::module_& modbus);
 
 // Shared by the gb26875 files (defined in bind_gb26875.cpp, usable once bind_gb26875 ran):
 // the registry of a firebus.gb26875.UserTypes, or nullptr for None (TypeError for anything

@@ -57,6 +57,18 @@ inline firebus::utc_time py_utc_time(double seconds) {
   return firebus::utc_time(firebus::from_seconds(seconds));
 }
 
+// The C++ object of a pybind11 instance, or nullptr while its holder is not constructed: the
+// garbage collector may traverse an instance between tp_new and the end of __init__, when the
+// value pointer is not yet a T (py::cast would read garbage). Never raises. For tp_traverse and
+// tp_clear of garbage-collected classes.
+template <class T>
+T* constructed(PyObject* self) noexcept {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  const py::detail::value_and_holder vh = inst->get_value_and_holder(nullptr, false);
+  if (!vh || !vh.holder_constructed()) return nullptr;
+  return vh.value_ptr<T>();
+}
+
 // --- enums
 // ---------------------------------------------------------------------------------------- The
 // Python class of a C++ enum, created by make_enum().

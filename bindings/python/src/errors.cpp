@@ -67,6 +67,8 @@ void register_errors(py::module_& m) {
        "GB/T 26875.3 codec and session errors (category firebus.gb26875)."},
       {"firebus.alarm", "AlarmError", "Alarm engine errors (category firebus.alarm)."},
       {"firebus.text", "TextError", "GB 18030 text conversion errors (category firebus.text)."},
+      {"firebus.modbus", "ModbusError",
+       "Modbus codec and bus errors, exception replies included (category firebus.modbus)."},
       {"generic", "SystemError",
        "Operating-system errors (std::generic_category and std::system_category: errno values; "
        "not the built-in SystemError)."},

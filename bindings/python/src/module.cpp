@@ -23,9 +23,11 @@ PYBIND11_MODULE(_firebus, m) {
   py::module_ core = sub("core", "Core types: time, samples, events and their names.");
   py::module_ gb26875 = sub("gb26875", "GB/T 26875.3-2011: frames, ADUs, code tables, deframer.");
   py::module_ alarm = sub("alarm", "The alarm engine: rules, inputs, events, snapshots.");
+  py::module_ modbus = sub("modbus", "Modbus: PDUs, RTU and TCP framing, line timing.");
   firebus_py::bind_core(m, core);
   firebus_py::bind_alarm(alarm);
   firebus_py::bind_gb26875(gb26875);
   firebus_py::bind_io(gb26875);
   firebus_py::bind_session(gb26875);
+  firebus_py::bind_modbus(modbus);
 }

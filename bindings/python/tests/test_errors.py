@@ -15,6 +15,7 @@ CATEGORIES = {
     "firebus.gb26875": (firebus.GB26875Error, None, None),
     "firebus.alarm": (firebus.AlarmError, None, None),
     "firebus.text": (firebus.TextError, None, None),
+    "firebus.modbus": (firebus.ModbusError, 2, "exception 02: illegal data address"),
     "generic": (firebus.SystemError, 2, "No such file or directory"),
     "system": (firebus.SystemError, 111, "Connection refused"),
 }
@@ -22,7 +23,14 @@ CATEGORIES = {
 
 def test_hierarchy() -> None:
     assert issubclass(firebus.Error, Exception)
-    for cls in (firebus.CoreError, firebus.GB26875Error, firebus.AlarmError, firebus.TextError, firebus.SystemError):
+    for cls in (
+        firebus.CoreError,
+        firebus.GB26875Error,
+        firebus.AlarmError,
+        firebus.TextError,
+        firebus.ModbusError,
+        firebus.SystemError,
+    ):
         assert issubclass(cls, firebus.Error)
         assert cls.__module__ == "firebus"
         assert cls.__doc__

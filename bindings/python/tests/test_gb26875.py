@@ -461,6 +461,173 @@ def test_user_defined_types() -> None:
     assert e.value.code == gb.Errc.too_many_objects
 
 
+def test_user_types_variable_size() -> None:
+    reg = gb.UserTypes()
+    seen: list[bytes] = []
+
+    def tlv(rest: bytes) -> int:  # type 129: a length byte, then that many bytes
+        seen.append(rest)
+        return 1 + rest[0]
+
+    reg.add_variable(129, "tlv", tlv)
+    reg.add_fixed(128, "pair", 4)
+    assert reg.find(129) == ("tlv", 0)  # 0: sized by the callable
+    assert reg.find(128) == ("pair", 4) and reg.find(130) is None
+    assert reg.size_function(129) is tlv
+    assert reg.size_function(128) is None and reg.size_function(130) is None
+    data = bytes([129, 3, 2, 9, 9, 0, 1, 7])
+    a = gb.decode_adu(data, reg)
+    assert a.type == 129
+    assert a.objects == [gb.UserObject(129, b"\x02\x09\x09"), gb.UserObject(129, b"\x00"),
+                         gb.UserObject(129, b"\x01\x07")]
+    assert all(isinstance(o, gb.UserObject) for o in a)
+    assert seen[:3] == [data[2:], data[5:], data[6:]]  # the rest of the ADU, each time
+    assert all(type(r) is bytes for r in seen)
+    assert gb.encode_adu(a) == data
+    frame = gb.decode_frame(gb.encode_frame(header(), data))
+    assert frame.decode_adu(reg) == a and frame.decode_adu(user_types=reg) == a
+    assert gb.decode_adu(data) == gb.Adu(129, [gb.UserBlob(129, 3, data[2:])])  # unregistered
+    assert gb.decode_adu(data, None) == gb.decode_adu(data)
+    with pytest.raises(firebus.GB26875Error) as e:  # one object more than the count says
+        gb.decode_adu(bytes([129, 2, 2, 9, 9, 0, 1, 7]), reg)
+    assert e.value.code == gb.Errc.adu_count_mismatch
+    with pytest.raises(firebus.GB26875Error) as e:  # the last object is cut short
+        gb.decode_adu(bytes([129, 2, 0, 5, 1]), reg)
+    assert e.value.code == gb.Errc.truncated
+    assert isinstance(e.value.__cause__, ValueError)
+    assert "returned 6 with 2 bytes left (1..2 expected)" in str(e.value.__cause__)
+    assert "type 129 'tlv'" in str(e.value.__cause__)
+    assert "gb26875 ADU of 5 bytes, type 129" in str(e.value)
+    # A numpy integer (any __index__) is an int; a callable may be replaced.
+    np = pytest.importorskip("numpy")
+    reg.add_variable(129, "tlv2", lambda rest: np.uint8(1 + rest[0]))
+    assert reg.find(129) == ("tlv2", 0) and gb.decode_adu(data, reg) == a
+    for bad_type in (127, 255, 0):
+        with pytest.raises(firebus.GB26875Error) as e:
+            reg.add_variable(bad_type, "x", tlv)
+        assert e.value.code == gb.Errc.out_of_range
+    with pytest.raises(TypeError):
+        reg.add_variable(130, "x", 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        gb.decode_adu(data, "registry")  # type: ignore[arg-type]
+
+
+def test_user_types_variable_size_registry_lives_on() -> None:
+    # The registry keeps its callables (and their closures) alive; a decoded Adu owns its bytes.
+    def make() -> gb.UserTypes:
+        state = {"header": 1}
+        reg = gb.UserTypes()
+        reg.add_variable(200, "hdr", lambda rest: state["header"] + 1 + rest[state["header"]])
+        return reg
+
+    reg = make()
+    import gc
+
+    gc.collect()
+    data = bytes([200, 2, 0xEE, 1, 0x55, 0xEE, 0])
+    a = gb.decode_adu(data, reg)
+    del reg
+    gc.collect()
+    assert a.objects == [gb.UserObject(200, b"\xee\x01\x55"), gb.UserObject(200, b"\xee\x00")]
+
+
+def test_user_types_reference_cycles_are_collected() -> None:
+    import gc
+    import weakref
+
+    class Holder:
+        def __init__(self) -> None:
+            self.users = gb.UserTypes()
+            self.users.add_variable(129, "tlv", self.size)  # Holder -> UserTypes -> Holder
+
+        def size(self, rest: bytes) -> int:
+            return 1 + rest[0]
+
+    h = Holder()
+    assert len(gb.decode_adu(bytes([129, 1, 0]), h.users)) == 1
+    alive = weakref.ref(h)
+    del h
+    gc.collect()
+    assert alive() is None
+
+
+def _raise_runtime(rest: bytes) -> int:
+    raise RuntimeError("boom in size")
+
+
+def _raise_gb(rest: bytes) -> int:
+    raise firebus.error_for("firebus.gb26875", int(gb.Errc.truncated), "not one of ours")
+
+
+@pytest.mark.parametrize(
+    "size, cause",
+    [
+        (_raise_runtime, RuntimeError),
+        (_raise_gb, firebus.GB26875Error),
+        (lambda rest: "3", TypeError),
+        (lambda rest: None, TypeError),
+        (lambda rest: 1.0, TypeError),
+        (lambda rest: True, TypeError),
+        (lambda rest: 0, ValueError),
+        (lambda rest: -1, ValueError),
+        (lambda rest: 99, ValueError),
+        (lambda rest: 2**70, ValueError),
+        (lambda: 1, TypeError),  # wrong arity: raises TypeError when called
+    ],
+)
+def test_user_types_bad_size_callable(size: object, cause: type) -> None:
+    reg = gb.UserTypes()
+    reg.add_variable(150, "bad", size)  # type: ignore[arg-type]
+    data = bytes([150, 2, 1, 2, 3])
+    seen: list[object] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(u.exc_value)
+    try:
+        for decode in (lambda: gb.decode_adu(data, reg),
+                       lambda: gb.decode_frame(gb.encode_frame(header(), data)).decode_adu(reg)):
+            with pytest.raises(firebus.GB26875Error) as e:
+                decode()
+            assert e.value.code == gb.Errc.truncated
+            assert "gb26875 ADU of 5 bytes, type 150" in str(e.value)
+            assert isinstance(e.value.__cause__, cause)
+    finally:
+        sys.unraisablehook = old
+    assert seen == []  # given to the caller as __cause__, not reported besides
+    assert gb.decode_adu(data) == gb.Adu(150, [gb.UserBlob(150, 2, data[2:])])
+
+
+def test_user_types_inconsistent_size_callable() -> None:
+    # Answers that change between the walk that checks the ADU and the one that collects it.
+    for answers in ([1, 1, 2, 2], [1, 1, 0, 0], [1, 1, 1, 99], [2]):
+        it = iter(answers)
+        reg = gb.UserTypes()
+        reg.add_variable(151, "fickle", lambda rest, it=it: next(it, 1))
+        with pytest.raises(firebus.GB26875Error) as e:
+            gb.decode_adu(bytes([151, 2, 1, 2]), reg)
+        assert e.value.code in (gb.Errc.truncated, gb.Errc.adu_count_mismatch)
+
+
+def test_user_types_size_callable_from_threads() -> None:
+    reg = gb.UserTypes()
+    reg.add_variable(129, "tlv", lambda rest: 1 + rest[0])
+    data = bytes([129, 100]) + bytes([0]) * 100
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(50):
+                assert len(gb.decode_adu(data, reg)) == 100
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 def test_adu_type_helpers() -> None:
     assert gb.is_defined_adu_type(91) and not gb.is_defined_adu_type(92)
     assert gb.is_user_defined_adu_type(254) and not gb.is_user_defined_adu_type(255)
@@ -717,6 +884,74 @@ def test_decode_frames_arrays() -> None:
     assert np.isnat(a["time"][1])
     big = gb.decode_frames(VENDOR_FIRE_FRAME * 1000, as_arrays=True)
     assert int(big["ok"].sum()) == 1000 and big["offset"][-1] == 78 * 999
+
+
+def test_decode_frames_arrays_match_frame_by_frame() -> None:
+    # numpy 2 with pybind11 2.10: every column's dtype, shape and values against decoding the
+    # frames one by one.
+    np = pytest.importorskip("numpy")
+    frames = [
+        gb.encode_frame(header(serial=i, source=0x0000_0000_0100 + i, destination=2**48 - 1 - i,
+                               command=gb.Command.send_data if i % 3 else gb.Command.confirm,
+                               time=gb.TimeTag(2026, 1 + i % 12, 1 + i % 28, i % 24, i % 60, 7)),
+                        b"" if i % 3 == 0 else bytes([21, 1, i & 0xFF]) + bytes(6) if i % 3 == 1
+                        else bytes([2, 1]) + bytes(40))
+        for i in range(40)
+    ]
+    frames[5] = frames[5][:-3] + bytes([frames[5][-3] ^ 1]) + b"##"  # checksum mismatch
+    frames[7] = gb.encode_frame(header(serial=7, time=gb.TimeTag(2026, 13, 1)), b"\x09\x01\x00")
+    buf = b"".join(frames)
+    arrays = gb.decode_frames(buf, as_arrays=True)
+    n = len(frames)
+    dtypes = {"offset": np.uint64, "length": np.uint32, "is_frame": np.bool_, "ok": np.bool_,
+              "error": np.int32, "serial": np.uint16, "command": np.uint8, "source": np.uint64,
+              "destination": np.uint64, "adu_type": np.uint8, "n_objects": np.uint16,
+              "time": np.dtype("datetime64[s]")}
+    assert set(arrays) == set(dtypes)
+    for name, dt in dtypes.items():
+        col = arrays[name]
+        assert isinstance(col, np.ndarray), name
+        assert col.dtype == np.dtype(dt), name
+        assert col.shape == (n,) and col.ndim == 1, name
+        assert col.flags.c_contiguous and col.flags.owndata and col.flags.writeable, name
+    offset = 0
+    for i, raw in enumerate(frames):
+        assert arrays["offset"][i] == offset and arrays["length"][i] == len(raw)
+        offset += len(raw)
+        if i == 5:
+            assert not arrays["is_frame"][i] and not arrays["ok"][i]
+            assert arrays["error"][i] == gb.Errc.checksum_mismatch
+            assert arrays["serial"][i] == 5  # the header of a checksum mismatch is intact
+            continue
+        f = gb.decode_frame(raw)
+        h = f.header
+        assert arrays["is_frame"][i]
+        assert arrays["serial"][i] == h.serial
+        assert arrays["command"][i] == h.command
+        assert arrays["source"][i] == h.source and arrays["destination"][i] == h.destination
+        assert arrays["adu_type"][i] == (f.adu[0] if f.adu else 0)
+        if not f.adu:
+            assert arrays["ok"][i] and arrays["error"][i] == 0 and arrays["n_objects"][i] == 0
+        else:
+            try:
+                adu = f.decode_adu()
+            except firebus.GB26875Error as e:
+                assert not arrays["ok"][i] and arrays["error"][i] == e.code
+            else:
+                assert arrays["ok"][i] and arrays["error"][i] == 0
+                assert arrays["n_objects"][i] == len(adu)
+        if h.time.valid():
+            expected = np.datetime64(h.time.to_datetime().replace(tzinfo=None), "s")
+            assert arrays["time"][i] == expected
+        else:
+            assert np.isnat(arrays["time"][i])
+    # The arrays are the caller's: writable copies, independent of each other and of later calls.
+    again = gb.decode_frames(buf, as_arrays=True)
+    arrays["serial"][:] = 0
+    assert again["serial"].tolist() == [int(s) for s in np.arange(n) % 65536]
+    empty = gb.decode_frames(b"", as_arrays=True)
+    for name, dt in dtypes.items():
+        assert empty[name].shape == (0,) and empty[name].dtype == np.dtype(dt)
 
 
 # --- text ----------------------------------------------------------------------------------------

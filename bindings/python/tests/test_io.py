@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime
+import errno
+import gc
 import sys
 import threading
 import time
@@ -139,6 +142,54 @@ def test_listen_ephemeral_port_and_errors(server: gb.Server) -> None:
     with pytest.raises(firebus.Error):
         c.send(uitd_status())
     assert c.closed and "closed" in repr(c)
+
+
+def test_durations_accept_int_float_and_timedelta() -> None:
+    td = datetime.timedelta
+    cfg = gb.ClientConfig(port=1, answer_timeout=5, heartbeat=2.5, max_age=td(minutes=1),
+                          utc_offset=-3600, backoff_initial=1, backoff_max=7,
+                          connect_timeout=3, idle_flush=0.25)
+    assert cfg.answer_timeout == td(seconds=5) and cfg.heartbeat == td(seconds=2.5)
+    assert cfg.max_age == td(minutes=1) and cfg.utc_offset == td(hours=-1)
+    assert cfg.backoff_initial == td(seconds=1) and cfg.backoff_max == td(seconds=7)
+    assert cfg.connect_timeout == td(seconds=3) and cfg.idle_flush == td(milliseconds=250)
+    cfg.answer_timeout = 4
+    cfg.heartbeat = 0
+    cfg.connect_timeout = 2
+    cfg.idle_flush = 1
+    cfg.utc_offset = 28800
+    cfg.max_age = 1e-6
+    assert cfg.answer_timeout == td(seconds=4) and cfg.heartbeat == td(0)
+    assert cfg.connect_timeout == td(seconds=2) and cfg.idle_flush == td(seconds=1)
+    assert cfg.utc_offset == td(hours=8) and cfg.max_age == td(microseconds=1)
+    cfg.validate()
+    scfg = gb.ServerConfig(answer_timeout=5, idle_timeout=0, rate_window=2, utc_offset=28800,
+                           flush_after=1)
+    assert scfg.answer_timeout == td(seconds=5) and scfg.idle_timeout == td(0)
+    assert scfg.rate_window == td(seconds=2) and scfg.utc_offset == td(hours=8)
+    assert scfg.flush_after == td(seconds=1)
+    scfg.flush_after = 0.0021  # rounded to the millisecond
+    scfg.rate_window = 3
+    scfg.idle_timeout = td(seconds=90)
+    scfg.utc_offset = 90  # rounded to the minute (1.5 min: to even)
+    assert scfg.flush_after == td(milliseconds=2) and scfg.rate_window == td(seconds=3)
+    assert scfg.idle_timeout == td(seconds=90) and scfg.utc_offset == td(minutes=2)
+    scfg.validate()
+    np = pytest.importorskip("numpy")
+    cfg.answer_timeout = np.int64(6)
+    scfg.rate_window = np.float32(0.5)
+    assert cfg.answer_timeout == td(seconds=6) and scfg.rate_window == td(milliseconds=500)
+    for bad in ("5", True, None, [1]):
+        with pytest.raises(TypeError):
+            gb.ClientConfig(answer_timeout=bad)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            scfg.answer_timeout = bad  # type: ignore[assignment]
+    for huge in (float("nan"), float("inf"), -1e300, 10**30, td(days=999_999_999)):
+        with pytest.raises(firebus.CoreError) as e:
+            gb.ServerConfig(answer_timeout=huge)  # type: ignore[arg-type]
+        assert e.value.code == firebus.core.Errc.out_of_range
+        with pytest.raises(firebus.CoreError):
+            cfg.heartbeat = huge  # type: ignore[assignment]
 
 
 # --- confirm, deny, no answer ------------------------------------------------------------------
@@ -522,3 +573,144 @@ def test_codec_objects(server: gb.Server) -> None:
         c.data_provider = lambda req: adu  # a provider may return an Adu too
         ans = server.request_future(m.connection, READ_UITD_STATUS).result(WAIT)
         assert ans.decode() == adu and ans.command == gb.Command.response
+
+
+# --- user-defined types on the server ---------------------------------------------------------
+
+
+def user_pairs(*values: int) -> bytes:
+    """ADU type 128 (user-defined; registered below with 2-byte objects)."""
+    return bytes([128, len(values)]) + b"".join(v.to_bytes(2, "little") for v in values)
+
+
+def test_server_decodes_registered_user_types() -> None:
+    reg = gb.UserTypes()
+    reg.add_fixed(128, "pair", 2)
+    sized_on: set[int] = set()
+
+    def tlv(rest: bytes) -> int:
+        sized_on.add(threading.get_ident())
+        return 1 + rest[0]
+
+    reg.add_variable(129, "tlv", tlv)
+    cfg = gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE, users=reg)
+    assert cfg.users is reg
+    assert gb.ServerConfig().users is None
+    with pytest.raises(TypeError):
+        gb.ServerConfig(users=42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        cfg.users = "registry"  # type: ignore[assignment]
+    received: list[gb.ServerMessage] = []
+    server = gb.Server(cfg)
+    del cfg
+    gc.collect()
+    try:
+        assert server.config.users is reg
+        server.on_message = received.append
+        port = server.listen()
+        reg.add_fixed(130, "late", 2)  # after the Server was made: not its registry
+        with client_for(port) as c:
+            assert c.send_future(user_pairs(1, 0x0203)).result(WAIT).attempts == 1
+            assert c.send_future(bytes([129, 2, 1, 9, 0])).result(WAIT).attempts == 1
+            assert wait_for(lambda: len(received) == 2)
+            assert sized_on and threading.get_ident() not in sized_on  # the I/O thread
+            m = received[0]
+            assert m.users is reg and m.adu_type == 128
+            assert m.decode() == gb.Adu(128, [gb.UserObject(128, b"\x01\x00"),
+                                              gb.UserObject(128, b"\x03\x02")])
+            assert received[1].decode().objects == [gb.UserObject(129, b"\x01\x09"),
+                                                    gb.UserObject(129, b"\x00")]
+            # Checked with the registry: a malformed ADU of a registered type is denied ...
+            with pytest.raises(firebus.GB26875Error) as err:
+                c.send_future(user_pairs(1) + b"\x00").result(WAIT)
+            assert err.value.code == DENIED
+            with pytest.raises(firebus.GB26875Error) as err:
+                c.send_future(bytes([129, 1, 5, 1])).result(WAIT)
+            assert err.value.code == DENIED
+            # ... an unregistered one passes as a blob (130 came too late for this Server).
+            c.send_future(bytes([130, 1, 1, 2, 3])).result(WAIT)
+            assert wait_for(lambda: len(received) == 3)
+            assert received[2].users is reg
+            assert gb.decode_adu(received[2].adu) == gb.Adu(130, [gb.UserBlob(130, 1, b"\x01\x02\x03")])
+    finally:
+        server.close()
+    assert len(received) == 3
+
+
+def test_server_user_type_callable_errors() -> None:
+    reg = gb.UserTypes()
+
+    def boom(rest: bytes) -> int:
+        raise RuntimeError("boom in size")
+
+    def refuse(rest: bytes) -> int:
+        raise firebus.error_for("firebus.gb26875", int(gb.Errc.truncated))
+
+    reg.add_variable(140, "boom", boom)
+    reg.add_variable(141, "refuse", refuse)
+    reg.add_variable(142, "text", lambda rest: "1")
+    received: list[gb.ServerMessage] = []
+    with gb.Server(gb.ServerConfig(listen_address="127.0.0.1", users=reg)) as server:
+        server.on_message = received.append
+        with client_for(server.port) as c, unraisable() as seen:
+            for adu, reported in ((bytes([140, 1, 0]), RuntimeError), (bytes([141, 1, 0]), None),
+                                  (bytes([142, 1, 0]), TypeError)):
+                seen.clear()
+                with pytest.raises(firebus.GB26875Error) as err:
+                    c.send_future(adu).result(WAIT)
+                assert err.value.code == DENIED
+                if reported is None:
+                    assert seen == []  # a firebus.Error just rejects the object
+                else:
+                    assert wait_for(lambda: len(seen) >= 1)
+                    assert all(isinstance(e, reported) for e in seen)
+            c.send_future(uitd_status()).result(WAIT)  # the link carries on
+            assert wait_for(lambda: len(received) == 1)
+
+
+# --- the data provider's deny -------------------------------------------------------------------
+
+
+def test_data_provider_deny_reasons(server: gb.Server) -> None:
+    port = server.listen()
+    with client_for(port) as c, unraisable() as seen:
+        events: list[gb.ClientEvent] = []
+        c.on_event = events.append
+        conn = first_message(server, c)
+
+        def denied(provider: Any) -> gb.ClientEvent:
+            """Installs `provider`, sends one read, checks that it is denied; the client's event."""
+            events.clear()
+            c.data_provider = provider
+            with pytest.raises(firebus.GB26875Error) as err:
+                server.request_future(conn, READ_UITD_STATUS).result(WAIT)
+            assert err.value.code == DENIED
+            assert wait_for(lambda: any(e.kind == gb.ClientEventKind.request_denied
+                                        for e in events))
+            (e,) = [e for e in events if e.kind == gb.ClientEventKind.request_denied]
+            return e
+
+        def raise_denied(req: bytes) -> bytes:
+            raise firebus.error_for("firebus.gb26875", int(gb.Errc.queue_full), "busy")
+
+        def raise_value(req: bytes) -> bytes:
+            raise ValueError("no such record")
+
+        errors_before = c.counters().callback_errors
+        e = denied(lambda req: None)  # None: no reason
+        assert isinstance(e.error, firebus.SystemError) and e.error.code == errno.EOPNOTSUPP
+        e = denied(raise_denied)  # a firebus.Error: its code is the reason, nothing reported
+        assert isinstance(e.error, firebus.GB26875Error) and e.error.code == gb.Errc.queue_full
+        e = denied(lambda req: firebus.error_for("firebus.gb26875", 1))  # returned, not raised
+        assert isinstance(e.error, firebus.SystemError) and e.error.code == errno.ECANCELED
+        assert wait_for(lambda: len(seen) == 1) and isinstance(seen[0], TypeError)
+        assert "data_provider returned GB26875Error" in str(seen[0])
+        e = denied(lambda req: b"\x15")  # a response that does not decode
+        assert isinstance(e.error, firebus.GB26875Error) and e.error.code == gb.Errc.truncated
+        assert len(seen) == 1
+        e = denied(raise_value)  # any other exception: reported, and the read denied
+        assert isinstance(e.error, firebus.SystemError) and e.error.code == errno.ECANCELED
+        assert wait_for(lambda: len(seen) == 2) and isinstance(seen[1], ValueError)
+        assert c.counters().callback_errors == errors_before + 2
+        c.data_provider = lambda req: uitd_status(0)  # the I/O thread is fine
+        assert server.request_future(conn, READ_UITD_STATUS).result(WAIT).adu == uitd_status(0)

@@ -430,16 +430,35 @@ using object =
 
 /// Registered user-defined ADU types (128–254): a name and how to find the size of each object,
 /// so that their ADUs are walked object by object like the standard's.
+///
+/// @par Example
+/// @code
+/// // A TLV-like type: object = tag (1) | length (1) | length bytes.
+/// std::size_t tlv_size(firebus::byte_view rest, const void*, std::error_code& ec) noexcept {
+///   if (rest.size() < 2) { ec = make_error_code(gb::errc::truncated); return 0; }
+///   return 2 + std::size_t{rest[1]};
+/// }
+/// gb::user_types users;
+/// std::error_code ec;
+/// users.add_fixed(128, "counter", 4, ec);
+/// users.add_variable(129, "tlv", &tlv_size, ec);
+/// gb::adu a = gb::decode_adu(bytes, ec, &users);  // type 129 → user_object items
+/// @endcode
 class user_types {
  public:
   /// Size of the object at the start of `rest` (all bytes left in the ADU); set `ec` (any
-  /// error, e.g. errc::truncated) if it cannot be an object of this type.
-  using size_function = std::size_t (*)(byte_view rest, std::error_code& ec);
+  /// error, e.g. errc::truncated) if it cannot be an object of this type. `context` is the
+  /// pointer given to add_variable(), so that a size function can carry state (a binding's
+  /// callable, a table); the walker passes it through untouched. It must not throw. It is called
+  /// once per object when the ADU is checked and again when it is iterated: it must give the same
+  /// answer both times. A size beyond `rest` is errc::truncated for the walker.
+  using size_function = std::size_t (*)(byte_view rest, const void* context, std::error_code& ec);
 
   struct entry {
-    std::string_view name;         ///< for dissectors; must outlive the registry
-    std::size_t fixed_size = 0;    ///< every object has this size, if size is null
-    size_function size = nullptr;  ///< the size of a variable-length object
+    std::string_view name;          ///< for dissectors; must outlive the registry
+    std::size_t fixed_size = 0;     ///< every object has this size, if size is null
+    size_function size = nullptr;   ///< the size of a variable-length object
+    const void* context = nullptr;  ///< passed to `size`; must outlive the registry
   };
 
   /// Registers a type whose objects all have `fixed_size` bytes (≥ 1). errc::out_of_range for a
@@ -450,18 +469,19 @@ class user_types {
       ec = make_error_code(errc::out_of_range);
       return;
     }
-    entries_[type - 128] = {name, fixed_size, nullptr};
+    entries_[type - 128] = {name, fixed_size, nullptr, nullptr};
     ec.clear();
   }
-  /// Registers a type whose object sizes `size` computes. errc::out_of_range for a type outside
-  /// 128..254 or a null function.
+  /// Registers a type whose object sizes `size` computes, called with `context` (which the
+  /// registry stores, not owns). errc::out_of_range for a type outside 128..254 or a null
+  /// function.
   void add_variable(std::uint8_t type, std::string_view name, size_function size,
-                    std::error_code& ec) noexcept {
+                    std::error_code& ec, const void* context = nullptr) noexcept {
     if (type < 128 || type > 254 || size == nullptr) {
       ec = make_error_code(errc::out_of_range);
       return;
     }
-    entries_[type - 128] = {name, 0, size};
+    entries_[type - 128] = {name, 0, size, context};
     ec.clear();
   }
   /// The registration of `type`, or null.
@@ -941,8 +961,8 @@ class adu_view {
         return;
       }
       std::error_code size_ec;
-      const std::size_t n =
-          user_->fixed_size != 0 ? user_->fixed_size : user_->size(r.rest(), size_ec);
+      const std::size_t n = user_->fixed_size != 0 ? user_->fixed_size
+                                                   : user_->size(r.rest(), user_->context, size_ec);
       if (size_ec) {
         ec = size_ec;
         return;

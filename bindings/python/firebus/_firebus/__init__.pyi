@@ -7,6 +7,7 @@ import typing
 from . import alarm
 from . import core
 from . import gb26875
+from . import modbus
 
 def check_library_version() -> None:
     """
@@ -51,6 +52,11 @@ class CoreError(Error):
 class GB26875Error(Error):
     """
     GB/T 26875.3 codec and session errors (category firebus.gb26875).
+    """
+
+class ModbusError(Error):
+    """
+    Modbus codec and bus errors, exception replies included (category firebus.modbus).
     """
 
 class SystemError(Error):

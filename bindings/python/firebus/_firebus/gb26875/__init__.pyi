@@ -121,6 +121,566 @@ class BitName:
         Stable snake_case name.
         """
 
+class CentreAnswer:
+    """
+    Output of CentreSession.poll(): the answer to a request() (a response with its ADU) or to a control() (a confirm, empty ADU).
+    """
+    def __repr__(self) -> str:
+        """
+        CentreAnswer(id=..., header=..., adu=...).
+        """
+    def decode(self) -> Adu | None:
+        """
+        The response's ADU as an Adu; None for a confirm (empty ADU).
+        """
+    @property
+    def adu(self) -> bytes:
+        """
+        The response's ADU bytes (checked); b'' for a confirm.
+        """
+    @property
+    def header(self) -> Header:
+        """
+        The answer's Header.
+        """
+    @property
+    def id(self) -> int:
+        """
+        What request()/control() returned.
+        """
+
+class CentreClose:
+    """
+    Output of CentreSession.poll(): close the connection; the engine has stopped (its last output).
+    """
+    def __repr__(self) -> str:
+        """
+        CentreClose(reason=...).
+        """
+    @property
+    def reason(self) -> CentreCloseReason:
+        """
+        Why (a CentreCloseReason).
+        """
+
+class CentreCounters:
+    """
+    A snapshot of a CentreSession's counters; every count only grows.
+    """
+    def __repr__(self) -> str:
+        """
+        CentreCounters(frames_in=..., ...).
+        """
+    def to_dict(self) -> dict:
+        """
+        Every counter in a dict, e.g. for metrics.
+        """
+    @property
+    def answers(self) -> int:
+        """
+        Requests answered.
+        """
+    @property
+    def confirms_sent(self) -> int:
+        """
+        Confirm frames written.
+        """
+    @property
+    def denies_sent(self) -> int:
+        """
+        Deny frames written.
+        """
+    @property
+    def dropped(self) -> int:
+        """
+        Messages neither delivered nor answered (queue_full).
+        """
+    @property
+    def duplicates(self) -> int:
+        """
+        Retransmissions recognised.
+        """
+    @property
+    def failures(self) -> int:
+        """
+        Requests failed.
+        """
+    @property
+    def frames_in(self) -> int:
+        """
+        Frames given to on_frame()/receive() and handled.
+        """
+    @property
+    def heartbeats(self) -> int:
+        """
+        Empty send-data frames.
+        """
+    @property
+    def ignored_after_close(self) -> int:
+        """
+        Inputs that arrived after the close.
+        """
+    @property
+    def messages(self) -> int:
+        """
+        Messages delivered (duplicates included).
+        """
+    @property
+    def rate_limited(self) -> int:
+        """
+        1 if the connection was closed for its rate.
+        """
+    @property
+    def rejections(self) -> int:
+        """
+        Rejected bytes given to on_rejection()/receive().
+        """
+    @property
+    def requests_sent(self) -> int:
+        """
+        First transmissions of the centre's requests and controls.
+        """
+    @property
+    def retransmissions(self) -> int:
+        """
+        Repeated transmissions of them.
+        """
+    @property
+    def unexpected_answers(self) -> int:
+        """
+        Answers that matched nothing.
+        """
+
+class CentreDeniedInput:
+    """
+    Output of CentreSession.poll(): a frame answered with deny (§6.5.3), and why.
+    """
+    def __repr__(self) -> str:
+        """
+        CentreDeniedInput(reason=..., serial=...).
+        """
+    @property
+    def reason(self) -> firebus._firebus.Error:
+        """
+        Why, a firebus.Error instance (not raised): the ADU's decoding error, unknown_command, checksum_mismatch, ...
+        """
+    @property
+    def serial(self) -> int:
+        """
+        The serial number the deny echoes.
+        """
+
+class CentreDroppedInput:
+    """
+    Output of CentreSession.poll(): input neither delivered nor answered.
+    """
+    def __repr__(self) -> str:
+        """
+        CentreDroppedInput(reason=..., serial=...).
+        """
+    @property
+    def has_serial(self) -> bool:
+        """
+        Whether `serial` is known (not for rejected bytes).
+        """
+    @property
+    def reason(self) -> firebus._firebus.Error:
+        """
+        Why, a firebus.GB26875Error instance (not raised): unexpected_answer, queue_full, or the deframer's reason (garbage, bad_end, ...).
+        """
+    @property
+    def serial(self) -> int | None:
+        """
+        The frame's serial number, or None if unknown.
+        """
+
+class CentreFailed:
+    """
+    Output of CentreSession.poll(): a request() or control() ended without an answer.
+    """
+    def __repr__(self) -> str:
+        """
+        CentreFailed(id=..., reason=...).
+        """
+    @property
+    def id(self) -> int:
+        """
+        What request()/control() returned.
+        """
+    @property
+    def reason(self) -> firebus._firebus.Error:
+        """
+        Why, a firebus.GB26875Error instance (not raised): denied, no_answer, or not_connected (closed first).
+        """
+
+class CentreHeartbeat:
+    """
+    Output of CentreSession.poll(): an empty send-data frame from the UITD, already confirmed.
+    """
+    def __repr__(self) -> str:
+        """
+        CentreHeartbeat(header=...).
+        """
+    @property
+    def header(self) -> Header:
+        """
+        Its Header.
+        """
+
+class CentreMessage:
+    """
+    Output of CentreSession.poll(): a message from the UITD (send data or control with an ADU), checked. Under ConfirmPolicy.after_accept pass its token to accept() or reject().
+    """
+    def __repr__(self) -> str:
+        """
+        CentreMessage(header=..., adu=..., token=..., duplicate=...).
+        """
+    def decode(self) -> Adu:
+        """
+        The ADU as an Adu (decoded with `users`).
+        """
+    @property
+    def adu(self) -> bytes:
+        """
+        Its ADU bytes (C++ adu_bytes).
+        """
+    @property
+    def command(self) -> Command:
+        """
+        header.command.
+        """
+    @property
+    def duplicate(self) -> bool:
+        """
+        A retransmission of a message already confirmed (confirmed again; store it idempotently).
+        """
+    @property
+    def header(self) -> Header:
+        """
+        Its Header, as received.
+        """
+    @property
+    def serial(self) -> int:
+        """
+        header.serial.
+        """
+    @property
+    def token(self) -> int:
+        """
+        ConfirmPolicy.after_accept: the token for accept()/reject(); 0: already confirmed.
+        """
+    @property
+    def users(self) -> UserTypes | None:
+        """
+        The UserTypes it was checked with, or None.
+        """
+
+class CentreSend:
+    """
+    Output of CentreSession.poll(): bytes to write to the connection (one whole frame).
+    """
+    def __repr__(self) -> str:
+        """
+        CentreSend(command=..., bytes=<n bytes>).
+        """
+    @property
+    def bytes(self) -> bytes:
+        """
+        The frame.
+        """
+
+class CentreSession:
+    """
+    The sans-I/O protocol engine of one UITD connection at the monitoring centre (C++ gb26875::centre_session): GB/T 26875.3 without sockets, threads or clocks.
+
+    Create one per accepted connection. Feed it every frame (receive() or on_frame()) and every rejection of your Deframer (on_rejection()), call advance(now) at next_deadline(), and handle what poll() gives: CentreSend (bytes to write), CentreMessage (a checked message; confirmed at once, or after accept(token) under ConfirmPolicy.after_accept), CentreHeartbeat, CentreAnswer / CentreFailed (of your request() and control()), CentreDeniedInput, CentreDroppedInput, and at most one CentreClose (close the connection: idle timeout, rate limit, too many errors, output overflow, or on_disconnected()). Times are float seconds on your monotonic time line; the engine's clock never runs backwards. Not thread-safe.
+    """
+
+    Answer = CentreAnswer
+    Close = CentreClose
+    DeniedInput = CentreDeniedInput
+    DroppedInput = CentreDroppedInput
+    Failed = CentreFailed
+    Heartbeat = CentreHeartbeat
+    Message = CentreMessage
+    Send = CentreSend
+    def __init__(self, config: CentreSessionConfig, start: float = 0.0) -> None:
+        """
+        An engine for a connection accepted at monotonic `start` (the idle timer starts then). Raises CoreError (invalid_argument) if config.validate() does.
+        """
+    def __repr__(self) -> str:
+        """
+        <CentreSession address peer=... open, ...>.
+        """
+    def accept(self, token: int, now: float) -> None:
+        """
+        ConfirmPolicy.after_accept: the message with `token` is stored; sends its confirm. Raises CoreError invalid_argument for an unknown token, GB26875Error not_connected after the close.
+        """
+    def advance(self, now: float) -> None:
+        """
+        Runs what is due at or before `now`: retransmissions, request failures, the idle timeout.
+        """
+    def control(self, adu: bytes | Adu, now: float) -> int:
+        """
+        Sends a control command (command 1; ADU type 89 initialise, 90 clock sync, 91 duty check, or user-defined) and returns its id; the Answer is the UITD's confirm. Errors as request().
+        """
+    def counters(self) -> CentreCounters:
+        """
+        A snapshot of the counters (CentreCounters).
+        """
+    def next_deadline(self) -> float | None:
+        """
+        When advance() next has something to do (monotonic seconds), or None.
+        """
+    def on_disconnected(self) -> None:
+        """
+        The transport saw the connection end: pending requests fail (not_connected), the engine closes (Close with CentreCloseReason.disconnected). Does nothing if already closed.
+        """
+    def on_frame(self, frame: bytes | Frame, now: float) -> None:
+        """
+        Handles one valid frame from the UITD (a Frame, or a valid frame's bytes): messages, heartbeats, answers (rules 1-6 of the C++ documentation). Bytes that are not a valid frame raise GB26875Error and change nothing (receive() handles them as a Deframer would).
+        """
+    def on_rejection(self, rejection: Rejection, now: float) -> None:
+        """
+        Handles a Rejection from a Deframer: checksum_mismatch is denied echoing its serial number (§6.5.3); other rejections are counted and reported as DroppedInput. Both count towards max_consecutive_errors.
+        """
+    def outputs(
+        self,
+    ) -> list[
+        CentreSend
+        | CentreMessage
+        | CentreHeartbeat
+        | CentreAnswer
+        | CentreFailed
+        | CentreDeniedInput
+        | CentreDroppedInput
+        | CentreClose
+    ]:
+        """
+        Takes every waiting output, in order (poll() until None).
+        """
+    def poll(
+        self,
+    ) -> (
+        CentreSend
+        | CentreMessage
+        | CentreHeartbeat
+        | CentreAnswer
+        | CentreFailed
+        | CentreDeniedInput
+        | CentreDroppedInput
+        | CentreClose
+        | None
+    ):
+        """
+        Takes the oldest output (CentreSend, CentreMessage, CentreHeartbeat, CentreAnswer, CentreFailed, CentreDeniedInput, CentreDroppedInput or CentreClose); None if there is none.
+        """
+    def receive(self, frame: bytes | Frame, now: float) -> None:
+        """
+        Handles one frame from the UITD (a Frame, or the bytes of one frame). Bytes that are no valid frame are handled as the Deframer's rejection of them: a frame whose only fault is its checksum is denied echoing its serial number, anything else is counted and reported as a DroppedInput. Never raises for bad bytes.
+        """
+    def reject(self, token: int, now: float) -> None:
+        """
+        ConfirmPolicy.after_accept: the message with `token` was not stored; sends a deny (the UITD keeps it and sends it again). Errors as accept().
+        """
+    def request(self, adu: bytes | Adu, now: float) -> int:
+        """
+        Sends a read (command 4; ADU types 61-88 or user-defined; an Adu or ADU bytes) to the UITD and returns its id (>= 1): it ends as an Answer or a Failed. One is in flight at a time, the others queue. Raises GB26875Error not_connected (closed, or no frame from the UITD yet: its address is unknown), queue_full, a decoding/encoding error, or CoreError invalid_argument for another ADU type.
+        """
+    def set_wall_clock(self, at: float, utc: float) -> None:
+        """
+        Sets the wall clock: monotonic `at` is UTC `utc` (Unix seconds). The time tags of the frames the engine writes derive from it (at utc_offset_minutes). Until called, answers carry the time tag of the frame they answer and requests 2000-01-01 00:00:00.
+        """
+    @property
+    def closed(self) -> bool:
+        """
+        True once the engine has closed (it then ignores every input).
+        """
+    @property
+    def config(self) -> CentreSessionConfig:
+        """
+        A copy of the configuration (CentreSessionConfig).
+        """
+    @property
+    def has_peer(self) -> bool:
+        """
+        Whether the UITD's address is known (from its first frame).
+        """
+    @property
+    def peer_address(self) -> int:
+        """
+        The UITD's address (its first frame's source); 0 before.
+        """
+    @property
+    def pending_outputs(self) -> int:
+        """
+        Outputs waiting for poll().
+        """
+    @property
+    def pending_requests(self) -> int:
+        """
+        Requests and controls not yet ended (in flight and queued).
+        """
+    @property
+    def unconfirmed(self) -> int:
+        """
+        Messages waiting for accept() or reject().
+        """
+
+class CentreSessionConfig:
+    """
+    Settings of a CentreSession (C++ gb26875::centre_config). Durations are float seconds; validate() checks the ranges (CentreSession does too).
+    """
+
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __copy__(self) -> CentreSessionConfig:
+        """
+        A copy (sharing the UserTypes).
+        """
+    def __deepcopy__(self, memo: dict) -> CentreSessionConfig:
+        """
+        A copy (sharing the UserTypes).
+        """
+    def __eq__(self, other: object) -> bool:
+        """
+        Equal if every setting is equal (users: the same object).
+        """
+    def __init__(
+        self,
+        *,
+        address: int = 0,
+        confirm: ConfirmPolicy = ...,
+        answer_timeout: float = 10.0,
+        retries: int = 3,
+        idle_timeout: float = 90.0,
+        rate_max_frames: int = 200,
+        rate_window: float = 1.0,
+        max_consecutive_errors: int = 16,
+        max_pending_requests: int = 16,
+        max_unconfirmed: int = 64,
+        duplicate_history: int = 64,
+        max_outputs: int = 1024,
+        first_serial: int = 1,
+        utc_offset_minutes: int = 480,
+        users: UserTypes | None = None,
+    ) -> None:
+        """
+        Every setting as a keyword argument; the defaults are the C++ defaults (confirm at once, answer timeout 10 s, 3 retries, idle timeout 90 s, 200 inputs per second). Not validated here: see validate().
+        """
+    def __repr__(self) -> str:
+        """
+        CentreSessionConfig(...) with every setting.
+        """
+    def validate(self) -> None:
+        """
+        Raises CoreError (invalid_argument) if a setting is out of range; returns None if usable.
+        """
+    @property
+    def address(self) -> int:
+        """
+        The centre's own 6-byte address: the source of the requests it sends.
+        """
+    @address.setter
+    def address(self, arg1: int) -> None: ...
+    @property
+    def answer_timeout(self) -> float:
+        """
+        Seconds to wait for a confirm or response to a request (§6.5.4; 0.001 .. 3600).
+        """
+    @answer_timeout.setter
+    def answer_timeout(self, arg1: float) -> None: ...
+    @property
+    def confirm(self) -> ConfirmPolicy:
+        """
+        When messages are confirmed (ConfirmPolicy): immediate, or after_accept (the caller calls CentreSession.accept(token) once it stored the message).
+        """
+    @confirm.setter
+    def confirm(self, arg1: ConfirmPolicy) -> None: ...
+    @property
+    def duplicate_history(self) -> int:
+        """
+        Confirmed messages remembered for duplicate detection (0 disables).
+        """
+    @duplicate_history.setter
+    def duplicate_history(self, arg1: int) -> None: ...
+    @property
+    def first_serial(self) -> int:
+        """
+        The serial number of the centre's first request.
+        """
+    @first_serial.setter
+    def first_serial(self, arg1: int) -> None: ...
+    @property
+    def idle_timeout(self) -> float:
+        """
+        Close after this many seconds without a valid frame (heartbeats count); 0: never.
+        """
+    @idle_timeout.setter
+    def idle_timeout(self, arg1: float) -> None: ...
+    @property
+    def max_consecutive_errors(self) -> int:
+        """
+        Bad inputs in a row tolerated; one more closes.
+        """
+    @max_consecutive_errors.setter
+    def max_consecutive_errors(self, arg1: int) -> None: ...
+    @property
+    def max_outputs(self) -> int:
+        """
+        Outputs that may wait for poll() (16..1048576).
+        """
+    @max_outputs.setter
+    def max_outputs(self, arg1: int) -> None: ...
+    @property
+    def max_pending_requests(self) -> int:
+        """
+        Requests waiting behind the one in flight (1..4096).
+        """
+    @max_pending_requests.setter
+    def max_pending_requests(self, arg1: int) -> None: ...
+    @property
+    def max_unconfirmed(self) -> int:
+        """
+        Messages awaiting accept() under ConfirmPolicy.after_accept (1..4096).
+        """
+    @max_unconfirmed.setter
+    def max_unconfirmed(self, arg1: int) -> None: ...
+    @property
+    def rate_max_frames(self) -> int:
+        """
+        At most this many inputs per rate_window (1..65536) ...
+        """
+    @rate_max_frames.setter
+    def rate_max_frames(self, arg1: int) -> None: ...
+    @property
+    def rate_window(self) -> float:
+        """
+        ... within any span shorter than this many seconds.
+        """
+    @rate_window.setter
+    def rate_window(self, arg1: float) -> None: ...
+    @property
+    def retries(self) -> int:
+        """
+        Retransmissions of a request after the first (§6.5.5: 3; 0..100).
+        """
+    @retries.setter
+    def retries(self, arg1: int) -> None: ...
+    @property
+    def users(self) -> UserTypes | None:
+        """
+        User-defined ADU types (a UserTypes registry) to check and decode object by object, or None. Kept alive by the config and its sessions.
+        """
+    @users.setter
+    def users(self, arg1: UserTypes | None) -> None: ...
+    @property
+    def utc_offset_minutes(self) -> int:
+        """
+        The UTC offset of the time tags the centre writes, in minutes (default 480, China).
+        """
+    @utc_offset_minutes.setter
+    def utc_offset_minutes(self, arg1: int) -> None: ...
+
 class Client:
     """
     The UITD side of GB/T 26875.3 over TCP (C++ gb26875::client) with its own I/O thread.
@@ -190,12 +750,12 @@ class Client:
         A copy of the configuration.
         """
     @property
-    def data_provider(self) -> typing.Callable[[bytes], bytes | None] | None:
+    def data_provider(self) -> typing.Callable[[bytes], bytes | Adu | None] | None:
         """
-        Answers the centre's reads (types 61-68, 81, 84-86, 88): called as f(request_adu) with the request's ADU bytes; returns the response's ADU bytes, or None to deny. None (the default): every read is denied.
+        Answers the centre's reads (types 61-68, 81, 84-86, 88): called as f(request_adu) with the request's ADU bytes on the I/O thread; returns the response's ADU (bytes or an Adu). To deny: return None (no reason), or raise a firebus.Error, e.g. firebus.error_for('firebus.gb26875', Errc.denied), whose (code, category) becomes the reason. The deny frame carries no reason (GB/T 26875.3 §6.5.3): it shows in this client's request_denied ClientEvent (on_event, event.error). Any other exception, or a return value that is not an ADU, denies too (reason: operation canceled) and goes to sys.unraisablehook (counted in callback_errors); a response that does not decode is denied with its decode error. None (the default): every read is denied.
         """
     @data_provider.setter
-    def data_provider(self, arg1: typing.Callable[[bytes], bytes | None] | None) -> None: ...
+    def data_provider(self, arg1: typing.Callable[[bytes], bytes | Adu | None] | None) -> None: ...
     @property
     def is_connected(self) -> bool:
         """
@@ -285,7 +845,7 @@ class Client:
 
 class ClientConfig:
     """
-    Settings of a Client (C++ gb26875::client_config, with the engine's uitd_session_config fields flattened). Durations are datetime.timedelta (float seconds accepted).
+    Settings of a Client (C++ gb26875::client_config, with the engine's uitd_session_config fields flattened). Durations read as datetime.timedelta; they accept a timedelta or seconds as an int or a float (rounded to the microsecond; utc_offset to the minute).
     """
     def __init__(
         self,
@@ -294,24 +854,24 @@ class ClientConfig:
         port: int = 0,
         address: int = 0,
         centre_address: int = 0,
-        answer_timeout: datetime.timedelta = ...,
+        answer_timeout: datetime.timedelta | float = ...,
         retries: int = 3,
-        heartbeat: datetime.timedelta = ...,
-        utc_offset: datetime.timedelta = ...,
+        heartbeat: datetime.timedelta | float = ...,
+        utc_offset: datetime.timedelta | float = ...,
         version_minor: int = 0,
         max_queue: int = 1024,
         max_outputs: int = 1024,
-        max_age: datetime.timedelta = ...,
+        max_age: datetime.timedelta | float = ...,
         first_serial: int = 0,
         adopt_clock_sync: bool = True,
-        backoff_initial: datetime.timedelta = ...,
-        backoff_max: datetime.timedelta = ...,
+        backoff_initial: datetime.timedelta | float = ...,
+        backoff_max: datetime.timedelta | float = ...,
         backoff_factor: int = 2,
         backoff_jitter_permille: int = 200,
         backoff_seed: int = 11400714819323198485,
-        connect_timeout: datetime.timedelta = ...,
+        connect_timeout: datetime.timedelta | float = ...,
         read_buffer_size: int = 4096,
-        idle_flush: datetime.timedelta = ...,
+        idle_flush: datetime.timedelta | float = ...,
     ) -> None:
         """
         Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).
@@ -341,7 +901,7 @@ class ClientConfig:
         Wait this long for a confirm before retransmitting (§6.5.4: 10 s).
         """
     @answer_timeout.setter
-    def answer_timeout(self, arg1: datetime.timedelta) -> None: ...
+    def answer_timeout(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def backoff_factor(self) -> int:
         """
@@ -355,7 +915,7 @@ class ClientConfig:
         Reconnect back-off: the first delay (> 0).
         """
     @backoff_initial.setter
-    def backoff_initial(self, arg1: datetime.timedelta) -> None: ...
+    def backoff_initial(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def backoff_jitter_permille(self) -> int:
         """
@@ -369,7 +929,7 @@ class ClientConfig:
         Reconnect back-off: the cap (>= backoff_initial).
         """
     @backoff_max.setter
-    def backoff_max(self, arg1: datetime.timedelta) -> None: ...
+    def backoff_max(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def backoff_seed(self) -> int:
         """
@@ -390,7 +950,7 @@ class ClientConfig:
         Give up a connection attempt (resolve and connect) after this long.
         """
     @connect_timeout.setter
-    def connect_timeout(self, arg0: datetime.timedelta) -> None: ...
+    def connect_timeout(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def first_serial(self) -> int:
         """
@@ -404,7 +964,7 @@ class ClientConfig:
         Send an empty send-data frame after this long idle; 0: never.
         """
     @heartbeat.setter
-    def heartbeat(self, arg1: datetime.timedelta) -> None: ...
+    def heartbeat(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def host(self) -> str:
         """
@@ -418,14 +978,14 @@ class ClientConfig:
         Flush the deframer after this long without new bytes.
         """
     @idle_flush.setter
-    def idle_flush(self, arg0: datetime.timedelta) -> None: ...
+    def idle_flush(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def max_age(self) -> datetime.timedelta:
         """
         Fail a message not delivered this long after send; 0: never.
         """
     @max_age.setter
-    def max_age(self, arg1: datetime.timedelta) -> None: ...
+    def max_age(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def max_outputs(self) -> int:
         """
@@ -467,7 +1027,7 @@ class ClientConfig:
         The time zone of time tags (default +8 h).
         """
     @utc_offset.setter
-    def utc_offset(self, arg1: datetime.timedelta) -> None: ...
+    def utc_offset(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def version_minor(self) -> int:
         """
@@ -1080,7 +1640,7 @@ class Frame:
         """
         Frame(header=..., adu=...).
         """
-    def decode_adu(self, user_types: UserTypes | None = None) -> typing.Any:
+    def decode_adu(self, user_types: UserTypes | None = None) -> Adu:
         """
         decode_adu(self.adu). GB26875Error for a bad or empty ADU (check self.adu first).
         """
@@ -2136,7 +2696,7 @@ class Server:
 
 class ServerConfig:
     """
-    Settings of a Server (C++ gb26875::server_config, with the engine's centre_config fields flattened). Durations are datetime.timedelta (float seconds accepted). Port 0 picks an ephemeral port (Server.port).
+    Settings of a Server (C++ gb26875::server_config, with the engine's centre_config fields flattened). Durations read as datetime.timedelta; they accept a timedelta or seconds as an int or a float (rounded to the microsecond; utc_offset to the minute, flush_after to the millisecond). Port 0 picks an ephemeral port (Server.port).
     """
     def __init__(
         self,
@@ -2145,22 +2705,23 @@ class ServerConfig:
         port: int = 0,
         address: int = 0,
         confirm: ConfirmPolicy = ...,
-        answer_timeout: datetime.timedelta = ...,
+        answer_timeout: datetime.timedelta | float = ...,
         retries: int = 3,
-        idle_timeout: datetime.timedelta = ...,
+        idle_timeout: datetime.timedelta | float = ...,
         rate_max_frames: int = 200,
-        rate_window: datetime.timedelta = ...,
+        rate_window: datetime.timedelta | float = ...,
         max_consecutive_errors: int = 16,
         max_pending_requests: int = 16,
         max_unconfirmed: int = 64,
         duplicate_history: int = 64,
         max_outputs: int = 1024,
         first_serial: int = 1,
-        utc_offset: datetime.timedelta = ...,
+        utc_offset: datetime.timedelta | float = ...,
         max_connections: int = 1024,
         read_buffer_size: int = 4096,
         max_write_queue_bytes: int = 65536,
-        flush_after: datetime.timedelta = ...,
+        flush_after: datetime.timedelta | float = ...,
+        users: UserTypes | None = None,
     ) -> None:
         """
         Every setting as a keyword argument; the defaults are the C++ defaults.
@@ -2183,7 +2744,7 @@ class ServerConfig:
         Wait this long for a confirm or response (§6.5.4).
         """
     @answer_timeout.setter
-    def answer_timeout(self, arg1: datetime.timedelta) -> None: ...
+    def answer_timeout(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def confirm(self) -> ConfirmPolicy:
         """
@@ -2211,14 +2772,14 @@ class ServerConfig:
         Flush the deframer after this long without new bytes.
         """
     @flush_after.setter
-    def flush_after(self, arg0: datetime.timedelta) -> None: ...
+    def flush_after(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def idle_timeout(self) -> datetime.timedelta:
         """
         Close after this long without a valid frame; 0: never.
         """
     @idle_timeout.setter
-    def idle_timeout(self, arg1: datetime.timedelta) -> None: ...
+    def idle_timeout(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def listen_address(self) -> str:
         """
@@ -2288,7 +2849,7 @@ class ServerConfig:
         The window of rate_max_frames.
         """
     @rate_window.setter
-    def rate_window(self, arg1: datetime.timedelta) -> None: ...
+    def rate_window(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def read_buffer_size(self) -> int:
         """
@@ -2304,12 +2865,19 @@ class ServerConfig:
     @retries.setter
     def retries(self, arg1: int) -> None: ...
     @property
+    def users(self) -> UserTypes | None:
+        """
+        The registry of user-defined ADU types (128-254) the centre's sessions check incoming ADUs with (a firebus.gb26875.UserTypes), or None: such ADUs are then accepted as one UserBlob. A Server copies the registry when it is created (later add_fixed() / add_variable() calls do not reach it) and keeps the UserTypes alive; its ServerMessage.decode() uses it. Variable-size types' callables run on the Server's I/O thread.
+        """
+    @users.setter
+    def users(self, arg1: UserTypes | None) -> None: ...
+    @property
     def utc_offset(self) -> datetime.timedelta:
         """
         The UTC offset of the time tags the centre writes.
         """
     @utc_offset.setter
-    def utc_offset(self, arg1: datetime.timedelta) -> None: ...
+    def utc_offset(self, arg1: datetime.timedelta | float) -> None: ...
 
 class ServerCounters:
     """
@@ -2418,7 +2986,7 @@ class ServerMessage:
     def __repr__(self) -> str: ...
     def decode(self) -> Adu:
         """
-        The ADU decoded by firebus.gb26875.decode_adu() (the codec's objects).
+        The ADU decoded by firebus.gb26875.decode_adu() (the codec's objects) with the Server's UserTypes (ServerConfig.users): registered user-defined types give UserObject items, others one UserBlob. GB26875Error for an empty ADU (heartbeats, confirms).
         """
     @property
     def adu(self) -> bytes:
@@ -2484,6 +3052,11 @@ class ServerMessage:
     def token(self) -> int:
         """
         ConfirmPolicy.after_accept: pass to Server.accept()/reject(); 0 if already confirmed.
+        """
+    @property
+    def users(self) -> UserTypes | None:
+        """
+        The UserTypes of the Server's configuration (ServerConfig.users), or None.
         """
     @property
     def version(self) -> tuple[int, int]:
@@ -3086,6 +3659,240 @@ class UitdConfig:
     @text.setter
     def text(self, arg1: bytes | str) -> None: ...
 
+class UitdCounters:
+    """
+    A snapshot of a UitdSession's counters (counters(now)).
+    """
+    def __repr__(self) -> str:
+        """
+        UitdCounters(frames_sent=..., ...; queued=(fire, alarm, routine)).
+        """
+    def to_dict(self) -> dict:
+        """
+        Every counter in a dict (queued: a dict by priority name), e.g. for metrics.
+        """
+    @property
+    def controls_confirmed(self) -> int:
+        """
+        Control commands confirmed.
+        """
+    @property
+    def data_sent(self) -> int:
+        """
+        First transmissions of messages.
+        """
+    @property
+    def delivered(self) -> int:
+        """
+        Messages confirmed.
+        """
+    @property
+    def denials_sent(self) -> int:
+        """
+        Deny frames sent.
+        """
+    @property
+    def denied(self) -> int:
+        """
+        ... of which denied by the centre.
+        """
+    @property
+    def evicted(self) -> int:
+        """
+        ... of which evicted from a full queue.
+        """
+    @property
+    def failed(self) -> int:
+        """
+        Messages failed, for any reason.
+        """
+    @property
+    def frames_received(self) -> int:
+        """
+        Frames handled while connected.
+        """
+    @property
+    def frames_sent(self) -> int:
+        """
+        Frames put in the output queue.
+        """
+    @property
+    def heartbeats_failed(self) -> int:
+        """
+        Heartbeats with no answer.
+        """
+    @property
+    def heartbeats_sent(self) -> int:
+        """
+        Heartbeat transactions started.
+        """
+    @property
+    def ignored_disconnected(self) -> int:
+        """
+        Frames received while disconnected.
+        """
+    @property
+    def oldest_fire_age(self) -> float:
+        """
+        Seconds the oldest waiting fire message has waited; 0 if none.
+        """
+    @property
+    def outputs_dropped(self) -> int:
+        """
+        Answers and events dropped (output queue full).
+        """
+    @property
+    def queued(self) -> dict[MessagePriority, int]:
+        """
+        Messages waiting to be sent (not the one in flight), by MessagePriority.
+        """
+    @property
+    def requests_answered(self) -> int:
+        """
+        Responses sent (command 5).
+        """
+    @property
+    def resent(self) -> int:
+        """
+        Transmissions after a reconnect.
+        """
+    @property
+    def retransmitted(self) -> int:
+        """
+        Retransmissions after a timeout (data and heartbeats).
+        """
+    @property
+    def unexpected_answers(self) -> int:
+        """
+        Answers matching nothing in flight.
+        """
+
+class UitdDelivered:
+    """
+    Output of UitdSession.poll(): the centre confirmed a message.
+    """
+    def __repr__(self) -> str:
+        """
+        UitdDelivered(id=..., attempts=..., latency=...).
+        """
+    @property
+    def attempts(self) -> int:
+        """
+        Transmissions made (retransmissions and resends included).
+        """
+    @property
+    def id(self) -> int:
+        """
+        The message, as submit() returned.
+        """
+    @property
+    def latency(self) -> float:
+        """
+        Seconds from submit() to the confirm.
+        """
+
+class UitdDutyAnswer:
+    """
+    What UitdSession.answer_duty_check() did.
+    """
+    def __repr__(self) -> str:
+        """
+        UitdDutyAnswer(id=..., pending=..., in_time=...).
+        """
+    @property
+    def id(self) -> int:
+        """
+        The message submitted (its id).
+        """
+    @property
+    def in_time(self) -> bool:
+        """
+        ... and this answer is within its deadline (deadline included).
+        """
+    @property
+    def pending(self) -> bool:
+        """
+        A duty check was waiting for an answer.
+        """
+
+class UitdEvent:
+    """
+    Output of UitdSession.poll(): something to know or act upon (kind: a ClientEventKind). Fields not meaningful for the kind are None or 0.
+    """
+    def __repr__(self) -> str:
+        """
+        UitdEvent(kind=..., at=..., ...).
+        """
+    @property
+    def at(self) -> float:
+        """
+        When it was received or happened (the session's monotonic seconds).
+        """
+    @property
+    def command(self) -> Command:
+        """
+        Command of the frame concerned (a Command, or a plain int for other codes).
+        """
+    @property
+    def deadline(self) -> float | None:
+        """
+        duty_check: when the answer is due (monotonic seconds); None for other kinds.
+        """
+    @property
+    def error(self) -> firebus._firebus.Error | None:
+        """
+        request_denied: why (a firebus.Error instance, not raised); unexpected_answer and heartbeat_failed: GB26875Error unexpected_answer / no_answer; else None.
+        """
+    @property
+    def kind(self) -> ClientEventKind:
+        """
+        What happened: init_request, clock_sync, duty_check (control commands, already confirmed), unexpected_answer, heartbeat_failed, request_denied.
+        """
+    @property
+    def serial(self) -> int:
+        """
+        Serial number of the frame concerned.
+        """
+    @property
+    def time(self) -> TimeTag | None:
+        """
+        clock_sync: the TimeTag received; None for other kinds.
+        """
+    @property
+    def timeout_minutes(self) -> int:
+        """
+        duty_check: minutes allowed for the answer; 0 for other kinds.
+        """
+    @property
+    def utc(self) -> float | None:
+        """
+        clock_sync: that time as Unix seconds (read at the configured UTC offset); None for other kinds.
+        """
+
+class UitdFailed:
+    """
+    Output of UitdSession.poll(): a message will not be delivered.
+    """
+    def __repr__(self) -> str:
+        """
+        UitdFailed(id=..., error=..., attempts=...).
+        """
+    @property
+    def attempts(self) -> int:
+        """
+        Transmissions made.
+        """
+    @property
+    def error(self) -> firebus._firebus.Error:
+        """
+        Why, as a firebus.GB26875Error instance (not raised): no_answer, denied, queue_full (evicted) or not_connected (max_age passed while disconnected). error.code is the Errc value.
+        """
+    @property
+    def id(self) -> int:
+        """
+        The message, as submit() returned.
+        """
+
 class UitdFlags:
     """
     The UITD status byte, decoded.
@@ -3209,6 +4016,318 @@ class UitdOperation:
         """
     @time.setter
     def time(self, arg1: TimeTag) -> None: ...
+
+class UitdSend:
+    """
+    Output of UitdSession.poll(): a complete frame to write to the centre, in order.
+    """
+    def __repr__(self) -> str:
+        """
+        UitdSend(command=..., serial=..., id=..., frame=<n bytes>).
+        """
+    @property
+    def command(self) -> Command:
+        """
+        Its Command: send_data for data and heartbeats; confirm, deny or response for answers.
+        """
+    @property
+    def frame(self) -> bytes:
+        """
+        The encoded frame (30 + L bytes): write it to the connection.
+        """
+    @property
+    def id(self) -> int:
+        """
+        The message it carries (as submit() returned); 0 for answers and heartbeats.
+        """
+    @property
+    def serial(self) -> int:
+        """
+        Its business serial number.
+        """
+
+class UitdSession:
+    """
+    The sans-I/O protocol engine of a UITD (用户信息传输装置, C++ gb26875::uitd_session): GB/T 26875.3 without sockets, threads or clocks.
+
+    You own the connection and the clock: call connected(now) / disconnected(now) on link events, receive(frame, now) for every frame from the centre, advance(now) when next_deadline() is reached, and write out the UitdSend frames poll() gives, in order. submit() queues ADUs by MessagePriority (fire first), stop-and-wait with retransmission after answer_timeout (§6.5.4-6.5.5); poll() also reports UitdDelivered, UitdFailed and UitdEvent. Times are float seconds on your monotonic time line. Not thread-safe.
+    """
+    def __init__(self, config: UitdSessionConfig) -> None:
+        """
+        A session with `config` (disconnected). Raises GB26875Error/CoreError if config.validate() does.
+        """
+    def __repr__(self) -> str:
+        """
+        <UitdSession address -> centre connected, queued=..., in_flight=...>.
+        """
+    def advance(self, now: float) -> None:
+        """
+        Handles what is due at `now`: retransmissions (after answer_timeout), failures after the last retry, max_age, heartbeats.
+        """
+    def answer_duty_check(self, operator_id: int, now: float) -> UitdDutyAnswer:
+        """
+        Submits the operator's answer to a duty check (查岗, §8.3): a type-24 object with flag bit 5, priority alarm. Returns a UitdDutyAnswer (its id, whether a duty check was pending and answered in time); the pending check is cleared. Errors as submit().
+        """
+    def connected(self, now: float) -> None:
+        """
+        The transport has connected to the centre: sending starts (the head of the queue is sent at once) and the back-off sequence restarts. Ignored if already connected.
+        """
+    def counters(self, now: float) -> UitdCounters:
+        """
+        A snapshot of the counters (UitdCounters), with the queue depths and the age of the oldest waiting fire message at `now`.
+        """
+    def disconnected(self, now: float) -> None:
+        """
+        The connection is lost: the message in flight goes back to the head of its queue (sent again, same serial number, after the next connected()); frames not yet polled are discarded (other outputs are kept).
+        """
+    def next_deadline(self) -> float | None:
+        """
+        When advance() next has something to do (monotonic seconds), or None.
+        """
+    def next_reconnect_delay(self) -> float:
+        """
+        Seconds to wait before the next connection attempt: backoff_initial * backoff_factor**k for the k-th call since the last connected(), capped at backoff_max, minus a deterministic jitter. Each call is one attempt further.
+        """
+    def outputs(self) -> list[UitdSend | UitdDelivered | UitdFailed | UitdEvent]:
+        """
+        Takes every waiting output, in order (poll() until None).
+        """
+    def poll(self) -> UitdSend | UitdDelivered | UitdFailed | UitdEvent | None:
+        """
+        Takes the next output: a UitdSend, UitdDelivered, UitdFailed or UitdEvent; None if there is none.
+        """
+    def queued(self, priority: MessagePriority | None = None) -> int:
+        """
+        Messages waiting to be sent (not the one in flight), of `priority` or of all priorities.
+        """
+    def receive(self, frame: bytes | Frame, now: float) -> None:
+        """
+        Handles one frame from the centre: a Frame, or the bytes of exactly one frame (as a Deframer cuts them). Answers it (confirm, response from data_provider, or deny) or settles the message in flight. Bytes that are not a valid frame raise GB26875Error (checksum_mismatch, bad_start, ...) after the engine has dealt with them: a frame whose only fault is its checksum is denied (unless it reads as an answer). Frames received while disconnected are counted and ignored. Re-raises what data_provider raised.
+        """
+    def set_wall_clock(self, ref: float, at_ref: float) -> None:
+        """
+        Maps the monotonic time `ref` to the UTC time `at_ref` (Unix seconds): time tags are then written as at_ref + (now - ref) at the configured UTC offset. Until called, monotonic 0 is 2000-01-01 00:00:00 local time.
+        """
+    def submit(self, adu: bytes | Adu, now: float, priority: MessagePriority | None = None) -> int:
+        """
+        Queues the ADU `adu` (an Adu, or ADU bytes of at most 1024) to be sent with command 2 and returns its id (from 1). With priority None the priority is classify(adu) (bytes are decoded for it; GB26875Error if they do not decode); with a priority, bytes are queued as they are. Raises GB26875Error adu_too_long, or queue_full when max_queue messages are held and none of lower priority can be evicted (an evicted one is reported as UitdFailed), or when max_outputs outputs wait for poll().
+        """
+    def wall_time(self, now: float) -> float:
+        """
+        The UTC time (Unix seconds) at monotonic `now` under the current mapping.
+        """
+    @property
+    def config(self) -> UitdSessionConfig:
+        """
+        A copy of the configuration.
+        """
+    @property
+    def data_provider(self) -> typing.Callable[[Adu], Adu | bytes | None] | None:
+        """
+        Answers the centre's reads (command 4; ADU types 61-68, 81, 84-86, 88): called as f(request) with the request as an Adu; returns the response as an Adu or ADU bytes (sent with command 5), or None to deny (command 6). None (the default): every read is denied. An exception raised by f denies the request and is re-raised by receive() (after the deny was queued); so is TypeError for a wrong return type. Bytes that do not decode are denied with the decoding error (a request_denied UitdEvent).
+        """
+    @data_provider.setter
+    def data_provider(self, arg1: typing.Callable[[Adu], Adu | bytes | None] | None) -> None: ...
+    @property
+    def duty_check_deadline(self) -> float | None:
+        """
+        When the pending duty check's answer is due (monotonic seconds); None if none waits.
+        """
+    @property
+    def in_flight(self) -> int | None:
+        """
+        The id of the message awaiting its answer (0 for a heartbeat), or None.
+        """
+    @property
+    def in_flight_priority(self) -> MessagePriority | None:
+        """
+        The MessagePriority of the message in flight, or None (nothing, or a heartbeat).
+        """
+    @property
+    def is_connected(self) -> bool:
+        """
+        True between connected() and disconnected().
+        """
+    @property
+    def next_serial(self) -> int:
+        """
+        The serial number the next new transaction will take.
+        """
+    @property
+    def pending_outputs(self) -> int:
+        """
+        Outputs waiting for poll().
+        """
+
+class UitdSessionConfig:
+    """
+    Settings of a UitdSession (C++ gb26875::uitd_session_config). Durations are float seconds; validate() checks the ranges (UitdSession does too).
+    """
+
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __copy__(self) -> UitdSessionConfig:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict) -> UitdSessionConfig:
+        """
+        A copy.
+        """
+    def __eq__(self, other: object) -> bool:
+        """
+        Equal if every setting is equal.
+        """
+    def __init__(
+        self,
+        *,
+        address: int = 0,
+        centre_address: int = 0,
+        answer_timeout: float = 10.0,
+        retries: int = 3,
+        heartbeat: float = 30.0,
+        utc_offset_minutes: int = 480,
+        version_minor: int = 0,
+        max_queue: int = 1024,
+        max_outputs: int = 1024,
+        max_age: float = 0.0,
+        first_serial: int = 0,
+        adopt_clock_sync: bool = True,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        backoff_factor: int = 2,
+        backoff_jitter_permille: int = 200,
+        backoff_seed: int = 11400714819323198485,
+    ) -> None:
+        """
+        Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, queue 1024, back-off 1 s .. 60 s). Not validated here: see validate().
+        """
+    def __repr__(self) -> str:
+        """
+        UitdSessionConfig(...) with every setting.
+        """
+    def validate(self) -> None:
+        """
+        Raises GB26875Error (out_of_range) for an address >= 2**48, CoreError (invalid_argument) for any other setting out of range; returns None if usable.
+        """
+    @property
+    def address(self) -> int:
+        """
+        This UITD's 6-byte address (source of its frames).
+        """
+    @address.setter
+    def address(self, arg0: int) -> None: ...
+    @property
+    def adopt_clock_sync(self) -> bool:
+        """
+        A clock sync from the centre (type 90) also sets the engine's wall clock.
+        """
+    @adopt_clock_sync.setter
+    def adopt_clock_sync(self, arg0: bool) -> None: ...
+    @property
+    def answer_timeout(self) -> float:
+        """
+        Seconds to wait for a confirm before retransmitting (§6.5.4: 10). > 0.
+        """
+    @answer_timeout.setter
+    def answer_timeout(self, arg1: float) -> None: ...
+    @property
+    def backoff_factor(self) -> int:
+        """
+        Reconnect back-off: the factor (>= 1).
+        """
+    @backoff_factor.setter
+    def backoff_factor(self, arg0: int) -> None: ...
+    @property
+    def backoff_initial(self) -> float:
+        """
+        Reconnect back-off: the first delay in seconds (> 0).
+        """
+    @backoff_initial.setter
+    def backoff_initial(self, arg1: float) -> None: ...
+    @property
+    def backoff_jitter_permille(self) -> int:
+        """
+        Reconnect back-off: the jitter, per mille of the delay (0..1000).
+        """
+    @backoff_jitter_permille.setter
+    def backoff_jitter_permille(self, arg0: int) -> None: ...
+    @property
+    def backoff_max(self) -> float:
+        """
+        Reconnect back-off: the cap in seconds (>= backoff_initial).
+        """
+    @backoff_max.setter
+    def backoff_max(self, arg1: float) -> None: ...
+    @property
+    def backoff_seed(self) -> int:
+        """
+        Reconnect back-off: the seed of the (deterministic) jitter.
+        """
+    @backoff_seed.setter
+    def backoff_seed(self, arg0: int) -> None: ...
+    @property
+    def centre_address(self) -> int:
+        """
+        The centre's 6-byte address (destination of the UITD's frames).
+        """
+    @centre_address.setter
+    def centre_address(self, arg0: int) -> None: ...
+    @property
+    def first_serial(self) -> int:
+        """
+        Business serial number of the first transaction.
+        """
+    @first_serial.setter
+    def first_serial(self, arg0: int) -> None: ...
+    @property
+    def heartbeat(self) -> float:
+        """
+        Send an empty send-data frame after this many idle seconds; 0: never.
+        """
+    @heartbeat.setter
+    def heartbeat(self, arg1: float) -> None: ...
+    @property
+    def max_age(self) -> float:
+        """
+        Fail a message not delivered this many seconds after submit(); 0: no limit.
+        """
+    @max_age.setter
+    def max_age(self, arg1: float) -> None: ...
+    @property
+    def max_outputs(self) -> int:
+        """
+        Outputs waiting for poll() (>= 1).
+        """
+    @max_outputs.setter
+    def max_outputs(self, arg0: int) -> None: ...
+    @property
+    def max_queue(self) -> int:
+        """
+        Messages held, the one in flight included (>= 1); see UitdSession.submit().
+        """
+    @max_queue.setter
+    def max_queue(self, arg0: int) -> None: ...
+    @property
+    def retries(self) -> int:
+        """
+        Retransmissions after the first transmission before a message fails (§6.5.5: 3). >= 0.
+        """
+    @retries.setter
+    def retries(self, arg0: int) -> None: ...
+    @property
+    def utc_offset_minutes(self) -> int:
+        """
+        The time zone of time tags, minutes east of UTC (default 480, China; -1440..1440).
+        """
+    @utc_offset_minutes.setter
+    def utc_offset_minutes(self, arg1: int) -> None: ...
+    @property
+    def version_minor(self) -> int:
+        """
+        Protocol user version sent in every frame (major is 1).
+        """
+    @version_minor.setter
+    def version_minor(self, arg0: int) -> None: ...
 
 class UitdSoftwareVersion:
     """
@@ -3422,7 +4541,7 @@ class UserObject:
 
 class UserTypes:
     """
-    Registered user-defined ADU types (128-254) with a fixed object size, so that decode_adu() splits them into UserObject items; unregistered types decode as one UserBlob.
+    Registered user-defined ADU types (128-254), so that decode_adu() splits their ADUs into UserObject items: with a fixed object size (add_fixed) or a Python callable that sizes each object (add_variable). Unregistered types decode as one UserBlob. Give it to decode_adu(), Frame.decode_adu() and ServerConfig.users.
     """
     def __init__(self) -> None:
         """
@@ -3430,11 +4549,19 @@ class UserTypes:
         """
     def add_fixed(self, type: int, name: str, fixed_size: int) -> None:
         """
-        Registers `type` (128..254) whose objects have fixed_size bytes (>= 1); GB26875Error (out_of_range) otherwise.
+        Registers `type` (128..254) whose objects have fixed_size bytes (>= 1); GB26875Error (out_of_range) otherwise. Replaces an earlier registration of `type`.
         """
-    def find(self, type: int) -> tuple | None:
+    def add_variable(self, type: int, name: str, size: typing.Callable[[bytes], int]) -> None:
         """
-        (name, fixed_size) of a registered type, or None.
+        Registers `type` (128..254) whose objects differ in size: size(rest) gets the bytes left in the ADU (bytes, starting at the object; never empty) and returns the object's size, an int in 1..len(rest). Anything else -- an exception, a non-int, 0 or more than len(rest) -- rejects the ADU as a bad object would: GB26875Error (truncated) whose __cause__ is the callable's exception (or a TypeError/ValueError saying what it returned). To reject an object, raise firebus.GB26875Error or return 0. It is called with the GIL held, from the thread that decodes (a Server's I/O thread too), twice per object (once to check the ADU, once to collect its objects): it must answer the same both times and should be quick. On a Server's thread, an exception other than firebus.Error goes to sys.unraisablehook. The registry keeps `size` alive. GB26875Error (out_of_range) for a type outside 128..254.
+        """
+    def find(self, type: int) -> tuple[str, int] | None:
+        """
+        (name, fixed_size) of a registered type, or None; fixed_size is 0 for a type registered with add_variable().
+        """
+    def size_function(self, type: int) -> typing.Callable[[bytes], int] | None:
+        """
+        The size callable of a type registered with add_variable(), or None (fixed-size or unregistered).
         """
 
 def adu_type_name(code: int, lang: str = "en") -> str:
@@ -3500,6 +4627,11 @@ def check_frame_head(data: bytes) -> int:
 def checksum(data: bytes) -> int:
     """
     The sum of `data` modulo 256 (a frame's checksum covers bytes 2 .. 26 + L).
+    """
+
+def classify(adu: bytes | Adu) -> MessagePriority:
+    """
+    The usual MessagePriority of an upstream ADU (an Adu or ADU bytes): fire for a fire alarm or manual alarm bit, alarm for faults, supervisory, power faults and duty-check answers, else routine; the most urgent object decides. GB26875Error for bytes that do not decode.
     """
 
 def command_name(code: int, lang: str = "en") -> str:
@@ -3771,6 +4903,17 @@ class Bit0Policy(enum.IntEnum):
 
     standard = 0
     zero_means_normal = 1
+
+class CentreCloseReason(enum.IntEnum):
+    """
+    Why a CentreSession tells the transport to close the connection (C++ gb26875::close_reason).
+    """
+
+    idle_timeout = 0
+    rate_limit = 1
+    too_many_errors = 2
+    output_overflow = 3
+    disconnected = 4
 
 class ClientEventKind(enum.IntEnum):
     """

@@ -57,11 +57,6 @@ FIREBUS_PY_ENUM(firebus::text_policy, TextPolicy, "firebus._firebus.gb26875.text
 
 namespace firebus_py {
 
-// A registry argument: a firebus.gb26875.UserTypes, or None (no registry).
-struct users_arg {
-  const firebus::gb26875::user_types* types = nullptr;
-};
-
 // The size callable of UserTypes.add_variable().
 struct size_callable {
   py::object fn;
@@ -71,28 +66,6 @@ struct size_callable {
 
 namespace pybind11 {
 namespace detail {
-
-template <>
-struct type_caster<firebus_py::users_arg> {
-  PYBIND11_TYPE_CASTER(firebus_py::users_arg,
-                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
-  bool load(handle src, bool) {
-    if (!src) return false;
-    if (src.is_none()) {
-      value.types = nullptr;
-      return true;
-    }
-    try {
-      value.types = firebus_py::user_types_of(src);
-    } catch (const cast_error&) {
-      return false;
-    }
-    return true;
-  }
-  static handle cast(const firebus_py::users_arg&, return_value_policy, handle) {
-    return none().release();
-  }
-};
 
 template <>
 struct type_caster<firebus_py::size_callable> {
@@ -924,9 +897,11 @@ void bind_flags(py::class_<T>& c, const std::array<bool_field<T>, N>& fields, R 
 
 }  // namespace
 
+bool is_user_types(py::handle h) { return py::isinstance<user_types_obj>(h); }
+
 const gb::user_types* user_types_of(py::handle h) {
   if (h.is_none()) return nullptr;
-  if (!py::isinstance<user_types_obj>(h)) {
+  if (!is_user_types(h)) {
     throw py::type_error("expected a firebus.gb26875.UserTypes or None, found " +
                          std::string(py::str(py::type::of(h).attr("__name__"))));
   }
@@ -1485,7 +1460,7 @@ void bind_gb26875(py::module_& m) {
   fr.def(
       "decode_adu",
       [](const frame_obj& f, const users_arg& users) {
-        return decode_adu_bytes(view_of(f.adu), users.types);
+        return decode_adu_bytes(view_of(f.adu), users.types());
       },
       py::arg("user_types") = py::none(),
       "decode_adu(self.adu). GB26875Error for a bad or empty ADU (check self.adu first).");
@@ -1814,7 +1789,7 @@ void bind_gb26875(py::module_& m) {
   m.def(
       "decode_adu",
       [](const py::bytes& data, const users_arg& users) {
-        return decode_adu_bytes(view_of(data), users.types);
+        return decode_adu_bytes(view_of(data), users.types());
       },
       py::arg("data"), py::arg("user_types") = py::none(),
       "Decodes a whole ADU into an Adu. GB26875Error ('gb26875 ADU of 3 bytes, type 1: ...'): "

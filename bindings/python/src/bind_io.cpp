@@ -74,19 +74,6 @@ namespace io_detail {
 
 namespace gb = firebus::gb26875;
 
-// A Python callable or None, held as the object itself (so that the attribute reads back as the
-// same object), with the signature `Tag::name` in stubs.
-template <class Tag>
-struct callable {
-  py::object fn;
-};
-
-// A Python object returned as is, shown in stubs as `Tag::name`.
-template <class Tag>
-struct typed {
-  py::object obj;
-};
-
 // ADU bytes from Python: bytes, bytearray, memoryview, or anything bytes() accepts (__bytes__).
 struct adu_arg {
   std::string bytes;
@@ -100,50 +87,11 @@ struct duration_arg {
   D value{};
 };
 
-// A registry from Python: a firebus.gb26875.UserTypes, or None. Holds the Python object.
-struct users_ref {
-  py::object obj;  // null or None: no registry
-  const firebus::gb26875::user_types* types() const {
-    return obj && !obj.is_none() ? user_types_of(obj) : nullptr;
-  }
-};
-
 }  // namespace io_detail
 }  // namespace firebus_py
 
 namespace pybind11 {
 namespace detail {
-
-template <class Tag>
-struct type_caster<firebus_py::io_detail::callable<Tag>> {
-  PYBIND11_TYPE_CASTER(firebus_py::io_detail::callable<Tag>, Tag::name);
-  bool load(handle src, bool) {
-    if (!src) return false;
-    if (src.is_none()) {
-      value.fn = object();
-      return true;
-    }
-    if (!PyCallable_Check(src.ptr())) return false;
-    value.fn = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::io_detail::callable<Tag>& v, return_value_policy, handle) {
-    return v.fn ? v.fn.inc_ref() : none().release();
-  }
-};
-
-template <class Tag>
-struct type_caster<firebus_py::io_detail::typed<Tag>> {
-  PYBIND11_TYPE_CASTER(firebus_py::io_detail::typed<Tag>, Tag::name);
-  bool load(handle src, bool) {
-    if (!src) return false;
-    value.obj = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::io_detail::typed<Tag>& v, return_value_policy, handle) {
-    return v.obj ? v.obj.inc_ref() : none().release();
-  }
-};
 
 template <>
 struct type_caster<firebus_py::io_detail::adu_arg> {
@@ -161,17 +109,14 @@ struct type_caster<firebus_py::io_detail::adu_arg> {
       value.bytes = encoded.cast<std::string>();
       return true;
     }
-    PyObject* b = PyObject_Bytes(src.ptr());
+    PyObject* b = PyObject_Bytes(src.ptr());  // also objects with __bytes__
     if (b == nullptr) {
       PyErr_Clear();
       return false;
     }
-    char* data = nullptr;
-    Py_ssize_t size = 0;
-    PyBytes_AsStringAndSize(b, &data, &size);
-    value.bytes.assign(data, static_cast<std::size_t>(size));
+    const bool ok = firebus_py::bytes_like(b, value.bytes);
     Py_DECREF(b);
-    return true;
+    return ok;
   }
   static handle cast(const firebus_py::io_detail::adu_arg& v, return_value_policy, handle) {
     return bytes(v.bytes).release();
@@ -230,27 +175,6 @@ struct type_caster<firebus_py::io_detail::duration_arg<D>> {
     std::ostringstream s;
     s << "duration of " << seconds << " s (at most ±9.2e12 s)";
     firebus_py::raise(firebus::make_error_code(firebus::errc::out_of_range), s.str());
-  }
-};
-
-template <>
-struct type_caster<firebus_py::io_detail::users_ref> {
-  PYBIND11_TYPE_CASTER(firebus_py::io_detail::users_ref,
-                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
-  bool load(handle src, bool) {
-    if (!src) return false;
-    if (!src.is_none()) {
-      try {
-        (void)firebus_py::user_types_of(src);
-      } catch (const cast_error&) {
-        return false;
-      }
-    }
-    value.obj = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::io_detail::users_ref& v, return_value_policy, handle) {
-    return v.obj ? v.obj.inc_ref() : none().release();
   }
 };
 
@@ -872,7 +796,7 @@ using server_hooks = hooks<ss_count>;
 // so that the registry lives as long as any copy of the settings; copied with the GIL held).
 struct server_config_py : gb::server_config {
   py::object users;  // a firebus.gb26875.UserTypes, or null
-  void set_users(const users_ref& u) {
+  void set_users(const users_arg& u) {
     centre.users = u.types();
     users = centre.users != nullptr ? u.obj : py::object();
   }
@@ -1294,7 +1218,7 @@ void bind_server_config(py::module_& m) {
                std::size_t max_unconfirmed, std::size_t duplicate_history, std::size_t max_outputs,
                std::uint16_t first_serial, const dur_min& utc_offset, std::size_t max_connections,
                std::size_t read_buffer_size, std::size_t max_write_queue_bytes,
-               const dur_ms& flush_after, const users_ref& users) {
+               const dur_ms& flush_after, const users_arg& users) {
               cfg_t x;
               x.listen_address = std::move(listen_address);
               x.port = port;
@@ -1372,8 +1296,8 @@ void bind_server_config(py::module_& m) {
   duration_property(c, "flush_after", &cfg_t::flush_after,
                     "Flush the deframer after this long without new bytes.");
   c.def_property(
-      "users", [](const cfg_t& x) { return users_ref{x.users ? x.users : py::none()}; },
-      [](cfg_t& x, const users_ref& u) { x.set_users(u); },
+      "users", [](const cfg_t& x) { return users_arg{x.users ? x.users : py::none()}; },
+      [](cfg_t& x, const users_arg& u) { x.set_users(u); },
       "The registry of user-defined ADU types (128-254) the centre's sessions check incoming "
       "ADUs with (a firebus.gb26875.UserTypes), or None: such ADUs are then accepted as one "
       "UserBlob. A Server copies the registry when it is created (later add_fixed() / "
@@ -1622,7 +1546,7 @@ void bind_values(py::module_& m) {
                     "already confirmed.")
       .def_readonly("duplicate", &sm::duplicate, "A retransmission of a message already confirmed.")
       .def_property_readonly(
-          "users", [](const sm& x) { return users_ref{x.users ? x.users : py::none()}; },
+          "users", [](const sm& x) { return users_arg{x.users ? x.users : py::none()}; },
           "The UserTypes of the Server's configuration (ServerConfig.users), or None.")
       .def(
           "decode",

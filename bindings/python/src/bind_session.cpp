@@ -70,18 +70,6 @@ namespace gb = firebus::gb26875;
 PyObject* frame_class = nullptr;
 PyObject* adu_class = nullptr;
 PyObject* rejection_class = nullptr;
-PyObject* user_types_class = nullptr;
-
-// A UserTypes or None from Python (anything else does not load: TypeError).
-struct users_arg {
-  py::object obj;
-};
-
-// A Python object returned as is, shown in stubs as `Tag::name`.
-template <class Tag>
-struct typed {
-  py::object obj;
-};
 
 // ADU from Python: an Adu (kept as the object) or bytes-like (copied).
 struct adu_in {
@@ -97,91 +85,11 @@ struct frame_in {
   std::string bytes;  // the ADU for a Frame, else the whole frame
 };
 
-// A callable or None, shown in stubs as `Tag::name`.
-template <class Tag>
-struct callable {
-  py::object fn;
-};
-
-bool bytes_like(py::handle src, std::string& out) {
-  if (!src || src.is_none() || PyUnicode_Check(src.ptr()) || PyLong_Check(src.ptr())) {
-    return false;
-  }
-  if (!PyBytes_Check(src.ptr()) && !PyByteArray_Check(src.ptr()) &&
-      !PyMemoryView_Check(src.ptr())) {
-    return false;
-  }
-  PyObject* b = PyObject_Bytes(src.ptr());
-  if (b == nullptr) {
-    PyErr_Clear();
-    return false;
-  }
-  char* data = nullptr;
-  Py_ssize_t size = 0;
-  PyBytes_AsStringAndSize(b, &data, &size);
-  out.assign(data, static_cast<std::size_t>(size));
-  Py_DECREF(b);
-  return true;
-}
-
 }  // namespace session_detail
 }  // namespace firebus_py
 
 namespace pybind11 {
 namespace detail {
-
-template <class Tag>
-struct type_caster<firebus_py::session_detail::typed<Tag>> {
-  PYBIND11_TYPE_CASTER(firebus_py::session_detail::typed<Tag>, Tag::name);
-  bool load(handle src, bool) {
-    if (!src) return false;
-    value.obj = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::session_detail::typed<Tag>& v, return_value_policy, handle) {
-    return v.obj ? v.obj.inc_ref() : none().release();
-  }
-};
-
-template <class Tag>
-struct type_caster<firebus_py::session_detail::callable<Tag>> {
-  PYBIND11_TYPE_CASTER(firebus_py::session_detail::callable<Tag>, Tag::name);
-  bool load(handle src, bool) {
-    if (!src) return false;
-    if (src.is_none()) {
-      value.fn = object();
-      return true;
-    }
-    if (!PyCallable_Check(src.ptr())) return false;
-    value.fn = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::session_detail::callable<Tag>& v, return_value_policy,
-                     handle) {
-    return v.fn ? v.fn.inc_ref() : none().release();
-  }
-};
-
-template <>
-struct type_caster<firebus_py::session_detail::users_arg> {
-  PYBIND11_TYPE_CASTER(firebus_py::session_detail::users_arg,
-                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
-  bool load(handle src, bool) {
-    using firebus_py::session_detail::user_types_class;
-    if (!src) return false;
-    if (!src.is_none()) {
-      if (user_types_class == nullptr || PyObject_IsInstance(src.ptr(), user_types_class) != 1) {
-        PyErr_Clear();
-        return false;
-      }
-    }
-    value.obj = reinterpret_borrow<object>(src);
-    return true;
-  }
-  static handle cast(const firebus_py::session_detail::users_arg& v, return_value_policy, handle) {
-    return v.obj.inc_ref();
-  }
-};
 
 template <>
 struct type_caster<firebus_py::session_detail::adu_in> {
@@ -195,7 +103,7 @@ struct type_caster<firebus_py::session_detail::adu_in> {
       return true;
     }
     PyErr_Clear();
-    return firebus_py::session_detail::bytes_like(src, value.bytes);
+    return firebus_py::bytes_like(src, value.bytes);
   }
   static handle cast(const firebus_py::session_detail::adu_in& v, return_value_policy, handle) {
     if (v.adu) return v.adu.inc_ref();
@@ -224,7 +132,7 @@ struct type_caster<firebus_py::session_detail::frame_in> {
     }
     PyErr_Clear();
     value.is_frame = false;
-    return firebus_py::session_detail::bytes_like(src, value.bytes);
+    return firebus_py::bytes_like(src, value.bytes);
   }
   static handle cast(const firebus_py::session_detail::frame_in& v, return_value_policy, handle) {
     return bytes(v.bytes).release();
@@ -1690,7 +1598,6 @@ void bind_session(py::module_& m) {
   frame_class = py::object(m.attr("Frame")).release().ptr();
   adu_class = py::object(m.attr("Adu")).release().ptr();
   rejection_class = py::object(m.attr("Rejection")).release().ptr();
-  user_types_class = py::object(m.attr("UserTypes")).release().ptr();
   // Shared with bind_io.cpp (created there first; created here if that file did not).
   ensure_enum<gb::message_priority>(
       m, "MessagePriority",

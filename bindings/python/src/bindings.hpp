@@ -29,10 +29,39 @@ void bind_modbus(py::module_& modbus);
 // the registry of a firebus.gb26875.UserTypes, or nullptr for None (TypeError for anything
 // else; the caller keeps the Python object alive as long as it uses the pointer);
 const firebus::gb26875::user_types* user_types_of(py::handle h);
+// whether `h` is a firebus.gb26875.UserTypes;
+bool is_user_types(py::handle h);
 // an ADU as a firebus.gb26875.Adu, and back (TypeError for anything but an Adu).
 py::object adu_to_py(const firebus::gb26875::adu& a);
 firebus::gb26875::adu adu_from_py(py::handle h);
 
+// A registry argument from Python: a firebus.gb26875.UserTypes or None (anything else does not
+// load: TypeError). Holds the Python object, so the registry lives as long as the holder.
+struct users_arg {
+  py::object obj;  // null or None: no registry
+  const firebus::gb26875::user_types* types() const {
+    return obj && !obj.is_none() ? user_types_of(obj) : nullptr;
+  }
+};
+
 }  // namespace firebus_py
+
+namespace pybind11 {
+namespace detail {
+template <>
+struct type_caster<firebus_py::users_arg> {
+  PYBIND11_TYPE_CASTER(firebus_py::users_arg,
+                       const_name("typing.Optional[firebus._firebus.gb26875.UserTypes]"));
+  bool load(handle src, bool) {
+    if (!src || (!src.is_none() && !firebus_py::is_user_types(src))) return false;
+    value.obj = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const firebus_py::users_arg& v, return_value_policy, handle) {
+    return v.obj ? v.obj.inc_ref() : none().release();
+  }
+};
+}  // namespace detail
+}  // namespace pybind11
 
 #endif  // FIREBUS_BINDINGS_PYTHON_BINDINGS_HPP

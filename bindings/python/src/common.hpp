@@ -69,6 +69,38 @@ T* constructed(PyObject* self) noexcept {
   return vh.value_ptr<T>();
 }
 
+// A Python callable or None, held as the object itself (so that an attribute reads back as the
+// same object), shown in stubs as `Tag::name` (a struct with `static constexpr auto name`).
+template <class Tag>
+struct callable {
+  py::object fn;
+};
+
+// A Python object passed through as is, shown in stubs as `Tag::name`.
+template <class Tag>
+struct typed {
+  py::object obj;
+};
+
+// Bytes from bytes, bytearray or memoryview (not str, int or anything else): false otherwise.
+inline bool bytes_like(py::handle src, std::string& out) {
+  if (!src || (!PyBytes_Check(src.ptr()) && !PyByteArray_Check(src.ptr()) &&
+               !PyMemoryView_Check(src.ptr()))) {
+    return false;
+  }
+  PyObject* b = PyObject_Bytes(src.ptr());
+  if (b == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  char* data = nullptr;
+  Py_ssize_t size = 0;
+  PyBytes_AsStringAndSize(b, &data, &size);
+  out.assign(data, static_cast<std::size_t>(size));
+  Py_DECREF(b);
+  return true;
+}
+
 // --- enums
 // ---------------------------------------------------------------------------------------- The
 // Python class of a C++ enum, created by make_enum().
@@ -166,5 +198,42 @@ struct enum_caster {
   struct type_caster<E> : firebus_py::enum_caster<E, firebus_py_name_##ID> {}; \
   }                                                                            \
   }
+
+namespace pybind11 {
+namespace detail {
+
+template <class Tag>
+struct type_caster<firebus_py::callable<Tag>> {
+  PYBIND11_TYPE_CASTER(firebus_py::callable<Tag>, Tag::name);
+  bool load(handle src, bool) {
+    if (!src) return false;
+    if (src.is_none()) {
+      value.fn = object();
+      return true;
+    }
+    if (!PyCallable_Check(src.ptr())) return false;
+    value.fn = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const firebus_py::callable<Tag>& v, return_value_policy, handle) {
+    return v.fn ? v.fn.inc_ref() : none().release();
+  }
+};
+
+template <class Tag>
+struct type_caster<firebus_py::typed<Tag>> {
+  PYBIND11_TYPE_CASTER(firebus_py::typed<Tag>, Tag::name);
+  bool load(handle src, bool) {
+    if (!src) return false;
+    value.obj = reinterpret_borrow<object>(src);
+    return true;
+  }
+  static handle cast(const firebus_py::typed<Tag>& v, return_value_policy, handle) {
+    return v.obj ? v.obj.inc_ref() : none().release();
+  }
+};
+
+}  // namespace detail
+}  // namespace pybind11
 
 #endif  // FIREBUS_BINDINGS_PYTHON_COMMON_HPP

@@ -34,7 +34,9 @@
 ///     {firebus::modbus::table::holding_registers, 0x0000, 1},
 ///     {firebus::modbus::table::holding_registers, 0x0008, 2},
 ///     {firebus::modbus::table::holding_registers, 0x001B, 1}};
-/// auto reads = planner.plan(items);  // one request 0x0000..0x001B: cheaper than three
+/// auto reads = planner.plan(items);
+/// // Two requests: 0x0000..0x0009 (reading the 7 unused registers between costs less than a
+/// // request of its own) and 0x001B alone (a gap of 17 registers costs more than a request).
 /// @endcode
 #ifndef FIREBUS_MODBUS_PLANNER_HPP
 #define FIREBUS_MODBUS_PLANNER_HPP

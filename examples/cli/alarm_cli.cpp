@@ -797,27 +797,6 @@ int usage_error(const std::string& message) {
   return exit_usage;
 }
 
-// True if args[i] is the option `name`, given as "--name value" (i then moves to the value) or
-// "--name=value"; `value` is then its value, empty if it is missing.
-bool is_option(const std::vector<std::string>& args, std::size_t& i, std::string_view name,
-               std::string& value, bool& missing) {
-  const std::string& a = args[i];
-  missing = false;
-  if (a == name) {
-    if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      missing = true;
-    }
-    return true;
-  }
-  if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
-    value = a.substr(name.size() + 1);
-    return true;
-  }
-  return false;
-}
-
 int replay(const replay_options& o) {
   alarm::rules rules;
   std::error_code ec;

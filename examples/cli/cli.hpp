@@ -7,8 +7,10 @@
 #ifndef FIREBUS_EXAMPLES_CLI_CLI_HPP
 #define FIREBUS_EXAMPLES_CLI_CLI_HPP
 
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace firebus_cli {
@@ -24,6 +26,32 @@ enum exit_status : int {
 int gb26875_main(const std::vector<std::string>& args);
 /// The usage text of `firebus gb26875`.
 void gb26875_usage(std::FILE* out);
+
+/// `firebus modbus ...`: `args` are the arguments after "modbus".
+int modbus_main(const std::vector<std::string>& args);
+/// The usage text of `firebus modbus`.
+void modbus_usage(std::FILE* out);
+
+/// True if args[i] is the option `name`, given as "--name value" (i then moves to the value) or
+/// "--name=value"; `value` is then its value, and `missing` tells whether it had none.
+inline bool is_option(const std::vector<std::string>& args, std::size_t& i, std::string_view name,
+                      std::string& value, bool& missing) {
+  const std::string& a = args[i];
+  missing = false;
+  if (a == name) {
+    if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      missing = true;
+    }
+    return true;
+  }
+  if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
+    value = a.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
 
 /// `firebus alarm ...`: `args` are the arguments after "alarm".
 int alarm_main(const std::vector<std::string>& args);

@@ -30,6 +30,8 @@ constexpr area areas[] = {
      &firebus_cli::gb26875_usage},
     {"alarm", "alarm engine: replay recorded inputs and print the events", &firebus_cli::alarm_main,
      &firebus_cli::alarm_usage},
+    {"modbus", "Modbus devices: plan the reads of a device profile and predict the scan time",
+     &firebus_cli::modbus_main, &firebus_cli::modbus_usage},
 };
 
 const area* find_area(std::string_view name) {

@@ -1,0 +1,278 @@
+// firebus — fire-safety IoT SDK.
+//
+// `firebus modbus plan`: the read requests the poll planner makes for a device profile, per poll
+// class (alarm-state points first, then measurements, then configuration), each with its
+// predicted bus time, and the predicted scan time of one device and of a line of N devices.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <firebus/modbus/planner.hpp>
+#include <firebus/modbus/rtu.hpp>
+#include <firebus/profile/codec.hpp>
+#include <firebus/profile_json.hpp>
+
+#include "cli.hpp"
+
+namespace firebus_cli {
+namespace {
+
+namespace mb = firebus::modbus;
+namespace pf = firebus::profile;
+using json = nlohmann::ordered_json;  // keys in the order written
+
+struct plan_options {
+  std::string profile;
+  std::uint32_t baud = 0;     // 0: the profile's factory baud
+  double turnaround_ms = 0;   // the device's reply delay
+  double tcp_rtt_ms = -1;     // ≥ 0: plan for TCP with this round trip
+  std::uint32_t devices = 1;  // devices on the line
+  bool json_lines = false;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "firebus modbus plan: %s\n", message.c_str());
+  modbus_usage(stderr);
+  return exit_usage;
+}
+
+bool parse_number(const std::string& text, double lo, double hi, double& out) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= lo && v <= hi)) return false;
+  out = v;
+  return true;
+}
+
+// A profile given as a file, or as an id of the library (FIREBUS_PROFILES, then the source
+// tree's protocols/profiles when built in it, then the installed library).
+std::string resolve_profile(const std::string& name) {
+  if (name.find('/') != std::string::npos || name.find(".json") != std::string::npos) return name;
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("FIREBUS_PROFILES")) dirs.emplace_back(env);
+#ifdef FIREBUS_CLI_SOURCE_PROFILES  // built in the firebus tree
+  dirs.emplace_back(FIREBUS_CLI_SOURCE_PROFILES);
+#endif
+#ifdef FIREBUS_CLI_INSTALLED_PROFILES
+  dirs.emplace_back(FIREBUS_CLI_INSTALLED_PROFILES);
+#endif
+  for (const std::string& d : dirs) {
+    const std::string path = d + "/" + name + ".json";
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+      std::fclose(f);
+      return path;
+    }
+  }
+  return name;
+}
+
+double ms(firebus::duration d) { return static_cast<double>(d.count()) / 1000.0; }
+
+int plan(const plan_options& o) {
+  const std::string path = resolve_profile(o.profile);
+  pf::device_profile prof;
+  std::error_code ec;
+  pf::profile_error err;
+  if (!pf::load_profile(path, prof, ec, err)) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
+    return exit_usage;
+  }
+  pf::codec codec;
+  if (!codec.assign(prof, err)) {  // not reached: the loader validates
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
+    return exit_usage;
+  }
+  const pf::device_profile& p = codec.profile();
+  mb::line_timing line;
+  line.baud = o.baud != 0 ? o.baud : p.modbus.serial.baud;
+  line.bits_per_char = static_cast<std::uint8_t>(
+      1 + p.modbus.serial.data_bits + (p.modbus.serial.parity == pf::parity::none ? 0 : 1) +
+      p.modbus.serial.stop_bits);
+  line.turnaround = firebus::duration(static_cast<std::int64_t>(o.turnaround_ms * 1000 + 0.5));
+  const bool tcp = o.tcp_rtt_ms >= 0;
+  const mb::cost_model cost = tcp ? mb::cost_model::tcp(firebus::duration(
+                                        static_cast<std::int64_t>(o.tcp_rtt_ms * 1000 + 0.5)))
+                                  : mb::cost_model::rtu(line);
+  mb::poll_planner planner(cost, p.modbus.limits);
+
+  if (!o.json_lines) {
+    std::printf("profile %s: %s %s (%zu points)\n", p.id.c_str(), p.vendor.c_str(), p.model.c_str(),
+                codec.size());
+    if (tcp) {
+      std::printf("line: Modbus TCP, round trip %.3f ms\n", o.tcp_rtt_ms);
+    } else {
+      std::printf(
+          "line: Modbus RTU %u baud, %u bits per character, t3.5 %.3f ms, turnaround "
+          "%.3f ms\n",
+          line.baud, line.bits_per_char, ms(line.t35()), ms(line.turnaround));
+    }
+    std::printf("%-12s %-9s %-8s %5s %9s  %s\n", "class", "table", "address", "count", "time ms",
+                "points");
+  }
+  firebus::duration per_class[3] = {};
+  std::size_t requests = 0;
+  for (pf::poll_class c :
+       {pf::poll_class::alarm, pf::poll_class::measurement, pf::poll_class::config}) {
+    const std::vector<std::size_t> pts = codec.points(c);
+    if (pts.empty()) continue;
+    // read_items() of the class brings decimals_from sources too: name them all.
+    std::vector<std::size_t> named = pts;
+    for (std::size_t i : pts) {
+      const std::size_t d = codec.point(i).decimals_from.empty()
+                                ? pf::codec::npos
+                                : codec.find(codec.point(i).decimals_from);
+      if (d != pf::codec::npos) named.push_back(d);
+    }
+    const std::vector<mb::read_item> items = codec.read_items(pts);
+    const std::vector<mb::planned_read> reads = planner.plan(items);
+    for (const mb::planned_read& r : reads) {
+      ++requests;
+      per_class[static_cast<int>(c)] += r.cost;
+      std::vector<std::string> ids;
+      const std::uint32_t first = r.req.address;
+      const std::uint32_t last = first + r.req.quantity;
+      for (std::size_t i : named) {
+        const pf::point_def& d = codec.point(i);
+        bool dup = false;
+        for (const std::string& s : ids) dup = dup || s == d.id;
+        if (!dup && d.tbl == r.tbl && d.address >= first && d.address < last) ids.push_back(d.id);
+      }
+      if (o.json_lines) {
+        json line_out = {{"class", std::string(pf::to_string(c))},
+                         {"table", std::string(pf::table_name(r.tbl))},
+                         {"function", static_cast<int>(r.req.fn)},
+                         {"address", r.req.address},
+                         {"quantity", r.req.quantity},
+                         {"time_ms", ms(r.cost)},
+                         {"points", ids}};
+        std::printf("%s\n", line_out.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+      } else {
+        std::string list;
+        for (const std::string& s : ids) list += (list.empty() ? "" : " ") + s;
+        char addr[16];
+        std::snprintf(addr, sizeof addr, "0x%04X", r.req.address);
+        std::printf("%-12s %-9s %-8s %5u %9.3f  %s\n", std::string(pf::to_string(c)).c_str(),
+                    std::string(pf::table_name(r.tbl)).c_str(), addr, r.req.quantity, ms(r.cost),
+                    list.c_str());
+      }
+    }
+  }
+  const firebus::duration device = per_class[0] + per_class[1] + per_class[2];
+  const firebus::duration line_scan = device * static_cast<std::int64_t>(o.devices);
+  if (o.json_lines) {
+    json summary = {{"profile", p.id},
+                    {"requests", requests},
+                    {"alarm_ms", ms(per_class[0])},
+                    {"measurement_ms", ms(per_class[1])},
+                    {"config_ms", ms(per_class[2])},
+                    {"device_ms", ms(device)},
+                    {"devices", o.devices},
+                    {"scan_ms", ms(line_scan)}};
+    std::printf("%s\n", json{{"summary", summary}}.dump().c_str());
+  } else {
+    std::printf(
+        "predicted scan time of one device: %.3f ms (%zu requests: alarm %.3f ms, "
+        "measurement %.3f ms, config %.3f ms)\n",
+        ms(device), requests, ms(per_class[0]), ms(per_class[1]), ms(per_class[2]));
+    if (o.devices != 1) {
+      std::printf("%u devices on the line: %.3f ms per full scan\n", o.devices, ms(line_scan));
+    }
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+void modbus_usage(std::FILE* out) {
+  std::fputs(
+      "usage: firebus modbus plan --profile PROFILE [--baud N] [--turnaround-ms MS]\n"
+      "                           [--tcp-rtt-ms MS] [--devices N] [--json]\n"
+      "\n"
+      "plan  prints the read requests the poll planner makes for a device profile, per poll\n"
+      "      class (alarm-state points, then measurements, then configuration), with each\n"
+      "      request's predicted bus time, and the predicted scan time of one device and of\n"
+      "      N devices on one line.\n"
+      "\n"
+      "  --profile P        a profile file, or the id of a library profile (looked up in\n"
+      "                     $FIREBUS_PROFILES, then the installed profile library)\n"
+      "  --baud N           RTU line speed (default: the profile's factory setting)\n"
+      "  --turnaround-ms MS the device's delay before it replies (default 0)\n"
+      "  --tcp-rtt-ms MS    plan for Modbus TCP with this round-trip time instead of RTU\n"
+      "  --devices N        devices of this profile on the line (default 1)\n"
+      "  --json             one JSON object per request, then a {\"summary\":...} line\n"
+      "\n"
+      "Exit status: 0 planned, 2 usage error or a profile that cannot be loaded (reported as\n"
+      "FILE: JSON path: problem).\n",
+      out);
+}
+
+int modbus_main(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    modbus_usage(stderr);
+    return exit_usage;
+  }
+  const std::string& command = args[0];
+  if (command == "help" || command == "--help" || command == "-h") {
+    modbus_usage(stdout);
+    return exit_ok;
+  }
+  if (command != "plan") {
+    std::fprintf(stderr, "firebus modbus: unknown command '%s' (expected plan)\n", command.c_str());
+    modbus_usage(stderr);
+    return exit_usage;
+  }
+  plan_options o;
+  bool have_profile = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string value;
+    bool missing = false;
+    double number = 0;
+    if (a == "--help" || a == "-h") {
+      modbus_usage(stdout);
+      return exit_ok;
+    }
+    if (a == "--json") {
+      o.json_lines = true;
+    } else if (is_option(args, i, "--profile", value, missing)) {
+      if (missing || value.empty()) return usage_error("--profile needs a file or an id");
+      if (have_profile) return usage_error("--profile given twice");
+      o.profile = value;
+      have_profile = true;
+    } else if (is_option(args, i, "--baud", value, missing)) {
+      if (missing || !parse_number(value, 300, 1e6, number) ||
+          number != static_cast<std::uint32_t>(number)) {
+        return usage_error("--baud needs an integer 300..1000000");
+      }
+      o.baud = static_cast<std::uint32_t>(number);
+    } else if (is_option(args, i, "--turnaround-ms", value, missing)) {
+      if (missing || !parse_number(value, 0, 10000, o.turnaround_ms)) {
+        return usage_error("--turnaround-ms needs a number of milliseconds 0..10000");
+      }
+    } else if (is_option(args, i, "--tcp-rtt-ms", value, missing)) {
+      if (missing || !parse_number(value, 0, 10000, o.tcp_rtt_ms)) {
+        return usage_error("--tcp-rtt-ms needs a number of milliseconds 0..10000");
+      }
+    } else if (is_option(args, i, "--devices", value, missing)) {
+      if (missing || !parse_number(value, 1, 247, number) ||
+          number != static_cast<std::uint32_t>(number)) {
+        return usage_error("--devices needs an integer 1..247");
+      }
+      o.devices = static_cast<std::uint32_t>(number);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else {
+      return usage_error("unexpected argument '" + a + "'");
+    }
+  }
+  if (!have_profile) return usage_error("--profile is required");
+  return plan(o);
+}
+
+}  // namespace firebus_cli

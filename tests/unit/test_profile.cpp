@@ -320,6 +320,7 @@ TEST_CASE("f32 values that are not finite are bad, never a number") {
 TEST_CASE("the register image keeps the newest block, forgets failed reads, and stays bounded") {
   pf::register_image img;
   std::uint16_t out[3] = {};
+  std::uint16_t out5[5] = {};
   img.store(mb::table::holding_registers, 10, std::vector<std::uint16_t>{1, 2, 3, 4});
   img.store(mb::table::holding_registers, 11, std::vector<std::uint16_t>{20});
   REQUIRE(img.get(mb::table::holding_registers, 11, 1, out));
@@ -327,6 +328,10 @@ TEST_CASE("the register image keeps the newest block, forgets failed reads, and 
   REQUIRE(img.get(mb::table::holding_registers, 12, 2, out));
   CHECK(out[0] == 3);
   CHECK_FALSE(img.get(mb::table::holding_registers, 13, 2, out));  // 14 was never read
+  img.store(mb::table::holding_registers, 14, std::vector<std::uint16_t>{5});
+  REQUIRE(img.get(mb::table::holding_registers, 10, 5, out5));  // across blocks, newest wins
+  CHECK(std::vector<std::uint16_t>(out5, out5 + 5) == std::vector<std::uint16_t>{1, 20, 3, 4, 5});
+  img.forget(mb::table::holding_registers, 14, 1);
   CHECK_FALSE(img.get(mb::table::input_registers, 10, 1, out));
   img.forget(mb::table::holding_registers, 13, 1);
   CHECK_FALSE(img.get(mb::table::holding_registers, 12, 1, out));
@@ -394,6 +399,48 @@ TEST_CASE("setpoint writes: password first, range, rounding, word order") {
   CHECK(out[0].fn == mb::function::write_single_coil);
   CHECK(out[0].values == std::vector<std::uint16_t>{1});
   CHECK_FALSE(c.encode_write(c.find("RLY"), 0.5, std::nullopt, img, out, ec));
+}
+
+TEST_CASE("encode_value is the inverse of decode, bit fields merge into their register") {
+  auto p = base();
+  auto f = point("F", 0, pf::data_type::f32);
+  f.words = pf::byte_order::little;
+  p.points.push_back(f);
+  auto lo = point("LO", 2, pf::data_type::bits);
+  lo.width = 4;
+  p.points.push_back(lo);
+  auto hi = point("HI", 2, pf::data_type::bits);
+  hi.bit = 12;
+  hi.width = 4;
+  p.points.push_back(hi);
+  auto t = point("T", 3, pf::data_type::i16);
+  t.bytes = pf::byte_order::little;
+  t.scale = 0.1;
+  p.points.push_back(t);
+  pf::codec c(p);
+  pf::register_image img;
+  std::error_code ec;
+  REQUIRE(c.encode_value(0, 25.5, img, ec));
+  REQUIRE(c.encode_value(1, 9, img, ec));
+  REQUIRE(c.encode_value(2, 5, img, ec));
+  REQUIRE(c.encode_value(3, -12.3, img, ec));
+  std::uint16_t regs[4] = {};
+  REQUIRE(img.get(mb::table::holding_registers, 0, 4, regs));
+  CHECK(regs[0] == 0x0000);
+  CHECK(regs[1] == 0x41CC);
+  CHECK(regs[2] == 0x5009);
+  CHECK(regs[3] == 0x85FF);  // -123 = 0xFF85, bytes swapped
+  pf::readings r;
+  c.decode(img, r);
+  REQUIRE(r.values.size() == 4);
+  CHECK(r.values[0].value == 25.5);
+  CHECK(r.values[1].value == 9);
+  CHECK(r.values[2].value == 5);
+  CHECK(r.values[3].value == doctest::Approx(-12.3));
+  CHECK_FALSE(c.encode_value(1, 16, img, ec));  // does not fit 4 bits
+  CHECK(ec == pf::errc::value_out_of_range);
+  CHECK_FALSE(c.encode_value(9, 1, img, ec));
+  CHECK(ec == pf::errc::unknown_point);
 }
 
 TEST_CASE("default alarm rules carry the device prefix and validate in the alarm engine") {

@@ -193,6 +193,29 @@ TEST_CASE("every profile of the library loads, validates and yields valid defaul
     const auto rules = c.default_rules("bus1/dev1/");
     firebus::alarm::rules_error aerr;
     CHECK_MESSAGE(firebus::alarm::validate(rules, aerr), aerr.what());
+    // encode_value() is decode()'s inverse for every point (a raw value of 7, or 6 where 7 is
+    // a fault code).
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      const pf::point_def& d = c.point(i);
+      CAPTURE(d.id);
+      pf::register_image img;
+      std::error_code vec;
+      if (!d.decimals_from.empty()) {
+        REQUIRE(c.encode_value(c.find(d.decimals_from), 1, img, vec));
+      }
+      std::int64_t raw = d.type == pf::data_type::bits ? (std::int64_t{1} << d.width) - 1 : 7;
+      for (const auto& inv : d.invalid) {
+        if (inv.raw == raw) raw = 6;
+      }
+      const int dec = d.decimals_from.empty() ? d.decimals : 1;
+      const double value = static_cast<double>(raw) * d.scale / std::pow(10.0, dec) + d.offset;
+      REQUIRE_MESSAGE(c.encode_value(i, value, img, vec), vec.message());
+      pf::readings r;
+      c.decode(img, std::vector<std::size_t>{i}, r);
+      if (!d.publish) continue;
+      REQUIRE(r.values.size() == 1);
+      CHECK(r.values[0].value == doctest::Approx(value));
+    }
     // Every point can be read in planned requests within the device's limits.
     mb::poll_planner planner(mb::cost_model::rtu(mb::line_timing{}), p.modbus.limits);
     const auto plan = planner.plan(c.read_items());

@@ -125,16 +125,28 @@ class register_image {
                                 }),
                  blocks.end());
   }
-  /// Copies `n` values of `t` from `address` into `out`; false if any of them was not read.
+  /// Copies `n` values of `t` from `address` into `out` (each from the newest block that holds
+  /// it); false if any of them was not read.
   bool get(modbus::table t, std::uint16_t address, std::size_t n, std::uint16_t* out) const {
     const auto& blocks = tables_[static_cast<std::size_t>(t)];
-    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
+    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {  // the common case: one block
       if (it->address <= address && std::size_t{address} + n <= it->address + it->values.size()) {
         std::copy_n(it->values.begin() + (address - it->address), n, out);
         return true;
       }
     }
-    return false;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t a = std::size_t{address} + k;
+      bool found = false;
+      for (auto it = blocks.rbegin(); it != blocks.rend() && !found; ++it) {
+        if (it->address <= a && a < it->address + it->values.size()) {
+          out[k] = it->values[a - it->address];
+          found = true;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
   }
   /// Whether the image holds nothing.
   bool empty() const noexcept {
@@ -373,61 +385,40 @@ class codec {
     modbus::request r;
     r.fn = w.fn;
     r.address = p.address;
-    if (p.tbl == modbus::table::coils) {
-      r.quantity = 1;
-      r.values = {static_cast<std::uint16_t>(value != p.offset ? 1 : 0)};
-      if (value != p.offset && value != p.offset + p.scale) {
-        ec = make_error_code(errc::value_out_of_range);
-        return false;
-      }
-    } else if (p.type == data_type::f32) {
-      const double raw = (value - p.offset) / p.scale;
-      if (!(std::fabs(raw) <= static_cast<double>(std::numeric_limits<float>::max()))) {
-        ec = make_error_code(errc::value_out_of_range);
-        return false;
-      }
-      const auto f = static_cast<float>(raw);
-      std::uint32_t bits = 0;
-      std::memcpy(&bits, &f, sizeof bits);
-      r.quantity = 2;
-      r.values = words(bits, p.words);
-    } else {
-      int dec = p.decimals;
-      if (links_[i].decimals_from != npos) {
-        raw_value d;
-        if (!read_raw(profile_.points[links_[i].decimals_from], image, d)) {
-          ec = make_error_code(errc::data_missing);
-          return false;
-        }
-        if (d.i < 0 || d.i > 9) {
-          ec = make_error_code(errc::data_missing);
-          return false;
-        }
-        dec = static_cast<int>(d.i);
-      }
-      const double raw = std::nearbyint((value - p.offset) * pow10(dec) / p.scale);
-      const auto [lo, hi] = detail::raw_limits(p);
-      if (!(raw >= static_cast<double>(lo) && raw <= static_cast<double>(hi))) {
-        ec = make_error_code(errc::value_out_of_range);
-        return false;
-      }
-      const auto iv = static_cast<std::int64_t>(raw);
-      if (p.count() == 2) {
-        r.quantity = 2;
-        r.values = words(static_cast<std::uint32_t>(iv), p.words);
-      } else {
-        r.quantity = 1;
-        r.values = {static_cast<std::uint16_t>(iv)};
-      }
-      if (p.bytes == byte_order::little) {
-        for (std::uint16_t& v : r.values) v = swap(v);
-      }
-    }
+    if (!to_registers(i, value, image, r.values, ec)) return false;
+    r.quantity = static_cast<std::uint16_t>(r.values.size());
     if (r.fn == modbus::function::write_single_register && r.quantity != 1) {
       r.fn = modbus::function::write_multiple_registers;
     }
     reqs.push_back(std::move(r));
     out.insert(out.end(), reqs.begin(), reqs.end());
+    ec.clear();
+    return true;
+  }
+
+  /// Writes `value` (in the point's unit) into `image` as point `i`'s raw registers or bits:
+  /// the inverse of decode(), for simulators and tests. A bit field is merged into its register
+  /// as `image` holds it (0 where it holds nothing). No writable range applies; the raw value
+  /// must fit the type (errc::value_out_of_range otherwise), and decimals_from must be in
+  /// `image` (errc::data_missing).
+  bool encode_value(std::size_t i, double value, register_image& image, std::error_code& ec) const {
+    if (i >= profile_.points.size()) {
+      ec = make_error_code(errc::unknown_point);
+      return false;
+    }
+    const point_def& p = profile_.points[i];
+    std::vector<std::uint16_t> regs;
+    if (!to_registers(i, value, image, regs, ec)) return false;
+    if (p.type == data_type::bits && !modbus::is_bit_table(p.tbl) && p.width < 16) {
+      std::uint16_t reg = 0;
+      image.get(p.tbl, p.address, 1, &reg);
+      if (p.bytes == byte_order::little) reg = swap(reg);
+      const auto mask = static_cast<std::uint16_t>(((1u << p.width) - 1u) << p.bit);
+      reg = static_cast<std::uint16_t>((reg & ~mask) | ((regs[0] << p.bit) & mask));
+      if (p.bytes == byte_order::little) reg = swap(reg);
+      regs[0] = reg;
+    }
+    image.store(p.tbl, p.address, regs);
     ec.clear();
     return true;
   }
@@ -480,6 +471,65 @@ class codec {
     double d = 1;
     for (int k = 0; k < n; ++k) d *= 10;
     return d;
+  }
+
+  // The raw registers (or bits, one per element) of `value` for point `i`; for a bit field of
+  // less than 16 bits in a register, the field's value alone (not shifted, not byte-swapped).
+  bool to_registers(std::size_t i, double value, const register_image& image,
+                    std::vector<std::uint16_t>& regs, std::error_code& ec) const {
+    const point_def& p = profile_.points[i];
+    if (!std::isfinite(value)) {
+      ec = make_error_code(errc::value_out_of_range);
+      return false;
+    }
+    if (p.type == data_type::f32) {
+      const double raw = (value - p.offset) / p.scale;
+      if (!(std::fabs(raw) <= static_cast<double>(std::numeric_limits<float>::max()))) {
+        ec = make_error_code(errc::value_out_of_range);
+        return false;
+      }
+      const auto f = static_cast<float>(raw);
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &f, sizeof bits);
+      regs = words(bits, p.words);
+    } else {
+      int dec = p.decimals;
+      if (links_[i].decimals_from != npos) {
+        raw_value d;
+        if (!read_raw(profile_.points[links_[i].decimals_from], image, d) || d.i < 0 || d.i > 9) {
+          ec = make_error_code(errc::data_missing);
+          return false;
+        }
+        dec = static_cast<int>(d.i);
+      }
+      const double exact = (value - p.offset) * pow10(dec) / p.scale;
+      const double raw = std::nearbyint(exact);
+      const std::pair<std::int64_t, std::int64_t> lim = detail::raw_limits(p);
+      if (!(raw >= static_cast<double>(lim.first) && raw <= static_cast<double>(lim.second))) {
+        ec = make_error_code(errc::value_out_of_range);
+        return false;
+      }
+      const auto iv = static_cast<std::int64_t>(raw);
+      if (modbus::is_bit_table(p.tbl)) {
+        // A coil's value must be one of its states exactly (0 or 1 after scaling).
+        if (raw != exact) {
+          ec = make_error_code(errc::value_out_of_range);
+          return false;
+        }
+        regs.assign(p.width, 0);
+        for (std::size_t k = 0; k < regs.size(); ++k) regs[k] = ((iv >> k) & 1) != 0 ? 1 : 0;
+        return true;
+      }
+      if (p.count() == 2) {
+        regs = words(static_cast<std::uint32_t>(iv), p.words);
+      } else {
+        regs = {static_cast<std::uint16_t>(iv)};
+      }
+    }
+    if (p.bytes == byte_order::little && !(p.type == data_type::bits && p.width < 16)) {
+      for (std::uint16_t& v : regs) v = swap(v);
+    }
+    return true;
   }
 
   static bool read_raw(const point_def& p, const register_image& image, raw_value& out) {

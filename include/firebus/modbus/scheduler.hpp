@@ -1,0 +1,579 @@
+// firebus — fire-safety IoT SDK.
+/// @file
+/// The bus scheduler: which Modbus request a bus sends next, and what its outcome means.
+///
+/// A bus — an RS-485 line, or a TCP connection to a device or to a TCP→RTU gateway — carries
+/// exactly one request at a time. The scheduler decides which, for all devices of the bus, and
+/// is pure: no sockets, threads or clocks. The transport asks next(now) for a request when the
+/// bus is idle, sends it, and reports complete(now, ec) when the reply came (ec empty), the
+/// device answered an exception, the reply was broken, or the response timeout passed. The
+/// same calls with the same times give the same decisions, so every scenario replays exactly.
+///
+/// @par Polling
+/// Each device has read items in three poll classes — alarm-state points, measurements,
+/// configuration — each with its own period. When a class falls due, the planner's reads for it
+/// join the queue. The queue serves alarm reads first, then measurements, then configuration
+/// reads and writes; within a class, first come first served. A class never has two cycles
+/// queued: a cycle that is still running when the next falls due is counted as an overrun, and
+/// the next cycle starts when it ends.
+///
+/// @par Failures
+/// - A request that times out or gets a broken reply is retried `retries` times at once.
+/// - A merged read that fails with exception 02 or 03 is split by the device's planner
+///   (poll_planner::split()) and its halves are read at once; the split is kept for every
+///   later plan. A merged read that still times out after its retries is split the same way
+///   (devices that stay silent on an unimplemented register are common), but that split is
+///   kept only if the device answers again before it goes into quarantine: a dead device's
+///   timeouts are no evidence, and must not fragment its plan.
+/// - After `quarantine_after` consecutive failed transactions the device goes into quarantine
+///   for `backoff_initial`, doubling up to `backoff_max`: its queued requests are dropped
+///   (reported with errc::quarantined), and while in quarantine it is not polled. When the
+///   quarantine ends one probe request is sent, without retries: a dead device thus costs at
+///   most one timeout per back-off period. A reply ends the quarantine.
+///
+/// @par Counters
+/// Per device and per bus: requests, replies, timeouts, exceptions, broken or mismatched
+/// replies, retries, splits, quarantines, skipped and overrun cycles, a latency histogram and
+/// the time the bus was busy, from which utilisation() follows.
+///
+/// @par Example
+/// @code
+/// namespace mb = firebus::modbus;
+/// mb::scheduler s(mb::cost_model::rtu(mb::line_timing{9600}));
+/// mb::device_policy policy;  // 1 s / 10 s / 5 min periods, 1 s timeout, one retry
+/// auto dev = s.add_device(3, {alarm_items, measurement_items, config_items}, {}, policy);
+/// while (running) {
+///   if (auto job = s.next(now)) {
+///     send(job->unit, job->read.req);  // ... and when its reply, or its deadline, comes:
+///     for (const mb::outcome& o : s.complete(now, ec)) handle(o);
+///   }
+/// }
+/// @endcode
+#ifndef FIREBUS_MODBUS_SCHEDULER_HPP
+#define FIREBUS_MODBUS_SCHEDULER_HPP
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <firebus/core/time.hpp>
+#include <firebus/modbus/error.hpp>
+#include <firebus/modbus/pdu.hpp>
+#include <firebus/modbus/planner.hpp>
+
+namespace firebus {
+inline namespace v1 {
+namespace modbus {
+
+/// Poll classes, in the order the queue serves them.
+enum class poll_priority : std::uint8_t {
+  alarm = 0,        ///< alarm-state points
+  measurement = 1,  ///< measured values
+  config = 2,       ///< configuration reads, and writes
+};
+
+/// How a device is polled and when it is given up on.
+struct device_policy {
+  /// Poll period of each class (alarm, measurement, config). 0 = never polled.
+  std::array<duration, 3> period{std::chrono::seconds(1), std::chrono::seconds(10),
+                                 std::chrono::minutes(5)};
+  duration timeout = std::chrono::seconds(1);  ///< response timeout of one request
+  int retries = 1;                             ///< immediate retries after a timeout
+  int quarantine_after = 2;                    ///< consecutive failed transactions
+  duration backoff_initial = std::chrono::seconds(5);
+  duration backoff_max = std::chrono::minutes(5);
+};
+
+/// Latency histogram: bucket i counts replies faster than bounds[i] (the last: the rest).
+struct latency_histogram {
+  static constexpr std::array<std::int64_t, 12> bounds_us{500,     1'000,   2'000,     5'000,
+                                                          10'000,  20'000,  50'000,    100'000,
+                                                          200'000, 500'000, 1'000'000, INT64_MAX};
+  std::array<std::uint64_t, 12> counts{};
+  void add(duration d) noexcept {
+    std::size_t i = 0;
+    while (i + 1 < bounds_us.size() && d.count() >= bounds_us[i]) ++i;
+    ++counts[i];
+  }
+  std::uint64_t total() const noexcept {
+    std::uint64_t n = 0;
+    for (auto c : counts) n += c;
+    return n;
+  }
+  /// The upper bound (µs) of the bucket holding quantile q (0..1); 0 when empty.
+  std::int64_t quantile_bound(double q) const noexcept {
+    const std::uint64_t n = total();
+    if (n == 0) return 0;
+    const auto want = static_cast<std::uint64_t>(q * static_cast<double>(n - 1)) + 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      seen += counts[i];
+      if (seen >= want) return bounds_us[i];
+    }
+    return bounds_us.back();
+  }
+};
+
+/// What happened on a bus or to one device.
+struct bus_counters {
+  std::uint64_t requests = 0;        ///< requests sent (retries and probes included)
+  std::uint64_t replies = 0;         ///< valid replies (not exceptions)
+  std::uint64_t exceptions = 0;      ///< exception replies
+  std::uint64_t timeouts = 0;        ///< no valid reply within the timeout
+  std::uint64_t bad_replies = 0;     ///< broken or mismatched replies (CRC, unit, function ...)
+  std::uint64_t other_errors = 0;    ///< disconnections and other transport errors
+  std::uint64_t retries = 0;         ///< retries sent
+  std::uint64_t splits = 0;          ///< merged reads split after a failure
+  std::uint64_t quarantines = 0;     ///< times a device went into quarantine
+  std::uint64_t dropped = 0;         ///< queued requests dropped (quarantine)
+  std::uint64_t skipped_cycles = 0;  ///< cycles not polled because of quarantine
+  std::uint64_t overruns = 0;        ///< cycles still running when the next fell due
+  duration busy{0};                  ///< time with a request in flight
+  latency_histogram latency;         ///< request to reply
+};
+
+/// A request for the transport to send.
+struct job {
+  std::uint64_t id = 0;      ///< unique per scheduler
+  std::uint32_t device = 0;  ///< index given by add_device()
+  std::uint8_t unit = 0;     ///< unit id
+  poll_priority prio = poll_priority::measurement;
+  planned_read read;           ///< the request (for a write: read.req is the write request)
+  std::uint64_t write_id = 0;  ///< non-zero: a step of submit_write()
+  bool probe = false;          ///< the probe of a device leaving quarantine
+  int attempt = 0;             ///< 0 first, then retries
+  mono_time sent{};            ///< when next() handed it out
+  mono_time deadline{};        ///< sent + the device's timeout
+};
+
+/// How a job ended. An empty `ec` means the reply came and is valid.
+struct outcome {
+  job j;
+  std::error_code ec;
+  /// True when the points of the read are now without fresh data (a failed read, not retried
+  /// or split): the transport marks them failed.
+  bool final_failure = false;
+};
+
+class scheduler {
+ public:
+  explicit scheduler(cost_model cost = {}) noexcept : cost_(cost) {}
+
+  /// Adds a device with its read items per class (alarm, measurement, config); returns its
+  /// index. The items of a class are planned together by the device's own planner.
+  std::uint32_t add_device(std::uint8_t unit, std::array<std::vector<read_item>, 3> items,
+                           device_limits limits = {}, device_policy policy = {},
+                           mono_time start = mono_time{}) {
+    device d;
+    d.unit = unit;
+    d.items = std::move(items);
+    d.planner = poll_planner(cost_, limits);
+    d.confirmed = d.planner;
+    d.policy = policy;
+    for (std::size_t c = 0; c < 3; ++c) {
+      d.plans[c] = d.planner.plan(d.items[c]);
+      d.next_due[c] = start;
+    }
+    devices_.push_back(std::move(d));
+    return static_cast<std::uint32_t>(devices_.size() - 1);
+  }
+
+  std::size_t device_count() const noexcept { return devices_.size(); }
+
+  /// The planned reads of a device's class (after the splits learned so far).
+  const std::vector<planned_read>& plan(std::uint32_t dev, poll_priority c) const {
+    return devices_.at(dev).plans[static_cast<std::size_t>(c)];
+  }
+  const poll_planner& planner(std::uint32_t dev) const { return devices_.at(dev).planner; }
+
+  /// Queues a write (e.g. profile::codec::encode_write()'s requests, sent in order: a step
+  /// that fails cancels the rest) at configuration priority. Returns its id (non-zero).
+  std::uint64_t submit_write(std::uint32_t dev, std::vector<request> steps) {
+    const std::uint64_t wid = ++last_write_;
+    if (dev >= devices_.size() || steps.empty()) return wid;
+    device& d = devices_[dev];
+    d.writes.push_back(pending_write{wid, std::move(steps), 0});
+    return wid;
+  }
+
+  /// The next request to send at `now`, or nothing (a request is in flight, or none is due).
+  std::optional<job> next(mono_time now) {
+    if (in_flight_) return std::nullopt;
+    refill(now);
+    // Highest priority first, then the oldest.
+    std::size_t best = queue_.size();
+    for (std::size_t i = 0; i < queue_.size(); ++i) {
+      if (best == queue_.size() || queue_[i].first < queue_[best].first) best = i;
+    }
+    if (best == queue_.size()) return std::nullopt;
+    job j = std::move(queue_[best].second);
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(best));
+    device& d = devices_[j.device];
+    j.sent = now;
+    j.deadline = now + d.policy.timeout;
+    ++d.counters.requests;
+    ++bus_.requests;
+    if (j.attempt > 0) {
+      ++d.counters.retries;
+      ++bus_.retries;
+    }
+    in_flight_ = j;
+    return j;
+  }
+
+  /// The job in flight, if any.
+  const std::optional<job>& in_flight() const noexcept { return in_flight_; }
+
+  /// When the transport must next call next() or complete() (the in-flight deadline, the
+  /// earliest due cycle or quarantine end), or nothing when there is no device.
+  std::optional<mono_time> next_deadline() const {
+    if (in_flight_) return in_flight_->deadline;
+    std::optional<mono_time> t;
+    const auto take = [&t](mono_time x) {
+      if (!t || x < *t) t = x;
+    };
+    if (!queue_.empty()) return queue_.front().second.sent;  // due now
+    for (const device& d : devices_) {
+      if (!d.writes.empty() && !d.writing) take(mono_time{});
+      if (d.quarantined) {
+        take(d.quarantine_until);
+        continue;
+      }
+      for (std::size_t c = 0; c < 3; ++c) {
+        if (d.policy.period[c].count() > 0 && !d.plans[c].empty() && d.running[c] == 0) {
+          take(d.next_due[c]);
+        }
+      }
+    }
+    return t;
+  }
+
+  /// Reports how the job in flight ended at `now`: `ec` empty for a valid reply, an exception
+  /// code (modbus::errc 1–11), errc::timeout, or a broken or mismatched reply. Returns what the
+  /// transport must act on: the job itself (a success, or a final failure), plus the requests
+  /// dropped because the device went into quarantine.
+  std::vector<outcome> complete(mono_time now, std::error_code ec) {
+    std::vector<outcome> out;
+    if (!in_flight_) return out;
+    job j = std::move(*in_flight_);
+    in_flight_.reset();
+    device& d = devices_[j.device];
+    const duration took = now > j.sent ? now - j.sent : duration(0);
+    d.counters.busy += took;
+    bus_.busy += took;
+
+    if (!ec) {
+      ++d.counters.replies;
+      ++bus_.replies;
+      d.counters.latency.add(took);
+      bus_.latency.add(took);
+      d.failures = 0;
+      d.alive = true;
+      if (d.quarantined) leave_quarantine(d);
+      if (d.unconfirmed) {
+        d.confirmed = d.planner;
+        d.unconfirmed = false;
+      }
+      finish_step(d, j, true, out, ec);
+      return out;
+    }
+
+    const bool exception = is_exception(ec);
+    const bool timed_out = ec == errc::timeout;
+    if (exception) {
+      ++d.counters.exceptions;
+      ++bus_.exceptions;
+      d.failures = 0;  // the device answered
+      d.alive = true;
+      if (d.quarantined) leave_quarantine(d);
+    } else if (timed_out) {
+      ++d.counters.timeouts;
+      ++bus_.timeouts;
+    } else if (ec == errc::disconnected || ec == errc::cancelled || ec == errc::queue_full) {
+      ++d.counters.other_errors;
+      ++bus_.other_errors;
+    } else {
+      ++d.counters.bad_replies;
+      ++bus_.bad_replies;
+    }
+
+    if (exception) {
+      // A merged read the device refuses: split it and read the halves at once.
+      if ((ec == errc::illegal_data_address || ec == errc::illegal_data_value) &&
+          split_and_requeue(d, j, now, /*confirmed=*/true)) {
+        return out;
+      }
+      finish_step(d, j, false, out, ec);
+      return out;
+    }
+
+    // A timeout or a broken reply is retried at once (not a probe's).
+    if (!j.probe && j.attempt < d.policy.retries) {
+      job again = j;
+      ++again.attempt;
+      enqueue(std::move(again), now, /*front=*/true);
+      return out;
+    }
+
+    // The transaction failed.
+    d.alive = false;
+    ++d.failures;
+    if (j.probe || d.failures >= d.policy.quarantine_after) {
+      enter_quarantine(d, j.device, now, out);
+      finish_step(d, j, false, out, ec);
+      return out;
+    }
+    // A merged read that times out may cover a register the device does not answer for:
+    // split it. The split is kept only if the device answers again before its quarantine.
+    if (timed_out && split_and_requeue(d, j, now, /*confirmed=*/false)) return out;
+    finish_step(d, j, false, out, ec);
+    return out;
+  }
+
+  const bus_counters& counters() const noexcept { return bus_; }
+  const bus_counters& counters(std::uint32_t dev) const { return devices_.at(dev).counters; }
+  /// Whether a device is in quarantine, and until when.
+  bool quarantined(std::uint32_t dev) const { return devices_.at(dev).quarantined; }
+  mono_time quarantine_until(std::uint32_t dev) const { return devices_.at(dev).quarantine_until; }
+
+  /// Busy time over `elapsed` (0..1).
+  double utilisation(duration elapsed) const noexcept {
+    return elapsed.count() <= 0
+               ? 0.0
+               : static_cast<double>(bus_.busy.count()) / static_cast<double>(elapsed.count());
+  }
+
+ private:
+  struct pending_write {
+    std::uint64_t id;
+    std::vector<request> steps;
+    std::size_t next;
+  };
+  struct device {
+    std::uint8_t unit = 0;
+    std::array<std::vector<read_item>, 3> items;
+    std::array<std::vector<planned_read>, 3> plans;
+    poll_planner planner;
+    poll_planner confirmed;    // the planner as of the last reply
+    bool unconfirmed = false;  // splits learned from timeouts since the last reply
+    device_policy policy;
+    std::array<mono_time, 3> next_due{};
+    std::array<std::size_t, 3> running{};  // requests of the class's cycle not yet ended
+    std::deque<pending_write> writes;
+    bool writing = false;
+    int failures = 0;    // consecutive failed transactions
+    bool alive = false;  // the last transaction got an answer
+    bool quarantined = false;
+    bool probing = false;
+    mono_time quarantine_until{};
+    duration backoff{0};
+    bus_counters counters;
+  };
+  job make_job(std::uint32_t dev, poll_priority prio, const planned_read& r) {
+    job j;
+    j.id = ++last_job_;
+    j.device = dev;
+    j.unit = devices_[dev].unit;
+    j.prio = prio;
+    j.read = r;
+    return j;
+  }
+
+  void enqueue(job j, mono_time now, bool front) {
+    // Front of its class: sequences from far below every normal one, in order among
+    // themselves.
+    const std::int64_t seq = front ? INT64_MIN / 2 + static_cast<std::int64_t>(++front_seq_)
+                                   : static_cast<std::int64_t>(++seq_);
+    if (j.sent == mono_time{}) j.sent = now;
+    queue_.emplace_back(std::make_pair(static_cast<int>(j.prio), seq), std::move(j));
+  }
+
+  // Starts due cycles and writes.
+  void refill(mono_time now) {
+    for (std::uint32_t i = 0; i < devices_.size(); ++i) {
+      device& d = devices_[i];
+      if (d.quarantined) {
+        if (now < d.quarantine_until || d.probing) {
+          // Cycles falling due meanwhile are skipped.
+          for (std::size_t c = 0; c < 3; ++c) {
+            const duration p = d.policy.period[c];
+            if (p.count() <= 0 || d.plans[c].empty()) continue;
+            while (d.next_due[c] <= now) {
+              ++d.counters.skipped_cycles;
+              ++bus_.skipped_cycles;
+              d.next_due[c] += p;
+            }
+          }
+          continue;
+        }
+        // The quarantine is over: one probe, the first read of the most urgent class.
+        for (std::size_t c = 0; c < 3; ++c) {
+          if (!d.plans[c].empty()) {
+            job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
+            j.probe = true;
+            d.probing = true;
+            ++d.running[c];
+            enqueue(std::move(j), now, false);
+            break;
+          }
+        }
+        continue;
+      }
+      for (std::size_t c = 0; c < 3; ++c) {
+        const duration p = d.policy.period[c];
+        if (p.count() <= 0 || d.plans[c].empty() || now < d.next_due[c]) continue;
+        if (d.running[c] != 0) continue;  // counted as an overrun when it ends
+        d.next_due[c] = std::max(d.next_due[c] + p, now);
+        if (d.next_due[c] <= now) d.next_due[c] = now + p;
+        d.running[c] = d.plans[c].size();
+        for (const planned_read& r : d.plans[c]) {
+          enqueue(make_job(i, static_cast<poll_priority>(c), r), now, false);
+        }
+      }
+      if (!d.writing && !d.writes.empty()) {
+        pending_write& w = d.writes.front();
+        job j;
+        j.id = ++last_job_;
+        j.device = i;
+        j.unit = d.unit;
+        j.prio = poll_priority::config;
+        j.write_id = w.id;
+        j.read.req = w.steps[w.next];
+        d.writing = true;
+        enqueue(std::move(j), now, false);
+      }
+    }
+  }
+
+  void finish_cycle_step(device& d, std::size_t cls) {
+    if (d.running[cls] > 0) --d.running[cls];
+  }
+
+  // A job ended for good (success or final failure).
+  void finish_step(device& d, const job& j, bool ok, std::vector<outcome>& out,
+                   std::error_code ec) {
+    if (j.write_id != 0) {
+      d.writing = false;
+      if (!d.writes.empty() && d.writes.front().id == j.write_id) {
+        pending_write& w = d.writes.front();
+        ++w.next;
+        const bool done = !ok || w.next >= w.steps.size();
+        out.push_back(outcome{j, ec, !ok});
+        if (done) d.writes.pop_front();
+      }
+      return;
+    }
+    const auto cls = static_cast<std::size_t>(j.prio);
+    finish_cycle_step(d, cls);
+    if (j.probe) d.probing = false;
+    if (d.running[cls] == 0 && d.next_due[cls] <= j.sent) {
+      ++d.counters.overruns;
+      ++bus_.overruns;
+    }
+    out.push_back(outcome{j, ec, !ok});
+  }
+
+  void replan(device& d) {
+    for (std::size_t c = 0; c < 3; ++c) d.plans[c] = d.planner.plan(d.items[c]);
+  }
+
+  // Splits the failed merged read `j` and queues the new reads inside its range at the front
+  // of its class; false when it cannot be split (one item, or a write).
+  bool split_and_requeue(device& d, const job& j, mono_time now, bool confirmed) {
+    if (j.write_id != 0 || j.read.boundaries.empty() || !d.planner.split(j.read)) return false;
+    ++d.counters.splits;
+    ++bus_.splits;
+    if (confirmed && !d.unconfirmed) {
+      d.confirmed = d.planner;
+    } else {
+      d.unconfirmed = true;
+    }
+    replan(d);
+    const auto cls = static_cast<std::size_t>(j.prio);
+    const std::uint32_t b = j.read.req.address;
+    const std::uint32_t e = b + j.read.req.quantity;
+    for (const planned_read& r : d.plans[cls]) {
+      if (r.tbl == j.read.tbl && r.req.address >= b && r.req.address + r.req.quantity <= e) {
+        ++d.running[cls];
+        enqueue(make_job(j.device, j.prio, r), now, /*front=*/true);
+      }
+    }
+    finish_cycle_step(d, cls);
+    return true;
+  }
+
+  void enter_quarantine(device& d, std::uint32_t dev, mono_time now, std::vector<outcome>& out) {
+    if (d.unconfirmed) {  // splits learned from a device that then died: not evidence
+      d.planner = d.confirmed;
+      d.unconfirmed = false;
+      replan(d);
+    }
+    if (!d.quarantined) {
+      d.quarantined = true;
+      d.backoff = d.policy.backoff_initial;
+      ++d.counters.quarantines;
+      ++bus_.quarantines;
+    } else {
+      d.backoff = std::min(d.backoff * 2, d.policy.backoff_max);
+    }
+    d.probing = false;
+    d.quarantine_until = now + d.backoff;
+    // Drop what the device has queued: its points get no fresh data.
+    for (std::size_t i = 0; i < queue_.size();) {
+      if (queue_[i].second.device == dev) {
+        job dropped = std::move(queue_[i].second);
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        ++d.counters.dropped;
+        ++bus_.dropped;
+        if (dropped.write_id != 0) {
+          d.writing = false;
+          if (!d.writes.empty()) d.writes.pop_front();
+        } else {
+          finish_cycle_step(d, static_cast<std::size_t>(dropped.prio));
+        }
+        out.push_back(outcome{std::move(dropped), make_error_code(errc::quarantined), true});
+      } else {
+        ++i;
+      }
+    }
+    // Writes not yet queued fail too: an operator must not believe them pending.
+    while (!d.writes.empty()) {
+      job w;
+      w.device = dev;
+      w.unit = d.unit;
+      w.prio = poll_priority::config;
+      w.write_id = d.writes.front().id;
+      d.writes.pop_front();
+      out.push_back(outcome{std::move(w), make_error_code(errc::quarantined), true});
+    }
+  }
+
+  void leave_quarantine(device& d) {
+    d.quarantined = false;
+    d.probing = false;
+    d.backoff = duration(0);
+  }
+
+  cost_model cost_;
+  std::vector<device> devices_;
+  std::vector<std::pair<std::pair<int, std::int64_t>, job>> queue_;
+  std::optional<job> in_flight_;
+  bus_counters bus_;
+  std::uint64_t last_job_ = 0;
+  std::uint64_t last_write_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint64_t front_seq_ = 0;
+};
+
+}  // namespace modbus
+}  // namespace v1
+}  // namespace firebus
+
+#endif  // FIREBUS_MODBUS_SCHEDULER_HPP

@@ -1,0 +1,397 @@
+// firebus — fire-safety IoT SDK.
+// The bus scheduler (<firebus/modbus/scheduler.hpp>): one request in flight, priorities, poll
+// periods, splits on exceptions and timeouts, retries, quarantine with back-off (a dead device
+// costs at most one timeout per back-off period and delays the others by at most one
+// transaction), writes, counters, and determinism. Driven by a simulated bus with simulated
+// time: every test replays exactly.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>  // doctest prints std::error_code with operator<<
+#include <set>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <firebus/modbus/scheduler.hpp>
+
+namespace {
+
+namespace mb = firebus::modbus;
+using firebus::duration;
+using firebus::mono_time;
+using namespace std::chrono_literals;
+
+struct sent {
+  mono_time at;
+  std::uint32_t device;
+  mb::poll_priority prio;
+  std::uint16_t address;
+  std::uint16_t quantity;
+  std::uint64_t write_id;
+  bool operator==(const sent& o) const {
+    return at == o.at && device == o.device && prio == o.prio && address == o.address &&
+           quantity == o.quantity && write_id == o.write_id;
+  }
+};
+
+// How a simulated device answers a job: an empty code after `latency`, or an error.
+struct behaviour {
+  bool dead = false;
+  duration latency = 10ms;
+  // Exception 02 for reads covering this address (if set).
+  std::optional<std::uint16_t> refuse;
+  // Timeouts for reads covering this address (if set), while answering others.
+  std::optional<std::uint16_t> silent_at;
+  int fail_first = 0;  // time out this many requests, then answer
+};
+
+struct bus_sim {
+  mb::scheduler s;
+  std::vector<behaviour> devices;
+  std::vector<sent> log;
+  std::vector<mb::outcome> outcomes;
+  mono_time now{};
+
+  explicit bus_sim(mb::cost_model c = mb::cost_model::rtu(mb::line_timing{})) : s(c) {}
+
+  static bool covers(const mb::job& j, std::uint16_t a) {
+    return j.write_id == 0 && a >= j.read.req.address &&
+           a < j.read.req.address + j.read.req.quantity;
+  }
+
+  void run_until(mono_time end) {
+    while (now < end) {
+      std::optional<mb::job> j = s.next(now);
+      if (!j) {
+        const std::optional<mono_time> t = s.next_deadline();
+        if (!t || *t > end) {
+          now = end;
+          break;
+        }
+        REQUIRE(*t > now);  // next() had nothing: the next deadline is in the future
+        now = *t;
+        continue;
+      }
+      CHECK_FALSE(s.next(now));  // one request in flight
+      log.push_back(
+          sent{now, j->device, j->prio, j->read.req.address, j->read.req.quantity, j->write_id});
+      behaviour& b = devices[j->device];
+      std::error_code ec;
+      if (b.dead || (b.silent_at && covers(*j, *b.silent_at)) || b.fail_first > 0) {
+        if (b.fail_first > 0) --b.fail_first;
+        now = j->deadline;
+        ec = mb::errc::timeout;
+      } else if (b.refuse && covers(*j, *b.refuse)) {
+        now += b.latency;
+        ec = mb::errc::illegal_data_address;
+      } else {
+        now += b.latency;
+      }
+      for (mb::outcome& o : s.complete(now, ec)) outcomes.push_back(std::move(o));
+    }
+  }
+};
+
+std::array<std::vector<mb::read_item>, 3> items(std::vector<mb::read_item> alarm,
+                                                std::vector<mb::read_item> meas = {},
+                                                std::vector<mb::read_item> config = {}) {
+  return {std::move(alarm), std::move(meas), std::move(config)};
+}
+
+mb::read_item hr(std::uint16_t a, std::uint16_t n = 1) {
+  return {mb::table::holding_registers, a, n};
+}
+
+mono_time at(duration d) { return mono_time{} + d; }
+
+}  // namespace
+
+TEST_CASE("alarm reads go first, then measurements, then configuration; one at a time") {
+  bus_sim b;
+  mb::device_policy p;
+  b.devices.resize(2);
+  b.s.add_device(1, items({}, {hr(0)}, {hr(100)}), {}, p);
+  b.s.add_device(2, items({hr(27)}, {hr(0)}, {}), {}, p);
+  b.run_until(at(500ms));
+  REQUIRE(b.log.size() == 4);
+  CHECK(b.log[0].prio == mb::poll_priority::alarm);
+  CHECK(b.log[0].device == 1);
+  CHECK(b.log[1].prio == mb::poll_priority::measurement);
+  CHECK(b.log[2].prio == mb::poll_priority::measurement);
+  CHECK(b.log[3].prio == mb::poll_priority::config);
+  // Each request starts when the previous one ended.
+  for (std::size_t i = 1; i < b.log.size(); ++i) CHECK(b.log[i].at == b.log[i - 1].at + 10ms);
+  for (const auto& o : b.outcomes) CHECK_FALSE(o.ec);
+  CHECK(b.s.counters().replies == 4);
+}
+
+TEST_CASE("classes are polled at their own periods, alarms overtaking queued measurements") {
+  bus_sim b;
+  mb::device_policy p;
+  p.period = {1s, 10s, 0s};
+  b.devices.resize(1);
+  b.devices[0].latency = 100ms;
+  // 30 measurement reads that cannot merge (far apart): a measurement cycle lasts 3 s.
+  std::vector<mb::read_item> meas;
+  for (std::uint16_t k = 0; k < 30; ++k) meas.push_back(hr(static_cast<std::uint16_t>(k * 1000)));
+  b.s.add_device(1, items({hr(65000)}, meas), {}, p);
+  b.run_until(at(30s));
+  int alarms = 0;
+  int measurements = 0;
+  mono_time last_alarm{};
+  for (const sent& x : b.log) {
+    if (x.prio == mb::poll_priority::alarm) {
+      ++alarms;
+      // An alarm read waits at most for the request in flight.
+      if (alarms > 1) CHECK(x.at - last_alarm <= 1s + 100ms);
+      last_alarm = x.at;
+    } else {
+      ++measurements;
+    }
+  }
+  CHECK(alarms == 30);
+  CHECK(measurements == 90);
+}
+
+TEST_CASE("a merged read refused with exception 02 is split until the bad register is alone") {
+  bus_sim b;
+  b.devices.resize(1);
+  b.devices[0].refuse = 5;  // address 5 is not implemented: reads covering it fail
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  // Items at 0..9 (one register each, except 5 which a profile maps wrongly).
+  std::vector<mb::read_item> a;
+  for (std::uint16_t k = 0; k < 10; ++k) a.push_back(hr(k));
+  b.s.add_device(1, items(a), {}, p);
+  REQUIRE(b.s.plan(0, mb::poll_priority::alarm).size() == 1);
+  b.run_until(at(5s));
+  // log2(10) splits find it; every other register is still read in merged requests.
+  const auto& plan = b.s.plan(0, mb::poll_priority::alarm);
+  CHECK(plan.size() <= 4);
+  CHECK(b.s.counters().splits <= 4);
+  int final_failures = 0;
+  for (const auto& o : b.outcomes) {
+    if (o.final_failure) {
+      ++final_failures;
+      CHECK(o.j.read.req.address == 5);
+      CHECK(o.j.read.req.quantity == 1);
+      CHECK(o.ec == mb::errc::illegal_data_address);
+    }
+  }
+  CHECK(final_failures == 5);  // once per cycle, after the splits of the first
+  // The other registers are read in every cycle.
+  std::set<std::uint16_t> covered;
+  for (const auto& o : b.outcomes) {
+    if (!o.ec) {
+      for (std::uint16_t x = o.j.read.req.address; x < o.j.read.req.address + o.j.read.req.quantity;
+           ++x) {
+        covered.insert(x);
+      }
+    }
+  }
+  CHECK(covered == std::set<std::uint16_t>{0, 1, 2, 3, 4, 6, 7, 8, 9});
+}
+
+TEST_CASE("a merged read that times out is split; a dead device's splits are not kept") {
+  bus_sim b;
+  b.devices.resize(2);
+  b.devices[0].silent_at = 8;  // silent on one register, answers the others
+  b.devices[1].dead = true;
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.retries = 1;
+  p.timeout = 100ms;
+  p.quarantine_after = 2;
+  b.s.add_device(1, items({hr(0), hr(2), hr(8)}), {}, p);
+  b.s.add_device(2, items({hr(0), hr(2), hr(8)}), {}, p);
+  REQUIRE(b.s.plan(0, mb::poll_priority::alarm).size() == 1);
+  b.run_until(at(10s));
+  // Device 1: bisected (at 2, then at 8) until register 8 is read alone.
+  const auto& plan = b.s.plan(0, mb::poll_priority::alarm);
+  REQUIRE(plan.size() == 3);
+  CHECK(plan.back().req.address == 8);
+  CHECK(plan.back().req.quantity == 1);
+  CHECK_FALSE(b.s.quarantined(0));
+  std::size_t good = 0;
+  for (const auto& o : b.outcomes) {
+    if (o.j.device == 0 && !o.ec) ++good;
+  }
+  CHECK(good >= 9);
+  // Device 2 never answered: in quarantine with its plan whole.
+  CHECK(b.s.quarantined(1));
+  CHECK(b.s.plan(1, mb::poll_priority::alarm).size() == 1);
+}
+
+TEST_CASE("a timeout is retried at once, and a reply clears it") {
+  bus_sim b;
+  b.devices.resize(1);
+  b.devices[0].fail_first = 1;
+  mb::device_policy p;
+  p.timeout = 200ms;
+  b.s.add_device(1, items({hr(0)}), {}, p);
+  b.run_until(at(500ms));
+  REQUIRE(b.log.size() == 2);
+  CHECK(b.log[1].at == b.log[0].at + 200ms);
+  REQUIRE(b.outcomes.size() == 1);
+  CHECK_FALSE(b.outcomes[0].ec);
+  CHECK(b.s.counters(0).retries == 1);
+  CHECK(b.s.counters(0).timeouts == 1);
+}
+
+TEST_CASE(
+    "a dead device costs one timeout per back-off period and delays others by one "
+    "transaction at most") {
+  bus_sim b;
+  b.devices.resize(2);
+  b.devices[0].dead = true;
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 500ms;
+  p.retries = 1;
+  p.quarantine_after = 2;
+  p.backoff_initial = 5s;
+  p.backoff_max = 60s;
+  b.s.add_device(1, items({hr(0), hr(50), hr(100)}), {}, p);
+  b.s.add_device(2, items({hr(0)}), {}, p);
+  b.run_until(at(600s));
+
+  // Device 1: two transactions of (1 + retries) timeouts, then probes at 5, 10, 20, 40, 60, 60 …
+  std::vector<mono_time> dead_requests;
+  for (const sent& x : b.log) {
+    if (x.device == 0) dead_requests.push_back(x.at);
+  }
+  const auto& c0 = b.s.counters(0);
+  CHECK(c0.replies == 0);
+  CHECK(c0.quarantines == 1);
+  CHECK(b.s.quarantined(0));
+  // Before quarantine: 2 transactions × 2 attempts; then one probe per period:
+  // 5 + 10 + 20 + 40 = 75 s, then every 60 s: (600 − 75 − ~2) / 60 ≈ 8 more.
+  CHECK(dead_requests.size() >= 4 + 4 + 8);
+  CHECK(dead_requests.size() <= 4 + 4 + 9);
+  for (std::size_t i = 5; i < dead_requests.size(); ++i) {
+    const duration gap = dead_requests[i] - dead_requests[i - 1];
+    CHECK(gap >= 5s);  // never more than one timeout per back-off period
+  }
+  CHECK(c0.busy <= 4 * 500ms + static_cast<std::int64_t>(dead_requests.size() - 4) * 500ms);
+
+  // Device 2 is polled every second throughout, each read at most one dead transaction
+  // (its timeout and one retry) late.
+  std::vector<mono_time> live;
+  for (const sent& x : b.log) {
+    if (x.device == 1) live.push_back(x.at);
+  }
+  CHECK(live.size() >= 590);
+  for (std::size_t i = 1; i < live.size(); ++i) {
+    CHECK(live[i] - live[i - 1] <= 1s + 2 * 500ms);
+  }
+  // The dead device's reads that were queued when it went into quarantine are reported.
+  int dropped = 0;
+  for (const auto& o : b.outcomes) {
+    if (o.ec == mb::errc::quarantined) ++dropped;
+  }
+  CHECK(dropped >= 1);
+  CHECK(b.s.counters().skipped_cycles > 500);
+}
+
+TEST_CASE("a device that comes back is polled normally again, its back-off reset") {
+  bus_sim b;
+  b.devices.resize(1);
+  b.devices[0].dead = true;
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 100ms;
+  p.retries = 0;
+  p.quarantine_after = 1;
+  p.backoff_initial = 2s;
+  b.s.add_device(1, items({hr(0)}), {}, p);
+  b.run_until(at(10s));
+  CHECK(b.s.quarantined(0));
+  b.devices[0].dead = false;
+  b.run_until(at(30s));
+  CHECK_FALSE(b.s.quarantined(0));
+  std::size_t after = 0;
+  for (const sent& x : b.log) {
+    if (x.at >= at(20s)) ++after;
+  }
+  CHECK(after == 10);  // once a second again
+}
+
+TEST_CASE("writes go in order at configuration priority; a failed step cancels the rest") {
+  bus_sim b;
+  b.devices.resize(1);
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  b.s.add_device(1, items({hr(27)}), {}, p);
+  mb::request pw{mb::function::write_single_register, 29, 1, 0, {1}};
+  mb::request sp{mb::function::write_single_register, 8, 1, 0, {300}};
+  const auto w = b.s.submit_write(0, {pw, sp});
+  b.run_until(at(100ms));
+  REQUIRE(b.log.size() == 3);
+  CHECK(b.log[0].prio == mb::poll_priority::alarm);
+  CHECK(b.log[1].write_id == w);
+  CHECK(b.log[1].address == 29);
+  CHECK(b.log[2].address == 8);
+  int write_outcomes = 0;
+  for (const auto& o : b.outcomes) {
+    if (o.j.write_id == w) {
+      ++write_outcomes;
+      CHECK_FALSE(o.ec);
+    }
+  }
+  CHECK(write_outcomes == 2);
+
+  b.devices[0].refuse = 29;
+  b.devices[0].refuse.reset();
+  b.devices[0].fail_first = 100;  // the next requests time out
+  const auto w2 = b.s.submit_write(0, {pw, sp});
+  b.run_until(at(20s));
+  for (const sent& x : b.log) {
+    if (x.write_id == w2) CHECK(x.address == 29);  // the setpoint is never written
+  }
+  bool reported = false;
+  for (const auto& o : b.outcomes) {
+    if (o.j.write_id == w2 && o.final_failure) reported = true;
+  }
+  CHECK(reported);
+}
+
+TEST_CASE("the same inputs give the same decisions") {
+  const auto scenario = [] {
+    bus_sim b;
+    b.devices.resize(3);
+    b.devices[1].dead = true;
+    b.devices[2].refuse = 3;
+    b.devices[2].latency = 7ms;
+    mb::device_policy p;
+    p.period = {500ms, 2s, 7s};
+    for (std::uint8_t u = 1; u <= 3; ++u) {
+      b.s.add_device(u, items({hr(0), hr(1)}, {hr(2), hr(3), hr(4)}, {hr(40)}), {}, p);
+    }
+    b.s.submit_write(2, {mb::request{mb::function::write_single_register, 40, 1, 0, {7}}});
+    b.run_until(at(120s));
+    return b.log;
+  };
+  const auto a = scenario();
+  const auto c = scenario();
+  CHECK(a.size() > 100);
+  CHECK(a == c);
+}
+
+TEST_CASE("counters: utilisation and the latency histogram") {
+  bus_sim b;
+  b.devices.resize(1);
+  b.devices[0].latency = 25ms;
+  mb::device_policy p;
+  p.period = {100ms, 0s, 0s};
+  b.s.add_device(1, items({hr(0)}), {}, p);
+  b.run_until(at(10s));
+  const auto& c = b.s.counters();
+  CHECK(c.replies == 100);
+  CHECK(c.latency.total() == 100);
+  CHECK(c.latency.quantile_bound(0.5) == 50'000);  // 25 ms falls in [20, 50) ms
+  CHECK(b.s.utilisation(10s) == doctest::Approx(0.25));
+}

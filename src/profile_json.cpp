@@ -158,6 +158,7 @@ class reader : public firebus::detail::json_io::reader<profile_error> {
       }
       m.password = pr;
     }
+    if (m.password) m.password->words = words;
     return true;
   }
 

@@ -401,6 +401,22 @@ TEST_CASE("setpoint writes: password first, range, rounding, word order") {
   CHECK_FALSE(c.encode_write(c.find("RLY"), 0.5, std::nullopt, img, out, ec));
 }
 
+TEST_CASE("a u32 password is written in the profile's word order, not the point's") {
+  auto p = base();
+  p.modbus.password = pf::password_register{0x40, pf::data_type::u32, pf::byte_order::little};
+  auto sp = point("SP", 0x08);
+  sp.words = pf::byte_order::big;
+  sp.writable = pf::writable_rule{0, 100, true, mb::function::write_single_register};
+  p.points.push_back(sp);
+  pf::codec c(p);
+  std::vector<mb::request> out;
+  std::error_code ec;
+  REQUIRE(c.encode_write(0, 5, 0x00010002u, pf::register_image{}, out, ec));
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].fn == mb::function::write_multiple_registers);
+  CHECK(out[0].values == std::vector<std::uint16_t>{0x0002, 0x0001});
+}
+
 TEST_CASE("encode_value is the inverse of decode, bit fields merge into their register") {
   auto p = base();
   auto f = point("F", 0, pf::data_type::f32);

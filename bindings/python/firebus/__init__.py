@@ -5,6 +5,7 @@ Submodules:
     firebus.gb26875  GB/T 26875.3-2011: frames, ADUs, code tables, deframer, client, server
     firebus.alarm    the alarm engine
     firebus.modbus   Modbus: PDUs, RTU and TCP framing, line timing
+    firebus.profile  device profiles: loader, read items, decoding, setpoint writes
     firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
 
 Errors raise firebus.Error subclasses (one per C++ error category) with the C++ messages.
@@ -18,6 +19,7 @@ from ._firebus import (
     Error,
     GB26875Error,
     ModbusError,
+    ProfileError,
     SystemError,
     TextError,
     check_library_version,
@@ -25,7 +27,7 @@ from ._firebus import (
     library_version,
     library_version_info,
 )
-from . import alarm, core, gb26875, modbus
+from . import alarm, core, gb26875, modbus, profile
 
 __version__: str = _firebus.__version__
 
@@ -35,6 +37,7 @@ __all__ = [
     "Error",
     "GB26875Error",
     "ModbusError",
+    "ProfileError",
     "SystemError",
     "TextError",
     "__version__",
@@ -46,4 +49,5 @@ __all__ = [
     "library_version",
     "library_version_info",
     "modbus",
+    "profile",
 ]

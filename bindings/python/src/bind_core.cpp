@@ -29,6 +29,7 @@
 #include <firebus/gb26875/error.hpp>
 #include <firebus/library.hpp>
 #include <firebus/modbus/error.hpp>
+#include <firebus/profile/error.hpp>
 #include <firebus/text.hpp>
 
 #include "bindings.hpp"
@@ -204,6 +205,7 @@ const std::error_category* category_named(const std::string& name) {
   if (name == "firebus.alarm") return &firebus::alarm::category();
   if (name == "firebus.text") return &firebus::text_category();
   if (name == "firebus.modbus") return &firebus::modbus::category();
+  if (name == "firebus.profile") return &firebus::profile::category();
   if (name == "generic") return &std::generic_category();
   if (name == "system") return &std::system_category();
   return nullptr;
@@ -805,7 +807,8 @@ void bind_core(py::module_& top, py::module_& core) {
         if (cat == nullptr) {
           throw py::value_error("unknown error category '" + category +
                                 "' (firebus.core, firebus.gb26875, firebus.alarm, "
-                                "firebus.text, firebus.modbus, generic or system expected)");
+                                "firebus.text, firebus.modbus, firebus.profile, generic or system "
+                                "expected)");
         }
         try {
           raise(std::error_code(code, *cat), context);

@@ -24,6 +24,9 @@ void bind_io(py::module_& gb26875);
 void bind_session(py::module_& gb26875);
 // firebus._firebus.modbus: the Modbus codec (PDUs, RTU and TCP framing, line timing).
 void bind_modbus(py::module_& modbus);
+// firebus._firebus.profile: device profiles, their loader and codec (after bind_modbus and
+// bind_alarm: it uses their classes).
+void bind_profile(py::module_& profile);
 
 // Shared by the gb26875 files (defined in bind_gb26875.cpp, usable once bind_gb26875 ran):
 // the registry of a firebus.gb26875.UserTypes, or nullptr for None (TypeError for anything

@@ -69,6 +69,9 @@ void register_errors(py::module_& m) {
       {"firebus.text", "TextError", "GB 18030 text conversion errors (category firebus.text)."},
       {"firebus.modbus", "ModbusError",
        "Modbus codec and bus errors, exception replies included (category firebus.modbus)."},
+      {"firebus.profile", "ProfileError",
+       "Device profile errors: refused profiles ('<file>: <JSON path>: <message>') and refused "
+       "uses of a profile (category firebus.profile)."},
       {"generic", "SystemError",
        "Operating-system errors (std::generic_category and std::system_category: errno values; "
        "not the built-in SystemError)."},

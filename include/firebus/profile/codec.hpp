@@ -370,7 +370,7 @@ class codec {
       if (pr.type == data_type::u32) {
         r.fn = modbus::function::write_multiple_registers;
         r.quantity = 2;
-        r.values = words(*password, p.words);
+        r.values = words(*password, pr.words);
       } else {
         if (*password > 0xFFFF) {
           ec = make_error_code(errc::value_out_of_range);

@@ -289,6 +289,7 @@ struct serial_settings {
 struct password_register {
   std::uint16_t address = 0;  ///< holding register
   data_type type = data_type::u16;
+  byte_order words = byte_order::big;  ///< u32: the profile's `modbus.word_order`
 };
 
 /// Device-wide Modbus facts.

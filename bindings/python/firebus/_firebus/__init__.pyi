@@ -8,6 +8,7 @@ from . import alarm
 from . import core
 from . import gb26875
 from . import modbus
+from . import profile
 
 def check_library_version() -> None:
     """
@@ -57,6 +58,11 @@ class GB26875Error(Error):
 class ModbusError(Error):
     """
     Modbus codec and bus errors, exception replies included (category firebus.modbus).
+    """
+
+class ProfileError(Error):
+    """
+    Device profile errors: refused profiles ('<file>: <JSON path>: <message>') and refused uses of a profile (category firebus.profile).
     """
 
 class SystemError(Error):

@@ -1,0 +1,574 @@
+// firebus — fire-safety IoT SDK.
+// modbus::tcp_bus: the Asio transport around modbus::scheduler and the devices' profile codecs.
+//
+// Threading model: every handler runs on the io_context's thread and takes `mu` for the state it
+// touches; counters() takes it from any thread. User callbacks are never called with `mu` held:
+// a handler collects them in `calls` and runs them after unlocking. `generation` is bumped
+// whenever a connection ends, so that handlers of an old connection do nothing.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <asio.hpp>
+
+#include <firebus/core/error.hpp>
+#include <firebus/io/modbus_tcp_bus.hpp>
+#include <firebus/modbus/pdu.hpp>
+#include <firebus/modbus/tcp.hpp>
+
+namespace firebus {
+inline namespace v1 {
+namespace modbus {
+
+namespace {
+using steady = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+
+// Bytes kept while a frame is incomplete: a few frames at most (a peer cannot grow it beyond).
+constexpr std::size_t max_pending_bytes = 4 * max_tcp_frame_size;
+}  // namespace
+
+std::error_code validate(const tcp_bus_config& c) noexcept {
+  if (c.host.empty() || c.port == 0 || c.connect_timeout <= duration::zero() ||
+      c.reconnect_min <= duration::zero() || c.reconnect_max < c.reconnect_min) {
+    return firebus::make_error_code(firebus::errc::invalid_argument);
+  }
+  return {};
+}
+
+struct tcp_bus::impl : std::enable_shared_from_this<impl> {
+  struct device_state {
+    std::uint8_t unit = 0;
+    std::shared_ptr<const profile::codec> codec;
+    profile::register_image image;
+    std::array<std::vector<std::size_t>, 3> item_points;  // class → item index → point
+  };
+  struct write_state {
+    std::uint64_t user_id;
+    std::size_t steps_left;
+  };
+  using lock = std::unique_lock<std::mutex>;
+  using call_list = std::vector<std::function<void()>>;
+
+  impl(asio::io_context& io_ctx, const tcp_bus_config& c, std::error_code& ec)
+      : io(io_ctx),
+        cfg(c),
+        sched(c.cost),
+        resolver(io_ctx),
+        socket(io_ctx),
+        poll_timer(io_ctx),
+        connect_timer(io_ctx),
+        reconnect_timer(io_ctx),
+        epoch(c.epoch ? *c.epoch : steady::now()),
+        rbuf(1024) {
+    ec = validate(c);
+    valid = !ec;
+    backoff = cfg.reconnect_min;
+  }
+
+  mono_time now() const {
+    return mono_time(std::chrono::duration_cast<duration>(steady::now() - epoch));
+  }
+  steady::time_point to_steady(mono_time t) const {
+    return epoch + std::chrono::duration_cast<steady::duration>(t.time_since_epoch());
+  }
+
+  // Runs the callbacks collected by a handler, after its lock is released.
+  void run(call_list& calls) {
+    for (auto& f : calls) {
+      if (detached) return;
+      try {
+        f();
+      } catch (...) {
+        const lock g(mu);
+        ++conn.callback_errors;
+      }
+    }
+    calls.clear();
+  }
+
+  // --- devices -------------------------------------------------------------------------------
+  std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
+                           const device_policy& policy) {
+    const lock g(mu);
+    if (running || !codec) return UINT32_MAX;
+    device_state d;
+    d.unit = unit;
+    d.codec = std::move(codec);
+    std::array<std::vector<read_item>, 3> items;
+    for (std::size_t c = 0; c < 3; ++c) {
+      std::vector<std::size_t> pts = d.codec->points(static_cast<profile::poll_class>(c));
+      // Their decimals sources are read with them, so that a value never waits for them.
+      const std::size_t n = pts.size();
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::string& from = d.codec->point(pts[k]).decimals_from;
+        if (from.empty()) continue;
+        const std::size_t src = d.codec->find(from);
+        if (src != profile::codec::npos && std::find(pts.begin(), pts.end(), src) == pts.end()) {
+          pts.push_back(src);
+        }
+      }
+      for (std::size_t p : pts) {
+        const profile::point_def& def = d.codec->point(p);
+        items[c].push_back(read_item{def.tbl, def.address, def.count()});
+      }
+      d.item_points[c] = std::move(pts);
+    }
+    const std::uint32_t id =
+        sched.add_device(unit, std::move(items), d.codec->profile().modbus.limits, policy, now());
+    devices.push_back(std::move(d));
+    return id;
+  }
+
+  // --- connection ----------------------------------------------------------------------------
+  void start() {
+    const lock g(mu);
+    if (!valid || running) return;
+    running = true;
+    started = now();
+    begin_connect();
+  }
+
+  void stop() {
+    call_list calls;
+    {
+      const lock g(mu);
+      if (!running) return;
+      running = false;
+      close(calls, make_error_code(errc::cancelled));
+      reconnect_timer.cancel();
+    }
+    run(calls);
+  }
+
+  void begin_connect() {
+    const std::uint64_t gen = ++generation;
+    connect_timer.expires_after(std::chrono::duration_cast<steady::duration>(cfg.connect_timeout));
+    connect_timer.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+      const lock g(self->mu);
+      if (ec || gen != self->generation || self->connected) return;
+      std::error_code ignored;
+      self->resolver.cancel();
+      self->socket.close(ignored);  // the pending connect ends with operation_aborted
+    });
+    resolver.async_resolve(
+        cfg.host, std::to_string(cfg.port),
+        [self = shared_from_this(), gen](std::error_code ec, tcp::resolver::results_type r) {
+          call_list calls;
+          {
+            const lock g(self->mu);
+            if (gen != self->generation || !self->running) return;
+            if (ec) {
+              self->connect_failed();
+              return;
+            }
+            asio::async_connect(self->socket, r,
+                                [self, gen](std::error_code e, const tcp::endpoint&) {
+                                  call_list calls2;
+                                  {
+                                    const lock g2(self->mu);
+                                    if (gen != self->generation || !self->running) return;
+                                    if (e) {
+                                      self->connect_failed();
+                                      return;
+                                    }
+                                    self->on_connect(calls2);
+                                  }
+                                  self->run(calls2);
+                                });
+          }
+        });
+  }
+
+  void connect_failed() {
+    ++conn.connect_failures;
+    std::error_code ignored;
+    socket.close(ignored);
+    schedule_reconnect();
+  }
+
+  void schedule_reconnect() {
+    if (!running) return;
+    const std::uint64_t gen = ++generation;
+    reconnect_timer.expires_after(std::chrono::duration_cast<steady::duration>(backoff));
+    backoff = std::min(backoff * 2, cfg.reconnect_max);
+    reconnect_timer.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+      const lock g(self->mu);
+      if (ec || gen != self->generation || !self->running) return;
+      self->begin_connect();
+    });
+  }
+
+  void on_connect(call_list& calls) {
+    connect_timer.cancel();
+    connected = true;
+    ++conn.connects;
+    backoff = cfg.reconnect_min;
+    std::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    pending.clear();
+    if (connection_cb) calls.emplace_back([cb = connection_cb] { cb(true, {}); });
+    start_read(generation);
+    pump(calls);
+  }
+
+  // Ends the connection: the request in flight fails, every point is reported not updated.
+  void close(call_list& calls, std::error_code why) {
+    ++generation;
+    resolver.cancel();
+    connect_timer.cancel();
+    poll_timer.cancel();
+    std::error_code ignored;
+    socket.close(ignored);
+    const bool was = connected;
+    connected = false;
+    writing = false;
+    if (current) finish(calls, make_error_code(errc::disconnected), nullptr);
+    if (!was) return;
+    ++conn.disconnects;
+    const mono_time t = now();
+    for (std::uint32_t d = 0; d < devices.size(); ++d) {
+      std::vector<std::size_t> all(devices[d].codec->size());
+      for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+      devices[d].image.clear();
+      if (failure_cb) {
+        calls.emplace_back([cb = failure_cb, d, t, all = std::move(all)] {
+          cb(d, t, all, make_error_code(errc::disconnected));
+        });
+      }
+    }
+    if (connection_cb) calls.emplace_back([cb = connection_cb, why] { cb(false, why); });
+  }
+
+  void lost(std::error_code ec) {
+    call_list calls;
+    {
+      const lock g(mu);
+      if (!connected) return;
+      close(calls, ec);
+      schedule_reconnect();
+    }
+    run(calls);
+  }
+
+  // --- the request cycle ---------------------------------------------------------------------
+  // Sends the next request, or arms the timer for when one falls due.
+  void pump(call_list& calls) {
+    if (!running || !connected || current) return;
+    const mono_time t = now();
+    std::optional<job> j = sched.next(t);
+    if (!j) {
+      const std::optional<mono_time> due = sched.next_deadline();
+      if (!due) return;
+      arm(*due, 0);
+      return;
+    }
+    current = std::move(*j);
+    transaction = static_cast<std::uint16_t>(transaction + 1);
+    std::error_code ec;
+    std::array<std::uint8_t, max_pdu_size> pdu{};
+    const std::size_t n = encode_request(current->read.req, pdu, ec);
+    wbuf.resize(max_tcp_frame_size);
+    if (!ec) {
+      wbuf.resize(encode_tcp(transaction, current->unit, byte_view(pdu.data(), n), wbuf, ec));
+    }
+    if (ec) {  // not reached for planned reads; a write the codec made invalid
+      finish(calls, ec, nullptr);
+      return;
+    }
+    arm(current->deadline, current->id);
+    writing = true;
+    const std::uint64_t gen = generation;
+    asio::async_write(socket, asio::buffer(wbuf),
+                      [self = shared_from_this(), gen](std::error_code e, std::size_t) {
+                        {
+                          const lock g(self->mu);
+                          if (gen != self->generation) return;
+                          self->writing = false;
+                        }
+                        if (e) self->lost(e);
+                      });
+    (void)calls;
+  }
+
+  // The timer: the deadline of job `id`, or (id 0) when the scheduler has something due.
+  void arm(mono_time at, std::uint64_t id) {
+    poll_timer.expires_at(to_steady(at));
+    const std::uint64_t gen = generation;
+    poll_timer.async_wait([self = shared_from_this(), gen, id](std::error_code ec) {
+      if (ec) return;
+      call_list calls;
+      {
+        const lock g(self->mu);
+        if (gen != self->generation) return;
+        if (id != 0) {
+          if (!self->current || self->current->id != id) return;
+          self->finish(calls, make_error_code(errc::timeout), nullptr);
+        } else {
+          self->pump(calls);
+        }
+      }
+      self->run(calls);
+    });
+  }
+
+  void start_read(std::uint64_t gen) {
+    socket.async_read_some(asio::buffer(rbuf),
+                           [self = shared_from_this(), gen](std::error_code ec, std::size_t n) {
+                             {
+                               const lock g(self->mu);
+                               if (gen != self->generation) return;
+                             }
+                             if (ec) {
+                               self->lost(ec);
+                               return;
+                             }
+                             call_list calls;
+                             bool framing = false;
+                             {
+                               const lock g(self->mu);
+                               if (gen != self->generation) return;
+                               framing = !self->on_bytes(calls, n);
+                               if (!framing) self->start_read(gen);
+                             }
+                             self->run(calls);
+                             if (framing) self->lost(make_error_code(errc::bad_length));
+                           });
+  }
+
+  // Parses what arrived; false when the stream is not Modbus TCP (the connection must close).
+  bool on_bytes(call_list& calls, std::size_t n) {
+    pending.insert(pending.end(), rbuf.begin(), rbuf.begin() + static_cast<std::ptrdiff_t>(n));
+    for (;;) {
+      std::error_code ec;
+      const std::size_t len = tcp_frame_length(byte_view(pending.data(), pending.size()), ec);
+      if (ec) {
+        ++conn.framing_errors;
+        return false;
+      }
+      if (len == 0 || pending.size() < len) break;
+      const byte_view frame(pending.data(), len);
+      const tcp_frame f = decode_tcp(frame, ec);
+      if (!current || ec || f.transaction != transaction) {
+        ++conn.stale_replies;  // a reply to a request already given up on
+      } else {
+        std::error_code rec;
+        const response resp =
+            parse_tcp_reply(current->read.req, transaction, current->unit, frame, rec);
+        finish(calls, rec, rec ? nullptr : &resp);
+      }
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(len));
+    }
+    if (pending.size() > max_pending_bytes) {
+      ++conn.framing_errors;
+      return false;
+    }
+    return true;
+  }
+
+  // The request in flight ended with `ec` (and `resp` when it is a valid reply).
+  void finish(call_list& calls, std::error_code ec, const response* resp) {
+    const job done = std::move(*current);
+    current.reset();
+    poll_timer.cancel();
+    const mono_time t = now();
+    for (outcome& o : sched.complete(t, ec))
+      handle(calls, o, t, o.j.id == done.id ? resp : nullptr);
+    pump(calls);
+  }
+
+  void handle(call_list& calls, const outcome& o, mono_time t, const response* resp) {
+    device_state& d = devices[o.j.device];
+    const std::uint32_t dev = o.j.device;
+    if (o.j.write_id != 0) {
+      auto it = writes.find(o.j.write_id);
+      if (it == writes.end()) return;
+      if (it->second.steps_left > 0) --it->second.steps_left;
+      if (o.ec || it->second.steps_left == 0) {
+        const std::uint64_t uid = it->second.user_id;
+        writes.erase(it);
+        if (write_cb) calls.emplace_back([cb = write_cb, uid, e = o.ec] { cb(uid, e); });
+      }
+      return;
+    }
+    const auto cls = static_cast<std::size_t>(o.j.prio);
+    std::vector<std::size_t> points;
+    points.reserve(o.j.read.items.size());
+    for (std::size_t k : o.j.read.items) {
+      if (k < d.item_points[cls].size()) points.push_back(d.item_points[cls][k]);
+    }
+    if (!o.ec && resp != nullptr) {
+      d.image.store(o.j.read.req, *resp);
+      auto r = std::make_shared<profile::readings>();
+      d.codec->decode(d.image, points, *r);
+      if (readings_cb) calls.emplace_back([cb = readings_cb, dev, t, r] { cb(dev, t, *r); });
+      return;
+    }
+    if (!o.final_failure) return;
+    d.image.forget(o.j.read.tbl, o.j.read.req.address, o.j.read.req.quantity);
+    if (failure_cb) {
+      calls.emplace_back([cb = failure_cb, dev, t, points = std::move(points), e = o.ec] {
+        cb(dev, t, points, e);
+      });
+    }
+  }
+
+  // --- writes --------------------------------------------------------------------------------
+  std::uint64_t write(std::uint32_t dev, std::size_t point, double value,
+                      std::optional<std::uint32_t> password, std::error_code& ec) {
+    std::shared_ptr<const profile::codec> codec;
+    {
+      const lock g(mu);
+      if (dev >= devices.size()) {
+        ec = firebus::make_error_code(firebus::errc::invalid_argument);
+        return 0;
+      }
+      codec = devices[dev].codec;
+    }
+    // Check the value now (range, type, password) against an empty image; decimals read from
+    // the device are applied on the io thread.
+    std::vector<request> probe;
+    const profile::register_image empty;
+    if (!codec->encode_write(point, value, password, empty, probe, ec) &&
+        ec != profile::errc::data_missing) {
+      return 0;
+    }
+    ec.clear();
+    const std::uint64_t id = ++last_write;
+    asio::post(io, [self = shared_from_this(), dev, point, value, password, id] {
+      call_list calls;
+      {
+        const lock g(self->mu);
+        std::vector<request> steps;
+        std::error_code e;
+        device_state& d = self->devices[dev];
+        if (!self->running) {
+          e = make_error_code(errc::cancelled);
+        } else if (d.codec->encode_write(point, value, password, d.image, steps, e)) {
+          const std::uint64_t sid = self->sched.submit_write(dev, steps);
+          self->writes.emplace(sid, write_state{id, steps.size()});
+          self->pump(calls);
+        }
+        if (e && self->write_cb) calls.emplace_back([cb = self->write_cb, id, e] { cb(id, e); });
+      }
+      self->run(calls);
+    });
+    return id;
+  }
+
+  asio::io_context& io;
+  tcp_bus_config cfg;
+  bool valid = false;
+  scheduler sched;
+  tcp::resolver resolver;
+  tcp::socket socket;
+  asio::steady_timer poll_timer;
+  asio::steady_timer connect_timer;
+  asio::steady_timer reconnect_timer;
+  steady::time_point epoch;
+
+  mutable std::mutex mu;
+  bool running = false;
+  bool connected = false;
+  bool writing = false;
+  std::atomic<bool> detached{false};
+  std::uint64_t generation = 0;
+  duration backoff{0};
+  mono_time started{};
+  std::vector<device_state> devices;
+  std::optional<job> current;
+  std::uint16_t transaction = 0;
+  std::vector<std::uint8_t> wbuf;
+  std::vector<std::uint8_t> rbuf;
+  std::vector<std::uint8_t> pending;
+  std::unordered_map<std::uint64_t, write_state> writes;  // scheduler write id → state
+  std::atomic<std::uint64_t> last_write{0};
+  tcp_bus_counters conn;
+
+  readings_handler readings_cb;
+  failure_handler failure_cb;
+  write_handler write_cb;
+  connection_handler connection_cb;
+};
+
+tcp_bus::tcp_bus(asio::io_context& io, const tcp_bus_config& config, std::error_code& ec)
+    : impl_(std::make_shared<impl>(io, config, ec)) {}
+
+#if FIREBUS_HAS_EXCEPTIONS
+tcp_bus::tcp_bus(asio::io_context& io, const tcp_bus_config& config) {
+  std::error_code ec;
+  impl_ = std::make_shared<impl>(io, config, ec);
+  if (ec) firebus::detail::throw_error(ec, "modbus::tcp_bus: invalid configuration");
+}
+#endif
+
+tcp_bus::~tcp_bus() {
+  if (!impl_) return;
+  impl_->detached = true;
+  impl_->stop();
+}
+
+std::uint32_t tcp_bus::add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
+                                  device_policy policy) {
+  return impl_->add_device(unit, std::move(codec), policy);
+}
+
+void tcp_bus::on_readings(readings_handler h) { impl_->readings_cb = std::move(h); }
+void tcp_bus::on_failure(failure_handler h) { impl_->failure_cb = std::move(h); }
+void tcp_bus::on_write(write_handler h) { impl_->write_cb = std::move(h); }
+void tcp_bus::on_connection(connection_handler h) { impl_->connection_cb = std::move(h); }
+
+std::uint64_t tcp_bus::write(std::uint32_t device, std::size_t point, double value,
+                             std::optional<std::uint32_t> password, std::error_code& ec) {
+  return impl_->write(device, point, value, password, ec);
+}
+
+void tcp_bus::start() {
+  asio::dispatch(impl_->io, [self = impl_] { self->start(); });
+}
+
+void tcp_bus::stop() {
+  asio::dispatch(impl_->io, [self = impl_] { self->stop(); });
+}
+
+bus_counters tcp_bus::counters() const {
+  const impl::lock g(impl_->mu);
+  return impl_->sched.counters();
+}
+
+bus_counters tcp_bus::device_counters(std::uint32_t device) const {
+  const impl::lock g(impl_->mu);
+  if (device >= impl_->sched.device_count()) return {};
+  return impl_->sched.counters(device);
+}
+
+tcp_bus_counters tcp_bus::connection_counters() const {
+  const impl::lock g(impl_->mu);
+  return impl_->conn;
+}
+
+bool tcp_bus::connected() const noexcept {
+  const impl::lock g(impl_->mu);
+  return impl_->connected;
+}
+
+double tcp_bus::utilisation() const {
+  const impl::lock g(impl_->mu);
+  if (!impl_->running) return 0;
+  return impl_->sched.utilisation(impl_->now() - impl_->started);
+}
+
+}  // namespace modbus
+}  // namespace v1
+}  // namespace firebus

@@ -3,16 +3,25 @@
 // `firebus modbus plan`: the read requests the poll planner makes for a device profile, per poll
 // class (alarm-state points first, then measurements, then configuration), each with its
 // predicted bus time, and the predicted scan time of one device and of a line of N devices.
+// `firebus modbus poll`: reads every point of one device once over Modbus TCP through its
+// profile (modbus::tcp_bus) and prints the decoded values, conditions and statuses.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
+#include <asio.hpp>
+
+#include <firebus/core/quality.hpp>
+#include <firebus/io/modbus_tcp_bus.hpp>
 #include <firebus/modbus/planner.hpp>
 #include <firebus/modbus/rtu.hpp>
 #include <firebus/profile/codec.hpp>
@@ -187,12 +196,259 @@ int plan(const plan_options& o) {
   return exit_ok;
 }
 
+struct poll_options {
+  std::string profile;
+  std::string host;
+  std::uint16_t port = 502;
+  int unit = -1;
+  double timeout_ms = 1000;
+  int retries = 1;
+  bool json_lines = false;
+};
+
+int poll_usage_error(const std::string& message) {
+  std::fprintf(stderr, "firebus modbus poll: %s\n", message.c_str());
+  modbus_usage(stderr);
+  return exit_usage;
+}
+
+// "tcp://host:port" (port 502 when omitted); false when it is not that.
+bool parse_url(const std::string& url, std::string& host, std::uint16_t& port) {
+  const std::string scheme = "tcp://";
+  if (url.compare(0, scheme.size(), scheme) != 0) return false;
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const std::size_t colon = rest.rfind(':');
+  port = 502;
+  if (colon != std::string::npos) {
+    double p = 0;
+    if (!parse_number(rest.substr(colon + 1), 1, 65535, p) || p != static_cast<int>(p)) {
+      return false;
+    }
+    port = static_cast<std::uint16_t>(p);
+    rest = rest.substr(0, colon);
+  }
+  host = rest;
+  return !host.empty();
+}
+
+std::string number_text(double v) {
+  if (v != v) return "NaN";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// What one scan found for a point.
+struct point_result {
+  std::optional<pf::point_value> value;
+  std::optional<firebus::alarm::device_condition> condition;
+  std::optional<firebus::alarm::device_status> status;
+  std::error_code error;
+};
+
+int poll(const poll_options& o) {
+  const std::string path = resolve_profile(o.profile);
+  pf::device_profile prof;
+  std::error_code ec;
+  pf::profile_error err;
+  if (!pf::load_profile(path, prof, ec, err)) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
+    return exit_usage;
+  }
+  auto codec = std::make_shared<pf::codec>();
+  if (!codec->assign(std::move(prof), err)) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
+    return exit_usage;
+  }
+  asio::io_context io;
+  mb::tcp_bus_config cfg;
+  cfg.host = o.host;
+  cfg.port = o.port;
+  mb::tcp_bus bus(io, cfg, ec);
+  if (ec) return poll_usage_error("invalid connection settings");
+  mb::device_policy policy;
+  const auto timeout = firebus::duration(static_cast<std::int64_t>(o.timeout_ms * 1000));
+  policy.timeout = timeout;
+  policy.retries = o.retries;
+  policy.quarantine_after = 1 << 20;  // one scan: every read is tried
+  bus.add_device(static_cast<std::uint8_t>(o.unit), codec, policy);
+
+  std::map<std::size_t, point_result> results;
+  std::size_t awaited = 0;
+  for (std::size_t i = 0; i < codec->size(); ++i) awaited += codec->point(i).publish ? 1 : 0;
+  std::size_t answered = 0;
+  const auto first_answer = [&](std::size_t i) {
+    const point_result& r = results[i];
+    if (codec->point(i).publish && !r.value && !r.error) ++answered;
+  };
+  bus.on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings& r) {
+    for (const auto& v : r.values) {
+      first_answer(v.point);
+      results[v.point].value = v;
+    }
+    for (const auto& c : r.conditions) results[c.point].condition = c.condition;
+    for (const auto& s : r.statuses) results[s.point].status = s.status;
+  });
+  bus.on_failure([&](std::uint32_t, firebus::mono_time, const std::vector<std::size_t>& points,
+                     std::error_code e) {
+    for (std::size_t i : points) {
+      if (results[i].value) continue;
+      first_answer(i);
+      results[i].error = e;
+    }
+  });
+  const auto started = std::chrono::steady_clock::now();
+  bus.start();
+  // One scan: until every published point was read or failed, within a bound.
+  const auto bound = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      timeout * static_cast<std::int64_t>((o.retries + 1) * (codec->size() + 1)));
+  const auto limit = started + std::chrono::seconds(5) + bound;
+  while (answered < awaited && std::chrono::steady_clock::now() < limit) {
+    io.run_for(std::chrono::milliseconds(20));
+    if (bus.connection_counters().connect_failures > 0 && !bus.connected()) break;
+  }
+  const double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const mb::bus_counters counters = bus.counters();
+  const mb::tcp_bus_counters conn = bus.connection_counters();
+  bus.stop();
+  io.run_for(std::chrono::milliseconds(20));
+
+  if (conn.connects == 0) {
+    std::fprintf(stderr, "firebus modbus poll: cannot connect to tcp://%s:%u\n", o.host.c_str(),
+                 o.port);
+    return exit_failure;
+  }
+  std::size_t failed = 0;
+  const pf::device_profile& p = codec->profile();
+  if (!o.json_lines) {
+    std::printf("%s (%s %s), unit %d at tcp://%s:%u\n", p.id.c_str(), p.vendor.c_str(),
+                p.model.c_str(), o.unit, o.host.c_str(), o.port);
+  }
+  for (std::size_t i = 0; i < codec->size(); ++i) {
+    const pf::point_def& d = codec->point(i);
+    const auto it = results.find(i);
+    const point_result* r = it == results.end() ? nullptr : &it->second;
+    const bool has_value = r != nullptr && r->value;
+    const bool has_error = r != nullptr && r->error && !has_value;
+    const bool has_condition = r != nullptr && r->condition;
+    const bool has_status = r != nullptr && r->status;
+    if (d.publish && !has_value) ++failed;
+    if (!d.publish && !has_condition && !has_status) continue;
+    if (o.json_lines) {
+      json line = {{"point", d.id}};
+      if (has_value) {
+        const double v = r->value->value;
+        line["value"] = v == v ? json(v) : json(nullptr);
+        line["unit"] = d.unit;
+        line["quality"] = firebus::to_string(r->value->quality);
+      }
+      if (has_condition) line["condition"] = std::string(firebus::alarm::to_string(*r->condition));
+      if (has_status) line["status"] = std::string(firebus::alarm::to_string(*r->status));
+      if (has_error) line["error"] = r->error.message();
+      if (d.publish && r == nullptr) line["error"] = "not read";
+      std::printf("%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+      continue;
+    }
+    std::string text;
+    if (has_value) {
+      text = number_text(r->value->value);
+      if (!d.unit.empty()) text += " " + d.unit;
+      if (r->value->quality != firebus::quality_code::good) {
+        text += "  (" + firebus::to_string(r->value->quality) + ")";
+      }
+    } else if (has_error) {
+      text = "not read: " + r->error.message();
+    } else if (d.publish) {
+      text = "not read";
+    }
+    if (has_condition) {
+      text += "  condition " + std::string(firebus::alarm::to_string(*r->condition));
+    }
+    if (has_status) text += "  status " + std::string(firebus::alarm::to_string(*r->status));
+    std::printf("%-12s %s\n", d.id.c_str(), text.c_str());
+  }
+  if (o.json_lines) {
+    json summary = {{"profile", p.id},
+                    {"unit", o.unit},
+                    {"points", awaited},
+                    {"failed", failed},
+                    {"requests", counters.requests},
+                    {"timeouts", counters.timeouts},
+                    {"exceptions", counters.exceptions},
+                    {"time_ms", elapsed_ms}};
+    std::printf("%s\n", json{{"summary", summary}}.dump().c_str());
+  } else {
+    std::printf(
+        "%zu of %zu points read in %.1f ms (%llu requests, %llu timeouts, %llu "
+        "exceptions)\n",
+        awaited - failed, awaited, elapsed_ms, static_cast<unsigned long long>(counters.requests),
+        static_cast<unsigned long long>(counters.timeouts),
+        static_cast<unsigned long long>(counters.exceptions));
+  }
+  return failed == 0 ? exit_ok : exit_failure;
+}
+
+int poll_main(const std::vector<std::string>& args) {
+  poll_options o;
+  bool have_profile = false;
+  bool have_url = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string value;
+    bool missing = false;
+    double number = 0;
+    if (a == "--help" || a == "-h") {
+      modbus_usage(stdout);
+      return exit_ok;
+    }
+    if (a == "--json") {
+      o.json_lines = true;
+    } else if (is_option(args, i, "--profile", value, missing)) {
+      if (missing || value.empty()) return poll_usage_error("--profile needs a file or an id");
+      if (have_profile) return poll_usage_error("--profile given twice");
+      o.profile = value;
+      have_profile = true;
+    } else if (is_option(args, i, "--url", value, missing)) {
+      if (missing || !parse_url(value, o.host, o.port)) {
+        return poll_usage_error("--url needs tcp://HOST[:PORT]");
+      }
+      have_url = true;
+    } else if (is_option(args, i, "--unit", value, missing)) {
+      if (missing || !parse_number(value, 0, 255, number) || number != static_cast<int>(number)) {
+        return poll_usage_error("--unit needs an integer 0..255");
+      }
+      o.unit = static_cast<int>(number);
+    } else if (is_option(args, i, "--timeout-ms", value, missing)) {
+      if (missing || !parse_number(value, 1, 60000, o.timeout_ms)) {
+        return poll_usage_error("--timeout-ms needs a number of milliseconds 1..60000");
+      }
+    } else if (is_option(args, i, "--retries", value, missing)) {
+      if (missing || !parse_number(value, 0, 10, number) || number != static_cast<int>(number)) {
+        return poll_usage_error("--retries needs an integer 0..10");
+      }
+      o.retries = static_cast<int>(number);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return poll_usage_error("unknown option '" + a + "'");
+    } else {
+      return poll_usage_error("unexpected argument '" + a + "'");
+    }
+  }
+  if (!have_profile) return poll_usage_error("--profile is required");
+  if (!have_url) return poll_usage_error("--url is required");
+  if (o.unit < 0) return poll_usage_error("--unit is required");
+  return poll(o);
+}
+
 }  // namespace
 
 void modbus_usage(std::FILE* out) {
   std::fputs(
       "usage: firebus modbus plan --profile PROFILE [--baud N] [--turnaround-ms MS]\n"
       "                           [--tcp-rtt-ms MS] [--devices N] [--json]\n"
+      "       firebus modbus poll --profile PROFILE --url tcp://HOST[:PORT] --unit N\n"
+      "                           [--timeout-ms MS] [--retries N] [--json]\n"
       "\n"
       "plan  prints the read requests the poll planner makes for a device profile, per poll\n"
       "      class (alarm-state points, then measurements, then configuration), with each\n"
@@ -207,7 +463,18 @@ void modbus_usage(std::FILE* out) {
       "  --devices N        devices of this profile on the line (default 1)\n"
       "  --json             one JSON object per request, then a {\"summary\":...} line\n"
       "\n"
-      "Exit status: 0 planned, 2 usage error or a profile that cannot be loaded (reported as\n"
+      "poll  reads every point of one device once over Modbus TCP (to the device or a TCP to\n"
+      "      RTU gateway) through its profile, and prints the values, the device's conditions\n"
+      "      (fire, active) and statuses (fault, open or short circuit).\n"
+      "\n"
+      "  --url tcp://HOST[:PORT]  the device or gateway (port 502 when omitted)\n"
+      "  --unit N                 the unit id, 0..255\n"
+      "  --timeout-ms MS          response timeout per request (default 1000)\n"
+      "  --retries N              retries after a timeout (default 1)\n"
+      "  --json                   one JSON object per point, then a {\"summary\":...} line\n"
+      "\n"
+      "Exit status: 0 done (poll: every point read), 1 poll: points not read, or no\n"
+      "connection, 2 usage error or a profile that cannot be loaded (reported as\n"
       "FILE: JSON path: problem).\n",
       out);
 }
@@ -222,8 +489,10 @@ int modbus_main(const std::vector<std::string>& args) {
     modbus_usage(stdout);
     return exit_ok;
   }
+  if (command == "poll") return poll_main(args);
   if (command != "plan") {
-    std::fprintf(stderr, "firebus modbus: unknown command '%s' (expected plan)\n", command.c_str());
+    std::fprintf(stderr, "firebus modbus: unknown command '%s' (expected plan or poll)\n",
+                 command.c_str());
     modbus_usage(stderr);
     return exit_usage;
   }

@@ -2,14 +2,20 @@
 """`firebus modbus plan`: the planned reads of every library profile, the predicted scan time
 against the physical limits of Modbus RTU (the device digest's table), JSON lines in a fixed key
 order, and refusals: a broken profile names its file and JSON path, bad options exit 2.
+`firebus modbus poll`: a relay's points read from a pymodbus server (an independent peer),
+decoded through its profile; a silent unit and a missing server exit 1.
 
 The binary comes from FIREBUS_CLI (CTest sets it to the in-tree build); without it the tests are
 skipped.
 """
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +156,121 @@ def test_usage_errors_exit_2(args, message):
     p = run("plan", *args)
     assert p.returncode == 2
     assert p.stderr.decode().startswith(f"firebus modbus plan: {message}\n")
+
+
+# --- poll: against pymodbus, an independent Modbus TCP server --------------------------------------
+
+
+@pytest.fixture()
+def relay_server():
+    """A pymodbus server on 127.0.0.1 serving the Acrel ASJ10L-LD1A relay's holding registers
+    at unit 3: residual current 312 mA, status bits alarm + CT break (0x1B = 0b110)."""
+    pytest.importorskip("pymodbus")
+    from pymodbus.datastore import (
+        ModbusDeviceContext,
+        ModbusSequentialDataBlock,
+        ModbusServerContext,
+    )
+    from pymodbus.server import ModbusTcpServer
+
+    regs = {0: 312, 8: 300, 9: 240, 16: 200, 26: 1, 27: 0b110, 29: 1, 30: 0b01}
+    # pymodbus's device context reads PDU address a at block address a + 1.
+    device = ModbusDeviceContext(
+        hr=ModbusSequentialDataBlock(1, [regs.get(a, 0) for a in range(64)])
+    )
+    context = ModbusServerContext(devices={3: device}, single=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    loop = asyncio.new_event_loop()
+    servers = []
+
+    async def serve():
+        servers.append(ModbusTcpServer(context, address=("127.0.0.1", port)))
+        await servers[0].serve_forever()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    for _ in range(200):  # until it listens
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        if servers:
+            asyncio.run_coroutine_threadsafe(servers[0].shutdown(), loop).result(5)
+        thread.join(5)
+        loop.close()
+
+
+def test_poll_prints_the_decoded_points_of_a_device(relay_server):
+    url = f"tcp://127.0.0.1:{relay_server}"
+    p = run("poll", "--profile", "acrel-asj10l-ld1a", "--url", url, "--unit", "3", "--json")
+    assert p.returncode == 0, p.stderr.decode()
+    lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    by_point = {l["point"]: l for l in lines[:-1]}
+    assert by_point["IR"]["value"] == 312
+    assert by_point["IR"]["unit"] == "mA"
+    assert by_point["IR"]["quality"] == "good"
+    assert by_point["IR"]["status"] == "open_circuit"  # the CT break bit
+    assert by_point["ALM"]["condition"] == "fire"
+    assert by_point["PRE"]["condition"] == "normal"
+    assert by_point["IDN"]["value"] == 300
+    summary = lines[-1]["summary"]
+    assert summary["failed"] == 0
+    assert summary["timeouts"] == 0
+    text = run("poll", "--profile", "acrel-asj10l-ld1a", "--url", url, "--unit", "3")
+    assert text.returncode == 0
+    assert "IR           312 mA  status open_circuit" in text.stdout.decode()
+
+
+def test_poll_of_a_unit_that_does_not_answer_reports_every_point_and_exits_1(relay_server):
+    url = f"tcp://127.0.0.1:{relay_server}"
+    p = run(
+        "poll",
+        "--profile",
+        "acrel-asj10l-ld1a",
+        "--url",
+        url,
+        "--unit",
+        "9",
+        "--json",
+        "--timeout-ms",
+        "100",
+        "--retries",
+        "0",
+    )
+    assert p.returncode == 1
+    lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["failed"] == summary["points"]
+    assert all("error" in l for l in lines[:-1] if "value" not in l)
+
+
+def test_poll_without_a_server_exits_1():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = run(
+        "poll", "--profile", "acrel-asj10l-ld1a", "--url", f"tcp://127.0.0.1:{port}", "--unit", "1"
+    )
+    assert p.returncode == 1
+    assert p.stderr.decode() == f"firebus modbus poll: cannot connect to tcp://127.0.0.1:{port}\n"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--profile", "x", "--unit", "1"], "--url is required"),
+        (["--profile", "x", "--url", "udp://h", "--unit", "1"], "--url needs tcp://HOST[:PORT]"),
+        (["--profile", "x", "--url", "tcp://h"], "--unit is required"),
+        (["--profile", "x", "--url", "tcp://h", "--unit", "300"], "--unit needs an integer 0..255"),
+    ],
+)
+def test_poll_usage_errors_exit_2(args, message):
+    p = run("poll", *args)
+    assert p.returncode == 2
+    assert p.stderr.decode().startswith(f"firebus modbus poll: {message}\n")

@@ -5,6 +5,7 @@
 // predicted bus time, and the predicted scan time of one device and of a line of N devices.
 // `firebus modbus poll`: reads every point of one device once over Modbus TCP through its
 // profile (modbus::tcp_bus) and prints the decoded values, conditions and statuses.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -203,6 +204,7 @@ struct poll_options {
   int unit = -1;
   double timeout_ms = 1000;
   int retries = 1;
+  std::uint32_t line_baud = 0;  // the gateway's serial line; 0: from the profile
   bool json_lines = false;
 };
 
@@ -265,6 +267,18 @@ int poll(const poll_options& o) {
   mb::tcp_bus_config cfg;
   cfg.host = o.host;
   cfg.port = o.port;
+  // A device that speaks only RTU sits behind a TCP→RTU gateway: plan for its serial line.
+  const pf::device_profile& pd = codec->profile();
+  const bool speaks_tcp = std::find(pd.modbus.transports.begin(), pd.modbus.transports.end(),
+                                    "tcp") != pd.modbus.transports.end();
+  if (o.line_baud != 0 || !speaks_tcp) {
+    mb::line_timing line;
+    line.baud = o.line_baud != 0 ? o.line_baud : pd.modbus.serial.baud;
+    line.bits_per_char = static_cast<std::uint8_t>(
+        1 + pd.modbus.serial.data_bits + (pd.modbus.serial.parity == pf::parity::none ? 0 : 1) +
+        pd.modbus.serial.stop_bits);
+    cfg.cost = mb::cost_model::rtu(line);
+  }
   mb::tcp_bus bus(io, cfg, ec);
   if (ec) return poll_usage_error("invalid connection settings");
   mb::device_policy policy;
@@ -429,6 +443,12 @@ int poll_main(const std::vector<std::string>& args) {
         return poll_usage_error("--retries needs an integer 0..10");
       }
       o.retries = static_cast<int>(number);
+    } else if (is_option(args, i, "--line-baud", value, missing)) {
+      if (missing || !parse_number(value, 300, 1e6, number) ||
+          number != static_cast<std::uint32_t>(number)) {
+        return poll_usage_error("--line-baud needs an integer 300..1000000");
+      }
+      o.line_baud = static_cast<std::uint32_t>(number);
     } else if (a.size() > 1 && a[0] == '-') {
       return poll_usage_error("unknown option '" + a + "'");
     } else {
@@ -448,7 +468,7 @@ void modbus_usage(std::FILE* out) {
       "usage: firebus modbus plan --profile PROFILE [--baud N] [--turnaround-ms MS]\n"
       "                           [--tcp-rtt-ms MS] [--devices N] [--json]\n"
       "       firebus modbus poll --profile PROFILE --url tcp://HOST[:PORT] --unit N\n"
-      "                           [--timeout-ms MS] [--retries N] [--json]\n"
+      "                           [--timeout-ms MS] [--retries N] [--line-baud N] [--json]\n"
       "\n"
       "plan  prints the read requests the poll planner makes for a device profile, per poll\n"
       "      class (alarm-state points, then measurements, then configuration), with each\n"
@@ -471,6 +491,8 @@ void modbus_usage(std::FILE* out) {
       "  --unit N                 the unit id, 0..255\n"
       "  --timeout-ms MS          response timeout per request (default 1000)\n"
       "  --retries N              retries after a timeout (default 1)\n"
+      "  --line-baud N            the serial line behind a TCP to RTU gateway, for the plan\n"
+      "                           (default: the profile's, for devices that speak only RTU)\n"
       "  --json                   one JSON object per point, then a {\"summary\":...} line\n"
       "\n"
       "Exit status: 0 done (poll: every point read), 1 poll: points not read, or no\n"

@@ -27,6 +27,8 @@
 #include <firebus/modbus/pdu.hpp>
 #include <firebus/modbus/tcp.hpp>
 
+#include "modbus_bus_common.hpp"
+
 namespace firebus {
 inline namespace v1 {
 namespace modbus {
@@ -48,18 +50,9 @@ std::error_code validate(const tcp_bus_config& c) noexcept {
 }
 
 struct tcp_bus::impl : std::enable_shared_from_this<impl> {
-  struct device_state {
-    std::uint8_t unit = 0;
-    std::shared_ptr<const profile::codec> codec;
-    profile::register_image image;
-    std::array<std::vector<std::size_t>, 3> item_points;  // class → item index → point
-  };
-  struct write_state {
-    std::uint64_t user_id;
-    std::size_t steps_left;
-  };
+  using device_state = detail::bus_device;
   using lock = std::unique_lock<std::mutex>;
-  using call_list = std::vector<std::function<void()>>;
+  using call_list = detail::call_list;
 
   impl(asio::io_context& io_ctx, const tcp_bus_config& c, std::error_code& ec)
       : io(io_ctx),
@@ -106,25 +99,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     device_state d;
     d.unit = unit;
     d.codec = std::move(codec);
-    std::array<std::vector<read_item>, 3> items;
-    for (std::size_t c = 0; c < 3; ++c) {
-      std::vector<std::size_t> pts = d.codec->points(static_cast<profile::poll_class>(c));
-      // Their decimals sources are read with them, so that a value never waits for them.
-      const std::size_t n = pts.size();
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::string& from = d.codec->point(pts[k]).decimals_from;
-        if (from.empty()) continue;
-        const std::size_t src = d.codec->find(from);
-        if (src != profile::codec::npos && std::find(pts.begin(), pts.end(), src) == pts.end()) {
-          pts.push_back(src);
-        }
-      }
-      for (std::size_t p : pts) {
-        const profile::point_def& def = d.codec->point(p);
-        items[c].push_back(read_item{def.tbl, def.address, def.count()});
-      }
-      d.item_points[c] = std::move(pts);
-    }
+    std::array<std::vector<read_item>, 3> items = detail::make_items(d);
     const std::uint32_t id =
         sched.add_device(unit, std::move(items), d.codec->profile().modbus.limits, policy, now());
     devices.push_back(std::move(d));
@@ -218,7 +193,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     std::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     pending.clear();
-    if (connection_cb) calls.emplace_back([cb = connection_cb] { cb(true, {}); });
+    if (cb.connection) calls.emplace_back([f = cb.connection] { f(true, {}); });
     start_read(generation);
     pump(calls);
   }
@@ -237,18 +212,8 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     if (current) finish(calls, make_error_code(errc::disconnected), nullptr);
     if (!was) return;
     ++conn.disconnects;
-    const mono_time t = now();
-    for (std::uint32_t d = 0; d < devices.size(); ++d) {
-      std::vector<std::size_t> all(devices[d].codec->size());
-      for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-      devices[d].image.clear();
-      if (failure_cb) {
-        calls.emplace_back([cb = failure_cb, d, t, all = std::move(all)] {
-          cb(d, t, all, make_error_code(errc::disconnected));
-        });
-      }
-    }
-    if (connection_cb) calls.emplace_back([cb = connection_cb, why] { cb(false, why); });
+    detail::fail_all(devices, now(), make_error_code(errc::disconnected), cb, calls);
+    if (cb.connection) calls.emplace_back([f = cb.connection, why] { f(false, why); });
   }
 
   void lost(std::error_code ec) {
@@ -389,39 +354,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   }
 
   void handle(call_list& calls, const outcome& o, mono_time t, const response* resp) {
-    device_state& d = devices[o.j.device];
-    const std::uint32_t dev = o.j.device;
-    if (o.j.write_id != 0) {
-      auto it = writes.find(o.j.write_id);
-      if (it == writes.end()) return;
-      if (it->second.steps_left > 0) --it->second.steps_left;
-      if (o.ec || it->second.steps_left == 0) {
-        const std::uint64_t uid = it->second.user_id;
-        writes.erase(it);
-        if (write_cb) calls.emplace_back([cb = write_cb, uid, e = o.ec] { cb(uid, e); });
-      }
-      return;
-    }
-    const auto cls = static_cast<std::size_t>(o.j.prio);
-    std::vector<std::size_t> points;
-    points.reserve(o.j.read.items.size());
-    for (std::size_t k : o.j.read.items) {
-      if (k < d.item_points[cls].size()) points.push_back(d.item_points[cls][k]);
-    }
-    if (!o.ec && resp != nullptr) {
-      d.image.store(o.j.read.req, *resp);
-      auto r = std::make_shared<profile::readings>();
-      d.codec->decode(d.image, points, *r);
-      if (readings_cb) calls.emplace_back([cb = readings_cb, dev, t, r] { cb(dev, t, *r); });
-      return;
-    }
-    if (!o.final_failure) return;
-    d.image.forget(o.j.read.tbl, o.j.read.req.address, o.j.read.req.quantity);
-    if (failure_cb) {
-      calls.emplace_back([cb = failure_cb, dev, t, points = std::move(points), e = o.ec] {
-        cb(dev, t, points, e);
-      });
-    }
+    detail::handle_outcome(devices[o.j.device], o, t, resp, cb, writes, calls);
   }
 
   // --- writes --------------------------------------------------------------------------------
@@ -457,10 +390,10 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
           e = make_error_code(errc::cancelled);
         } else if (d.codec->encode_write(point, value, password, d.image, steps, e)) {
           const std::uint64_t sid = self->sched.submit_write(dev, steps);
-          self->writes.emplace(sid, write_state{id, steps.size()});
+          self->writes.emplace(sid, detail::write_state{id, steps.size()});
           self->pump(calls);
         }
-        if (e && self->write_cb) calls.emplace_back([cb = self->write_cb, id, e] { cb(id, e); });
+        if (e && self->cb.write) calls.emplace_back([f = self->cb.write, id, e] { f(id, e); });
       }
       self->run(calls);
     });
@@ -492,14 +425,11 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   std::vector<std::uint8_t> wbuf;
   std::vector<std::uint8_t> rbuf;
   std::vector<std::uint8_t> pending;
-  std::unordered_map<std::uint64_t, write_state> writes;  // scheduler write id → state
+  std::unordered_map<std::uint64_t, detail::write_state> writes;  // scheduler write id → state
   std::atomic<std::uint64_t> last_write{0};
   tcp_bus_counters conn;
 
-  readings_handler readings_cb;
-  failure_handler failure_cb;
-  write_handler write_cb;
-  connection_handler connection_cb;
+  detail::bus_callbacks cb;
 };
 
 tcp_bus::tcp_bus(asio::io_context& io, const tcp_bus_config& config, std::error_code& ec)
@@ -524,10 +454,10 @@ std::uint32_t tcp_bus::add_device(std::uint8_t unit, std::shared_ptr<const profi
   return impl_->add_device(unit, std::move(codec), policy);
 }
 
-void tcp_bus::on_readings(readings_handler h) { impl_->readings_cb = std::move(h); }
-void tcp_bus::on_failure(failure_handler h) { impl_->failure_cb = std::move(h); }
-void tcp_bus::on_write(write_handler h) { impl_->write_cb = std::move(h); }
-void tcp_bus::on_connection(connection_handler h) { impl_->connection_cb = std::move(h); }
+void tcp_bus::on_readings(readings_handler h) { impl_->cb.readings = std::move(h); }
+void tcp_bus::on_failure(failure_handler h) { impl_->cb.failure = std::move(h); }
+void tcp_bus::on_write(write_handler h) { impl_->cb.write = std::move(h); }
+void tcp_bus::on_connection(connection_handler h) { impl_->cb.connection = std::move(h); }
 
 std::uint64_t tcp_bus::write(std::uint32_t device, std::size_t point, double value,
                              std::optional<std::uint32_t> password, std::error_code& ec) {

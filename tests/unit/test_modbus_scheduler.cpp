@@ -359,6 +359,32 @@ TEST_CASE("writes go in order at configuration priority; a failed step cancels t
   CHECK(reported);
 }
 
+TEST_CASE("a write to a device in quarantine waits for it, without busy polling") {
+  bus_sim b;
+  b.devices.resize(1);
+  b.devices[0].dead = true;
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 100ms;
+  p.retries = 0;
+  p.quarantine_after = 1;
+  p.backoff_initial = 10s;
+  p.backoff_max = 10s;
+  b.s.add_device(1, items({hr(0)}), {}, p);
+  b.run_until(at(2s));
+  REQUIRE(b.s.quarantined(0));
+  const auto w =
+      b.s.submit_write(0, {mb::request{mb::function::write_single_register, 8, 1, 0, {1}}});
+  // The next deadline is the end of the quarantine, not "now" (which would spin a transport).
+  REQUIRE(b.s.next_deadline());
+  CHECK(*b.s.next_deadline() == b.s.quarantine_until(0));
+  b.devices[0].dead = false;
+  b.run_until(at(30s));
+  bool written = false;
+  for (const auto& o : b.outcomes) written = written || (o.j.write_id == w && !o.ec);
+  CHECK(written);
+}
+
 TEST_CASE("the same inputs give the same decisions") {
   const auto scenario = [] {
     bus_sim b;

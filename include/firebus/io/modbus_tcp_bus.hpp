@@ -58,6 +58,7 @@
 #include <firebus/core/config.hpp>
 #include <firebus/core/time.hpp>
 #include <firebus/export.hpp>
+#include <firebus/io/modbus_bus.hpp>
 #include <firebus/modbus/scheduler.hpp>
 #include <firebus/profile/codec.hpp>
 
@@ -97,18 +98,11 @@ struct tcp_bus_counters {
 
 class FIREBUS_API tcp_bus {
  public:
-  /// Readings of a device from one completed read (its points, decoded).
-  using readings_handler =
-      std::function<void(std::uint32_t device, mono_time time, const profile::readings& r)>;
-  /// Points of a device that a read could not update, and why: errc::timeout,
-  /// errc::quarantined, errc::disconnected, an exception code, or a broken reply.
-  using failure_handler =
-      std::function<void(std::uint32_t device, mono_time time,
-                         const std::vector<std::size_t>& points, std::error_code error)>;
-  /// How a write() ended: empty when every step was acknowledged.
-  using write_handler = std::function<void(std::uint64_t id, std::error_code error)>;
-  /// The connection came up (empty) or went down (the reason).
-  using connection_handler = std::function<void(bool connected, std::error_code error)>;
+  /// See <firebus/io/modbus_bus.hpp>.
+  using readings_handler = bus_readings_handler;
+  using failure_handler = bus_failure_handler;
+  using write_handler = bus_write_handler;
+  using connection_handler = bus_connection_handler;
 
   /// A bus of `config` on `io`; `ec` is set when validate() refuses the configuration (start()
   /// then does nothing).

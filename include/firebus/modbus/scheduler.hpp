@@ -29,7 +29,8 @@
 ///   for `backoff_initial`, doubling up to `backoff_max`: its queued requests are dropped
 ///   (reported with errc::quarantined), and while in quarantine it is not polled. When the
 ///   quarantine ends one probe request is sent, without retries: a dead device thus costs at
-///   most one timeout per back-off period. A reply ends the quarantine.
+///   most one timeout per back-off period. A reply ends the quarantine. A write submitted while
+///   a device is in quarantine waits until the device answers again.
 ///
 /// @par Counters
 /// Per device and per bus: requests, replies, timeouts, exceptions, broken or mismatched
@@ -241,11 +242,11 @@ class scheduler {
     };
     if (!queue_.empty()) return queue_.front().second.sent;  // due now
     for (const device& d : devices_) {
-      if (!d.writes.empty() && !d.writing) take(mono_time{});
-      if (d.quarantined) {
+      if (d.quarantined) {  // its writes wait for it too
         take(d.quarantine_until);
         continue;
       }
+      if (!d.writes.empty() && !d.writing) take(mono_time{});
       for (std::size_t c = 0; c < 3; ++c) {
         if (d.policy.period[c].count() > 0 && !d.plans[c].empty() && d.running[c] == 0) {
           take(d.next_due[c]);

@@ -98,7 +98,7 @@ struct rtu_bus::impl : std::enable_shared_from_this<impl> {
   std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
                            const device_policy& policy) {
     const lock g(mu);
-    if (running || !codec || unit < 1 || unit > 247) return UINT32_MAX;
+    if (running || !codec || unit < 1 || unit > 247 || validate(policy)) return UINT32_MAX;
     detail::bus_device d;
     d.unit = unit;
     d.codec = std::move(codec);

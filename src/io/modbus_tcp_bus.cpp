@@ -95,7 +95,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
                            const device_policy& policy) {
     const lock g(mu);
-    if (running || !codec) return UINT32_MAX;
+    if (running || !codec || validate(policy)) return UINT32_MAX;
     device_state d;
     d.unit = unit;
     d.codec = std::move(codec);

@@ -421,3 +421,27 @@ TEST_CASE("counters: utilisation and the latency histogram") {
   CHECK(c.latency.quantile_bound(0.5) == 50'000);  // 25 ms falls in [20, 50) ms
   CHECK(b.s.utilisation(10s) == doctest::Approx(0.25));
 }
+
+TEST_CASE("policies are validated, and a write to nobody queues nothing") {
+  mb::device_policy p;
+  CHECK_FALSE(mb::validate(p));
+  p.timeout = 0s;
+  CHECK(mb::validate(p) == firebus::errc::invalid_argument);
+  p = {};
+  p.retries = -1;
+  CHECK(mb::validate(p));
+  p = {};
+  p.quarantine_after = 0;
+  CHECK(mb::validate(p));
+  p = {};
+  p.backoff_max = 1s;  // below the initial 5 s
+  CHECK(mb::validate(p));
+  p = {};
+  p.period[1] = -1s;
+  CHECK(mb::validate(p));
+  mb::scheduler s;
+  CHECK(s.submit_write(0, {mb::request{mb::function::write_single_register, 1, 1, 0, {1}}}) == 0);
+  s.add_device(1, items({hr(0)}));
+  CHECK(s.submit_write(0, {}) == 0);
+  CHECK(s.submit_write(0, {mb::request{mb::function::write_single_register, 1, 1, 0, {1}}}) != 0);
+}

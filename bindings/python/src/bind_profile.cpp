@@ -7,11 +7,13 @@
 //
 // Profile and PointDef are read-only views: a profile is valid as a whole (the loader checked
 // it), so Python does not edit it piecewise. A Codec keeps its own copy of the profile it was
-// made from. Points are named by index or by id; readings name them by id.
+// made from, and is held by std::shared_ptr (a firebus.modbus.TcpBus shares it). Points are named
+// by index or by id; readings name them by id.
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -539,7 +541,8 @@ void bind_codec(py::module_& m) {
           "<Readings values=N conditions=N statuses=N>.");
 
   using codec = prof::codec;
-  py::class_<codec>(
+  // Held by std::shared_ptr: a firebus.modbus.TcpBus shares the codec of its devices.
+  py::class_<codec, std::shared_ptr<codec>>(
       m, "Codec",
       "A profile ready to read and write devices: the read items of each poll class (for "
       "firebus.modbus.PollPlanner), decode() of a RegisterImage into Readings, encode_write() "
@@ -685,6 +688,10 @@ void bind_codec(py::module_& m) {
 }
 
 }  // namespace
+
+py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r) {
+  return py::cast(to_py(c, r));
+}
 
 void bind_profile(py::module_& m) {
   bind_enums(m);

@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 
 #include <firebus/gb26875/adu.hpp>
+#include <firebus/profile/codec.hpp>
 
 namespace firebus_py {
 
@@ -27,6 +28,12 @@ void bind_modbus(py::module_& modbus);
 // firebus._firebus.profile: device profiles, their loader and codec (after bind_modbus and
 // bind_alarm: it uses their classes).
 void bind_profile(py::module_& profile);
+// firebus._firebus.modbus: the bus scheduler and the Modbus TCP bus (after bind_profile: they use
+// its Codec and Readings).
+void bind_modbus_bus(py::module_& modbus);
+
+// Defined in bind_profile.cpp: readings as a firebus.profile.Readings (points named by id).
+py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r);
 
 // Shared by the gb26875 files (defined in bind_gb26875.cpp, usable once bind_gb26875 ran):
 // the registry of a firebus.gb26875.UserTypes, or nullptr for None (TypeError for anything

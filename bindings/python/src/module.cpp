@@ -23,7 +23,8 @@ PYBIND11_MODULE(_firebus, m) {
   py::module_ core = sub("core", "Core types: time, samples, events and their names.");
   py::module_ gb26875 = sub("gb26875", "GB/T 26875.3-2011: frames, ADUs, code tables, deframer.");
   py::module_ alarm = sub("alarm", "The alarm engine: rules, inputs, events, snapshots.");
-  py::module_ modbus = sub("modbus", "Modbus: PDUs, RTU and TCP framing, line timing.");
+  py::module_ modbus =
+      sub("modbus", "Modbus: PDUs, RTU and TCP framing, line timing, the bus scheduler, TCP bus.");
   py::module_ profile = sub("profile", "Device profiles: loader, read items, decoding, writes.");
   firebus_py::bind_core(m, core);
   firebus_py::bind_alarm(alarm);
@@ -32,4 +33,5 @@ PYBIND11_MODULE(_firebus, m) {
   firebus_py::bind_session(gb26875);
   firebus_py::bind_modbus(modbus);
   firebus_py::bind_profile(profile);
+  firebus_py::bind_modbus_bus(modbus);
 }

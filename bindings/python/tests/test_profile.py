@@ -8,7 +8,6 @@ over a socket.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import math
@@ -16,9 +15,7 @@ import os
 import random
 import socket
 import struct
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -593,43 +590,7 @@ def test_everything_has_a_docstring() -> None:
 
 
 # --- end to end: the ASJ10L served by pymodbus, read over a socket --------------------------------
-
-
-@pytest.fixture()
-def asj_server() -> Iterator[tuple[int, dict[int, int]]]:
-    """A pymodbus Modbus/TCP server on localhost with the ASJ10L's holding registers."""
-    pytest.importorskip("pymodbus")
-    from pymodbus.datastore import (
-        ModbusDeviceContext,
-        ModbusSequentialDataBlock,
-        ModbusServerContext,
-    )
-    from pymodbus.server import ModbusTcpServer
-
-    regs = {0: 318, 8: 300, 9: 240, 16: 200, 26: 1, 27: 0b110, 29: 1, 30: 0b01}
-    block = [regs.get(a, 0) for a in range(64)]
-    # pymodbus's device context reads PDU address a at block address a + 1.
-    device = ModbusDeviceContext(hr=ModbusSequentialDataBlock(1, block))
-    context = ModbusServerContext(devices={1: device}, single=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    loop = asyncio.new_event_loop()
-    servers: list[ModbusTcpServer] = []
-
-    async def serve() -> None:
-        servers.append(ModbusTcpServer(context, address=("127.0.0.1", port)))
-        await servers[0].serve_forever()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    try:
-        yield port, regs
-    finally:
-        if servers:
-            asyncio.run_coroutine_threadsafe(servers[0].shutdown(), loop).result(5)
-        thread.join(5)
-        loop.close()
+# (the asj_server fixture is in conftest.py)
 
 
 def read_tcp(port: int, unit: int, requests: list[Request]) -> list[mb.Response]:

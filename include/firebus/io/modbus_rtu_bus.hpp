@@ -127,8 +127,8 @@ class FIREBUS_API rtu_bus {
   rtu_bus(const rtu_bus&) = delete;
   rtu_bus& operator=(const rtu_bus&) = delete;
 
-  /// Adds a device at `unit` (1..247) read through `codec`, polled by `policy`. Before start()
-  /// only (afterwards it returns UINT32_MAX).
+  /// Adds a device at `unit` (1..247) read through `codec`, polled by `policy`. While the bus is
+  /// not running (otherwise, or when validate() refuses `policy`, it returns UINT32_MAX).
   std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
                            device_policy policy = {});
 

@@ -117,8 +117,9 @@ class FIREBUS_API tcp_bus {
   tcp_bus(const tcp_bus&) = delete;
   tcp_bus& operator=(const tcp_bus&) = delete;
 
-  /// Adds a device at `unit` read through `codec`, polled by `policy`. Before start() only
-  /// (afterwards it returns UINT32_MAX). Devices of one profile may share one codec.
+  /// Adds a device at `unit` read through `codec`, polled by `policy`. While the bus is not running
+  /// (otherwise, or when validate() refuses `policy`, it returns UINT32_MAX). Devices of one
+  /// profile may share one codec.
   std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,
                            device_policy policy = {});
 

@@ -64,6 +64,7 @@
 #include <utility>
 #include <vector>
 
+#include <firebus/core/error.hpp>
 #include <firebus/core/time.hpp>
 #include <firebus/modbus/error.hpp>
 #include <firebus/modbus/pdu.hpp>
@@ -91,6 +92,16 @@ struct device_policy {
   duration backoff_initial = std::chrono::seconds(5);
   duration backoff_max = std::chrono::minutes(5);
 };
+
+/// Checks a policy: firebus::errc::invalid_argument for a negative period, a timeout or
+/// back-off that is not positive, negative retries, a quarantine threshold below 1, or a
+/// maximum back-off below the initial one.
+inline std::error_code validate(const device_policy& p) noexcept {
+  bool ok = p.timeout > duration::zero() && p.retries >= 0 && p.quarantine_after >= 1 &&
+            p.backoff_initial > duration::zero() && p.backoff_max >= p.backoff_initial;
+  for (const duration& d : p.period) ok = ok && d >= duration::zero();
+  return ok ? std::error_code{} : firebus::make_error_code(firebus::errc::invalid_argument);
+}
 
 /// Latency histogram: bucket i counts replies faster than bounds[i] (the last: the rest).
 struct latency_histogram {
@@ -196,9 +207,10 @@ class scheduler {
 
   /// Queues a write (e.g. profile::codec::encode_write()'s requests, sent in order: a step
   /// that fails cancels the rest) at configuration priority. Returns its id (non-zero).
+  /// Returns 0 (nothing queued) for an unknown device or no steps.
   std::uint64_t submit_write(std::uint32_t dev, std::vector<request> steps) {
+    if (dev >= devices_.size() || steps.empty()) return 0;
     const std::uint64_t wid = ++last_write_;
-    if (dev >= devices_.size() || steps.empty()) return wid;
     device& d = devices_[dev];
     d.writes.push_back(pending_write{wid, std::move(steps), 0});
     return wid;

@@ -1,10 +1,102 @@
 """
-Modbus: PDUs, RTU and TCP framing, line timing.
+Modbus: PDUs, RTU and TCP framing, line timing, the bus scheduler, TCP bus.
 """
 
 from __future__ import annotations
 import enum
+import firebus._firebus
+import firebus._firebus.profile
+import types
 import typing
+
+class BusCounters:
+    """
+    What happened on a bus or to one device (a snapshot; every field only grows).
+    """
+
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object) -> bool:
+        """
+        Field-wise equality.
+        """
+    def __init__(self) -> None:
+        """
+        All zero.
+        """
+    def __repr__(self) -> str:
+        """
+        BusCounters(requests=..., ...).
+        """
+    @property
+    def bad_replies(self) -> int:
+        """
+        Broken or mismatched replies (CRC, unit, function ...).
+        """
+    @property
+    def busy(self) -> float:
+        """
+        Time with a request in flight, seconds.
+        """
+    @property
+    def dropped(self) -> int:
+        """
+        Queued requests dropped (quarantine).
+        """
+    @property
+    def exceptions(self) -> int:
+        """
+        Exception replies.
+        """
+    @property
+    def latency(self) -> LatencyHistogram:
+        """
+        The LatencyHistogram of request to reply (a copy).
+        """
+    @property
+    def other_errors(self) -> int:
+        """
+        Disconnections and other transport errors.
+        """
+    @property
+    def overruns(self) -> int:
+        """
+        Cycles still running when the next fell due.
+        """
+    @property
+    def quarantines(self) -> int:
+        """
+        Times a device went into quarantine.
+        """
+    @property
+    def replies(self) -> int:
+        """
+        Valid replies (not exceptions).
+        """
+    @property
+    def requests(self) -> int:
+        """
+        Requests sent (retries and probes included).
+        """
+    @property
+    def retries(self) -> int:
+        """
+        Retries sent.
+        """
+    @property
+    def skipped_cycles(self) -> int:
+        """
+        Cycles not polled because of quarantine.
+        """
+    @property
+    def splits(self) -> int:
+        """
+        Merged reads split after a failure.
+        """
+    @property
+    def timeouts(self) -> int:
+        """
+        Requests without a valid reply within the timeout.
+        """
 
 class CostModel:
     """
@@ -82,6 +174,185 @@ class DeviceLimits:
     @read_gaps.setter
     def read_gaps(self, arg0: bool) -> None: ...
 
+class DevicePolicy:
+    """
+    How a device is polled and when it is given up on. Times in seconds.
+    """
+
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object) -> bool:
+        """
+        Field-wise equality.
+        """
+    def __init__(
+        self,
+        *,
+        period: tuple[float, float, float] = (1.0, 10.0, 300.0),
+        timeout: float = 1.0,
+        retries: int = 1,
+        quarantine_after: int = 2,
+        backoff_initial: float = 5.0,
+        backoff_max: float = 300.0,
+    ) -> None:
+        """
+        Every setting as a keyword argument; the defaults are the C++ defaults (periods 1 s, 10 s, 5 min; timeout 1 s; one retry; quarantine after 2 failed transactions, back-off 5 s doubling up to 5 min).
+        """
+    def __repr__(self) -> str:
+        """
+        DevicePolicy(period=(...), timeout=..., ...).
+        """
+    @property
+    def backoff_initial(self) -> float:
+        """
+        The first quarantine, seconds.
+        """
+    @backoff_initial.setter
+    def backoff_initial(self, arg1: float) -> None: ...
+    @property
+    def backoff_max(self) -> float:
+        """
+        Quarantines double up to this, seconds.
+        """
+    @backoff_max.setter
+    def backoff_max(self, arg1: float) -> None: ...
+    @property
+    def period(self) -> tuple[float, float, float]:
+        """
+        The poll period of each class (alarm, measurement, config), seconds; 0: never polled.
+        """
+    @period.setter
+    def period(self, arg1: tuple[float, float, float]) -> None: ...
+    @property
+    def quarantine_after(self) -> int:
+        """
+        Consecutive failed transactions that put the device into quarantine.
+        """
+    @quarantine_after.setter
+    def quarantine_after(self, arg0: int) -> None: ...
+    @property
+    def retries(self) -> int:
+        """
+        Immediate retries after a timeout or a broken reply.
+        """
+    @retries.setter
+    def retries(self, arg0: int) -> None: ...
+    @property
+    def timeout(self) -> float:
+        """
+        The response timeout of one request, seconds.
+        """
+    @timeout.setter
+    def timeout(self, arg1: float) -> None: ...
+
+class Job:
+    """
+    A request for the transport to send, handed out by Scheduler.next(). Times in seconds on the scheduler's time line.
+    """
+
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object) -> bool:
+        """
+        Field-wise equality.
+        """
+    def __repr__(self) -> str:
+        """
+        Job(id=..., device=..., ...).
+        """
+    @property
+    def attempt(self) -> int:
+        """
+        0 first, then 1, 2 ... for retries.
+        """
+    @property
+    def deadline(self) -> float:
+        """
+        sent + the device's timeout: call complete() with Errc.timeout then.
+        """
+    @property
+    def device(self) -> int:
+        """
+        The device index given by add_device().
+        """
+    @property
+    def id(self) -> int:
+        """
+        Unique per scheduler.
+        """
+    @property
+    def priority(self) -> PollPriority:
+        """
+        The PollPriority.
+        """
+    @property
+    def probe(self) -> bool:
+        """
+        The probe of a device leaving quarantine.
+        """
+    @property
+    def read(self) -> PlannedRead:
+        """
+        The PlannedRead (for a write: its request is the write request, without items).
+        """
+    @property
+    def request(self) -> Request:
+        """
+        The Request to send (read.request).
+        """
+    @property
+    def sent(self) -> float:
+        """
+        When next() handed it out.
+        """
+    @property
+    def unit(self) -> int:
+        """
+        The unit id.
+        """
+    @property
+    def write_id(self) -> int:
+        """
+        Non-zero: a step of the write submit_write() returned this id for.
+        """
+
+class LatencyHistogram:
+    """
+    Reply latencies: bucket i counts replies faster than BOUNDS[i] seconds (the last bucket, bound infinity, counts the rest).
+    """
+
+    BOUNDS: typing.ClassVar[
+        tuple
+    ]  # value = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, inf)
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object) -> bool:
+        """
+        Equal counts.
+        """
+    def __init__(self) -> None:
+        """
+        An empty histogram.
+        """
+    def __repr__(self) -> str:
+        """
+        <LatencyHistogram total=N median<=S s>.
+        """
+    def add(self, latency: float) -> None:
+        """
+        Counts one reply of `latency` seconds.
+        """
+    def quantile_bound(self, q: float) -> float:
+        """
+        The upper bound (seconds) of the bucket holding quantile q (0..1); 0.0 when empty, infinity for the last bucket.
+        """
+    def total(self) -> int:
+        """
+        The replies counted.
+        """
+    @property
+    def counts(self) -> list[int]:
+        """
+        The count of each bucket (a list of 12 ints).
+        """
+
 class LineTiming:
     """
     Serial line timing: a character is bits_per_char bits; frames end after t3.5 of silence (1.75 ms above 19200 baud). Times in seconds.
@@ -138,6 +409,30 @@ class LineTiming:
         """
     @turnaround.setter
     def turnaround(self, arg1: float) -> None: ...
+
+class Outcome:
+    """
+    How a job ended, as Scheduler.complete() reports it: a valid reply (error None) or a failure.
+    """
+    def __repr__(self) -> str:
+        """
+        Outcome(job=..., error=..., final_failure=...).
+        """
+    @property
+    def error(self) -> firebus._firebus.Error | None:
+        """
+        None for a valid reply; else a firebus.Error: a ModbusError with an exception code (Errc.illegal_data_address, ...), Errc.timeout, Errc.quarantined (dropped when the device went into quarantine), a broken reply's code, or the error given to complete().
+        """
+    @property
+    def final_failure(self) -> bool:
+        """
+        True when the points of the read are now without fresh data (a failed read not retried or split): mark them failed.
+        """
+    @property
+    def job(self) -> Job:
+        """
+        The Job.
+        """
 
 class PlannedRead:
     """
@@ -396,6 +691,329 @@ class Response:
         FC 5, 6: the echoed value; FC 15, 16: the echoed quantity.
         """
 
+class Scheduler:
+    """
+    The bus scheduler (C++ modbus::scheduler): which request a bus sends next, and what its outcome means. Pure: no sockets, threads or clocks; times are float seconds on your time line, and the same calls at the same times give the same decisions.
+
+    Ask next(now) for a Job when the bus is idle, send job.request to job.unit, and report complete(now, error) when the reply came (error None), the device answered an exception, the reply was broken, or job.deadline passed (Errc.timeout). Alarm reads go first, then measurements, then configuration reads and writes; merged reads refused with exception 02/03 are split; timeouts are retried; a device that keeps failing goes into quarantine with back-off. Not thread-safe.
+    """
+    def __init__(self, cost: CostModel = ...) -> None:
+        """
+        A scheduler whose devices' planners use the CostModel `cost`.
+        """
+    def __repr__(self) -> str:
+        """
+        <Scheduler N devices, idle>.
+        """
+    def add_device(
+        self,
+        unit: int,
+        alarm: list[ReadItem] = [],
+        measurement: list[ReadItem] = [],
+        config: list[ReadItem] = [],
+        limits: DeviceLimits = ...,
+        policy: DevicePolicy = ...,
+        start: float = 0.0,
+    ) -> int:
+        """
+        Adds a device at `unit` with the ReadItems of each poll class (planned together by the device's own PollPlanner under `limits`); its cycles first fall due at `start`. Returns the device's index.
+        """
+    def complete(
+        self, now: float, error: Errc | firebus._firebus.Error | None = None
+    ) -> list[Outcome]:
+        """
+        Reports how the job in flight ended at `now`: None for a valid reply, an exception code (Errc 1-11, e.g. Errc.illegal_data_address), Errc.timeout, a broken reply's code (Errc.crc_mismatch ...), or the firebus.Error the codec raised (ModbusError). Returns the Outcomes to act on: the job itself when it ended for good (a success, or a final failure), and the jobs dropped because the device went into quarantine. [] when nothing is in flight, or the job is retried or split.
+        """
+    def counters(self, device: int | None = None) -> BusCounters:
+        """
+        A snapshot of the bus's BusCounters, or of one device's.
+        """
+    def next(self, now: float) -> Job | None:
+        """
+        The Job to send at `now`, or None (one is in flight, or none is due).
+        """
+    def next_deadline(self) -> float | None:
+        """
+        When next() or complete() must next be called (the in-flight job's deadline, the earliest due cycle or quarantine end; a time already past when something is due now), or None when there is nothing to wait for.
+        """
+    def plan(self, device: int, priority: PollPriority) -> list[PlannedRead]:
+        """
+        The PlannedReads of a device's class, after the splits learned so far (IndexError for an unknown device).
+        """
+    def planner(self, device: int) -> PollPlanner:
+        """
+        A copy of the device's PollPlanner (with its learned splits).
+        """
+    def quarantine_until(self, device: int) -> float:
+        """
+        When a device's (last) quarantine ends, seconds.
+        """
+    def quarantined(self, device: int) -> bool:
+        """
+        Whether a device is in quarantine.
+        """
+    def submit_write(self, device: int, steps: list[Request]) -> int:
+        """
+        Queues a write at configuration priority: the Requests in order (e.g. firebus.profile.Codec.encode_write()'s, the password first); a step that fails cancels the rest. Returns its id (the jobs' write_id). IndexError for an unknown device, ValueError for no steps.
+        """
+    def utilisation(self, elapsed: float) -> float:
+        """
+        Busy time over `elapsed` seconds (0..1; 0 for elapsed <= 0).
+        """
+    @property
+    def device_count(self) -> int:
+        """
+        The number of devices.
+        """
+    @property
+    def in_flight(self) -> Job | None:
+        """
+        The Job in flight (a copy), or None.
+        """
+
+class TcpBus:
+    """
+    A Modbus TCP bus (C++ modbus::tcp_bus): one connection, to a device or to a TCP-to-RTU gateway, polling the devices behind it through their profiles' Codecs, with its own I/O thread.
+
+    add_device() the devices, set the callbacks, start(): the bus connects (and reconnects with back-off), reads alarm-state points first, then measurements, then configuration, one request at a time, with timeouts, retries, quarantine of dead devices and splits of refused merged reads (a Scheduler inside). Decoded readings go to on_readings as firebus.profile.Readings, points a read could not update to on_failure, write() results to on_write. Callbacks run on the I/O thread with the GIL held; an exception they raise goes to sys.unraisablehook and the bus carries on. Times are float seconds since the epoch (TcpBusConfig.epoch, a time.monotonic() reading; now()). Use as a context manager: `with TcpBus(cfg) as bus:` starts and closes.
+    """
+    def __enter__(self) -> TcpBus:
+        """
+        Starts the bus; returns it.
+        """
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        """
+        Closes the bus.
+        """
+    def __init__(self, config: TcpBusConfig) -> None:
+        """
+        A bus of `config`; raises CoreError (Errc.invalid_argument) if the configuration is invalid. Does not connect until start().
+        """
+    def __repr__(self) -> str: ...
+    def add_device(
+        self, unit: int, codec: firebus._firebus.profile.Codec, policy: DevicePolicy = ...
+    ) -> int:
+        """
+        Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards).
+        """
+    def close(self) -> None:
+        """
+        Stops, joins the I/O thread and frees the C++ bus. Idempotent; safe from a callback.
+        """
+    def connection_counters(self) -> TcpBusCounters:
+        """
+        A snapshot of the connection counters (TcpBusCounters).
+        """
+    def counters(self) -> BusCounters:
+        """
+        A snapshot of the bus's BusCounters.
+        """
+    def device_counters(self, device: int) -> BusCounters:
+        """
+        A snapshot of one device's BusCounters (IndexError for an unknown device).
+        """
+    def now(self) -> float:
+        """
+        The bus's time now: seconds since the epoch, as readings are stamped.
+        """
+    def start(self) -> None:
+        """
+        Starts the I/O thread: connects, polls, and reconnects with back-off until stop(). Returns at once.
+        """
+    def stop(self) -> None:
+        """
+        Closes the connection (on_failure reports every point with Errc.disconnected, on_connection the end), cancels the timers and joins the I/O thread: no callback runs once it returns (unless called from a callback). Writes still queued stay queued and are sent after the next start(). Safe from a callback.
+        """
+    def utilisation(self) -> float:
+        """
+        Busy time over the time since start() (0..1); 0 while stopped.
+        """
+    def write(
+        self, device: int, point: int | str, value: float, password: int | None = None
+    ) -> int:
+        """
+        Queues a setpoint write of `value` (in the point's unit) to `point` (an index or id) of `device`, at configuration priority: the password register first when the setpoint is protected (Codec.encode_write()). Returns its id; on_write(id, error) reports how it ended. Raises at once what the codec refuses: ProfileError (Errc.unknown_point, not_writable, value_out_of_range, password_required); IndexError for an unknown device. A write made while the bus is stopped is reported Errc.cancelled on the next start().
+        """
+    @property
+    def closed(self) -> bool:
+        """
+        True once close() was called.
+        """
+    @property
+    def config(self) -> TcpBusConfig:
+        """
+        A copy of the configuration (epoch set to the bus's).
+        """
+    @property
+    def connected(self) -> bool:
+        """
+        True while the connection is established.
+        """
+    @property
+    def device_count(self) -> int:
+        """
+        The number of devices.
+        """
+    @property
+    def on_connection(self) -> typing.Callable[[bool, firebus._firebus.Error | None], None] | None:
+        """
+        Called as f(connected, error) when the connection came up (True, None) or went down (False, the reason).
+        """
+    @on_connection.setter
+    def on_connection(
+        self, arg1: typing.Callable[[bool, firebus._firebus.Error | None], None] | None
+    ) -> None: ...
+    @property
+    def on_failure(
+        self,
+    ) -> typing.Callable[[int, float, list[str], firebus._firebus.Error], None] | None:
+        """
+        Called as f(device, t, point_ids, error) with the points a read could not update, and why (a ModbusError: Errc.timeout, quarantined, disconnected, an exception code or a broken reply's code): mark them not updated.
+        """
+    @on_failure.setter
+    def on_failure(
+        self, arg1: typing.Callable[[int, float, list[str], firebus._firebus.Error], None] | None
+    ) -> None: ...
+    @property
+    def on_readings(
+        self,
+    ) -> typing.Callable[[int, float, firebus._firebus.profile.Readings], None] | None:
+        """
+        Called as f(device, t, readings) for every completed read: the firebus.profile.Readings of the points it covered (named by id), at time t.
+        """
+    @on_readings.setter
+    def on_readings(
+        self, arg1: typing.Callable[[int, float, firebus._firebus.profile.Readings], None] | None
+    ) -> None: ...
+    @property
+    def on_write(self) -> typing.Callable[[int, firebus._firebus.Error | None], None] | None:
+        """
+        Called as f(id, error) when write `id` ended: error None when every step was acknowledged, else the first failure (a firebus.Error).
+        """
+    @on_write.setter
+    def on_write(
+        self, arg1: typing.Callable[[int, firebus._firebus.Error | None], None] | None
+    ) -> None: ...
+    @property
+    def running(self) -> bool:
+        """
+        True between start() and stop()/close().
+        """
+
+class TcpBusConfig:
+    """
+    Settings of a TcpBus (C++ modbus::tcp_bus_config). Times in seconds.
+    """
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 502,
+        connect_timeout: float = 3.0,
+        reconnect_min: float = 0.5,
+        reconnect_max: float = 30.0,
+        cost: CostModel = ...,
+        epoch: float | None = None,
+    ) -> None:
+        """
+        Every setting as a keyword argument; the defaults are the C++ defaults (port 502, connect timeout 3 s, reconnect 0.5 s doubling up to 30 s, CostModel.tcp(0.001)).
+        """
+    def __repr__(self) -> str: ...
+    def validate(self) -> None:
+        """
+        Raises CoreError (Errc.invalid_argument) if a setting is out of range (as the TcpBus constructor would).
+        """
+    @property
+    def connect_timeout(self) -> float:
+        """
+        Give up a connection attempt after this long (> 0).
+        """
+    @connect_timeout.setter
+    def connect_timeout(self, arg1: float) -> None: ...
+    @property
+    def cost(self) -> CostModel:
+        """
+        The planners' CostModel (a copy). For a TCP-to-RTU gateway use CostModel.rtu() of its serial line.
+        """
+    @cost.setter
+    def cost(self, arg1: CostModel) -> None: ...
+    @property
+    def epoch(self) -> float | None:
+        """
+        Time 0 of the times the bus reports, as a time.monotonic() reading (give several buses the same epoch to share one time line); None: when the TcpBus is made (TcpBus.config then says when).
+        """
+    @epoch.setter
+    def epoch(self, arg0: float | None) -> None: ...
+    @property
+    def host(self) -> str:
+        """
+        The device or gateway: a name or a numeric address.
+        """
+    @host.setter
+    def host(self, arg0: str) -> None: ...
+    @property
+    def port(self) -> int:
+        """
+        Its TCP port (> 0).
+        """
+    @port.setter
+    def port(self, arg0: int) -> None: ...
+    @property
+    def reconnect_max(self) -> float:
+        """
+        Reconnect delays double up to this (>= reconnect_min).
+        """
+    @reconnect_max.setter
+    def reconnect_max(self, arg1: float) -> None: ...
+    @property
+    def reconnect_min(self) -> float:
+        """
+        The first reconnect delay (> 0).
+        """
+    @reconnect_min.setter
+    def reconnect_min(self, arg1: float) -> None: ...
+
+class TcpBusCounters:
+    """
+    Connection-level counters of a TcpBus (a snapshot; the scheduler's are TcpBus.counters()).
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def callback_errors(self) -> int:
+        """
+        Exceptions raised by callbacks (Python ones included).
+        """
+    @property
+    def connect_failures(self) -> int:
+        """
+        Connection attempts that failed.
+        """
+    @property
+    def connects(self) -> int:
+        """
+        Connections established.
+        """
+    @property
+    def disconnects(self) -> int:
+        """
+        Established connections lost.
+        """
+    @property
+    def framing_errors(self) -> int:
+        """
+        Byte streams that were not Modbus TCP (connection closed).
+        """
+    @property
+    def stale_replies(self) -> int:
+        """
+        Replies to earlier requests, discarded.
+        """
+
 def crc16(data: bytes) -> int:
     """
     The Modbus CRC-16 of `data` (sent low byte first).
@@ -533,6 +1151,15 @@ class Function(enum.IntEnum):
     write_multiple_coils = 15
     write_multiple_registers = 16
     read_write_registers = 23
+
+class PollPriority(enum.IntEnum):
+    """
+    Poll classes, in the order a bus serves them: alarm-state points, measured values, configuration reads and writes.
+    """
+
+    alarm = 0
+    measurement = 1
+    config = 2
 
 class Table(enum.IntEnum):
     """

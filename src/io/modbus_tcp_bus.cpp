@@ -204,6 +204,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     resolver.cancel();
     connect_timer.cancel();
     poll_timer.cancel();
+    timer_armed = false;
     std::error_code ignored;
     socket.close(ignored);
     const bool was = connected;
@@ -236,7 +237,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     if (!j) {
       const std::optional<mono_time> due = sched.next_deadline();
       if (!due) return;
-      arm(*due, 0);
+      arm(*due);
       return;
     }
     current = std::move(*j);
@@ -252,7 +253,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
       finish(calls, ec, nullptr);
       return;
     }
-    arm(current->deadline, current->id);
+    arm(current->deadline);
     writing = true;
     const std::uint64_t gen = generation;
     asio::async_write(socket, asio::buffer(wbuf),
@@ -267,19 +268,31 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     (void)calls;
   }
 
-  // The timer: the deadline of job `id`, or (id 0) when the scheduler has something due.
-  void arm(mono_time at, std::uint64_t id) {
-    poll_timer.expires_at(to_steady(at));
+  // The timer wakes the bus at `at` at the latest: for the deadline of the request in flight,
+  // or when the scheduler has something due. It is re-armed only when `at` is earlier than the
+  // wake-up already pending (a request's deadline is later than the last one's, so most
+  // requests leave it alone); a wake-up that comes early looks at the state and sleeps again.
+  // That keeps the timer's system calls off the path of every request.
+  void arm(mono_time at) {
+    const steady::time_point when = to_steady(at);
+    if (timer_armed && timer_at <= when) return;
+    timer_armed = true;
+    timer_at = when;
+    poll_timer.expires_at(when);
     const std::uint64_t gen = generation;
-    poll_timer.async_wait([self = shared_from_this(), gen, id](std::error_code ec) {
-      if (ec) return;
+    poll_timer.async_wait([self = shared_from_this(), gen, when](std::error_code ec) {
+      if (ec) return;  // re-armed earlier, or closed
       call_list calls;
       {
         const lock g(self->mu);
-        if (gen != self->generation) return;
-        if (id != 0) {
-          if (!self->current || self->current->id != id) return;
-          self->finish(calls, make_error_code(errc::timeout), nullptr);
+        if (gen != self->generation || self->timer_at != when) return;
+        self->timer_armed = false;
+        if (self->current) {
+          if (self->now() >= self->current->deadline) {
+            self->finish(calls, make_error_code(errc::timeout), nullptr);
+          } else {
+            self->arm(self->current->deadline);
+          }
         } else {
           self->pump(calls);
         }
@@ -346,7 +359,6 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   void finish(call_list& calls, std::error_code ec, const response* resp) {
     const job done = std::move(*current);
     current.reset();
-    poll_timer.cancel();
     const mono_time t = now();
     for (outcome& o : sched.complete(t, ec))
       handle(calls, o, t, o.j.id == done.id ? resp : nullptr);
@@ -407,6 +419,8 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   tcp::resolver resolver;
   tcp::socket socket;
   asio::steady_timer poll_timer;
+  bool timer_armed = false;     // a wait on poll_timer is pending ...
+  steady::time_point timer_at;  // ... until this
   asio::steady_timer connect_timer;
   asio::steady_timer reconnect_timer;
   steady::time_point epoch;

@@ -227,7 +227,9 @@ class scheduler {
     }
     if (best == queue_.size()) return std::nullopt;
     job j = std::move(queue_[best].second);
-    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(best));
+    // The queue's order does not matter (the keys decide): move the last job into the hole.
+    if (best + 1 != queue_.size()) queue_[best] = std::move(queue_.back());
+    queue_.pop_back();
     device& d = devices_[j.device];
     j.sent = now;
     j.deadline = now + d.policy.timeout;

@@ -193,6 +193,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     std::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     pending.clear();
+    garbage_run = 0;
     if (cb.connection) calls.emplace_back([f = cb.connection] { f(true, {}); });
     start_read(generation);
     pump(calls);
@@ -289,6 +290,9 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
         self->timer_armed = false;
         if (self->current) {
           if (self->now() >= self->current->deadline) {
+            // What is buffered is no reply to anything in flight: a part of it would only
+            // misframe what comes next.
+            self->pending.clear();
             self->finish(calls, make_error_code(errc::timeout), nullptr);
           } else {
             self->arm(self->current->deadline);
@@ -332,10 +336,20 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
       std::error_code ec;
       const std::size_t len = tcp_frame_length(byte_view(pending.data(), pending.size()), ec);
       if (ec) {
-        ++conn.framing_errors;
-        return false;
+        // Not a Modbus TCP header here (garbage a gateway let through): skip a byte and look
+        // again. A reply is taken only with the request's transaction id, unit and function,
+        // so resynchronising cannot attribute garbage to a request. A stream that stays
+        // garbage for longer than a few frames is not Modbus: close it.
+        ++conn.skipped_bytes;
+        pending.erase(pending.begin());
+        if (++garbage_run > max_pending_bytes) {
+          ++conn.framing_errors;
+          return false;
+        }
+        continue;
       }
       if (len == 0 || pending.size() < len) break;
+      garbage_run = 0;
       const byte_view frame(pending.data(), len);
       const tcp_frame f = decode_tcp(frame, ec);
       if (!current || ec || f.transaction != transaction) {
@@ -439,6 +453,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   std::vector<std::uint8_t> wbuf;
   std::vector<std::uint8_t> rbuf;
   std::vector<std::uint8_t> pending;
+  std::size_t garbage_run = 0;  // bytes skipped since the last frame
   std::unordered_map<std::uint64_t, detail::write_state> writes;  // scheduler write id → state
   std::atomic<std::uint64_t> last_write{0};
   tcp_bus_counters conn;

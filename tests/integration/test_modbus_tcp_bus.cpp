@@ -4,6 +4,7 @@
 // dead unit, late replies, exception 02 over a register. Every wait is bounded, so a bug fails
 // a check instead of hanging.
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -70,6 +71,7 @@ class server {
   std::atomic<int> late_unit{-1};  // replies after late_ms
   std::atomic<int> late_ms{0};
   std::atomic<int> refuse_address{-1};  // exception 02 for reads covering it
+  std::atomic<int> garbage_unit{-1};    // bytes that start no frame, before each reply
   std::atomic<int> requests{0};
 
   void start() {
@@ -154,6 +156,12 @@ class server {
     if ((fn == 3 || fn == 4) && refuse >= address && refuse < address + quantity) {
       modbus_reply_exception(ctx_, q, MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS);
       return;
+    }
+    if (unit == garbage_unit) {
+      // No byte pair of it is 00 00, so no position can hold a protocol id of 0.
+      const std::uint8_t junk[] = {0xFF, 0x13, 0x7E, 0x01, 0xFE, 0x55, 0x02};
+      const ssize_t w = ::send(modbus_get_socket(ctx_), junk, sizeof junk, MSG_NOSIGNAL);
+      (void)w;
     }
     const std::lock_guard<std::mutex> g(mu_);
     modbus_reply(ctx_, q, n, it->second);
@@ -429,6 +437,37 @@ TEST_CASE("a password-protected setpoint write reaches the device in order") {
   }
   CHECK(srv.get(1, 0x1D) == 1);
   CHECK(srv.get(1, 0x08) == 300);
+  bus.stop();
+  io.run_for(50ms);
+}
+
+TEST_CASE("garbage before replies is skipped; the connection and the framing survive") {
+  server srv;
+  srv.unit(1);
+  srv.unit(2);
+  srv.set(1, 0, 111);
+  srv.set(2, 0, 222);
+  srv.garbage_unit = 2;
+  srv.start();
+  asio::io_context io;
+  mb::tcp_bus_config cfg;
+  cfg.port = srv.port();
+  mb::tcp_bus bus(io, cfg);
+  const auto codec = relay();
+  recorder rec;
+  rec.attach(bus, *codec);
+  const auto a = bus.add_device(1, codec, fast_policy());
+  const auto b = bus.add_device(2, codec, fast_policy());
+  bus.start();
+  REQUIRE(run_until(
+      io, [&] { return rec.last(a, "IR") == 111.0 && rec.last(b, "IR") == 222.0; }, 3000ms));
+  run_until(
+      io, [] { return false; }, 500ms);
+  const auto c = bus.connection_counters();
+  CHECK(c.connects == 1);
+  CHECK(c.framing_errors == 0);
+  CHECK(c.skipped_bytes >= 7);
+  CHECK(bus.counters().timeouts == 0);
   bus.stop();
   io.run_for(50ms);
 }

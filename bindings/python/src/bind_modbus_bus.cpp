@@ -901,15 +901,16 @@ void bind_tcp_bus(py::module_& m) {
   FIREBUS_PY_RO(disconnects, "Established connections lost.");
   FIREBUS_PY_RO(connect_failures, "Connection attempts that failed.");
   FIREBUS_PY_RO(stale_replies, "Replies to earlier requests, discarded.");
-  FIREBUS_PY_RO(framing_errors, "Byte streams that were not Modbus TCP (connection closed).");
+  FIREBUS_PY_RO(skipped_bytes, "Bytes skipped to find the next frame (garbage).");
+  FIREBUS_PY_RO(framing_errors, "Byte streams that stayed garbage (connection closed).");
   FIREBUS_PY_RO(callback_errors, "Exceptions raised by callbacks (Python ones included).");
 #undef FIREBUS_PY_RO
   k.def("__repr__", [](const tc& x) {
     std::ostringstream s;
     s << "TcpBusCounters(connects=" << x.connects << ", disconnects=" << x.disconnects
       << ", connect_failures=" << x.connect_failures << ", stale_replies=" << x.stale_replies
-      << ", framing_errors=" << x.framing_errors << ", callback_errors=" << x.callback_errors
-      << ")";
+      << ", skipped_bytes=" << x.skipped_bytes << ", framing_errors=" << x.framing_errors
+      << ", callback_errors=" << x.callback_errors << ")";
     return s.str();
   });
 

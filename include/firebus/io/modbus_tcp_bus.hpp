@@ -8,8 +8,9 @@
 /// per-device timeouts, retries and quarantine with back-off; merged reads split when a device
 /// refuses them. Replies are checked strictly (transaction id, unit id, function, byte count):
 /// a reply to an earlier, timed-out request is discarded and counted, never taken for the
-/// current one, and a byte stream that is not Modbus TCP closes the connection (it is
-/// reopened with back-off), because framing cannot be trusted after it.
+/// current one. Bytes that cannot start a Modbus TCP frame (garbage a gateway lets through) are
+/// skipped one by one until a frame header is found again; a stream that stays garbage for
+/// longer than a few frames closes the connection (it is reopened with back-off).
 ///
 /// Results come out as readings (samples, device conditions and statuses, see
 /// firebus::profile::codec) ready for the alarm engine, and as failures: the points of a read
@@ -92,7 +93,8 @@ struct tcp_bus_counters {
   std::uint64_t disconnects = 0;       ///< established connections lost
   std::uint64_t connect_failures = 0;  ///< attempts that failed
   std::uint64_t stale_replies = 0;     ///< replies to earlier requests, discarded
-  std::uint64_t framing_errors = 0;    ///< byte streams that were not Modbus TCP
+  std::uint64_t skipped_bytes = 0;     ///< bytes skipped to find the next frame (garbage)
+  std::uint64_t framing_errors = 0;    ///< byte streams that stayed garbage: connection closed
   std::uint64_t callback_errors = 0;   ///< exceptions thrown by callbacks
 };
 

@@ -1006,7 +1006,12 @@ class TcpBusCounters:
     @property
     def framing_errors(self) -> int:
         """
-        Byte streams that were not Modbus TCP (connection closed).
+        Byte streams that stayed garbage (connection closed).
+        """
+    @property
+    def skipped_bytes(self) -> int:
+        """
+        Bytes skipped to find the next frame (garbage).
         """
     @property
     def stale_replies(self) -> int:

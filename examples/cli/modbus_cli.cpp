@@ -292,10 +292,17 @@ int poll(const poll_options& o) {
   std::size_t awaited = 0;
   for (std::size_t i = 0; i < codec->size(); ++i) awaited += codec->point(i).publish ? 1 : 0;
   std::size_t answered = 0;
+  // The scan's time: from the connection to the last answer (what the line took).
+  std::optional<std::chrono::steady_clock::time_point> connected_at;
+  std::chrono::steady_clock::time_point last_answer{};
   const auto first_answer = [&](std::size_t i) {
     const point_result& r = results[i];
     if (codec->point(i).publish && !r.value && !r.error) ++answered;
+    last_answer = std::chrono::steady_clock::now();
   };
+  bus.on_connection([&](bool up, std::error_code) {
+    if (up && !connected_at) connected_at = std::chrono::steady_clock::now();
+  });
   bus.on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings& r) {
     for (const auto& v : r.values) {
       first_answer(v.point);
@@ -322,8 +329,9 @@ int poll(const poll_options& o) {
     io.run_for(std::chrono::milliseconds(20));
     if (bus.connection_counters().connect_failures > 0 && !bus.connected()) break;
   }
-  const double elapsed_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const auto from = connected_at ? *connected_at : started;
+  const auto to = answered > 0 ? last_answer : std::chrono::steady_clock::now();
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(to - from).count();
   const mb::bus_counters counters = bus.counters();
   const mb::tcp_bus_counters conn = bus.connection_counters();
   bus.stop();

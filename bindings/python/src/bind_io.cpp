@@ -370,31 +370,12 @@ class py_client final : public closeable {
 
   void close() override {
     if (closed_) {
-      join_left();
+      runner_.join_left(close_grace);
       return;
     }
     closed_ = true;
     live().erase(this);
-    std::unique_ptr<gb::client> c = std::move(client_);
-    if (runner_.on_io_thread()) {
-      hooks_->closed = true;
-      c.reset();
-      runner_.wind_down();
-    } else {
-      py::gil_scoped_release nogil;
-      if (c) c->stop();
-      runner_.wind_down();
-      runner_.join(close_grace);
-      hooks_->closed = true;
-      c.reset();
-    }
-    hooks_->clear();
-  }
-  // After a close() from a callback: the thread was left to end by itself; join it.
-  void join_left() {
-    if (runner_.on_io_thread() || !runner_.has_thread()) return;
-    py::gil_scoped_release nogil;
-    runner_.join(close_grace);
+    io_detail::end_transport(runner_, *hooks_, std::move(client_), close_grace);
   }
 
   bool closed() const { return closed_; }
@@ -656,31 +637,12 @@ class py_server final : public closeable {
 
   void close() override {
     if (closed_) {
-      join_left();
+      runner_.join_left(close_grace);
       return;
     }
     closed_ = true;
     live().erase(this);
-    std::unique_ptr<gb::server> s = std::move(server_);
-    if (runner_.on_io_thread()) {
-      hooks_->closed = true;
-      s.reset();
-      runner_.wind_down();
-    } else {
-      py::gil_scoped_release nogil;
-      if (s) s->stop();
-      runner_.wind_down();
-      runner_.join(close_grace);
-      hooks_->closed = true;
-      s.reset();
-    }
-    hooks_->clear();
-  }
-  // After a close() from a callback: the thread was left to end by itself; join it.
-  void join_left() {
-    if (runner_.on_io_thread() || !runner_.has_thread()) return;
-    py::gil_scoped_release nogil;
-    runner_.join(close_grace);
+    io_detail::end_transport(runner_, *hooks_, std::move(server_), close_grace);
   }
   bool closed() const { return closed_; }
 

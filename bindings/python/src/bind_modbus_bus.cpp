@@ -685,32 +685,13 @@ class py_tcp_bus final : public io_detail::closeable {
 
   void close() override {
     if (closed_) {
-      join_left();
+      runner_.join_left(close_grace);
       return;
     }
     closed_ = true;
     started_ = false;
     io_detail::live().erase(this);
-    std::unique_ptr<mb::tcp_bus> b = std::move(bus_);
-    if (runner_.on_io_thread()) {
-      hooks_->closed = true;
-      b.reset();
-      runner_.wind_down();
-    } else {
-      py::gil_scoped_release nogil;
-      if (b) b->stop();
-      runner_.wind_down();
-      runner_.join(close_grace);
-      hooks_->closed = true;
-      b.reset();
-    }
-    hooks_->clear();
-  }
-  // After a close() from a callback: the thread was left to end by itself; join it.
-  void join_left() {
-    if (runner_.on_io_thread() || !runner_.has_thread()) return;
-    py::gil_scoped_release nogil;
-    runner_.join(close_grace);
+    io_detail::end_transport(runner_, *hooks_, std::move(bus_), close_grace);
   }
   bool closed() const { return closed_; }
   bool running() const { return bus_ && started_; }

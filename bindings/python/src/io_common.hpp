@@ -149,6 +149,14 @@ class runner {
     return thread_.joinable();
   }
 
+  // After a close() from a callback the thread was left to end by itself: joins it, GIL released
+  // (nothing to do on the I/O thread itself, or without a thread).
+  void join_left(std::chrono::milliseconds grace) {
+    if (on_io_thread() || !has_thread()) return;
+    py::gil_scoped_release nogil;
+    join(grace);
+  }
+
  private:
   std::shared_ptr<asio::io_context> io_;
   std::chrono::milliseconds grace_;
@@ -243,6 +251,28 @@ struct hooks {
 
 // Every open Client, Server and modbus TcpBus, closed at interpreter exit (before threads lose the
 // GIL).
+// Ends `transport` (a client, server or bus running on `r`) for its owner's close(): on the I/O
+// thread at once, letting the thread end by itself; elsewhere stopping it, then joining the
+// thread (up to `grace`, GIL released). Callbacks are off (`h.closed`) before the transport goes,
+// and the hooks are cleared last.
+template <class Hooks, class Transport>
+void end_transport(runner& r, Hooks& h, std::unique_ptr<Transport> transport,
+                   std::chrono::milliseconds grace) {
+  if (r.on_io_thread()) {
+    h.closed = true;
+    transport.reset();
+    r.wind_down();
+  } else {
+    py::gil_scoped_release nogil;
+    if (transport) transport->stop();
+    r.wind_down();
+    r.join(grace);
+    h.closed = true;
+    transport.reset();
+  }
+  h.clear();
+}
+
 struct closeable {
   virtual ~closeable() = default;
   virtual void close() = 0;

@@ -49,8 +49,20 @@ std::error_code errno_code(int e) {
 }
 }  // namespace
 
+namespace {
+bool standard_baud(std::uint32_t b) noexcept {
+  static constexpr std::uint32_t rates[] = {300,    600,    1200,   2400,   4800,   9600,
+                                            19200,  38400,  57600,  115200, 230400, 460800,
+                                            500000, 576000, 921600, 1000000};
+  for (const std::uint32_t r : rates) {
+    if (r == b) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::error_code validate(const rtu_bus_config& c) noexcept {
-  if (c.device.empty() || c.baud < 300 || c.baud > 1'000'000 ||
+  if (c.device.empty() || !standard_baud(c.baud) ||
       (c.parity != 'N' && c.parity != 'E' && c.parity != 'O') ||
       (c.data_bits != 7 && c.data_bits != 8) || (c.stop_bits != 1 && c.stop_bits != 2) ||
       c.rts_delay < duration::zero() || c.byte_timeout < duration::zero() ||
@@ -211,7 +223,12 @@ struct rtu_bus::impl : std::enable_shared_from_this<impl> {
       {
         const lock g(mu);
         is_open = false;
+        // Stopped (not a line error, which reported itself): the line goes down as on TCP.
+        if (!running && cb.connection) {
+          calls.emplace_back([f = cb.connection] { f(false, make_error_code(errc::cancelled)); });
+        }
       }
+      post(calls);
       close_port();
     }
     close_port();

@@ -161,6 +161,7 @@ struct recorder {
   std::vector<std::pair<std::uint32_t, std::error_code>> failures;
   std::vector<std::pair<std::uint64_t, std::error_code>> writes;
   int opens = 0;
+  std::vector<std::error_code> downs;
 
   void attach(mb::rtu_bus& bus, const pf::codec& c) {
     bus.on_readings([this, &c](std::uint32_t d, firebus::mono_time, const pf::readings& r) {
@@ -181,9 +182,10 @@ struct recorder {
       const std::lock_guard<std::mutex> g(mu);
       writes.emplace_back(id, e);
     });
-    bus.on_connection([this](bool up, std::error_code) {
+    bus.on_connection([this](bool up, std::error_code e) {
       const std::lock_guard<std::mutex> g(mu);
       opens += up ? 1 : 0;
+      if (!up) downs.push_back(e);
     });
   }
   std::optional<double> value(std::uint32_t d, const std::string& id) {
@@ -260,6 +262,10 @@ TEST_CASE("an RTU line: values, conditions, a setpoint write, and a dead and a g
   CHECK(rec.value(ok, "IR") == 312.0);
   bus.stop();
   io.run_for(20ms);
+  // Stopping takes the line down as on TCP: one report, errc::cancelled.
+  const std::lock_guard<std::mutex> g(rec.mu);
+  REQUIRE(rec.downs.size() == 1);
+  CHECK(rec.downs[0] == mb::errc::cancelled);
 }
 
 TEST_CASE("an RTU reply that comes after its timeout is flushed, never read as the next one's") {
@@ -328,4 +334,9 @@ TEST_CASE("an RTU port that cannot be opened is retried and reported") {
   cfg.baud = 7;
   mb::rtu_bus bad(io, cfg, ec);
   CHECK(ec == firebus::errc::invalid_argument);
+  // Only the rates a serial driver knows: libmodbus would run 12345 at 9600 without a word.
+  cfg.baud = 12345;
+  CHECK(mb::validate(cfg) == firebus::errc::invalid_argument);
+  cfg.baud = 19200;
+  CHECK_FALSE(mb::validate(cfg));
 }

@@ -157,6 +157,26 @@ TEST_CASE("classes are polled at their own periods, alarms overtaking queued mea
   CHECK(measurements == 90);
 }
 
+TEST_CASE("a class starved by a line too slow for the alarm period shows in its overruns") {
+  bus_sim b;
+  mb::device_policy fast;
+  fast.period = {100ms, 1s, 0s};
+  mb::device_policy slow;
+  slow.period = {0s, 1s, 0s};
+  b.devices.resize(2);
+  b.devices[0].latency = 60ms;
+  // Two alarm reads of 60 ms every 100 ms: the alarm class alone takes the whole line.
+  b.s.add_device(1, items({hr(0), hr(5000)}), {}, fast);
+  b.s.add_device(2, items({}, {hr(0)}), {}, slow);  // measurements only
+  b.run_until(at(10s + 100ms));
+  int of_device2 = 0;
+  for (const sent& x : b.log) of_device2 += x.device == 1 ? 1 : 0;
+  CHECK(of_device2 == 0);  // strict priority: alarm reads first, always
+  // ... and the starved cycle is not silent: one overrun per missed 1 s period.
+  CHECK(b.s.counters(1).overruns == 10);
+  CHECK(b.s.counters(1).requests == 0);
+}
+
 TEST_CASE("a merged read refused with exception 02 is split until the bad register is alone") {
   bus_sim b;
   b.devices.resize(1);

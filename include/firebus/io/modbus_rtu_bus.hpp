@@ -65,8 +65,11 @@ enum class rts_mode : std::uint8_t {
 
 /// An RTU bus's settings.
 struct rtu_bus_config {
-  std::string device;             ///< the serial port, e.g. "/dev/ttyUSB0"
-  std::uint32_t baud = 9600;      ///< 300..1000000
+  std::string device;  ///< the serial port, e.g. "/dev/ttyUSB0"
+  /// A standard rate the serial driver knows: 300, 600, 1200, 2400, 4800, 9600, 19200, 38400,
+  /// 57600, 115200, 230400, 460800, 500000, 576000, 921600 or 1000000 (libmodbus would run any
+  /// other rate at 9600 without a word, and the planner would assume the wrong line speed).
+  std::uint32_t baud = 9600;
   char parity = 'N';              ///< 'N', 'E' or 'O'
   int data_bits = 8;              ///< 7 or 8
   int stop_bits = 1;              ///< 1 or 2

@@ -14,8 +14,10 @@
 /// configuration — each with its own period. When a class falls due, the planner's reads for it
 /// join the queue. The queue serves alarm reads first, then measurements, then configuration
 /// reads and writes; within a class, first come first served. A class never has two cycles
-/// queued: a cycle that is still running when the next falls due is counted as an overrun, and
-/// the next cycle starts when it ends.
+/// queued: a cycle that is still running when the next falls due is counted as an overrun — one
+/// for every period it misses, counted as the periods pass, so a class that higher classes
+/// starve (a line too slow for its alarm period) shows at once in `overruns` — and the next
+/// cycle starts when it ends.
 ///
 /// @par Failures
 /// - A request that times out or gets a broken reply is retried `retries` times at once.
@@ -381,6 +383,7 @@ class scheduler {
     device_policy policy;
     std::array<mono_time, 3> next_due{};
     std::array<std::size_t, 3> running{};  // requests of the class's cycle not yet ended
+    std::array<mono_time, 3> overrun_from{};  // the next missed due time not yet counted
     std::deque<pending_write> writes;
     bool writing = false;
     int failures = 0;    // consecutive failed transactions
@@ -444,7 +447,17 @@ class scheduler {
       for (std::size_t c = 0; c < 3; ++c) {
         const duration p = d.policy.period[c];
         if (p.count() <= 0 || d.plans[c].empty() || now < d.next_due[c]) continue;
-        if (d.running[c] != 0) continue;  // counted as an overrun when it ends
+        if (d.running[c] != 0) {
+          // Still running at its due time: one overrun per period missed, counted now (a
+          // starved cycle may never end).
+          if (d.overrun_from[c] < d.next_due[c]) d.overrun_from[c] = d.next_due[c];
+          while (d.overrun_from[c] <= now) {
+            ++d.counters.overruns;
+            ++bus_.overruns;
+            d.overrun_from[c] += p;
+          }
+          continue;
+        }
         d.next_due[c] = std::max(d.next_due[c] + p, now);
         if (d.next_due[c] <= now) d.next_due[c] = now + p;
         d.running[c] = d.plans[c].size();
@@ -488,9 +501,12 @@ class scheduler {
     const auto cls = static_cast<std::size_t>(j.prio);
     finish_cycle_step(d, cls);
     if (j.probe) d.probing = false;
-    if (d.running[cls] == 0 && d.next_due[cls] <= j.sent) {
+    // Ended after its successor fell due, and refill() has not counted that yet.
+    if (d.running[cls] == 0 && d.next_due[cls] <= j.sent &&
+        d.overrun_from[cls] <= d.next_due[cls]) {
       ++d.counters.overruns;
       ++bus_.overruns;
+      d.overrun_from[cls] = d.next_due[cls] + d.policy.period[cls];
     }
     out.push_back(outcome{j, ec, !ok});
   }

@@ -6,6 +6,7 @@ Submodules:
     firebus.alarm    the alarm engine
     firebus.modbus   Modbus: PDUs, RTU and TCP framing, line timing
     firebus.profile  device profiles: loader, read items, decoding, setpoint writes
+    firebus.mqtt     an MQTT client that reconnects by itself (TLS, Will, QoS 0/1)
     firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
 
 Errors raise firebus.Error subclasses (one per C++ error category) with the C++ messages.
@@ -19,6 +20,7 @@ from ._firebus import (
     Error,
     GB26875Error,
     ModbusError,
+    MqttError,
     ProfileError,
     SystemError,
     TextError,
@@ -27,7 +29,7 @@ from ._firebus import (
     library_version,
     library_version_info,
 )
-from . import alarm, core, gb26875, modbus, profile
+from . import alarm, core, gb26875, modbus, mqtt, profile
 
 __version__: str = _firebus.__version__
 
@@ -37,6 +39,7 @@ __all__ = [
     "Error",
     "GB26875Error",
     "ModbusError",
+    "MqttError",
     "ProfileError",
     "SystemError",
     "TextError",
@@ -49,5 +52,6 @@ __all__ = [
     "library_version",
     "library_version_info",
     "modbus",
+    "mqtt",
     "profile",
 ]

@@ -1,27 +1,32 @@
 // firebus — fire-safety IoT SDK.
 //
-// firebus._firebus.modbus: the bus scheduler (<firebus/modbus/scheduler.hpp>) and the Modbus TCP
-// bus (<firebus/io/modbus_tcp_bus.hpp>) that drives it over a socket.
+// firebus._firebus.modbus: the bus scheduler (<firebus/modbus/scheduler.hpp>) and the buses that
+// drive it: Modbus TCP over a socket (<firebus/io/modbus_tcp_bus.hpp>) and Modbus RTU over a
+// serial line (<firebus/io/modbus_rtu_bus.hpp>).
 //
 // Scheduler is pure: every call runs on the caller's thread with the GIL held, and times are float
 // seconds on the caller's time line (common.hpp), so a Python simulation replays exactly as a C++
 // one. Outcomes carry their error as a firebus.Error (None for a valid reply); complete() takes a
 // firebus.modbus.Errc, a firebus.Error (e.g. the ModbusError parse_tcp_reply raised) or None.
 //
-// TcpBus follows gb26875.Client (bind_io.cpp, io_common.hpp): it owns an io_context and the I/O
-// thread that runs it; the C++ callbacks take the GIL there and call the Python callables (their
-// exceptions go to sys.unraisablehook). Readings come as firebus.profile.Readings and failed points
-// as point ids, through the device's Codec (held by std::shared_ptr, shared with the C++ bus).
-// stop() and close() join the I/O thread with the GIL released, so that no callback runs once they
-// return (unless called from a callback). Times of readings are float seconds since the bus's
-// epoch, a time.monotonic() reading (TcpBusConfig.epoch), so that several buses and an alarm engine
-// can share one time line.
+// TcpBus and RtuBus are one class template, py_bus<Bus>, over the two C++ buses, which share
+// their devices, callbacks, writes and counters (<firebus/io/modbus_bus.hpp>); bus_traits<Bus>
+// holds what differs. They follow gb26875.Client (bind_io.cpp, io_common.hpp): each owns an
+// io_context and the I/O thread that runs it (the RTU bus's libmodbus thread posts its results
+// there); the C++ callbacks take the GIL there and call the Python callables (their exceptions go
+// to sys.unraisablehook). Readings come as firebus.profile.Readings and failed points as point
+// ids, through the device's Codec (held by std::shared_ptr, shared with the C++ bus). stop() and
+// close() join the I/O thread with the GIL released, so that no callback runs once they return
+// (unless called from a callback). Times of readings are float seconds since the bus's epoch, a
+// time.monotonic() reading (TcpBusConfig.epoch, RtuBusConfig.epoch), so that several buses and an
+// alarm engine can share one time line.
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -38,6 +43,7 @@
 
 #include <firebus/core/error.hpp>
 #include <firebus/core/time.hpp>
+#include <firebus/io/modbus_rtu_bus.hpp>
 #include <firebus/io/modbus_tcp_bus.hpp>
 #include <firebus/modbus/error.hpp>
 #include <firebus/modbus/pdu.hpp>
@@ -54,6 +60,7 @@ FIREBUS_PY_ENUM(firebus::modbus::poll_priority, MbPollPriority,
                 "firebus._firebus.modbus.PollPriority")
 // Declared exactly as in bind_modbus.cpp (its Python class is made there).
 FIREBUS_PY_ENUM(firebus::modbus::errc, MbErrc, "firebus._firebus.modbus.Errc")
+FIREBUS_PY_ENUM(firebus::modbus::rts_mode, MbRtsMode, "firebus._firebus.modbus.RtsMode")
 
 namespace firebus_py {
 namespace bus_detail {
@@ -583,11 +590,138 @@ void bind_scheduler(py::module_& m) {
       "<Scheduler N devices, idle>.");
 }
 
-// --- the TCP bus -----------------------------------------------------------------------------
+// --- the buses: TcpBus and RtuBus ------------------------------------------------------------
+// One Python class, py_bus<Bus>, for both C++ buses: they share their devices, callbacks, writes
+// and counters (<firebus/io/modbus_bus.hpp>). bus_traits<Bus> holds what differs: the settings,
+// the line-level counters, the unit ids a bus takes, and the names in messages.
 
-// TcpBusConfig: the C++ settings, with the epoch as a time.monotonic() reading.
-struct tcp_bus_config_py : mb::tcp_bus_config {
+// A bus's settings: the C++ ones, with the epoch as a time.monotonic() reading.
+template <class Config>
+struct bus_config_py : Config {
   std::optional<double> monotonic_epoch;
+};
+using tcp_bus_config_py = bus_config_py<mb::tcp_bus_config>;
+using rtu_bus_config_py = bus_config_py<mb::rtu_bus_config>;
+
+std::string expected(const char* what, const std::string& exp, const std::string& found) {
+  return std::string(what) + ": " + exp + " expected, " + found + " found";
+}
+
+// The first setting validate() refuses, as "<setting>: <expected> expected, <found> found"; empty
+// when there is none (or none named here).
+std::string problem(const mb::tcp_bus_config& c) {
+  const firebus::duration zero{0};
+  if (c.host.empty()) return expected("host", "a name or an address", "''");
+  if (c.port == 0) return expected("port", "> 0", "0");
+  if (c.connect_timeout <= zero) {
+    return expected("connect_timeout", "> 0", seconds_text(c.connect_timeout));
+  }
+  if (c.reconnect_min <= zero) {
+    return expected("reconnect_min", "> 0", seconds_text(c.reconnect_min));
+  }
+  if (c.reconnect_max < c.reconnect_min) {
+    return expected("reconnect_max", ">= reconnect_min (" + seconds_text(c.reconnect_min) + ")",
+                    seconds_text(c.reconnect_max));
+  }
+  return {};
+}
+
+std::string problem(const mb::rtu_bus_config& c) {
+  const firebus::duration zero{0};
+  if (c.device.empty()) return expected("device", "a serial port", "''");
+  {
+    mb::rtu_bus_config probe;  // the C++ check of the rate alone
+    probe.device = "-";
+    probe.baud = c.baud;
+    if (mb::validate(probe)) {
+      return expected("baud", "a standard rate (300 ... 9600, 19200, ... 1000000)",
+                      std::to_string(c.baud));
+    }
+  }
+  if (c.parity != 'N' && c.parity != 'E' && c.parity != 'O') {
+    return expected("parity", "'N', 'E' or 'O'", quoted(std::string(1, c.parity)));
+  }
+  if (c.data_bits != 7 && c.data_bits != 8) {
+    return expected("data_bits", "7 or 8", std::to_string(c.data_bits));
+  }
+  if (c.stop_bits != 1 && c.stop_bits != 2) {
+    return expected("stop_bits", "1 or 2", std::to_string(c.stop_bits));
+  }
+  const std::pair<const char*, firebus::duration> at_least_0[] = {{"rts_delay", c.rts_delay},
+                                                                  {"byte_timeout", c.byte_timeout},
+                                                                  {"late_guard", c.late_guard},
+                                                                  {"turnaround", c.turnaround}};
+  for (const auto& [name, d] : at_least_0) {
+    if (d < zero) return expected(name, ">= 0", seconds_text(d));
+  }
+  if (c.reopen_min <= zero) return expected("reopen_min", "> 0", seconds_text(c.reopen_min));
+  if (c.reopen_max < c.reopen_min) {
+    return expected("reopen_max", ">= reopen_min (" + seconds_text(c.reopen_min) + ")",
+                    seconds_text(c.reopen_max));
+  }
+  return {};
+}
+
+// Raises CoreError (Errc.invalid_argument) naming the first setting of `c` validate() refuses.
+template <class Config>
+void check_config(const Config& c, const char* who) {
+  const std::error_code ec = mb::validate(c);
+  if (!ec) return;
+  const std::string what = problem(c);
+  raise(ec, std::string(who) + ": " + (what.empty() ? "invalid configuration" : what));
+}
+
+// A parity given as a str: one character (the rest is validate()'s to check).
+char parity_of(const std::string& s) {
+  if (s.size() != 1) {
+    raise(firebus::make_error_code(firebus::errc::invalid_argument),
+          "modbus.RtuBusConfig: " + expected("parity", "'N', 'E' or 'O'", quoted(s)));
+  }
+  return s[0];
+}
+
+template <class Bus>
+struct bus_traits;
+
+template <>
+struct bus_traits<mb::tcp_bus> {
+  using config = tcp_bus_config_py;
+  using cpp_config = mb::tcp_bus_config;
+  using line_counters = mb::tcp_bus_counters;
+  static constexpr const char* name = "modbus.TcpBus";
+  static constexpr const char* callback_context = "firebus.modbus.TcpBus callback";
+  static constexpr const char* units = "0..255";
+  static bool unit_ok(std::uint8_t) { return true; }  // 0 and 255 address a gateway itself
+  static bool up(const mb::tcp_bus& b) noexcept { return b.connected(); }
+  static line_counters counters(const mb::tcp_bus& b) { return b.connection_counters(); }
+  // What the errors given to on_connection are prefixed with ("": nothing).
+  static std::string subject(const config&) { return {}; }
+  static std::string describe(const config& c) { return c.host + ":" + std::to_string(c.port); }
+  static constexpr const char* up_text = "connected";
+  static constexpr const char* down_text = "not connected";
+};
+
+template <>
+struct bus_traits<mb::rtu_bus> {
+  using config = rtu_bus_config_py;
+  using cpp_config = mb::rtu_bus_config;
+  using line_counters = mb::rtu_bus_counters;
+  static constexpr const char* name = "modbus.RtuBus";
+  static constexpr const char* callback_context = "firebus.modbus.RtuBus callback";
+  static constexpr const char* units = "1..247";
+  // Modbus over Serial Line V1.02 §2.2: 1..247 are the individual addresses, 0 is broadcast.
+  static bool unit_ok(std::uint8_t u) { return u >= 1 && u <= 247; }
+  static bool up(const mb::rtu_bus& b) noexcept { return b.open(); }
+  static line_counters counters(const mb::rtu_bus& b) { return b.line_counters(); }
+  // The port's errors (ENOENT, EACCES, ENOTTY ...) say which port.
+  static std::string subject(const config& c) { return "modbus.RtuBus " + c.device; }
+  static std::string describe(const config& c) {
+    std::ostringstream s;
+    s << c.device << " " << c.baud << " " << c.data_bits << c.parity << c.stop_bits;
+    return s.str();
+  }
+  static constexpr const char* up_text = "open";
+  static constexpr const char* down_text = "not open";
 };
 
 enum bus_slot : std::size_t { bs_readings, bs_failure, bs_write, bs_connection, bs_count };
@@ -597,15 +731,18 @@ using codec_list = std::vector<std::shared_ptr<const prof::codec>>;
 
 using point_ref = std::variant<std::size_t, std::string>;
 
-class py_tcp_bus final : public io_detail::closeable {
+template <class Bus>
+class py_bus final : public io_detail::closeable {
  public:
-  explicit py_tcp_bus(const tcp_bus_config_py& cfg)
+  using traits = bus_traits<Bus>;
+  using config_type = typename traits::config;
+
+  explicit py_bus(const config_type& cfg)
       : runner_(close_grace),
-        hooks_(std::make_shared<bus_hooks>("firebus.modbus.TcpBus callback")),
+        hooks_(std::make_shared<bus_hooks>(traits::callback_context)),
         codecs_(std::make_shared<codec_list>()),
         config_(cfg) {
-    mb::tcp_bus_config c = cfg;
-    check(mb::validate(c), "modbus.TcpBus: invalid configuration");
+    check_config(cfg, traits::name);
     // The epoch: time.monotonic() `epoch` is steady_clock's now - (monotonic() - epoch).
     const double mono_now = py::module_::import("time").attr("monotonic")().cast<double>();
     const auto steady_now = std::chrono::steady_clock::now();
@@ -616,14 +753,15 @@ class py_tcp_bus final : public io_detail::closeable {
       epoch_ = steady_now;
       config_.monotonic_epoch = mono_now;
     }
+    typename traits::cpp_config c = cfg;
     c.epoch = epoch_;
     std::error_code ec;
-    bus_ = std::make_unique<mb::tcp_bus>(runner_.io(), c, ec);
-    check(ec, "modbus.TcpBus: invalid configuration");
+    bus_ = std::make_unique<Bus>(runner_.io(), c, ec);
+    check(ec, traits::name);
     install();
     io_detail::live().insert(this);
   }
-  ~py_tcp_bus() override {
+  ~py_bus() override {
     close();
     if (runner_.has_thread()) {
       if (runner_.on_io_thread()) {
@@ -634,31 +772,33 @@ class py_tcp_bus final : public io_detail::closeable {
       }
     }
   }
-  py_tcp_bus(const py_tcp_bus&) = delete;
-  py_tcp_bus& operator=(const py_tcp_bus&) = delete;
+  py_bus(const py_bus&) = delete;
+  py_bus& operator=(const py_bus&) = delete;
 
-  const tcp_bus_config_py& config() const { return config_; }
+  const config_type& config() const { return config_; }
   bus_hooks& h() { return *hooks_; }
 
   std::uint32_t add_device(std::uint8_t unit, std::shared_ptr<prof::codec> codec,
                            const mb::device_policy& policy) {
-    mb::tcp_bus& b = bus();
-    if (started_) {
-      raise(firebus::make_error_code(firebus::errc::invalid_argument),
-            "modbus.TcpBus.add_device: the bus is running (add devices before start())");
+    Bus& b = bus();
+    const std::string who = std::string(traits::name) + ".add_device: ";
+    const std::error_code invalid = firebus::make_error_code(firebus::errc::invalid_argument);
+    if (started_) raise(invalid, who + "the bus is running (add devices before start())");
+    if (!traits::unit_ok(unit)) {
+      raise(invalid, who + expected("unit", traits::units, std::to_string(unit)));
+    }
+    if (const std::error_code ec = mb::validate(policy)) {
+      raise(ec, who + "policy " + py::repr(py::cast(policy)).cast<std::string>());
     }
     const std::uint32_t id = b.add_device(unit, codec, policy);
-    if (id == UINT32_MAX) {
-      raise(firebus::make_error_code(firebus::errc::invalid_argument),
-            "modbus.TcpBus.add_device: the bus is running (add devices before start())");
-    }
+    if (id == UINT32_MAX) raise(invalid, who + "refused by the bus");
     if (codecs_->size() <= id) codecs_->resize(id + 1);
     (*codecs_)[id] = std::move(codec);
     return id;
   }
 
   void start() {
-    mb::tcp_bus& b = bus();
+    Bus& b = bus();
     if (!runner_.on_io_thread()) {
       py::gil_scoped_release nogil;
       runner_.run();
@@ -673,7 +813,9 @@ class py_tcp_bus final : public io_detail::closeable {
     if (!bus_) return;
     started_ = false;
     if (runner_.on_io_thread()) {
-      bus_->stop();  // runs at once: its callbacks are called before it returns
+      // TCP: runs at once, calling its callbacks before it returns. RTU: waits for the request on
+      // the line, with the GIL held; the line's thread never takes it, so this ends.
+      bus_->stop();
       runner_.wind_down();
       return;
     }
@@ -698,7 +840,7 @@ class py_tcp_bus final : public io_detail::closeable {
 
   std::uint64_t write(std::uint32_t dev, const point_ref& point, double value,
                       std::optional<std::uint32_t> password) {
-    mb::tcp_bus& b = bus();
+    Bus& b = bus();
     const prof::codec& c = codec(dev);
     std::size_t i = 0;
     if (const auto* n = std::get_if<std::size_t>(&point)) {
@@ -742,28 +884,40 @@ class py_tcp_bus final : public io_detail::closeable {
     codec(dev);  // IndexError for an unknown device
     return bus().device_counters(dev);
   }
-  mb::tcp_bus_counters connection_counters() {
-    mb::tcp_bus_counters c = bus().connection_counters();
+  typename traits::line_counters line_counters() {
+    typename traits::line_counters c = traits::counters(bus());
     c.callback_errors += hooks_->errors.load();
     return c;
   }
-  bool connected() const { return bus_ && bus_->connected(); }
+  bool up() const { return bus_ && traits::up(*bus_); }
   double utilisation() { return bus().utilisation(); }
   double now() const {
     return to_py_seconds(
         std::chrono::duration_cast<firebus::duration>(std::chrono::steady_clock::now() - epoch_));
   }
 
+  std::string repr() const {
+    std::ostringstream s;
+    s << "<" << (std::strchr(traits::name, '.') + 1) << " " << traits::describe(config_) << " "
+      << (closed()    ? "closed"
+          : up()      ? traits::up_text
+          : running() ? traits::down_text
+                      : "stopped")
+      << ", " << device_count() << " devices>";
+    return s.str();
+  }
+
  private:
-  mb::tcp_bus& bus() {
-    if (!bus_) raise(mb::make_error_code(mb::errc::cancelled), "modbus.TcpBus: closed");
+  Bus& bus() {
+    if (!bus_)
+      raise(mb::make_error_code(mb::errc::cancelled), std::string(traits::name) + ": closed");
     return *bus_;
   }
 
   void install() {
     auto h = hooks_;
     auto codecs = codecs_;
-    mb::tcp_bus* raw = bus_.get();
+    Bus* raw = bus_.get();
     raw->on_readings([h, codecs](std::uint32_t dev, firebus::mono_time t, const prof::readings& r) {
       h->call([&] {
         py::object f = h->get(bs_readings);
@@ -789,9 +943,11 @@ class py_tcp_bus final : public io_detail::closeable {
         if (py::object f = h->get(bs_write)) f(id, error_or_none_of(ec).obj);
       });
     });
-    raw->on_connection([h](bool up, std::error_code ec) {
+    raw->on_connection([h, subject = traits::subject(config_)](bool up, std::error_code ec) {
       h->call([&] {
-        if (py::object f = h->get(bs_connection)) f(up, error_or_none_of(ec).obj);
+        py::object f = h->get(bs_connection);
+        if (!f) return;
+        f(up, ec ? error_object(ec, subject) : py::object(py::none()));
       });
     });
   }
@@ -799,20 +955,104 @@ class py_tcp_bus final : public io_detail::closeable {
   io_detail::runner runner_;  // first: destroyed last, after the bus
   std::shared_ptr<bus_hooks> hooks_;
   std::shared_ptr<codec_list> codecs_;
-  tcp_bus_config_py config_;
+  config_type config_;
   std::chrono::steady_clock::time_point epoch_;
-  std::unique_ptr<mb::tcp_bus> bus_;
+  std::unique_ptr<Bus> bus_;
   bool started_ = false;
   bool closed_ = false;
 };
 
-template <class Tag>
-void callback_property(py::class_<py_tcp_bus>& cls, const char* name, std::size_t slot,
-                       const char* doc) {
+template <class Tag, class Cls>
+void callback_property(py::class_<Cls>& cls, const char* name, std::size_t slot, const char* doc) {
   cls.def_property(
-      name, [slot](py_tcp_bus& self) { return callable<Tag>{self.h().slots[slot]}; },
-      [slot](py_tcp_bus& self, const callable<Tag>& f) { self.h().slots[slot] = f.fn; }, doc);
+      name, [slot](Cls& self) { return callable<Tag>{self.h().slots[slot]}; },
+      [slot](Cls& self, const callable<Tag>& f) { self.h().slots[slot] = f.fn; }, doc);
 }
+
+// What the docstrings of TcpBus and RtuBus say differently.
+struct bus_docs {
+  const char* cls;
+  const char* init;
+  const char* start;
+  const char* stop;
+  const char* connected;
+  const char* write_while_stopped;
+  const char* on_failure;
+  const char* on_connection;
+  const char* line_counters;      // the method's name
+  const char* line_counters_doc;  // its docstring
+};
+
+// The methods TcpBus and RtuBus share.
+template <class Bus>
+void bind_bus(py::module_& m, const char* name, const bus_docs& d) {
+  using pb = py_bus<Bus>;
+  using cfg_t = typename pb::config_type;
+  py::class_<pb> b(m, name, d.cls);
+  b.def(py::init<const cfg_t&>(), py::arg("config"), d.init);
+  b.def_property_readonly(
+      "config", [](const pb& x) { return x.config(); },
+      "A copy of the configuration (epoch set to the bus's).");
+  b.def(
+      "add_device",
+      [](pb& x, std::uint8_t unit, std::shared_ptr<prof::codec> codec,
+         const mb::device_policy& policy) { return x.add_device(unit, std::move(codec), policy); },
+      py::arg("unit"), py::arg("codec").none(false), py::arg("policy") = mb::device_policy{},
+      "Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: "
+      "devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the "
+      "device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards, and "
+      "for a unit id or a policy the bus refuses).");
+  b.def_property_readonly("device_count", &pb::device_count, "The number of devices.");
+  b.def("start", &pb::start, d.start);
+  b.def("stop", &pb::stop, d.stop);
+  b.def("close", &pb::close,
+        "Stops, joins the I/O thread and frees the C++ bus. Idempotent; safe from a callback.");
+  b.def_property_readonly("closed", &pb::closed, "True once close() was called.");
+  b.def_property_readonly("running", &pb::running, "True between start() and stop()/close().");
+  b.def_property_readonly("connected", &pb::up, d.connected);
+  const std::string write_doc =
+      std::string(
+          "Queues a setpoint write of `value` (in the point's unit) to `point` (an index or id) "
+          "of `device`, at configuration priority: the password register first when the "
+          "setpoint is protected (Codec.encode_write()). Returns its id; on_write(id, error) "
+          "reports how it ended. Raises at once what the codec refuses: ProfileError "
+          "(Errc.unknown_point, not_writable, value_out_of_range, password_required); "
+          "IndexError for an unknown device. ") +
+      d.write_while_stopped;
+  b.def("write", &pb::write, py::arg("device"), py::arg("point"), py::arg("value"),
+        py::arg("password") = py::none(), write_doc.c_str());
+  b.def("counters", &pb::counters, "A snapshot of the bus's BusCounters.");
+  b.def("device_counters", &pb::device_counters, py::arg("device"),
+        "A snapshot of one device's BusCounters (IndexError for an unknown device).");
+  b.def(d.line_counters, &pb::line_counters, d.line_counters_doc);
+  b.def("utilisation", &pb::utilisation,
+        "Busy time over the time since start() (0..1); 0 while stopped.");
+  b.def("now", &pb::now, "The bus's time now: seconds since the epoch, as readings are stamped.");
+  callback_property<readings_sig>(
+      b, "on_readings", bs_readings,
+      "Called as f(device, t, readings) for every completed read: the firebus.profile.Readings "
+      "of the points it covered (named by id), at time t.");
+  callback_property<failure_sig>(b, "on_failure", bs_failure, d.on_failure);
+  callback_property<write_sig>(
+      b, "on_write", bs_write,
+      "Called as f(id, error) when write `id` ended: error None when every step was "
+      "acknowledged, else the first failure (a firebus.Error).");
+  callback_property<connection_sig>(b, "on_connection", bs_connection, d.on_connection);
+  b.def(
+      "__enter__",
+      [](pb& x) -> pb& {
+        x.start();
+        return x;
+      },
+      "Starts the bus; returns it.");
+  b.def(
+      "__exit__",
+      [](pb& x, const typed<exc_type_t>&, const typed<exc_t>&, const typed<tb_t>&) { x.close(); },
+      py::arg("exc_type"), py::arg("exc"), py::arg("traceback"), "Closes the bus.");
+  b.def("__repr__", &pb::repr);
+}
+
+// --- the TCP bus -----------------------------------------------------------------------------
 
 void bind_tcp_bus(py::module_& m) {
   using cfg_t = tcp_bus_config_py;
@@ -859,9 +1099,9 @@ void bind_tcp_bus(py::module_& m) {
                   "several buses the same epoch to share one time line); None: when the TcpBus "
                   "is made (TcpBus.config then says when).");
   c.def(
-      "validate", [](const cfg_t& x) { check(mb::validate(x), "modbus.TcpBusConfig"); },
-      "Raises CoreError (Errc.invalid_argument) if a setting is out of range (as the TcpBus "
-      "constructor would).");
+      "validate", [](const cfg_t& x) { check_config(x, "modbus.TcpBusConfig"); },
+      "Raises CoreError (Errc.invalid_argument), naming the setting, if a setting is out of "
+      "range (as the TcpBus constructor would).");
   c.def("__repr__", [](const cfg_t& x) {
     std::ostringstream s;
     s << "TcpBusConfig(host=" << quoted(x.host) << ", port=" << x.port
@@ -895,8 +1135,8 @@ void bind_tcp_bus(py::module_& m) {
     return s.str();
   });
 
-  py::class_<py_tcp_bus> b(
-      m, "TcpBus",
+  bus_docs docs{};
+  docs.cls =
       "A Modbus TCP bus (C++ modbus::tcp_bus): one connection, to a device or to a TCP-to-RTU "
       "gateway, polling the devices behind it through their profiles' Codecs, with its own "
       "I/O thread.\n\nadd_device() the devices, set the callbacks, start(): the bus connects "
@@ -907,95 +1147,208 @@ void bind_tcp_bus(py::module_& m) {
       "write() results to on_write. Callbacks run on the I/O thread with the GIL held; an "
       "exception they raise goes to sys.unraisablehook and the bus carries on. Times are float "
       "seconds since the epoch (TcpBusConfig.epoch, a time.monotonic() reading; now()). Use as a "
-      "context manager: `with TcpBus(cfg) as bus:` starts and closes.");
-  b.def(py::init<const cfg_t&>(), py::arg("config"),
-        "A bus of `config`; raises CoreError (Errc.invalid_argument) if the configuration is "
-        "invalid. Does not connect until start().");
-  b.def_property_readonly(
-      "config", [](const py_tcp_bus& x) { return x.config(); },
-      "A copy of the configuration (epoch set to the bus's).");
-  b.def(
-      "add_device",
-      [](py_tcp_bus& x, std::uint8_t unit, std::shared_ptr<prof::codec> codec,
-         const mb::device_policy& policy) { return x.add_device(unit, std::move(codec), policy); },
-      py::arg("unit"), py::arg("codec"), py::arg("policy") = mb::device_policy{},
-      "Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: "
-      "devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the "
-      "device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards).");
-  b.def_property_readonly("device_count", &py_tcp_bus::device_count, "The number of devices.");
-  b.def("start", &py_tcp_bus::start,
-        "Starts the I/O thread: connects, polls, and reconnects with back-off until stop(). "
-        "Returns at once.");
-  b.def("stop", &py_tcp_bus::stop,
-        "Closes the connection (on_failure reports every point with Errc.disconnected, "
-        "on_connection the end), cancels the timers and joins the I/O thread: no callback runs "
-        "once it returns (unless called from a callback). Writes still queued stay queued and "
-        "are sent after the next start(). Safe from a callback.");
-  b.def("close", &py_tcp_bus::close,
-        "Stops, joins the I/O thread and frees the C++ bus. Idempotent; safe from a callback.");
-  b.def_property_readonly("closed", &py_tcp_bus::closed, "True once close() was called.");
-  b.def_property_readonly("running", &py_tcp_bus::running,
-                          "True between start() and stop()/close().");
-  b.def_property_readonly("connected", &py_tcp_bus::connected,
-                          "True while the connection is established.");
-  b.def("write", &py_tcp_bus::write, py::arg("device"), py::arg("point"), py::arg("value"),
-        py::arg("password") = py::none(),
-        "Queues a setpoint write of `value` (in the point's unit) to `point` (an index or id) of "
-        "`device`, at configuration priority: the password register first when the setpoint is "
-        "protected (Codec.encode_write()). Returns its id; on_write(id, error) reports how it "
-        "ended. Raises at once what the codec refuses: ProfileError (Errc.unknown_point, "
-        "not_writable, value_out_of_range, password_required); IndexError for an unknown "
-        "device. A write made while the bus is stopped is reported Errc.cancelled on the next "
-        "start().");
-  b.def("counters", &py_tcp_bus::counters, "A snapshot of the bus's BusCounters.");
-  b.def("device_counters", &py_tcp_bus::device_counters, py::arg("device"),
-        "A snapshot of one device's BusCounters (IndexError for an unknown device).");
-  b.def("connection_counters", &py_tcp_bus::connection_counters,
-        "A snapshot of the connection counters (TcpBusCounters).");
-  b.def("utilisation", &py_tcp_bus::utilisation,
-        "Busy time over the time since start() (0..1); 0 while stopped.");
-  b.def("now", &py_tcp_bus::now,
-        "The bus's time now: seconds since the epoch, as readings are stamped.");
-  callback_property<readings_sig>(
-      b, "on_readings", bs_readings,
-      "Called as f(device, t, readings) for every completed read: the firebus.profile.Readings "
-      "of the points it covered (named by id), at time t.");
-  callback_property<failure_sig>(
-      b, "on_failure", bs_failure,
+      "context manager: `with TcpBus(cfg) as bus:` starts and closes.";
+  docs.init =
+      "A bus of `config`; raises CoreError (Errc.invalid_argument) if the configuration is "
+      "invalid. Does not connect until start().";
+  docs.start =
+      "Starts the I/O thread: connects, polls, and reconnects with back-off until stop(). "
+      "Returns at once.";
+  docs.stop =
+      "Closes the connection (on_failure reports every point with Errc.disconnected, "
+      "on_connection the end), cancels the timers and joins the I/O thread: no callback runs "
+      "once it returns (unless called from a callback). Writes still queued stay queued and "
+      "are sent after the next start(). Safe from a callback.";
+  docs.connected = "True while the connection is established.";
+  docs.write_while_stopped =
+      "A write made while the bus is stopped is reported Errc.cancelled on the next start().";
+  docs.on_failure =
       "Called as f(device, t, point_ids, error) with the points a read could not update, and "
       "why (a ModbusError: Errc.timeout, quarantined, disconnected, an exception code or a "
-      "broken reply's code): mark them not updated.");
-  callback_property<write_sig>(
-      b, "on_write", bs_write,
-      "Called as f(id, error) when write `id` ended: error None when every step was "
-      "acknowledged, else the first failure (a firebus.Error).");
-  callback_property<connection_sig>(
-      b, "on_connection", bs_connection,
+      "broken reply's code): mark them not updated.";
+  docs.on_connection =
       "Called as f(connected, error) when the connection came up (True, None) or went down "
-      "(False, the reason).");
-  b.def(
-      "__enter__",
-      [](py_tcp_bus& x) -> py_tcp_bus& {
-        x.start();
-        return x;
-      },
-      "Starts the bus; returns it.");
-  b.def(
-      "__exit__",
-      [](py_tcp_bus& x, const typed<exc_type_t>&, const typed<exc_t>&, const typed<tb_t>&) {
-        x.close();
-      },
-      py::arg("exc_type"), py::arg("exc"), py::arg("traceback"), "Closes the bus.");
-  b.def("__repr__", [](py_tcp_bus& x) {
+      "(False, the reason).";
+  docs.line_counters = "connection_counters";
+  docs.line_counters_doc = "A snapshot of the connection counters (TcpBusCounters).";
+  bind_bus<mb::tcp_bus>(m, "TcpBus", docs);
+}
+
+// --- the RTU bus -----------------------------------------------------------------------------
+
+void bind_rtu_bus(py::module_& m) {
+  make_enum<mb::rts_mode>(
+      m, "RtsMode", module_name,
+      {{"none", mb::rts_mode::none}, {"up", mb::rts_mode::up}, {"down", mb::rts_mode::down}},
+      "How libmodbus drives RTS around a request (modbus_rtu_set_rts): none "
+      "leaves it alone (the adapter, or the kernel's RS-485 mode, switches "
+      "the direction), up: high while sending, down: low while sending.");
+
+  using cfg_t = rtu_bus_config_py;
+  const cfg_t d;
+  py::class_<cfg_t> c(m, "RtuBusConfig",
+                      "Settings of an RtuBus (C++ modbus::rtu_bus_config): the serial port and "
+                      "its line. Times in seconds.");
+  c.def(py::init([](std::string device, std::uint32_t baud, const std::string& parity,
+                    int data_bits, int stop_bits, bool rs485, mb::rts_mode rts, double rts_delay,
+                    double byte_timeout, double late_guard, double reopen_min, double reopen_max,
+                    double turnaround, std::optional<double> epoch) {
+          cfg_t x;
+          x.device = std::move(device);
+          x.baud = baud;
+          x.parity = parity_of(parity);
+          x.data_bits = data_bits;
+          x.stop_bits = stop_bits;
+          x.rs485 = rs485;
+          x.rts = rts;
+          x.rts_delay = py_duration(rts_delay);
+          x.byte_timeout = py_duration(byte_timeout);
+          x.late_guard = py_duration(late_guard);
+          x.reopen_min = py_duration(reopen_min);
+          x.reopen_max = py_duration(reopen_max);
+          x.turnaround = py_duration(turnaround);
+          x.monotonic_epoch = epoch;
+          return x;
+        }),
+        py::kw_only(), py::arg("device"), py::arg("baud") = d.baud,
+        py::arg("parity") = std::string(1, d.parity), py::arg("data_bits") = d.data_bits,
+        py::arg("stop_bits") = d.stop_bits, py::arg("rs485") = d.rs485, py::arg("rts") = d.rts,
+        py::arg("rts_delay") = to_py_seconds(d.rts_delay),
+        py::arg("byte_timeout") = to_py_seconds(d.byte_timeout),
+        py::arg("late_guard") = to_py_seconds(d.late_guard),
+        py::arg("reopen_min") = to_py_seconds(d.reopen_min),
+        py::arg("reopen_max") = to_py_seconds(d.reopen_max),
+        py::arg("turnaround") = to_py_seconds(d.turnaround), py::arg("epoch") = py::none(),
+        "Every setting as a keyword argument, `device` required; the defaults are the C++ "
+        "defaults (9600 baud 8N1, no RS-485 mode, RTS left alone, late guard 0.1 s, reopen 0.5 s "
+        "doubling up to 30 s). A parity that is not one character raises CoreError "
+        "(Errc.invalid_argument) here; every other range is checked by validate() and RtuBus().");
+  c.def_readwrite("device", &cfg_t::device,
+                  "The serial port, e.g. '/dev/ttyUSB0' (a pseudo-terminal will do).");
+  c.def_readwrite("baud", &cfg_t::baud, "The baud rate: a standard one (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
+                "57600, 115200, 230400, 460800, 500000, 576000, 921600 or 1000000).");
+  c.def_property(
+      "parity", [](const cfg_t& x) { return std::string(1, x.parity); },
+      [](cfg_t& x, const std::string& v) { x.parity = parity_of(v); },
+      "'N' (none), 'E' (even) or 'O' (odd).");
+  c.def_readwrite("data_bits", &cfg_t::data_bits, "Data bits of a character: 7 or 8.");
+  c.def_readwrite("stop_bits", &cfg_t::stop_bits, "Stop bits of a character: 1 or 2.");
+  c.def_readwrite("rs485", &cfg_t::rs485,
+                  "Put the port into the kernel's RS-485 mode (TIOCSRS485; RTS as the driver "
+                  "enable). A port that does not support it (a pseudo-terminal, many USB "
+                  "adapters) fails to open: on_connection reports ENOTTY, and the bus retries.");
+  c.def_readwrite("rts", &cfg_t::rts, "RTS direction control by libmodbus (an RtsMode).");
+#define FIREBUS_PY_DURATION(NAME, DOC)                             \
+  c.def_property(                                                  \
+      #NAME, [](const cfg_t& x) { return to_py_seconds(x.NAME); }, \
+      [](cfg_t& x, double v) { x.NAME = py_duration(v); }, DOC)
+  FIREBUS_PY_DURATION(rts_delay, "RTS delay before and after sending (>= 0; with rts only).");
+  FIREBUS_PY_DURATION(byte_timeout,
+                      "The longest silence inside a reply before it is taken as ended (>= 0; 0: "
+                      "20 ms or 4 characters, whichever is longer).");
+  FIREBUS_PY_DURATION(late_guard,
+                      "After a request that got no valid reply, the line is listened to for this "
+                      "long and what arrives is discarded (RTU frames carry no transaction id: a "
+                      "late reply must not be taken for the next request's). Set it above the "
+                      "longest a device may answer late; 0 turns it off.");
+  FIREBUS_PY_DURATION(reopen_min, "The first retry to open the port (> 0).");
+  FIREBUS_PY_DURATION(reopen_max, "Retries to open the port double up to this (>= reopen_min).");
+  FIREBUS_PY_DURATION(turnaround,
+                      "The devices' reply delay the planners' cost model assumes (>= 0).");
+#undef FIREBUS_PY_DURATION
+  c.def_readwrite("epoch", &cfg_t::monotonic_epoch,
+                  "Time 0 of the times the bus reports, as a time.monotonic() reading (give "
+                  "several buses the same epoch to share one time line); None: when the RtuBus "
+                  "is made (RtuBus.config then says when).");
+  c.def(
+      "line", [](const cfg_t& x) { return x.line(); },
+      "The line's timing as the planners see it (a LineTiming: the baud rate, 1 start bit + "
+      "data bits + parity bit + stop bits per character, the turnaround).");
+  c.def(
+      "validate", [](const cfg_t& x) { check_config(x, "modbus.RtuBusConfig"); },
+      "Raises CoreError (Errc.invalid_argument), naming the setting, if a setting is out of "
+      "range (as the RtuBus constructor would). Whether the port exists is not checked: it is "
+      "opened by start().");
+  c.def("__repr__", [](const cfg_t& x) {
     std::ostringstream s;
-    s << "<TcpBus " << x.config().host << ":" << x.config().port << " "
-      << (x.closed()      ? "closed"
-          : x.connected() ? "connected"
-          : x.running()   ? "not connected"
-                          : "stopped")
-      << ", " << x.device_count() << " devices>";
+    s << "RtuBusConfig(device=" << quoted(x.device) << ", baud=" << x.baud
+      << ", parity=" << quoted(std::string(1, x.parity)) << ", data_bits=" << x.data_bits
+      << ", stop_bits=" << x.stop_bits << ", rs485=" << (x.rs485 ? "True" : "False")
+      << ", rts=RtsMode." << py::str(py::cast(x.rts).attr("name")).cast<std::string>()
+      << ", rts_delay=" << seconds_text(x.rts_delay)
+      << ", byte_timeout=" << seconds_text(x.byte_timeout)
+      << ", late_guard=" << seconds_text(x.late_guard)
+      << ", reopen_min=" << seconds_text(x.reopen_min)
+      << ", reopen_max=" << seconds_text(x.reopen_max)
+      << ", turnaround=" << seconds_text(x.turnaround)
+      << ", epoch=" << (x.monotonic_epoch ? seconds_text(*x.monotonic_epoch) : std::string("None"))
+      << ")";
     return s.str();
   });
+
+  using rc = mb::rtu_bus_counters;
+  py::class_<rc> k(m, "RtuBusCounters",
+                   "Line-level counters of an RtuBus (a snapshot; the scheduler's are "
+                   "RtuBus.counters()).");
+#define FIREBUS_PY_RO(NAME, DOC) k.def_readonly(#NAME, &rc::NAME, DOC)
+  FIREBUS_PY_RO(opens, "Times the port was opened.");
+  FIREBUS_PY_RO(open_failures, "Attempts to open the port that failed.");
+  FIREBUS_PY_RO(crc_errors, "Replies with a bad CRC.");
+  FIREBUS_PY_RO(bad_replies, "Replies from another unit, or not matching the request.");
+  FIREBUS_PY_RO(stale_bytes, "Bytes discarded after failed requests (late replies).");
+  FIREBUS_PY_RO(callback_errors, "Exceptions raised by callbacks (Python ones included).");
+#undef FIREBUS_PY_RO
+  k.def("__repr__", [](const rc& x) {
+    std::ostringstream s;
+    s << "RtuBusCounters(opens=" << x.opens << ", open_failures=" << x.open_failures
+      << ", crc_errors=" << x.crc_errors << ", bad_replies=" << x.bad_replies
+      << ", stale_bytes=" << x.stale_bytes << ", callback_errors=" << x.callback_errors << ")";
+    return s.str();
+  });
+
+  bus_docs docs{};
+  docs.cls =
+      "A Modbus RTU bus (C++ modbus::rtu_bus): one serial line (RS-485), polling the devices on "
+      "it through their profiles' Codecs. libmodbus drives the port on a thread of the bus's "
+      "own; the results go to the bus's I/O thread.\n\nadd_device() the devices, set the "
+      "callbacks, start(): the bus opens the port (and reopens it with back-off), reads "
+      "alarm-state points first, then measurements, then configuration, one request at a time, "
+      "with timeouts, retries, quarantine of dead devices and splits of refused merged reads "
+      "(a Scheduler inside, planning for the line's timing). RTU frames carry no transaction "
+      "id: after a request that got no valid reply the line is listened to for "
+      "RtuBusConfig.late_guard and what arrives is dropped. Decoded readings go to on_readings "
+      "as firebus.profile.Readings, points a read could not update to on_failure, write() "
+      "results to on_write. Callbacks run on the I/O thread with the GIL held; an exception "
+      "they raise goes to sys.unraisablehook and the bus carries on. Times are float seconds "
+      "since the epoch (RtuBusConfig.epoch, a time.monotonic() reading; now()). Use as a "
+      "context manager: `with RtuBus(cfg) as bus:` starts and closes.";
+  docs.init =
+      "A bus of `config`; raises CoreError (Errc.invalid_argument), naming the setting, if the "
+      "configuration is invalid. Does not open the port until start().";
+  docs.start =
+      "Starts the line's thread and the I/O thread: opens the port, polls, and reopens it with "
+      "back-off (RtuBusConfig.reopen_min to reopen_max) until stop(). Returns at once: a port "
+      "that cannot be opened (no such device, no permission, not a serial port) is reported to "
+      "on_connection as (False, error) with the port named in the error, and tried again.";
+  docs.stop =
+      "Stops polling once the request on the line has ended (at most its timeout, then twice "
+      "the late guard), closes the port and joins the I/O thread: no callback runs once it returns "
+      "(unless called from a callback). The line did not fail: on_connection and on_failure "
+      "are not called. Writes still queued stay queued and are sent after the next start(). "
+      "Safe from a callback (which then waits for the request on the line).";
+  docs.connected = "True while the serial port is open.";
+  docs.write_while_stopped = "A write made while the bus is stopped is sent after start().";
+  docs.on_failure =
+      "Called as f(device, t, point_ids, error) with the points a read could not update, and "
+      "why (a ModbusError: Errc.timeout, quarantined, an exception code, a broken reply's code "
+      "such as crc_mismatch, or disconnected when the port failed): mark them not updated.";
+  docs.on_connection =
+      "Called as f(open, error) when the port was opened (True, None), could not be opened "
+      "(False, the reason: a firebus.SystemError naming the port, e.g. ENOENT) or failed "
+      "(False, the reason).";
+  docs.line_counters = "line_counters";
+  docs.line_counters_doc = "A snapshot of the line counters (RtuBusCounters).";
+  bind_bus<mb::rtu_bus>(m, "RtuBus", docs);
 }
 
 }  // namespace bus_detail
@@ -1004,6 +1357,7 @@ void bind_modbus_bus(py::module_& m) {
   bus_detail::bind_values(m);
   bus_detail::bind_scheduler(m);
   bus_detail::bind_tcp_bus(m);
+  bus_detail::bind_rtu_bus(m);
 }
 
 }  // namespace firebus_py

@@ -31,6 +31,8 @@ void bind_profile(py::module_& profile);
 // firebus._firebus.modbus: the bus scheduler and the Modbus TCP bus (after bind_profile: they use
 // its Codec and Readings).
 void bind_modbus_bus(py::module_& modbus);
+// firebus._firebus.mqtt: the MQTT client.
+void bind_mqtt(py::module_& mqtt);
 
 // Defined in bind_profile.cpp: readings as a firebus.profile.Readings (points named by id).
 py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r);

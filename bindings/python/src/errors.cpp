@@ -72,6 +72,9 @@ void register_errors(py::module_& m) {
       {"firebus.profile", "ProfileError",
        "Device profile errors: refused profiles ('<file>: <JSON path>: <message>') and refused "
        "uses of a profile (category firebus.profile)."},
+      {"firebus.mqtt", "MqttError",
+       "MQTT client errors: refused options and publishes, refusals by the broker, TLS "
+       "failures, lost connections (category firebus.mqtt; codes: firebus.mqtt.Errc)."},
       {"generic", "SystemError",
        "Operating-system errors (std::generic_category and std::system_category: errno values; "
        "not the built-in SystemError)."},

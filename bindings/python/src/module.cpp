@@ -34,4 +34,6 @@ PYBIND11_MODULE(_firebus, m) {
   firebus_py::bind_modbus(modbus);
   firebus_py::bind_profile(profile);
   firebus_py::bind_modbus_bus(modbus);
+  py::module_ mqtt = sub("mqtt", "MQTT: a client that reconnects by itself, TLS, Will, QoS 0/1.");
+  firebus_py::bind_mqtt(mqtt);
 }

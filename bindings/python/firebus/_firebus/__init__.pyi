@@ -3,11 +3,13 @@ firebus: C++ SDK for fire-safety IoT (private module; import firebus instead)
 """
 
 from __future__ import annotations
+import firebus._firebus.mqtt
 import typing
 from . import alarm
 from . import core
 from . import gb26875
 from . import modbus
+from . import mqtt
 from . import profile
 
 def check_library_version() -> None:
@@ -58,6 +60,11 @@ class GB26875Error(Error):
 class ModbusError(Error):
     """
     Modbus codec and bus errors, exception replies included (category firebus.modbus).
+    """
+
+class MqttError(Error):
+    """
+    MQTT client errors: refused options and publishes, refusals by the broker, TLS failures, lost connections (category firebus.mqtt; codes: firebus._firebus.mqtt.Errc).
     """
 
 class ProfileError(Error):

@@ -691,6 +691,309 @@ class Response:
         FC 5, 6: the echoed value; FC 15, 16: the echoed quantity.
         """
 
+class RtuBus:
+    """
+    A Modbus RTU bus (C++ modbus::rtu_bus): one serial line (RS-485), polling the devices on it through their profiles' Codecs. libmodbus drives the port on a thread of the bus's own; the results go to the bus's I/O thread.
+
+    add_device() the devices, set the callbacks, start(): the bus opens the port (and reopens it with back-off), reads alarm-state points first, then measurements, then configuration, one request at a time, with timeouts, retries, quarantine of dead devices and splits of refused merged reads (a Scheduler inside, planning for the line's timing). RTU frames carry no transaction id: after a request that got no valid reply the line is listened to for RtuBusConfig.late_guard and what arrives is dropped. Decoded readings go to on_readings as firebus.profile.Readings, points a read could not update to on_failure, write() results to on_write. Callbacks run on the I/O thread with the GIL held; an exception they raise goes to sys.unraisablehook and the bus carries on. Times are float seconds since the epoch (RtuBusConfig.epoch, a time.monotonic() reading; now()). Use as a context manager: `with RtuBus(cfg) as bus:` starts and closes.
+    """
+    def __enter__(self) -> RtuBus:
+        """
+        Starts the bus; returns it.
+        """
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        """
+        Closes the bus.
+        """
+    def __init__(self, config: RtuBusConfig) -> None:
+        """
+        A bus of `config`; raises CoreError (Errc.invalid_argument), naming the setting, if the configuration is invalid. Does not open the port until start().
+        """
+    def __repr__(self) -> str: ...
+    def add_device(
+        self, unit: int, codec: firebus._firebus.profile.Codec, policy: DevicePolicy = ...
+    ) -> int:
+        """
+        Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards, and for a unit id or a policy the bus refuses).
+        """
+    def close(self) -> None:
+        """
+        Stops, joins the I/O thread and frees the C++ bus. Idempotent; safe from a callback.
+        """
+    def counters(self) -> BusCounters:
+        """
+        A snapshot of the bus's BusCounters.
+        """
+    def device_counters(self, device: int) -> BusCounters:
+        """
+        A snapshot of one device's BusCounters (IndexError for an unknown device).
+        """
+    def line_counters(self) -> RtuBusCounters:
+        """
+        A snapshot of the line counters (RtuBusCounters).
+        """
+    def now(self) -> float:
+        """
+        The bus's time now: seconds since the epoch, as readings are stamped.
+        """
+    def start(self) -> None:
+        """
+        Starts the line's thread and the I/O thread: opens the port, polls, and reopens it with back-off (RtuBusConfig.reopen_min to reopen_max) until stop(). Returns at once: a port that cannot be opened (no such device, no permission, not a serial port) is reported to on_connection as (False, error) with the port named in the error, and tried again.
+        """
+    def stop(self) -> None:
+        """
+        Stops polling once the request on the line has ended (at most its timeout, then twice the late guard), closes the port and joins the I/O thread: no callback runs once it returns (unless called from a callback). The line did not fail: on_connection and on_failure are not called. Writes still queued stay queued and are sent after the next start(). Safe from a callback (which then waits for the request on the line).
+        """
+    def utilisation(self) -> float:
+        """
+        Busy time over the time since start() (0..1); 0 while stopped.
+        """
+    def write(
+        self, device: int, point: int | str, value: float, password: int | None = None
+    ) -> int:
+        """
+        Queues a setpoint write of `value` (in the point's unit) to `point` (an index or id) of `device`, at configuration priority: the password register first when the setpoint is protected (Codec.encode_write()). Returns its id; on_write(id, error) reports how it ended. Raises at once what the codec refuses: ProfileError (Errc.unknown_point, not_writable, value_out_of_range, password_required); IndexError for an unknown device. A write made while the bus is stopped is sent after start().
+        """
+    @property
+    def closed(self) -> bool:
+        """
+        True once close() was called.
+        """
+    @property
+    def config(self) -> RtuBusConfig:
+        """
+        A copy of the configuration (epoch set to the bus's).
+        """
+    @property
+    def connected(self) -> bool:
+        """
+        True while the serial port is open.
+        """
+    @property
+    def device_count(self) -> int:
+        """
+        The number of devices.
+        """
+    @property
+    def on_connection(self) -> typing.Callable[[bool, firebus._firebus.Error | None], None] | None:
+        """
+        Called as f(open, error) when the port was opened (True, None), could not be opened (False, the reason: a firebus.SystemError naming the port, e.g. ENOENT) or failed (False, the reason).
+        """
+    @on_connection.setter
+    def on_connection(
+        self, arg1: typing.Callable[[bool, firebus._firebus.Error | None], None] | None
+    ) -> None: ...
+    @property
+    def on_failure(
+        self,
+    ) -> typing.Callable[[int, float, list[str], firebus._firebus.Error], None] | None:
+        """
+        Called as f(device, t, point_ids, error) with the points a read could not update, and why (a ModbusError: Errc.timeout, quarantined, an exception code, a broken reply's code such as crc_mismatch, or disconnected when the port failed): mark them not updated.
+        """
+    @on_failure.setter
+    def on_failure(
+        self, arg1: typing.Callable[[int, float, list[str], firebus._firebus.Error], None] | None
+    ) -> None: ...
+    @property
+    def on_readings(
+        self,
+    ) -> typing.Callable[[int, float, firebus._firebus.profile.Readings], None] | None:
+        """
+        Called as f(device, t, readings) for every completed read: the firebus.profile.Readings of the points it covered (named by id), at time t.
+        """
+    @on_readings.setter
+    def on_readings(
+        self, arg1: typing.Callable[[int, float, firebus._firebus.profile.Readings], None] | None
+    ) -> None: ...
+    @property
+    def on_write(self) -> typing.Callable[[int, firebus._firebus.Error | None], None] | None:
+        """
+        Called as f(id, error) when write `id` ended: error None when every step was acknowledged, else the first failure (a firebus.Error).
+        """
+    @on_write.setter
+    def on_write(
+        self, arg1: typing.Callable[[int, firebus._firebus.Error | None], None] | None
+    ) -> None: ...
+    @property
+    def running(self) -> bool:
+        """
+        True between start() and stop()/close().
+        """
+
+class RtuBusConfig:
+    """
+    Settings of an RtuBus (C++ modbus::rtu_bus_config): the serial port and its line. Times in seconds.
+    """
+    def __init__(
+        self,
+        *,
+        device: str,
+        baud: int = 9600,
+        parity: str = "N",
+        data_bits: int = 8,
+        stop_bits: int = 1,
+        rs485: bool = False,
+        rts: RtsMode = RtsMode.none,
+        rts_delay: float = 0.0,
+        byte_timeout: float = 0.0,
+        late_guard: float = 0.1,
+        reopen_min: float = 0.5,
+        reopen_max: float = 30.0,
+        turnaround: float = 0.0,
+        epoch: float | None = None,
+    ) -> None:
+        """
+        Every setting as a keyword argument, `device` required; the defaults are the C++ defaults (9600 baud 8N1, no RS-485 mode, RTS left alone, late guard 0.1 s, reopen 0.5 s doubling up to 30 s). A parity that is not one character raises CoreError (Errc.invalid_argument) here; every other range is checked by validate() and RtuBus().
+        """
+    def __repr__(self) -> str: ...
+    def line(self) -> LineTiming:
+        """
+        The line's timing as the planners see it (a LineTiming: the baud rate, 1 start bit + data bits + parity bit + stop bits per character, the turnaround).
+        """
+    def validate(self) -> None:
+        """
+        Raises CoreError (Errc.invalid_argument), naming the setting, if a setting is out of range (as the RtuBus constructor would). Whether the port exists is not checked: it is opened by start().
+        """
+    @property
+    def baud(self) -> int:
+        """
+        The baud rate: a standard one (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, 576000, 921600 or 1000000).
+        """
+    @baud.setter
+    def baud(self, arg0: int) -> None: ...
+    @property
+    def byte_timeout(self) -> float:
+        """
+        The longest silence inside a reply before it is taken as ended (>= 0; 0: 20 ms or 4 characters, whichever is longer).
+        """
+    @byte_timeout.setter
+    def byte_timeout(self, arg1: float) -> None: ...
+    @property
+    def data_bits(self) -> int:
+        """
+        Data bits of a character: 7 or 8.
+        """
+    @data_bits.setter
+    def data_bits(self, arg0: int) -> None: ...
+    @property
+    def device(self) -> str:
+        """
+        The serial port, e.g. '/dev/ttyUSB0' (a pseudo-terminal will do).
+        """
+    @device.setter
+    def device(self, arg0: str) -> None: ...
+    @property
+    def epoch(self) -> float | None:
+        """
+        Time 0 of the times the bus reports, as a time.monotonic() reading (give several buses the same epoch to share one time line); None: when the RtuBus is made (RtuBus.config then says when).
+        """
+    @epoch.setter
+    def epoch(self, arg0: float | None) -> None: ...
+    @property
+    def late_guard(self) -> float:
+        """
+        After a request that got no valid reply, the line is listened to for this long and what arrives is discarded (RTU frames carry no transaction id: a late reply must not be taken for the next request's). Set it above the longest a device may answer late; 0 turns it off.
+        """
+    @late_guard.setter
+    def late_guard(self, arg1: float) -> None: ...
+    @property
+    def parity(self) -> str:
+        """
+        'N' (none), 'E' (even) or 'O' (odd).
+        """
+    @parity.setter
+    def parity(self, arg1: str) -> None: ...
+    @property
+    def reopen_max(self) -> float:
+        """
+        Retries to open the port double up to this (>= reopen_min).
+        """
+    @reopen_max.setter
+    def reopen_max(self, arg1: float) -> None: ...
+    @property
+    def reopen_min(self) -> float:
+        """
+        The first retry to open the port (> 0).
+        """
+    @reopen_min.setter
+    def reopen_min(self, arg1: float) -> None: ...
+    @property
+    def rs485(self) -> bool:
+        """
+        Put the port into the kernel's RS-485 mode (TIOCSRS485; RTS as the driver enable). A port that does not support it (a pseudo-terminal, many USB adapters) fails to open: on_connection reports ENOTTY, and the bus retries.
+        """
+    @rs485.setter
+    def rs485(self, arg0: bool) -> None: ...
+    @property
+    def rts(self) -> RtsMode:
+        """
+        RTS direction control by libmodbus (an RtsMode).
+        """
+    @rts.setter
+    def rts(self, arg0: RtsMode) -> None: ...
+    @property
+    def rts_delay(self) -> float:
+        """
+        RTS delay before and after sending (>= 0; with rts only).
+        """
+    @rts_delay.setter
+    def rts_delay(self, arg1: float) -> None: ...
+    @property
+    def stop_bits(self) -> int:
+        """
+        Stop bits of a character: 1 or 2.
+        """
+    @stop_bits.setter
+    def stop_bits(self, arg0: int) -> None: ...
+    @property
+    def turnaround(self) -> float:
+        """
+        The devices' reply delay the planners' cost model assumes (>= 0).
+        """
+    @turnaround.setter
+    def turnaround(self, arg1: float) -> None: ...
+
+class RtuBusCounters:
+    """
+    Line-level counters of an RtuBus (a snapshot; the scheduler's are RtuBus.counters()).
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def bad_replies(self) -> int:
+        """
+        Replies from another unit, or not matching the request.
+        """
+    @property
+    def callback_errors(self) -> int:
+        """
+        Exceptions raised by callbacks (Python ones included).
+        """
+    @property
+    def crc_errors(self) -> int:
+        """
+        Replies with a bad CRC.
+        """
+    @property
+    def open_failures(self) -> int:
+        """
+        Attempts to open the port that failed.
+        """
+    @property
+    def opens(self) -> int:
+        """
+        Times the port was opened.
+        """
+    @property
+    def stale_bytes(self) -> int:
+        """
+        Bytes discarded after failed requests (late replies).
+        """
+
 class Scheduler:
     """
     The bus scheduler (C++ modbus::scheduler): which request a bus sends next, and what its outcome means. Pure: no sockets, threads or clocks; times are float seconds on your time line, and the same calls at the same times give the same decisions.
@@ -799,7 +1102,7 @@ class TcpBus:
         self, unit: int, codec: firebus._firebus.profile.Codec, policy: DevicePolicy = ...
     ) -> int:
         """
-        Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards).
+        Adds a device at unit id `unit` read through `codec` (a firebus.profile.Codec, shared: devices of one profile may share one), polled by `policy` (a DevicePolicy). Returns the device's index. Before start() only (CoreError, Errc.invalid_argument, afterwards, and for a unit id or a policy the bus refuses).
         """
     def close(self) -> None:
         """
@@ -926,7 +1229,7 @@ class TcpBusConfig:
     def __repr__(self) -> str: ...
     def validate(self) -> None:
         """
-        Raises CoreError (Errc.invalid_argument) if a setting is out of range (as the TcpBus constructor would).
+        Raises CoreError (Errc.invalid_argument), naming the setting, if a setting is out of range (as the TcpBus constructor would).
         """
     @property
     def connect_timeout(self) -> float:
@@ -1165,6 +1468,15 @@ class PollPriority(enum.IntEnum):
     alarm = 0
     measurement = 1
     config = 2
+
+class RtsMode(enum.IntEnum):
+    """
+    How libmodbus drives RTS around a request (modbus_rtu_set_rts): none leaves it alone (the adapter, or the kernel's RS-485 mode, switches the direction), up: high while sending, down: low while sending.
+    """
+
+    none = 0
+    up = 1
+    down = 2
 
 class Table(enum.IntEnum):
     """

@@ -6,6 +6,7 @@ Submodules:
     firebus.alarm    the alarm engine
     firebus.modbus   Modbus: PDUs, RTU and TCP framing, line timing
     firebus.profile  device profiles: loader, read items, decoding, setpoint writes
+    firebus.telemetry  births, batches and the firebus protobuf encoding and its JSON
     firebus.mqtt     an MQTT client that reconnects by itself (TLS, Will, QoS 0/1)
     firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
 
@@ -23,13 +24,14 @@ from ._firebus import (
     MqttError,
     ProfileError,
     SystemError,
+    TelemetryError,
     TextError,
     check_library_version,
     error_for,
     library_version,
     library_version_info,
 )
-from . import alarm, core, gb26875, modbus, mqtt, profile
+from . import alarm, core, gb26875, modbus, mqtt, profile, telemetry
 
 __version__: str = _firebus.__version__
 
@@ -42,6 +44,7 @@ __all__ = [
     "MqttError",
     "ProfileError",
     "SystemError",
+    "TelemetryError",
     "TextError",
     "__version__",
     "alarm",
@@ -54,4 +57,5 @@ __all__ = [
     "modbus",
     "mqtt",
     "profile",
+    "telemetry",
 ]

@@ -33,6 +33,9 @@ void bind_profile(py::module_& profile);
 void bind_modbus_bus(py::module_& modbus);
 // firebus._firebus.mqtt: the MQTT client.
 void bind_mqtt(py::module_& mqtt);
+// firebus._firebus.telemetry: births, batches, aliases, the firebus protobuf encoding and its JSON
+// (after bind_core: it uses Sample and Event).
+void bind_telemetry(py::module_& telemetry);
 
 // Defined in bind_profile.cpp: readings as a firebus.profile.Readings (points named by id).
 py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r);

@@ -72,6 +72,9 @@ void register_errors(py::module_& m) {
       {"firebus.profile", "ProfileError",
        "Device profile errors: refused profiles ('<file>: <JSON path>: <message>') and refused "
        "uses of a profile (category firebus.profile)."},
+      {"firebus.telemetry", "TelemetryError",
+       "Telemetry encoding errors: refused messages on the way out or in, with where and what "
+       "(category firebus.telemetry; codes: Errc of firebus.telemetry)."},
       {"firebus.mqtt", "MqttError",
        "MQTT client errors: refused options and publishes, refusals by the broker, TLS "
        "failures, lost connections (category firebus.mqtt; codes: firebus.mqtt.Errc)."},

@@ -36,4 +36,7 @@ PYBIND11_MODULE(_firebus, m) {
   firebus_py::bind_modbus_bus(modbus);
   py::module_ mqtt = sub("mqtt", "MQTT: a client that reconnects by itself, TLS, Will, QoS 0/1.");
   firebus_py::bind_mqtt(mqtt);
+  py::module_ telemetry =
+      sub("telemetry", "Telemetry: births, batches, aliases, the firebus protobuf encoding, JSON.");
+  firebus_py::bind_telemetry(telemetry);
 }

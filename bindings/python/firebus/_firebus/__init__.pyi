@@ -11,6 +11,7 @@ from . import gb26875
 from . import modbus
 from . import mqtt
 from . import profile
+from . import telemetry
 
 def check_library_version() -> None:
     """
@@ -75,6 +76,11 @@ class ProfileError(Error):
 class SystemError(Error):
     """
     Operating-system errors (std::generic_category and std::system_category: errno values; not the built-in SystemError).
+    """
+
+class TelemetryError(Error):
+    """
+    Telemetry encoding errors: refused messages on the way out or in, with where and what (category firebus.telemetry; codes: Errc of firebus.telemetry).
     """
 
 class TextError(Error):

@@ -1,0 +1,804 @@
+// firebus — fire-safety IoT SDK.
+//
+// The firebus telemetry encoding (<firebus/telemetry/firebus_codec.hpp>): firebus::telemetry::
+// envelope to and from the generated firebus.v1.Envelope, and that message to and from bytes
+// (protobuf's serializer and parser) and JSON (protobuf's JSON printer and parser).
+//
+// Every path goes through two steps that are kept apart:
+//   - check(): the rules that need no birth (ids, columns, times, enumerations, limits), on
+//     the generated message; wire_to_json() and json_to_wire() stop here;
+//   - from_message(): the conversion to C++ values, resolving aliases with a birth.
+// The encoder applies the same rules on the way out, so that what it makes always decodes.
+
+// firebus's headers come first: they declare `firebus::v1` as the library's inline namespace,
+// which protoc's code for package firebus.v1 then reopens (as a plain namespace, which is
+// allowed after the inline declaration; the reverse order is not).
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+
+#include <firebus/core/point.hpp>
+#include <firebus/core/time.hpp>
+#include <firebus/telemetry/aliases.hpp>
+#include <firebus/telemetry/error.hpp>
+#include <firebus/telemetry/firebus_codec.hpp>
+#include <firebus/telemetry/types.hpp>
+
+// protoc's code, from the private copy of protocols/firebus/v1/telemetry.proto (package
+// firebus_private.firebus.v1: see the root CMakeLists.txt).
+#include "firebus_private/firebus/v1/telemetry.pb.h"
+
+namespace firebus {
+inline namespace v1 {
+namespace telemetry {
+namespace {
+
+namespace pb = ::firebus_private::firebus::v1;
+namespace gpu = ::google::protobuf::util;
+
+// The largest |ms| that converts to a utc_time (µs in an int64), as utc_from_unix_ms() checks.
+constexpr std::int64_t max_ms = std::numeric_limits<std::int64_t>::max() / 1000;
+// The largest alias firebus v1 carries (uint32 on the wire).
+constexpr std::uint64_t max_alias = std::numeric_limits<std::uint32_t>::max();
+
+// Records the first failure: the code, and where and what for people.
+class failure {
+ public:
+  failure(std::error_code& ec, std::string* why) noexcept : ec_(ec), why_(why) {}
+  bool operator()(errc e, std::string what) {
+    ec_ = make_error_code(e);
+    if (why_ != nullptr) *why_ = std::move(what);
+    return false;
+  }
+
+ private:
+  std::error_code& ec_;
+  std::string* why_;
+};
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s.substr(0, 64)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || c == '"' || c == '\\' || u == 0x7F) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 64) out += "...";
+  return out + "\"";
+}
+
+std::string item(const char* what, std::size_t i) {
+  return std::string(what) + "[" + std::to_string(i) + "]";
+}
+
+// Well-formed UTF-8 (RFC 3629 §4: no overlong forms, surrogates or code points above U+10FFFF),
+// as protobuf requires of proto3 `string` fields.
+bool is_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      if (b0 == 0xE0) lo = 0xA0;
+      if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      if (b0 == 0xF0) lo = 0x90;
+      if (b0 == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if (b1 < lo || b1 > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (b < 0x80 || b > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+bool check_text(std::string_view s, const std::string& where, failure& fail) {
+  if (is_utf8(s)) return true;
+  return fail(errc::invalid_text, where + ": not valid UTF-8");
+}
+
+// A source id (or an event's producer) follows the point id rules: safe in MQTT topics, JSON
+// and logs.
+bool check_source_id(std::string_view id, const std::string& where, failure& fail) {
+  const std::size_t bad = point_id::first_invalid(id);
+  if (bad == point_id::npos) return true;
+  if (id.empty()) return fail(errc::invalid_source_id, where + ": empty, 1 to 128 bytes expected");
+  if (bad >= point_id::max_size) {
+    return fail(errc::invalid_source_id,
+                where + ": " + std::to_string(id.size()) + " bytes, at most 128 expected");
+  }
+  return fail(errc::invalid_source_id, where + " " + quoted(id) + ": byte " +
+                                           std::to_string(static_cast<unsigned char>(id[bad])) +
+                                           " at offset " + std::to_string(bad) + " not allowed");
+}
+
+bool check_point_name(std::string_view name, const std::string& where, failure& fail) {
+  const std::size_t bad = point_id::first_invalid(name);
+  if (bad == point_id::npos) return true;
+  if (name.empty()) {
+    return fail(errc::invalid_point_name, where + ": empty, a point id expected");
+  }
+  if (bad >= point_id::max_size) {
+    return fail(errc::invalid_point_name,
+                where + ": " + std::to_string(name.size()) + " bytes, at most 128 expected");
+  }
+  return fail(errc::invalid_point_name, where + " " + quoted(name) + ": byte " +
+                                            std::to_string(static_cast<unsigned char>(name[bad])) +
+                                            " at offset " + std::to_string(bad) + " not allowed");
+}
+
+// An optional point name (empty: none).
+bool check_optional_point(std::string_view name, const std::string& where, failure& fail) {
+  return name.empty() || check_point_name(name, where, fail);
+}
+
+bool check_ms(std::int64_t ms, const std::string& where, failure& fail) {
+  if (ms <= max_ms && ms >= -max_ms) return true;
+  return fail(errc::time_out_of_range, where + ": " + std::to_string(ms) + " ms, within ±" +
+                                           std::to_string(max_ms) + " expected");
+}
+
+bool check_count(std::size_t n, std::size_t limit, const std::string& what, failure& fail) {
+  if (n <= limit) return true;
+  return fail(errc::too_many_items,
+              what + ": " + std::to_string(n) + ", at most " + std::to_string(limit) + " allowed");
+}
+
+// An enumeration number received: kept as it is (a newer sender's value) if it fits the
+// firebus enum's underlying type, uint8_t.
+bool check_enum(int v, int offset, const std::string& where, failure& fail) {
+  if (v - offset >= 0 && v - offset <= 255) return true;
+  return fail(errc::enum_out_of_range, where + ": " + std::to_string(v) + ", " +
+                                           std::to_string(offset) + ".." +
+                                           std::to_string(255 + offset) + " expected");
+}
+
+std::int64_t ms_of(utc_time t) noexcept { return to_unix_ms(t); }
+std::int64_t ms_of(mono_time t) noexcept {
+  return firebus::detail::floor_div(t.time_since_epoch().count(), 1000);
+}
+utc_time utc_of(std::int64_t ms) noexcept { return utc_time(duration(ms * 1000)); }
+mono_time mono_of(std::int64_t ms) noexcept { return mono_time(duration(ms * 1000)); }
+
+// A double a float holds exactly: NaN (its payload is not kept), ±infinity, and finite values
+// within the float range that survive the round trip.
+bool float_exact(double v, float& f) noexcept {
+  if (std::isnan(v)) {
+    f = std::numeric_limits<float>::quiet_NaN();
+    return true;
+  }
+  if (std::isinf(v)) {
+    f = v > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+    return true;
+  }
+  constexpr double fmax = static_cast<double>(std::numeric_limits<float>::max());
+  if (v > fmax || v < -fmax) {
+    // Out of the float range (converting would be undefined): the float column says ±infinity,
+    // the exact column the value.
+    f = v > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+    return false;
+  }
+  f = static_cast<float>(v);
+  return static_cast<double>(f) == v;
+}
+
+// --------------------------------------------------------------------------------------------
+// The rules that need no birth, on the generated message. Texts are checked for UTF-8 although
+// protobuf's parser checks proto3 strings too: the JSON path and protobuf versions differ in how
+// strictly they do, and the encoder refuses what is not UTF-8.
+// --------------------------------------------------------------------------------------------
+
+bool check_birth(const pb::Birth& b, const codec_limits& limits, failure& fail) {
+  if (!check_ms(b.time_ms(), "birth: time_ms", fail) ||
+      !check_count(static_cast<std::size_t>(b.points_size()), limits.max_points, "birth: points",
+                   fail)) {
+    return false;
+  }
+  std::unordered_set<std::uint32_t> aliases;
+  std::unordered_set<std::string_view> names;
+  aliases.reserve(static_cast<std::size_t>(b.points_size()));
+  names.reserve(static_cast<std::size_t>(b.points_size()));
+  for (int i = 0; i < b.points_size(); ++i) {
+    const pb::PointDecl& p = b.points(i);
+    const std::string at = "birth: " + item("points", static_cast<std::size_t>(i));
+    if (!check_point_name(p.name(), at + ": name", fail) ||
+        !check_text(p.unit(), at + ": unit", fail) ||
+        !check_text(p.quantity(), at + ": quantity", fail) ||
+        !check_text(p.description(), at + ": description", fail)) {
+      return false;
+    }
+    if (!aliases.insert(p.alias()).second) {
+      return fail(errc::duplicate_alias,
+                  at + ": alias " + std::to_string(p.alias()) + " declared before");
+    }
+    if (!names.insert(p.name()).second) {
+      return fail(errc::duplicate_point, at + ": name " + quoted(p.name()) + " declared before");
+    }
+  }
+  return true;
+}
+
+bool check_event(const pb::Event& e, const std::string& at, failure& fail) {
+  if (e.kind() == pb::EVENT_KIND_UNSPECIFIED) {
+    return fail(errc::missing_kind, at + ": kind unspecified (0), 1.." +
+                                        std::to_string(pb::EventKind_MAX) + " expected");
+  }
+  return (!e.has_time_ms() || check_ms(e.time_ms(), at + ": time_ms", fail)) &&
+         check_ms(e.mono_ms(), at + ": mono_ms", fail) &&
+         (e.producer().empty() || check_source_id(e.producer(), at + ": producer", fail)) &&
+         check_enum(static_cast<int>(e.kind()), 1, at + ": kind", fail) &&
+         check_optional_point(e.point(), at + ": point", fail) &&
+         check_enum(static_cast<int>(e.alarm_class()), 0, at + ": alarm_class", fail) &&
+         check_enum(static_cast<int>(e.state()), 0, at + ": state", fail) &&
+         check_enum(static_cast<int>(e.reason()), 0, at + ": reason", fail) &&
+         check_optional_point(e.cause(), at + ": cause", fail) &&
+         check_text(e.alarm(), at + ": alarm", fail) && check_text(e.zone(), at + ": zone", fail) &&
+         check_text(e.command(), at + ": command", fail);
+}
+
+bool check_batch(const pb::Batch& b, const codec_limits& limits, failure& fail) {
+  const auto n = static_cast<std::size_t>(b.alias_size());
+  if (!check_count(n, limits.max_samples, "batch: samples", fail) ||
+      !check_count(static_cast<std::size_t>(b.events_size()), limits.max_events, "batch: events",
+                   fail) ||
+      !check_count(static_cast<std::size_t>(b.statuses_size()), limits.max_statuses,
+                   "batch: statuses", fail)) {
+    return false;
+  }
+  const auto dts = static_cast<std::size_t>(b.dt_ms_size());
+  const auto values = static_cast<std::size_t>(b.value_size());
+  const auto qualities = static_cast<std::size_t>(b.quality_size());
+  if (dts != n || values != n) {
+    return fail(errc::column_mismatch,
+                "batch: " + std::to_string(n) + " aliases, " + std::to_string(dts) + " dt_ms, " +
+                    std::to_string(values) + " values: columns of equal length expected");
+  }
+  if (qualities != 0 && qualities != n) {
+    return fail(errc::column_mismatch, "batch: " + std::to_string(qualities) + " qualities, 0 or " +
+                                           std::to_string(n) + " expected");
+  }
+  if (b.exact_index_size() != b.exact_value_size()) {
+    return fail(errc::bad_exact_index, "batch: " + std::to_string(b.exact_index_size()) +
+                                           " exact_index, " + std::to_string(b.exact_value_size()) +
+                                           " exact_value: equal lengths expected");
+  }
+  std::int64_t prev = -1;
+  for (int k = 0; k < b.exact_index_size(); ++k) {
+    const std::uint32_t i = b.exact_index(k);
+    if (i >= n || static_cast<std::int64_t>(i) <= prev) {
+      return fail(errc::bad_exact_index,
+                  "batch: " + item("exact_index", static_cast<std::size_t>(k)) + " = " +
+                      std::to_string(i) + ", above " + std::to_string(prev) + " and below " +
+                      std::to_string(n) + " expected");
+    }
+    prev = i;
+  }
+  for (std::size_t i = 0; i < qualities; ++i) {
+    if (b.quality(static_cast<int>(i)) > 255) {
+      return fail(errc::enum_out_of_range, "batch: " + item("quality", i) + " = " +
+                                               std::to_string(b.quality(static_cast<int>(i))) +
+                                               ", 0..255 expected");
+    }
+  }
+  // Times: base + dt[0], then + dt[i], each within the range of utc_time.
+  std::int64_t t = b.base_time_ms();
+  if (n != 0 && !check_ms(t, "batch: base_time_ms", fail)) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t dt = b.dt_ms(static_cast<int>(i));
+    if (__builtin_add_overflow(t, dt, &t) || t > max_ms || t < -max_ms) {
+      return fail(errc::time_out_of_range, "batch: sample " + std::to_string(i) +
+                                               ": time beyond ±" + std::to_string(max_ms) +
+                                               " ms (dt_ms " + std::to_string(dt) + ")");
+    }
+  }
+  for (int i = 0; i < b.events_size(); ++i) {
+    if (!check_event(b.events(i), "batch: " + item("events", static_cast<std::size_t>(i)), fail)) {
+      return false;
+    }
+  }
+  for (int i = 0; i < b.statuses_size(); ++i) {
+    const pb::DeviceStatus& s = b.statuses(i);
+    const std::string at = "batch: " + item("statuses", static_cast<std::size_t>(i));
+    if (!check_ms(s.time_ms(), at + ": time_ms", fail) ||
+        !check_enum(static_cast<int>(s.state()), 0, at + ": state", fail) ||
+        !check_text(s.device(), at + ": device", fail) ||
+        !check_text(s.detail(), at + ": detail", fail)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool check(const pb::Envelope& m, const codec_limits& limits, failure& fail) {
+  if (!check_source_id(m.source_id(), "envelope: source_id", fail)) return false;
+  if (m.seq() == 0) return fail(errc::missing_seq, "envelope: seq 0, 1 or more expected");
+  switch (m.body_case()) {
+    case pb::Envelope::kBirth:
+      return check_birth(m.birth(), limits, fail);
+    case pb::Envelope::kBatch:
+      return check_batch(m.batch(), limits, fail);
+    case pb::Envelope::BODY_NOT_SET:
+      break;
+  }
+  return fail(errc::missing_body, "envelope: neither a birth nor a batch");
+}
+
+// --------------------------------------------------------------------------------------------
+// Generated message → C++ values (after check()).
+// --------------------------------------------------------------------------------------------
+
+// Where a batch finds its aliases.
+struct alias_source {
+  const birth_registry* births = nullptr;
+  const alias_table* aliases = nullptr;
+  const alias_table* find(const std::string& source, std::uint64_t birth_id) const {
+    if (births != nullptr) return births->find(source, birth_id);
+    if (aliases != nullptr && aliases->birth_id() == birth_id) return aliases;
+    return nullptr;
+  }
+};
+
+birth birth_from(const pb::Birth& m) {
+  birth b;
+  b.time = utc_of(m.time_ms());
+  b.birth_id = m.birth_id();
+  b.points.reserve(static_cast<std::size_t>(m.points_size()));
+  std::error_code ignored;  // names were checked
+  for (const pb::PointDecl& p : m.points()) {
+    point_decl d;
+    d.alias = p.alias();
+    d.name = point_id::make(p.name(), ignored);
+    d.unit = p.unit();
+    d.quantity = p.quantity();
+    if (p.has_low()) d.low = p.low();
+    if (p.has_high()) d.high = p.high();
+    d.description = p.description();
+    b.points.push_back(std::move(d));
+  }
+  return b;
+}
+
+event event_from(const pb::Event& m, const std::string& source_id) {
+  std::error_code ignored;  // names were checked
+  event e;
+  e.source_id = m.producer().empty() ? source_id : m.producer();
+  e.seq = m.seq();
+  e.t = mono_of(m.mono_ms());
+  if (m.has_time_ms()) e.time = utc_of(m.time_ms());
+  e.kind = static_cast<event_kind>(static_cast<int>(m.kind()) - 1);
+  e.point = point_id::make(m.point(), ignored);
+  e.alarm = m.alarm();
+  e.zone = m.zone();
+  e.cls = static_cast<alarm_class>(static_cast<int>(m.alarm_class()));
+  e.state = static_cast<alarm_state>(static_cast<int>(m.state()));
+  e.reason = static_cast<event_reason>(static_cast<int>(m.reason()));
+  if (m.has_value()) e.value = m.value();
+  if (m.has_delta_s()) e.delta_s = m.delta_s();
+  e.cause = point_id::make(m.cause(), ignored);
+  e.command = m.command();
+  return e;
+}
+
+bool batch_from(const pb::Batch& m, const std::string& source_id, const alias_source& where,
+                batch& b, failure& fail) {
+  b.birth_id = m.birth_id();
+  b.historical = m.historical();
+  const auto n = static_cast<std::size_t>(m.alias_size());
+  if (n != 0) {
+    const alias_table* table = where.find(source_id, m.birth_id());
+    if (table == nullptr) {
+      return fail(errc::unknown_birth, "batch: birth " + std::to_string(m.birth_id()) +
+                                           " of source " + quoted(source_id) + " not known");
+    }
+    b.samples.resize(n);
+    std::int64_t t = m.base_time_ms();
+    int next_exact = 0;
+    const bool has_quality = m.quality_size() != 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const int k = static_cast<int>(i);
+      sample& s = b.samples[i];
+      const point_id* p = table->point_of(m.alias(k));
+      if (p == nullptr) {
+        return fail(errc::unknown_alias,
+                    "batch: sample " + std::to_string(i) + ": alias " + std::to_string(m.alias(k)) +
+                        " not declared by birth " + std::to_string(m.birth_id()) + " of source " +
+                        quoted(source_id));
+      }
+      s.point = *p;
+      t += m.dt_ms(k);  // checked: no overflow, within range
+      s.time = utc_of(t);
+      if (next_exact < m.exact_index_size() &&
+          m.exact_index(next_exact) == static_cast<std::uint32_t>(i)) {
+        s.value = m.exact_value(next_exact++);
+      } else {
+        s.value = static_cast<double>(m.value(k));
+      }
+      if (has_quality) s.quality = static_cast<quality_code>(m.quality(k));
+    }
+  }
+  b.events.reserve(static_cast<std::size_t>(m.events_size()));
+  for (const pb::Event& e : m.events()) b.events.push_back(event_from(e, source_id));
+  b.statuses.reserve(static_cast<std::size_t>(m.statuses_size()));
+  for (const pb::DeviceStatus& s : m.statuses()) {
+    device_status d;
+    d.device = s.device();
+    d.time = utc_of(s.time_ms());
+    d.state = static_cast<device_state>(static_cast<int>(s.state()));
+    d.detail = s.detail();
+    b.statuses.push_back(std::move(d));
+  }
+  return true;
+}
+
+bool envelope_from(const pb::Envelope& m, const alias_source& where, envelope& out, failure& fail) {
+  envelope env;
+  env.source_id = m.source_id();
+  env.seq = m.seq();
+  if (m.body_case() == pb::Envelope::kBirth) {
+    env.body = birth_from(m.birth());
+  } else {
+    batch b;
+    if (!batch_from(m.batch(), env.source_id, where, b, fail)) return false;
+    env.body = std::move(b);
+  }
+  out = std::move(env);
+  return true;
+}
+
+// --------------------------------------------------------------------------------------------
+// C++ values → generated message, with the same rules.
+// --------------------------------------------------------------------------------------------
+
+bool birth_to(const birth& b, pb::Birth& m, const codec_limits& limits, failure& fail) {
+  if (!check_count(b.points.size(), limits.max_points, "birth: points", fail)) return false;
+  m.set_time_ms(ms_of(b.time));
+  m.set_birth_id(b.birth_id);
+  std::unordered_set<std::uint64_t> aliases;
+  std::unordered_set<std::string_view> names;
+  aliases.reserve(b.points.size());
+  names.reserve(b.points.size());
+  m.mutable_points()->Reserve(static_cast<int>(b.points.size()));
+  for (std::size_t i = 0; i < b.points.size(); ++i) {
+    const point_decl& p = b.points[i];
+    const std::string at = "birth: " + item("points", i);
+    if (p.name.empty()) return fail(errc::invalid_point_name, at + ": name empty");
+    if (p.alias > max_alias) {
+      return fail(errc::alias_out_of_range, at + ": alias " + std::to_string(p.alias) +
+                                                ", at most " + std::to_string(max_alias) +
+                                                " expected");
+    }
+    if (!aliases.insert(p.alias).second) {
+      return fail(errc::duplicate_alias,
+                  at + ": alias " + std::to_string(p.alias) + " declared before");
+    }
+    if (!names.insert(p.name.view()).second) {
+      return fail(errc::duplicate_point,
+                  at + ": name " + quoted(p.name.view()) + " declared before");
+    }
+    if (!check_text(p.unit, at + ": unit", fail) ||
+        !check_text(p.quantity, at + ": quantity", fail) ||
+        !check_text(p.description, at + ": description", fail)) {
+      return false;
+    }
+    pb::PointDecl* d = m.add_points();
+    d->set_alias(static_cast<std::uint32_t>(p.alias));
+    d->set_name(p.name.str());
+    d->set_unit(p.unit);
+    d->set_quantity(p.quantity);
+    if (p.low) d->set_low(*p.low);
+    if (p.high) d->set_high(*p.high);
+    d->set_description(p.description);
+  }
+  return true;
+}
+
+bool event_to(const event& e, const std::string& source_id, pb::Event& m, const std::string& at,
+              failure& fail) {
+  if (!e.source_id.empty() && e.source_id != source_id) {
+    if (!check_source_id(e.source_id, at + ": source_id", fail)) return false;
+    m.set_producer(e.source_id);
+  }
+  if (!check_text(e.alarm, at + ": alarm", fail) || !check_text(e.zone, at + ": zone", fail) ||
+      !check_text(e.command, at + ": command", fail)) {
+    return false;
+  }
+  m.set_seq(e.seq);
+  if (e.time) m.set_time_ms(ms_of(*e.time));
+  m.set_mono_ms(ms_of(e.t));
+  m.set_kind(static_cast<pb::EventKind>(static_cast<int>(e.kind) + 1));
+  m.set_point(e.point.str());
+  m.set_alarm(e.alarm);
+  m.set_zone(e.zone);
+  m.set_alarm_class(static_cast<pb::AlarmClass>(static_cast<int>(e.cls)));
+  m.set_state(static_cast<pb::AlarmState>(static_cast<int>(e.state)));
+  m.set_reason(static_cast<pb::EventReason>(static_cast<int>(e.reason)));
+  if (e.value) m.set_value(*e.value);
+  if (e.delta_s) m.set_delta_s(*e.delta_s);
+  m.set_cause(e.cause.str());
+  m.set_command(e.command);
+  return true;
+}
+
+bool batch_to(const batch& b, const std::string& source_id, const alias_table* aliases,
+              pb::Batch& m, const codec_limits& limits, failure& fail) {
+  const std::size_t n = b.samples.size();
+  if (!check_count(n, limits.max_samples, "batch: samples", fail) ||
+      !check_count(b.events.size(), limits.max_events, "batch: events", fail) ||
+      !check_count(b.statuses.size(), limits.max_statuses, "batch: statuses", fail)) {
+    return false;
+  }
+  m.set_birth_id(b.birth_id);
+  m.set_historical(b.historical);
+  if (n != 0) {
+    if (aliases == nullptr) {
+      return fail(errc::unknown_birth, "batch: " + std::to_string(n) +
+                                           " samples need the aliases of birth " +
+                                           std::to_string(b.birth_id));
+    }
+    if (aliases->birth_id() != b.birth_id) {
+      return fail(errc::unknown_birth, "batch: birth_id " + std::to_string(b.birth_id) +
+                                           ", the alias table is of birth " +
+                                           std::to_string(aliases->birth_id()));
+    }
+    const int count = static_cast<int>(n);
+    m.mutable_alias()->Reserve(count);
+    m.mutable_dt_ms()->Reserve(count);
+    m.mutable_value()->Reserve(count);
+    const std::int64_t base = ms_of(b.samples.front().time);
+    m.set_base_time_ms(base);
+    std::int64_t prev = base;
+    bool all_good = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      const sample& s = b.samples[i];
+      const std::optional<std::uint64_t> alias = aliases->alias_of(s.point);
+      if (!alias) {
+        return fail(errc::unknown_point, "batch: sample " + std::to_string(i) + ": point " +
+                                             quoted(s.point.view()) + " not declared by birth " +
+                                             std::to_string(b.birth_id));
+      }
+      if (*alias > max_alias) {
+        return fail(errc::alias_out_of_range, "batch: sample " + std::to_string(i) + ": alias " +
+                                                  std::to_string(*alias) + ", at most " +
+                                                  std::to_string(max_alias) + " expected");
+      }
+      m.add_alias(static_cast<std::uint32_t>(*alias));
+      // Both within ±9.2e15 ms: the difference fits.
+      const std::int64_t t = ms_of(s.time);
+      m.add_dt_ms(t - prev);
+      prev = t;
+      float f = 0.0F;
+      if (!float_exact(s.value, f)) {
+        m.add_exact_index(static_cast<std::uint32_t>(i));
+        m.add_exact_value(s.value);
+      }
+      m.add_value(f);
+      all_good = all_good && s.quality == quality_code::good;
+    }
+    if (!all_good) {
+      m.mutable_quality()->Reserve(count);
+      for (const sample& s : b.samples) m.add_quality(static_cast<std::uint32_t>(s.quality));
+    }
+  }
+  m.mutable_events()->Reserve(static_cast<int>(b.events.size()));
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    if (!event_to(b.events[i], source_id, *m.add_events(), "batch: " + item("events", i), fail)) {
+      return false;
+    }
+  }
+  m.mutable_statuses()->Reserve(static_cast<int>(b.statuses.size()));
+  for (std::size_t i = 0; i < b.statuses.size(); ++i) {
+    const device_status& s = b.statuses[i];
+    const std::string at = "batch: " + item("statuses", i);
+    if (!check_text(s.device, at + ": device", fail) ||
+        !check_text(s.detail, at + ": detail", fail)) {
+      return false;
+    }
+    pb::DeviceStatus* d = m.add_statuses();
+    d->set_device(s.device);
+    d->set_time_ms(ms_of(s.time));
+    d->set_state(static_cast<pb::DeviceState>(static_cast<int>(s.state)));
+    d->set_detail(s.detail);
+  }
+  return true;
+}
+
+bool envelope_to(const envelope& env, const alias_table* aliases, pb::Envelope& m,
+                 const codec_limits& limits, failure& fail) {
+  if (!check_source_id(env.source_id, "envelope: source_id", fail)) return false;
+  if (env.seq == 0) return fail(errc::missing_seq, "envelope: seq 0, 1 or more expected");
+  m.set_source_id(env.source_id);
+  m.set_seq(env.seq);
+  if (const birth* b = std::get_if<birth>(&env.body)) {
+    return birth_to(*b, *m.mutable_birth(), limits, fail);
+  }
+  return batch_to(std::get<batch>(env.body), env.source_id, aliases, *m.mutable_batch(), limits,
+                  fail);
+}
+
+// --------------------------------------------------------------------------------------------
+// Bytes and JSON.
+// --------------------------------------------------------------------------------------------
+
+bool parse_wire(byte_view bytes, pb::Envelope& m, const codec_limits& limits, failure& fail) {
+  if (bytes.size() > limits.max_message_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX)) {
+    return fail(errc::message_too_large, "message: " + std::to_string(bytes.size()) +
+                                             " bytes, at most " +
+                                             std::to_string(limits.max_message_bytes) + " allowed");
+  }
+  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return fail(errc::malformed, "message: " + std::to_string(bytes.size()) +
+                                     " bytes are not a firebus.v1.Envelope");
+  }
+  return check(m, limits, fail);
+}
+
+bool serialize(const pb::Envelope& m, std::vector<std::uint8_t>& out, const codec_limits& limits,
+               failure& fail) {
+  const std::size_t size = m.ByteSizeLong();
+  if (size > limits.max_message_bytes || size > static_cast<std::size_t>(INT_MAX)) {
+    return fail(errc::message_too_large, "message: " + std::to_string(size) + " bytes, at most " +
+                                             std::to_string(limits.max_message_bytes) + " allowed");
+  }
+  out.resize(size);
+  // Sizes were computed by ByteSizeLong(): serialization cannot fail.
+  m.SerializeWithCachedSizesToArray(out.data());
+  return true;
+}
+
+bool parse_json(std::string_view json, pb::Envelope& m, const codec_limits& limits, failure& fail) {
+  if (json.size() > limits.max_json_bytes || json.size() > static_cast<std::size_t>(INT_MAX)) {
+    return fail(errc::message_too_large, "JSON: " + std::to_string(json.size()) +
+                                             " bytes, at most " +
+                                             std::to_string(limits.max_json_bytes) + " allowed");
+  }
+  gpu::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = gpu::JsonStringToMessage(
+      ::google::protobuf::StringPiece(json.data(), json.size()), &m, options);
+  if (!status.ok()) {
+    return fail(errc::malformed, "JSON: not a firebus.v1.Envelope: " + status.ToString());
+  }
+  // The JSON parser does not bound the message: the wire size is the one limit of both forms.
+  const std::size_t size = m.ByteSizeLong();
+  if (size > limits.max_message_bytes) {
+    return fail(errc::message_too_large, "JSON: " + std::to_string(size) +
+                                             " bytes when encoded, at most " +
+                                             std::to_string(limits.max_message_bytes) + " allowed");
+  }
+  return check(m, limits, fail);
+}
+
+bool print_json(const pb::Envelope& m, std::string& out, const codec_limits& limits,
+                failure& fail) {
+  gpu::JsonPrintOptions options;
+  options.add_whitespace = false;
+  options.always_print_primitive_fields = false;
+  options.always_print_enums_as_ints = false;
+  options.preserve_proto_field_names = false;
+  std::string text;
+  const auto status = gpu::MessageToJsonString(m, &text, options);
+  if (!status.ok()) {
+    return fail(errc::malformed, "JSON: cannot print: " + status.ToString());
+  }
+  if (text.size() > limits.max_json_bytes) {
+    return fail(errc::message_too_large, "JSON: " + std::to_string(text.size()) +
+                                             " bytes, at most " +
+                                             std::to_string(limits.max_json_bytes) + " allowed");
+  }
+  out = std::move(text);
+  return true;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::vector<std::uint8_t> encode_envelope(const envelope& env, const alias_table* aliases,
+                                          const codec_limits& limits, std::error_code& ec,
+                                          std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  std::vector<std::uint8_t> out;
+  if (!envelope_to(env, aliases, m, limits, fail) || !serialize(m, out, limits, fail)) return {};
+  ec.clear();
+  return out;
+}
+
+envelope decode_envelope(byte_view bytes, const birth_registry* births, const alias_table* aliases,
+                         const codec_limits& limits, std::error_code& ec, std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  envelope out;
+  if (!parse_wire(bytes, m, limits, fail) ||
+      !envelope_from(m, alias_source{births, aliases}, out, fail)) {
+    return {};
+  }
+  ec.clear();
+  return out;
+}
+
+std::string to_json(const envelope& env, const alias_table* aliases, const codec_limits& limits,
+                    std::error_code& ec, std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  std::string out;
+  if (!envelope_to(env, aliases, m, limits, fail) || !print_json(m, out, limits, fail)) {
+    return {};
+  }
+  ec.clear();
+  return out;
+}
+
+envelope envelope_from_json(std::string_view json, const birth_registry* births,
+                            const alias_table* aliases, const codec_limits& limits,
+                            std::error_code& ec, std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  envelope out;
+  if (!parse_json(json, m, limits, fail) ||
+      !envelope_from(m, alias_source{births, aliases}, out, fail)) {
+    return {};
+  }
+  ec.clear();
+  return out;
+}
+
+std::string wire_to_json(byte_view bytes, const codec_limits& limits, std::error_code& ec,
+                         std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  std::string out;
+  if (!parse_wire(bytes, m, limits, fail) || !print_json(m, out, limits, fail)) return {};
+  ec.clear();
+  return out;
+}
+
+std::vector<std::uint8_t> json_to_wire(std::string_view json, const codec_limits& limits,
+                                       std::error_code& ec, std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  std::vector<std::uint8_t> out;
+  if (!parse_json(json, m, limits, fail) || !serialize(m, out, limits, fail)) return {};
+  ec.clear();
+  return out;
+}
+
+}  // namespace detail
+
+}  // namespace telemetry
+}  // namespace v1
+}  // namespace firebus

@@ -1225,8 +1225,9 @@ void bind_rtu_bus(py::module_& m) {
         "(Errc.invalid_argument) here; every other range is checked by validate() and RtuBus().");
   c.def_readwrite("device", &cfg_t::device,
                   "The serial port, e.g. '/dev/ttyUSB0' (a pseudo-terminal will do).");
-  c.def_readwrite("baud", &cfg_t::baud, "The baud rate: a standard one (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
-                "57600, 115200, 230400, 460800, 500000, 576000, 921600 or 1000000).");
+  c.def_readwrite("baud", &cfg_t::baud,
+                  "The baud rate: a standard one (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
+                  "57600, 115200, 230400, 460800, 500000, 576000, 921600 or 1000000).");
   c.def_property(
       "parity", [](const cfg_t& x) { return std::string(1, x.parity); },
       [](cfg_t& x, const std::string& v) { x.parity = parity_of(v); },

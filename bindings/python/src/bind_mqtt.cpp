@@ -24,8 +24,7 @@
 #include "common.hpp"
 #include "io_common.hpp"
 
-FIREBUS_PY_ENUM(firebus::mqtt::protocol_version, MqVersion,
-                "firebus._firebus.mqtt.ProtocolVersion")
+FIREBUS_PY_ENUM(firebus::mqtt::protocol_version, MqVersion, "firebus._firebus.mqtt.ProtocolVersion")
 FIREBUS_PY_ENUM(firebus::mqtt::errc, MqErrc, "firebus._firebus.mqtt.Errc")
 
 namespace firebus_py {
@@ -280,32 +279,31 @@ double seconds(firebus::duration d) { return to_py_seconds(d); }
 
 void bind_mqtt(py::module_& m) {
   make_enum<mq::errc>(m, "Errc", module_name,
-                     {
-       {"invalid_options", mq::errc::invalid_options},
-       {"invalid_topic", mq::errc::invalid_topic},
-       {"payload_too_large", mq::errc::payload_too_large},
-       {"queue_full", mq::errc::queue_full},
-       {"not_connected", mq::errc::not_connected},
-       {"stopped", mq::errc::stopped},
-       {"connection_lost", mq::errc::connection_lost},
-       {"connect_timeout", mq::errc::connect_timeout},
-       {"keepalive_timeout", mq::errc::keepalive_timeout},
-       {"resolve_failed", mq::errc::resolve_failed},
-       {"connect_failed", mq::errc::connect_failed},
-       {"tls_error", mq::errc::tls_error},
-       {"refused_protocol_version", mq::errc::refused_protocol_version},
-       {"refused_client_id", mq::errc::refused_client_id},
-       {"refused_server_unavailable", mq::errc::refused_server_unavailable},
-       {"refused_bad_credentials", mq::errc::refused_bad_credentials},
-       {"refused_not_authorised", mq::errc::refused_not_authorised},
-       {"refused_other", mq::errc::refused_other},
-       {"publish_refused", mq::errc::publish_refused},
-       {"protocol_error", mq::errc::protocol_error}},
-                     "The codes of firebus.MqttError (category firebus.mqtt).");
-  make_enum<mq::protocol_version>(m, "ProtocolVersion", module_name,
-                                  {{"v311", mq::protocol_version::v311},
-                                   {"v5", mq::protocol_version::v5}},
-                                  "The MQTT protocol version: v311 (3.1.1) or v5.");
+                      {{"invalid_options", mq::errc::invalid_options},
+                       {"invalid_topic", mq::errc::invalid_topic},
+                       {"payload_too_large", mq::errc::payload_too_large},
+                       {"queue_full", mq::errc::queue_full},
+                       {"not_connected", mq::errc::not_connected},
+                       {"stopped", mq::errc::stopped},
+                       {"connection_lost", mq::errc::connection_lost},
+                       {"connect_timeout", mq::errc::connect_timeout},
+                       {"keepalive_timeout", mq::errc::keepalive_timeout},
+                       {"resolve_failed", mq::errc::resolve_failed},
+                       {"connect_failed", mq::errc::connect_failed},
+                       {"tls_error", mq::errc::tls_error},
+                       {"refused_protocol_version", mq::errc::refused_protocol_version},
+                       {"refused_client_id", mq::errc::refused_client_id},
+                       {"refused_server_unavailable", mq::errc::refused_server_unavailable},
+                       {"refused_bad_credentials", mq::errc::refused_bad_credentials},
+                       {"refused_not_authorised", mq::errc::refused_not_authorised},
+                       {"refused_other", mq::errc::refused_other},
+                       {"publish_refused", mq::errc::publish_refused},
+                       {"protocol_error", mq::errc::protocol_error}},
+                      "The codes of firebus.MqttError (category firebus.mqtt).");
+  make_enum<mq::protocol_version>(
+      m, "ProtocolVersion", module_name,
+      {{"v311", mq::protocol_version::v311}, {"v5", mq::protocol_version::v5}},
+      "The MQTT protocol version: v311 (3.1.1) or v5.");
 
   py::class_<mq::tls_options> t(m, "TlsOptions",
                                 "TLS settings (C++ mqtt::tls_options). The broker's certificate "
@@ -439,8 +437,8 @@ void bind_mqtt(py::module_& m) {
         py::kw_only(), py::arg("client_id"), py::arg("host") = d.host, py::arg("port") = d.port,
         py::arg("version") = d.version, py::arg("clean_session") = d.clean_session,
         py::arg("keepalive") = seconds(d.keepalive), py::arg("username") = py::none(),
-        py::arg("password") = py::none(), py::arg("tls") = py::none(),
-        py::arg("will") = py::none(), py::arg("connect_timeout") = seconds(d.connect_timeout),
+        py::arg("password") = py::none(), py::arg("tls") = py::none(), py::arg("will") = py::none(),
+        py::arg("connect_timeout") = seconds(d.connect_timeout),
         py::arg("reconnect_min") = seconds(d.reconnect_min),
         py::arg("reconnect_max") = seconds(d.reconnect_max),
         py::arg("reconnect_jitter") = d.reconnect_jitter, py::arg("max_inflight") = d.max_inflight,

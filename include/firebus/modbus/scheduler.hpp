@@ -382,7 +382,7 @@ class scheduler {
     bool unconfirmed = false;  // splits learned from timeouts since the last reply
     device_policy policy;
     std::array<mono_time, 3> next_due{};
-    std::array<std::size_t, 3> running{};  // requests of the class's cycle not yet ended
+    std::array<std::size_t, 3> running{};     // requests of the class's cycle not yet ended
     std::array<mono_time, 3> overrun_from{};  // the next missed due time not yet counted
     std::deque<pending_write> writes;
     bool writing = false;

@@ -53,6 +53,11 @@ inline bool is_option(const std::vector<std::string>& args, std::size_t& i, std:
   return false;
 }
 
+/// `firebus sparkplug ...`: `args` are the arguments after "sparkplug".
+int sparkplug_main(const std::vector<std::string>& args);
+/// The usage text of `firebus sparkplug`.
+void sparkplug_usage(std::FILE* out);
+
 /// `firebus alarm ...`: `args` are the arguments after "alarm".
 int alarm_main(const std::vector<std::string>& args);
 /// The usage text of `firebus alarm`.

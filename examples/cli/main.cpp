@@ -32,6 +32,8 @@ constexpr area areas[] = {
      &firebus_cli::alarm_usage},
     {"modbus", "Modbus devices: plan the reads of a device profile and predict the scan time",
      &firebus_cli::modbus_main, &firebus_cli::modbus_usage},
+    {"sparkplug", "Sparkplug B payloads: decode and encode them as JSON, parse topics",
+     &firebus_cli::sparkplug_main, &firebus_cli::sparkplug_usage},
 };
 
 const area* find_area(std::string_view name) {

@@ -37,6 +37,7 @@
 // protoc's code, from the private copy of protocols/firebus/v1/telemetry.proto (package
 // firebus_private.firebus.v1: see the root CMakeLists.txt).
 #include "firebus_private/firebus/v1/telemetry.pb.h"
+#include "utf8.hpp"
 
 namespace firebus {
 inline namespace v1 {
@@ -87,44 +88,7 @@ std::string item(const char* what, std::size_t i) {
   return std::string(what) + "[" + std::to_string(i) + "]";
 }
 
-// Well-formed UTF-8 (RFC 3629 §4: no overlong forms, surrogates or code points above U+10FFFF),
-// as protobuf requires of proto3 `string` fields.
-bool is_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b1 < lo || b1 > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < 0x80 || b > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+using ::firebus::telemetry::detail::is_utf8;
 
 bool check_text(std::string_view s, const std::string& where, failure& fail) {
   if (is_utf8(s)) return true;
@@ -346,6 +310,7 @@ bool check_batch(const pb::Batch& b, const codec_limits& limits, failure& fail) 
 bool check(const pb::Envelope& m, const codec_limits& limits, failure& fail) {
   if (!check_source_id(m.source_id(), "envelope: source_id", fail)) return false;
   if (m.seq() == 0) return fail(errc::missing_seq, "envelope: seq 0, 1 or more expected");
+  if (!check_enum(static_cast<int>(m.lane()), 0, "envelope: lane", fail)) return false;
   switch (m.body_case()) {
     case pb::Envelope::kBirth:
       return check_birth(m.birth(), limits, fail);
@@ -468,6 +433,7 @@ bool envelope_from(const pb::Envelope& m, const alias_source& where, envelope& o
   envelope env;
   env.source_id = m.source_id();
   env.seq = m.seq();
+  env.lane = static_cast<lane>(static_cast<int>(m.lane()));
   if (m.body_case() == pb::Envelope::kBirth) {
     env.body = birth_from(m.birth());
   } else {
@@ -642,6 +608,7 @@ bool envelope_to(const envelope& env, const alias_table* aliases, pb::Envelope& 
   if (env.seq == 0) return fail(errc::missing_seq, "envelope: seq 0, 1 or more expected");
   m.set_source_id(env.source_id);
   m.set_seq(env.seq);
+  m.set_lane(static_cast<pb::Lane>(env.lane));
   if (const birth* b = std::get_if<birth>(&env.body)) {
     return birth_to(*b, *m.mutable_birth(), limits, fail);
   }
@@ -773,6 +740,25 @@ envelope envelope_from_json(std::string_view json, const birth_registry* births,
       !envelope_from(m, alias_source{births, aliases}, out, fail)) {
     return {};
   }
+  ec.clear();
+  return out;
+}
+
+std::vector<std::uint8_t> stamp_envelope(byte_view bytes, const envelope_stamp& s,
+                                         const codec_limits& limits, std::error_code& ec,
+                                         std::string* why) {
+  failure fail(ec, why);
+  pb::Envelope m;
+  std::vector<std::uint8_t> out;
+  if (s.seq == 0) {
+    fail(errc::missing_seq, "stamp: seq 0, 1 or more expected");
+    return {};
+  }
+  if (!parse_wire(bytes, m, limits, fail)) return {};
+  m.set_seq(s.seq);
+  m.set_lane(static_cast<pb::Lane>(s.lane));
+  if (s.historical && m.has_batch()) m.mutable_batch()->set_historical(true);
+  if (!serialize(m, out, limits, fail)) return {};
   ec.clear();
   return out;
 }

@@ -10,7 +10,10 @@
 //   - what decodes also converts to JSON (wire_to_json), and the JSON of the envelope parses
 //     back to an equal envelope;
 //   - without aliases, decoding fails only where the registry was needed (unknown_birth) or
-//     where it fails with them too.
+//     where it fails with them too;
+//   - stamping (what the uplink does when it sends) succeeds exactly where decoding without
+//     aliases gets past the structure (aliases are not resolved), and what it makes decodes to
+//     the envelope with the stamped seq, lane and historical flag, nothing else changed.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -74,6 +77,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const tel::envelope bare = tel::decode_envelope(bytes, bare_ec, limits);
   std::error_code json_ec;
   const std::string wire_json = tel::wire_to_json(bytes, json_ec, limits);
+  tel::envelope_stamp stamp;
+  stamp.seq = size + 1;
+  stamp.lane = size % 2 == 0 ? tel::lane::alarm : tel::lane::telemetry;
+  stamp.historical = size % 3 == 0;
+  std::error_code stamp_ec;
+  const std::vector<std::uint8_t> stamped = tel::stamp_envelope(bytes, stamp, stamp_ec, limits);
+  // Stamping checks what wire_to_json checks (the structure, not the aliases); only a size
+  // limit may tell them apart.
+  if (!json_ec) FIREBUS_FUZZ_CHECK(!stamp_ec || stamp_ec == tel::errc::message_too_large);
+  if (json_ec && json_ec != tel::errc::message_too_large) FIREBUS_FUZZ_CHECK(stamp_ec == json_ec);
+  FIREBUS_FUZZ_CHECK(stamp_ec ? stamped.empty() : !stamped.empty());
 
   if (ec) {
     FIREBUS_FUZZ_CHECK(!why.empty());
@@ -89,6 +103,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FIREBUS_FUZZ_CHECK(!wire_json.empty());
   FIREBUS_FUZZ_CHECK(!bare_ec || bare_ec == tel::errc::unknown_birth);
   if (!bare_ec) FIREBUS_FUZZ_CHECK(bare == env);
+  {
+    // The stamped message is the envelope with seq, lane and (if asked) historical replaced
+    // (a size limit aside: the stamp may make the message a few bytes longer).
+    std::error_code sec;
+    tel::envelope want = env;
+    want.seq = stamp.seq;
+    want.lane = stamp.lane;
+    if (auto* b = std::get_if<tel::batch>(&want.body); b != nullptr && stamp.historical) {
+      b->historical = true;
+    }
+    if (!stamp_ec) {
+      const tel::envelope got = tel::decode_envelope(stamped, registry(), sec, limits);
+      FIREBUS_FUZZ_CHECK(sec || got == want);
+      FIREBUS_FUZZ_CHECK(!sec || sec == tel::errc::message_too_large);
+    }
+  }
 
   const tel::alias_table* aliases = nullptr;
   if (const auto* b = std::get_if<tel::batch>(&env.body); b != nullptr && !b->samples.empty()) {

@@ -106,6 +106,9 @@ struct broker_config {
   const test_pki* pki = nullptr;
   std::string username;  // non-empty: authentication required
   std::string password;
+  // Keep sessions and queued messages across a clean stop (SIGTERM) and restart, without a
+  // bound on the queue (a persistent subscriber of the delivery tests misses nothing).
+  bool persistence = false;
 };
 
 // One mosquitto process. start() waits until it accepts connections.
@@ -166,8 +169,14 @@ class mosquitto_broker {
  private:
   void write_config() {
     std::ofstream f(dir_.path + "/mosquitto.conf");
-    f << "user root\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n"
+    f << "user root\nlog_dest stderr\nlog_type error\nlog_type warning\n"
       << "log_type notice\nlistener " << port_ << " 127.0.0.1\n";
+    if (config_.persistence) {
+      f << "persistence true\npersistence_location " << dir_.path
+        << "/\nmax_queued_messages 0\nmax_queued_bytes 0\n";
+    } else {
+      f << "persistence false\n";
+    }
     if (!config_.username.empty()) {
       const std::string pw = dir_.path + "/passwd";
       run("mosquitto_passwd -b -c " + pw + " " + config_.username + " " + config_.password);

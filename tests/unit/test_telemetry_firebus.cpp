@@ -1048,3 +1048,68 @@ TEST_CASE("telemetry: bytes per sample (100 points, 1,000 samples)") {
 }
 
 #endif  // FIREBUS_TEST_HAS_LIBRARY
+
+TEST_CASE("telemetry: lanes, and stamping an encoded envelope as the uplink does") {
+  tel::batch b;
+  firebus::event e;
+  e.kind = firebus::event_kind::alarm_on;
+  e.seq = 9;
+  e.source_id = "gw-0001";
+  b.events.push_back(e);
+  tel::envelope env = batch_envelope(b);
+  env.lane = tel::lane::alarm;
+  const bytes wire = tel::encode_envelope(env);
+  // lane is field 5, after the body: "2805" ... ends with 28 01.
+  CHECK(hex(wire).substr(hex(wire).size() - 4) == "2801");
+  CHECK(tel::decode_envelope(wire) == env);
+  CHECK(tel::to_json(env).find(R"("lane":"LANE_ALARM")") != std::string::npos);
+  // The default lane is not written (proto3): the bytes of a source without lanes are as before.
+  env.lane = tel::lane::telemetry;
+  CHECK(hex(tel::encode_envelope(env)) == hex(wire).substr(0, hex(wire).size() - 4));
+
+  // stamp: seq and lane replaced, historical set; nothing else changes.
+  tel::envelope_stamp s;
+  s.seq = 123456789;
+  s.lane = tel::lane::alarm;
+  s.historical = true;
+  const bytes stamped = tel::stamp_envelope(tel::encode_envelope(env), s);
+  tel::envelope want = env;
+  want.seq = 123456789;
+  want.lane = tel::lane::alarm;
+  std::get<tel::batch>(want.body).historical = true;
+  CHECK(tel::decode_envelope(stamped) == want);
+  // Not historical: an already historical batch stays so; a birth is left alone.
+  s.historical = false;
+  CHECK(
+      std::get<tel::batch>(tel::decode_envelope(tel::stamp_envelope(stamped, s)).body).historical);
+  tel::birth bi;
+  bi.birth_id = 3;
+  std::error_code tec;
+  bi.time = firebus::utc_from_unix_ms(1000, tec);
+  const tel::envelope benv{"gw-0001", 1, bi};
+  s.historical = true;
+  s.seq = 2;
+  const tel::envelope bout =
+      tel::decode_envelope(tel::stamp_envelope(tel::encode_envelope(benv), s));
+  CHECK(bout.seq == 2);
+  CHECK(bout.lane == tel::lane::alarm);
+  CHECK(std::get<tel::birth>(bout.body) == bi);
+
+  // Refusals: seq 0, bytes that are not an envelope, an envelope that decoding refuses.
+  std::error_code ec;
+  s.seq = 0;
+  CHECK(tel::stamp_envelope(wire, s, ec).empty());
+  CHECK(ec == tel::errc::missing_seq);
+  s.seq = 1;
+  const bytes junk{0xff, 0xff, 0xff};
+  CHECK(tel::stamp_envelope(junk, s, ec).empty());
+  CHECK(ec == tel::errc::malformed);
+  CHECK_THROWS_AS(tel::stamp_envelope(junk, s), firebus::system_error);
+  // A lane number beyond what firebus holds is refused like any enumeration.
+  bytes bad_lane = wire;
+  bad_lane.pop_back();
+  bad_lane.push_back(0x80);
+  bad_lane.push_back(0x04);  // lane 512
+  CHECK(tel::decode_envelope(bad_lane, ec) == tel::envelope{});
+  CHECK(ec == tel::errc::enum_out_of_range);
+}

@@ -7,7 +7,9 @@ Submodules:
     firebus.modbus   Modbus: PDUs, RTU and TCP framing, line timing
     firebus.profile  device profiles: loader, read items, decoding, setpoint writes
     firebus.telemetry  births, batches and the firebus protobuf encoding and its JSON
+    firebus.sparkplug  Sparkplug B: payloads, topics and the edge node
     firebus.mqtt     an MQTT client that reconnects by itself (TLS, Will, QoS 0/1)
+    firebus.uplink   the store-and-forward journal and its lanes
     firebus.aio      asyncio wrappers of the GB/T 26875.3 client and server
 
 Errors raise firebus.Error subclasses (one per C++ error category) with the C++ messages.
@@ -20,6 +22,7 @@ from ._firebus import (
     CoreError,
     Error,
     GB26875Error,
+    JournalError,
     ModbusError,
     MqttError,
     ProfileError,
@@ -31,7 +34,7 @@ from ._firebus import (
     library_version,
     library_version_info,
 )
-from . import alarm, core, gb26875, modbus, mqtt, profile, telemetry
+from . import alarm, core, gb26875, modbus, mqtt, profile, sparkplug, telemetry, uplink
 
 __version__: str = _firebus.__version__
 
@@ -40,6 +43,7 @@ __all__ = [
     "CoreError",
     "Error",
     "GB26875Error",
+    "JournalError",
     "ModbusError",
     "MqttError",
     "ProfileError",
@@ -57,5 +61,7 @@ __all__ = [
     "modbus",
     "mqtt",
     "profile",
+    "sparkplug",
     "telemetry",
+    "uplink",
 ]

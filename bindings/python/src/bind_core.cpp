@@ -27,9 +27,12 @@
 #include <firebus/core/sequence.hpp>
 #include <firebus/core/time.hpp>
 #include <firebus/gb26875/error.hpp>
+#include <firebus/io/journal.hpp>
+#include <firebus/io/mqtt_error.hpp>
 #include <firebus/library.hpp>
 #include <firebus/modbus/error.hpp>
 #include <firebus/profile/error.hpp>
+#include <firebus/telemetry/error.hpp>
 #include <firebus/text.hpp>
 
 #include "bindings.hpp"
@@ -206,6 +209,9 @@ const std::error_category* category_named(const std::string& name) {
   if (name == "firebus.text") return &firebus::text_category();
   if (name == "firebus.modbus") return &firebus::modbus::category();
   if (name == "firebus.profile") return &firebus::profile::category();
+  if (name == "firebus.telemetry") return &firebus::telemetry::category();
+  if (name == "firebus.mqtt") return &firebus::mqtt::category();
+  if (name == "firebus.journal") return &firebus::uplink::journal_category();
   if (name == "generic") return &std::generic_category();
   if (name == "system") return &std::system_category();
   return nullptr;
@@ -807,7 +813,8 @@ void bind_core(py::module_& top, py::module_& core) {
         if (cat == nullptr) {
           throw py::value_error("unknown error category '" + category +
                                 "' (firebus.core, firebus.gb26875, firebus.alarm, "
-                                "firebus.text, firebus.modbus, firebus.profile, generic or system "
+                                "firebus.text, firebus.modbus, firebus.profile, firebus.telemetry, "
+                                "firebus.mqtt, firebus.journal, generic or system "
                                 "expected)");
         }
         try {

@@ -152,6 +152,10 @@ class py_client final : public io_detail::closeable {
     }
     closed_ = true;
     started_ = false;
+    // What depends on the C++ client (an uplink) lets go of it first.
+    std::vector<std::function<void()>> closers;
+    closers.swap(closers_);
+    for (auto& f : closers) f();
     io_detail::live().erase(this);
     if (client_ && runner_.on_io_thread()) {
       py::gil_scoped_release nogil;
@@ -224,18 +228,7 @@ class py_client final : public io_detail::closeable {
 
   void install() {
     auto h = hooks_;
-    client_->on_connection([h](const mq::connection_event& e) {
-      h->call([&] {
-        py::object f = h->get(s_connection);
-        if (!f) return;
-        py_connection_event x;
-        x.up = e.up;
-        x.error = e.error ? error_object(e.error, e.detail) : py::none();
-        x.detail = e.detail;
-        x.session_present = e.session_present;
-        f(x);
-      });
-    });
+    client_->on_connection([h](const mq::connection_event& e) { dispatch_connection(*h, e); });
     client_->on_message([h](const mq::message& m) {
       h->call([&] {
         py::object f = h->get(s_message);
@@ -248,19 +241,50 @@ class py_client final : public io_detail::closeable {
         f(x);
       });
     });
-    client_->on_published([h](std::uint64_t token, std::error_code ec) {
-      h->call([&] {
-        py::object f = h->get(s_published);
-        if (!f) return;
-        f(token, ec ? error_object(ec) : py::none());
-      });
+    client_->on_published(
+        [h](std::uint64_t token, std::error_code ec) { dispatch_published(*h, token, ec); });
+  }
+
+ public:
+  static void dispatch_connection(client_hooks& h, const mq::connection_event& e) {
+    h.call([&] {
+      py::object f = h.get(s_connection);
+      if (!f) return;
+      py_connection_event x;
+      x.up = e.up;
+      x.error = e.error ? error_object(e.error, e.detail) : py::none();
+      x.detail = e.detail;
+      x.session_present = e.session_present;
+      f(x);
+    });
+  }
+  static void dispatch_published(client_hooks& h, std::uint64_t token, std::error_code ec) {
+    h.call([&] {
+      py::object f = h.get(s_published);
+      if (!f) return;
+      f(token, ec ? error_object(ec) : py::none());
     });
   }
 
+  // For firebus.uplink.MqttUplink (access_mqtt_client).
+  mqtt_client_access access() {
+    mqtt_client_access a;
+    a.client = client_.get();
+    a.io = &runner_.io();
+    a.running = running();
+    auto h = hooks_;
+    a.connection = [h](const mq::connection_event& e) { dispatch_connection(*h, e); };
+    a.published = [h](std::uint64_t t, std::error_code ec) { dispatch_published(*h, t, ec); };
+    a.on_close = [this](std::function<void()> f) { closers_.push_back(std::move(f)); };
+    return a;
+  }
+
+ private:
   io_detail::runner runner_;  // first: destroyed last, after the client
   std::shared_ptr<client_hooks> hooks_;
   options_py options_;
   std::unique_ptr<mq::client> client_;
+  std::vector<std::function<void()>> closers_;  // run first by close()
   bool started_ = false;
   bool closed_ = false;
 };
@@ -276,6 +300,14 @@ void callback_property(py::class_<py_client>& cls, const char* name, std::size_t
 double seconds(firebus::duration d) { return to_py_seconds(d); }
 
 }  // namespace
+
+mqtt_client_access access_mqtt_client(py::handle client) {
+  if (!py::isinstance<py_client>(client)) {
+    throw py::type_error("firebus.mqtt.Client expected, not " +
+                         py::str(py::type::of(client)).cast<std::string>());
+  }
+  return client.cast<py_client&>().access();
+}
 
 void bind_mqtt(py::module_& m) {
   make_enum<mq::errc>(m, "Errc", module_name,

@@ -35,6 +35,7 @@
 FIREBUS_PY_ENUM(firebus::telemetry::device_state, TelemetryDeviceState,
                 "firebus._firebus.telemetry.DeviceState")
 FIREBUS_PY_ENUM(firebus::telemetry::errc, TelemetryErrc, "firebus._firebus.telemetry.Errc")
+FIREBUS_PY_ENUM(firebus::telemetry::lane, TelemetryLane, "firebus._firebus.telemetry.Lane")
 
 namespace firebus_py {
 
@@ -72,6 +73,11 @@ auto released(F&& f) {
 }
 
 void bind_enums(py::module_& m) {
+  make_enum<tm::lane>(m, "Lane", module_name,
+                      {{"telemetry", tm::lane::telemetry}, {"alarm", tm::lane::alarm}},
+                      "The sequence an Envelope's seq counts in: telemetry (sample batches, "
+                      "device statuses; the default) or alarm (events, births). Receivers "
+                      "identify a message by (source_id, lane, seq).");
   make_enum<tm::device_state>(m, "DeviceState", module_name,
                               {{"unknown", tm::device_state::unknown},
                                {"online", tm::device_state::online},
@@ -100,7 +106,12 @@ void bind_enums(py::module_& m) {
                        {"missing_kind", tm::errc::missing_kind},
                        {"enum_out_of_range", tm::errc::enum_out_of_range},
                        {"time_out_of_range", tm::errc::time_out_of_range},
-                       {"invalid_text", tm::errc::invalid_text}},
+                       {"invalid_text", tm::errc::invalid_text},
+                       {"invalid_topic", tm::errc::invalid_topic},
+                       {"unknown_datatype", tm::errc::unknown_datatype},
+                       {"value_mismatch", tm::errc::value_mismatch},
+                       {"nesting_too_deep", tm::errc::nesting_too_deep},
+                       {"unknown_device", tm::errc::unknown_device}},
                       "TelemetryError codes (TelemetryError.code; category 'firebus.telemetry').");
   m.def(
       "errc_message", [](tm::errc e) { return tm::make_error_code(e).message(); }, py::arg("code"),
@@ -281,18 +292,20 @@ void bind_types(py::module_& m) {
           "Batch(birth_id=7, 1000 samples, 2 events, 0 statuses).");
 
   py::class_<tm::envelope>(m, "Envelope",
-                           "One message of a source: a Birth or a Batch, with the source id and "
-                           "its sequence number (1, 2, 3, ...; births and batches share the "
-                           "counter) so that receivers can drop duplicates.")
+                           "One message of a source: a Birth or a Batch, with the source id, a "
+                           "lane and the source's sequence number in that lane (1, 2, 3, ...), "
+                           "so that receivers can drop duplicates by (source_id, lane, seq).")
       .def(py::init([](const std::string& source_id, std::uint64_t seq,
-                       std::variant<tm::batch, tm::birth> body) {
-             return tm::envelope{source_id, seq, std::move(body)};
+                       std::variant<tm::batch, tm::birth> body, tm::lane lane) {
+             return tm::envelope{source_id, seq, std::move(body), lane};
            }),
            py::arg("source_id") = std::string(), py::arg("seq") = 0,
-           py::arg_v("body", tm::batch(), "Batch()"), "An envelope.")
+           py::arg_v("body", tm::batch(), "Batch()"), py::arg("lane") = tm::lane::telemetry,
+           "An envelope.")
       .def_readwrite("source_id", &tm::envelope::source_id,
                      "Who sent it: a gateway id (point id rules).")
-      .def_readwrite("seq", &tm::envelope::seq, "The source's sequence number, from 1.")
+      .def_readwrite("seq", &tm::envelope::seq, "The source's sequence number in `lane`, from 1.")
+      .def_readwrite("lane", &tm::envelope::lane, "The Lane `seq` counts in.")
       .def_readwrite("body", &tm::envelope::body, "The Birth or the Batch (a copy).")
       .def(
           "__eq__", [](const tm::envelope& a, const tm::envelope& b) { return a == b; },
@@ -305,7 +318,9 @@ void bind_types(py::module_& m) {
           [](const tm::envelope& e) {
             const py::object body = py::cast(e.body);
             return "Envelope(source_id=" + py_repr(py::str(e.source_id)) +
-                   ", seq=" + std::to_string(e.seq) + ", body=" + py_repr(body) + ")";
+                   ", seq=" + std::to_string(e.seq) +
+                   (e.lane == tm::lane::alarm ? ", lane=alarm" : "") + ", body=" + py_repr(body) +
+                   ")";
           },
           "Envelope(source_id='gw-0001', seq=2, body=Batch(...)).");
 
@@ -421,6 +436,21 @@ void bind_codec(py::module_& m) {
         return released([&] { return tm::decode_envelope(v); });
       },
       py::arg("data"), "Decodes a birth, or a batch without samples.");
+  m.def(
+      "stamp",
+      [](const py::bytes& data, std::uint64_t seq, tm::lane lane, bool historical) {
+        const firebus::byte_view v = view_of(data);
+        tm::envelope_stamp s;
+        s.seq = seq;
+        s.lane = lane;
+        s.historical = historical;
+        return to_bytes(released([&] { return tm::stamp_envelope(v, s); }));
+      },
+      py::arg("data"), py::arg("seq"), py::kw_only(), py::arg("lane") = tm::lane::telemetry,
+      py::arg("historical") = false,
+      "Re-stamps an encoded envelope as the uplink does when it sends it: sets its seq and lane "
+      "and, with historical, its batch's historical flag; everything else is kept. Raises "
+      "TelemetryError as decode() (aliases aside), missing_seq for seq 0.");
   m.def(
       "to_json",
       [](const tm::envelope& env, const tm::alias_table* aliases) {

@@ -4,9 +4,14 @@
 #ifndef FIREBUS_BINDINGS_PYTHON_BINDINGS_HPP
 #define FIREBUS_BINDINGS_PYTHON_BINDINGS_HPP
 
+#include <cstdint>
+#include <functional>
+#include <system_error>
+
 #include <pybind11/pybind11.h>
 
 #include <firebus/gb26875/adu.hpp>
+#include <firebus/io/mqtt_client.hpp>
 #include <firebus/profile/codec.hpp>
 
 namespace firebus_py {
@@ -31,11 +36,32 @@ void bind_profile(py::module_& profile);
 // firebus._firebus.modbus: the bus scheduler and the Modbus TCP bus (after bind_profile: they use
 // its Codec and Readings).
 void bind_modbus_bus(py::module_& modbus);
+// firebus._firebus.uplink: the store-and-forward journal.
+void bind_journal(py::module_& uplink);
 // firebus._firebus.mqtt: the MQTT client.
 void bind_mqtt(py::module_& mqtt);
+// firebus._firebus.uplink.MqttUplink (bind_journal.cpp; after bind_journal).
+void bind_mqtt_uplink(py::module_& uplink);
+
+// What firebus.uplink.MqttUplink needs of a firebus.mqtt.Client (bind_mqtt.cpp).
+struct mqtt_client_access {
+  firebus::mqtt::client* client = nullptr;  // null: closed
+  asio::io_context* io = nullptr;
+  bool running = false;  // started
+  // Deliver to the Client's Python callbacks (on_connection, on_published).
+  std::function<void(const firebus::mqtt::connection_event&)> connection;
+  std::function<void(std::uint64_t, std::error_code)> published;
+  // Registers a function that Client.close() runs before the C++ client goes.
+  std::function<void(std::function<void()>)> on_close;
+};
+// Raises TypeError unless `client` is a firebus.mqtt.Client.
+mqtt_client_access access_mqtt_client(py::handle client);
 // firebus._firebus.telemetry: births, batches, aliases, the firebus protobuf encoding and its JSON
 // (after bind_core: it uses Sample and Event).
 void bind_telemetry(py::module_& telemetry);
+// firebus._firebus.sparkplug: Sparkplug B payloads, topics and the edge node (after bind_core:
+// it uses Sample, Event and AlarmClass).
+void bind_sparkplug(py::module_& sparkplug);
 
 // Defined in bind_profile.cpp: readings as a firebus.profile.Readings (points named by id).
 py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r);

@@ -78,6 +78,9 @@ void register_errors(py::module_& m) {
       {"firebus.mqtt", "MqttError",
        "MQTT client errors: refused options and publishes, refusals by the broker, TLS "
        "failures, lost connections (category firebus.mqtt; codes: firebus.mqtt.Errc)."},
+      {"firebus.journal", "JournalError",
+       "Store-and-forward journal errors: a full journal, storage failures, unopenable or "
+       "damaged files (category firebus.journal; codes: JournalErrc of firebus.uplink)."},
       {"generic", "SystemError",
        "Operating-system errors (std::generic_category and std::system_category: errno values; "
        "not the built-in SystemError)."},

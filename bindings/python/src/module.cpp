@@ -34,9 +34,15 @@ PYBIND11_MODULE(_firebus, m) {
   firebus_py::bind_modbus(modbus);
   firebus_py::bind_profile(profile);
   firebus_py::bind_modbus_bus(modbus);
+  py::module_ uplink = sub("uplink", "The uplink: the store-and-forward journal and its lanes.");
+  firebus_py::bind_journal(uplink);
   py::module_ mqtt = sub("mqtt", "MQTT: a client that reconnects by itself, TLS, Will, QoS 0/1.");
   firebus_py::bind_mqtt(mqtt);
+  firebus_py::bind_mqtt_uplink(uplink);
   py::module_ telemetry =
       sub("telemetry", "Telemetry: births, batches, aliases, the firebus protobuf encoding, JSON.");
   firebus_py::bind_telemetry(telemetry);
+  py::module_ sparkplug =
+      sub("sparkplug", "Sparkplug B: payloads, topics and the edge node state machine.");
+  firebus_py::bind_sparkplug(sparkplug);
 }

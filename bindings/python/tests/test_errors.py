@@ -16,6 +16,10 @@ CATEGORIES = {
     "firebus.alarm": (firebus.AlarmError, None, None),
     "firebus.text": (firebus.TextError, None, None),
     "firebus.modbus": (firebus.ModbusError, 2, "exception 02: illegal data address"),
+    "firebus.profile": (firebus.ProfileError, None, None),
+    "firebus.telemetry": (firebus.TelemetryError, None, None),
+    "firebus.mqtt": (firebus.MqttError, None, None),
+    "firebus.journal": (firebus.JournalError, None, None),
     "generic": (firebus.SystemError, 2, "No such file or directory"),
     "system": (firebus.SystemError, 111, "Connection refused"),
 }
@@ -29,6 +33,10 @@ def test_hierarchy() -> None:
         firebus.AlarmError,
         firebus.TextError,
         firebus.ModbusError,
+        firebus.ProfileError,
+        firebus.TelemetryError,
+        firebus.MqttError,
+        firebus.JournalError,
         firebus.SystemError,
     ):
         assert issubclass(cls, firebus.Error)

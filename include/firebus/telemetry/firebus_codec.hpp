@@ -105,6 +105,13 @@ struct codec_limits {
   std::size_t max_statuses = 100'000;                     ///< device statuses in one batch
 };
 
+/// What the uplink stamps into an encoded envelope when it sends it (stamp_envelope()).
+struct envelope_stamp {
+  std::uint64_t seq = 1;                              ///< the envelope's `seq`, ≥ 1
+  telemetry::lane lane = telemetry::lane::telemetry;  ///< the envelope's `lane`
+  bool historical = false;  ///< sets a batch's `historical` (a birth is left as it is)
+};
+
 namespace detail {
 // The compiled entry points. `aliases` and `births` may be null; `why`, if not null, receives
 // what was wrong and where ("batch: sample 3: ...").
@@ -120,6 +127,9 @@ FIREBUS_API std::string to_json(const envelope& env, const alias_table* aliases,
 FIREBUS_API envelope envelope_from_json(std::string_view json, const birth_registry* births,
                                         const alias_table* aliases, const codec_limits& limits,
                                         std::error_code& ec, std::string* why);
+FIREBUS_API std::vector<std::uint8_t> stamp_envelope(byte_view bytes, const envelope_stamp& s,
+                                                     const codec_limits& limits,
+                                                     std::error_code& ec, std::string* why);
 FIREBUS_API std::string wire_to_json(byte_view bytes, const codec_limits& limits,
                                      std::error_code& ec, std::string* why);
 FIREBUS_API std::vector<std::uint8_t> json_to_wire(std::string_view json,
@@ -178,6 +188,18 @@ inline envelope decode_envelope(byte_view bytes, const alias_table& aliases, std
 inline envelope decode_envelope(byte_view bytes, std::error_code& ec,
                                 const codec_limits& limits = {}, std::string* why = nullptr) {
   return detail::decode_envelope(bytes, nullptr, nullptr, limits, ec, why);
+}
+
+/// Re-stamps an encoded envelope: sets its `seq` and `lane`, and, with `s.historical`, its
+/// batch's `historical` (never clears it); everything else is kept. The store-and-forward
+/// uplink numbers messages when it sends them, from its journal. The input is checked as
+/// decode_envelope() checks it (aliases aside); errors as decode_envelope(), and
+/// errc::missing_seq for `s.seq` 0. On error the result is empty.
+inline std::vector<std::uint8_t> stamp_envelope(byte_view bytes, const envelope_stamp& s,
+                                                std::error_code& ec,
+                                                const codec_limits& limits = {},
+                                                std::string* why = nullptr) {
+  return detail::stamp_envelope(bytes, s, limits, ec, why);
 }
 
 // --- JSON -----------------------------------------------------------------------------------
@@ -310,6 +332,13 @@ inline envelope envelope_from_json(std::string_view json, const codec_limits& li
   return detail::value_or_throw(std::move(out), ec, why, "telemetry from_json");
 }
 /// Throwing overload of wire_to_json().
+inline std::vector<std::uint8_t> stamp_envelope(byte_view bytes, const envelope_stamp& s,
+                                                const codec_limits& limits = {}) {
+  std::error_code ec;
+  std::string why;
+  auto v = detail::stamp_envelope(bytes, s, limits, ec, &why);
+  return detail::value_or_throw(std::move(v), ec, why, "stamp_envelope");
+}
 inline std::string wire_to_json(byte_view bytes, const codec_limits& limits = {}) {
   std::error_code ec;
   std::string why;

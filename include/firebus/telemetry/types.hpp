@@ -186,18 +186,29 @@ struct batch {
   friend bool operator!=(const batch& a, const batch& b) noexcept { return !(a == b); }
 };
 
-/// One message of a source: a birth or a batch, with the source's id and sequence number.
+/// The sequence an envelope's `seq` counts in (the schema's `Lane`). A source numbers each lane
+/// separately; a source that does not send in lanes numbers everything in lane::telemetry.
+enum class lane : std::uint8_t {
+  telemetry = 0,  ///< sample batches and device statuses (a full gateway journal thins them)
+  alarm = 1,      ///< alarm and fault events, births: never dropped, sent before telemetry
+};
+
+/// One message of a source: a birth or a batch, with the source's id, a lane and the source's
+/// sequence number in that lane.
 ///
-/// `seq` counts the source's messages 1, 2, 3, ... (births and batches share the counter) so
-/// that a receiver can drop the duplicates of at-least-once delivery (firebus::
-/// sequence_tracker). 0 is not a sequence number: encoders refuse it.
+/// `seq` counts the source's messages of `lane` 1, 2, 3, ... so that a receiver can drop the
+/// duplicates of at-least-once delivery: a message is identified by (source_id, lane, seq)
+/// (firebus::sequence_tracker, one per source and lane). 0 is not a sequence number: encoders
+/// refuse it. The uplink (firebus::uplink::mqtt_uplink) stamps `lane` and `seq` itself, from
+/// its journal, when it sends an envelope.
 struct envelope {
   std::string source_id{};            ///< who sent it: a gateway id (point id rules)
-  std::uint64_t seq = 0;              ///< the source's sequence number, from 1
+  std::uint64_t seq = 0;              ///< the source's sequence number in `lane`, from 1
   std::variant<batch, birth> body{};  ///< what it says
+  telemetry::lane lane = telemetry::lane::telemetry;  ///< the sequence `seq` counts in
 
   friend bool operator==(const envelope& a, const envelope& b) noexcept {
-    return a.source_id == b.source_id && a.seq == b.seq && a.body == b.body;
+    return a.source_id == b.source_id && a.seq == b.seq && a.lane == b.lane && a.body == b.body;
   }
   friend bool operator!=(const envelope& a, const envelope& b) noexcept { return !(a == b); }
 };

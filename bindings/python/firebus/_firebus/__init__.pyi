@@ -11,7 +11,9 @@ from . import gb26875
 from . import modbus
 from . import mqtt
 from . import profile
+from . import sparkplug
 from . import telemetry
+from . import uplink
 
 def check_library_version() -> None:
     """
@@ -56,6 +58,11 @@ class CoreError(Error):
 class GB26875Error(Error):
     """
     GB/T 26875.3 codec and session errors (category firebus.gb26875).
+    """
+
+class JournalError(Error):
+    """
+    Store-and-forward journal errors: a full journal, storage failures, unopenable or damaged files (category firebus.journal; codes: JournalErrc of firebus.uplink).
     """
 
 class ModbusError(Error):

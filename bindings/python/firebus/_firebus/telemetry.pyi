@@ -242,7 +242,7 @@ class DeviceStatus:
 
 class Envelope:
     """
-    One message of a source: a Birth or a Batch, with the source id and its sequence number (1, 2, 3, ...; births and batches share the counter) so that receivers can drop duplicates.
+    One message of a source: a Birth or a Batch, with the source id, a lane and the source's sequence number in that lane (1, 2, 3, ...), so that receivers can drop duplicates by (source_id, lane, seq).
     """
 
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]
@@ -250,7 +250,9 @@ class Envelope:
         """
         Field-wise equality (NaN equals NaN).
         """
-    def __init__(self, source_id: str = "", seq: int = 0, body: Batch | Birth = ...) -> None:
+    def __init__(
+        self, source_id: str = "", seq: int = 0, body: Batch | Birth = ..., lane: Lane = ...
+    ) -> None:
         """
         An envelope.
         """
@@ -270,9 +272,16 @@ class Envelope:
     @body.setter
     def body(self, arg0: Batch | Birth) -> None: ...
     @property
+    def lane(self) -> Lane:
+        """
+        The Lane `seq` counts in.
+        """
+    @lane.setter
+    def lane(self, arg0: Lane) -> None: ...
+    @property
     def seq(self) -> int:
         """
-        The source's sequence number, from 1.
+        The source's sequence number in `lane`, from 1.
         """
     @seq.setter
     def seq(self, arg0: int) -> None: ...
@@ -417,6 +426,11 @@ def json_to_wire(text: str) -> bytes:
     Encoded bytes of canonical JSON, aliases unresolved. Raises TelemetryError as from_json().
     """
 
+def stamp(data: bytes, seq: int, *, lane: Lane = ..., historical: bool = False) -> bytes:
+    """
+    Re-stamps an encoded envelope as the uplink does when it sends it: sets its seq and lane and, with historical, its batch's historical flag; everything else is kept. Raises TelemetryError as decode() (aliases aside), missing_seq for seq 0.
+    """
+
 def to_json(envelope: Envelope, aliases: AliasTable | None = None) -> str:
     """
     The canonical proto3 JSON of the message encode() makes, on one line: lowerCamelCase names, 64-bit integers as strings, enumerations by name, fields at their default left out. Errors as encode().
@@ -464,3 +478,16 @@ class Errc(enum.IntEnum):
     enum_out_of_range = 17
     time_out_of_range = 18
     invalid_text = 19
+    invalid_topic = 20
+    unknown_datatype = 21
+    value_mismatch = 22
+    nesting_too_deep = 23
+    unknown_device = 24
+
+class Lane(enum.IntEnum):
+    """
+    The sequence an Envelope's seq counts in: telemetry (sample batches, device statuses; the default) or alarm (events, births). Receivers identify a message by (source_id, lane, seq).
+    """
+
+    telemetry = 0
+    alarm = 1

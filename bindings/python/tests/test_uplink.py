@@ -1,0 +1,184 @@
+"""firebus.uplink.MqttUplink against a real broker (mosquitto on 127.0.0.1): the journal sent
+over a firebus.mqtt.Client, alarm lane first, envelopes stamped with the journal's lane and
+seq, the replay after an outage marked historical, and the Client's own callbacks kept."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional
+
+import pytest
+
+import firebus
+from firebus import core, mqtt, telemetry, uplink
+
+from test_mqtt import MOSQUITTO, Broker, Recorder, options
+
+pytestmark = pytest.mark.skipif(
+    MOSQUITTO is None, reason="mosquitto is not installed (apt-get install mosquitto)"
+)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    b = Broker(tmp_path, "allow_anonymous true\n")
+    yield b
+    b.kill()
+
+
+def envelope(k: int, alarm: bool) -> bytes:
+    """A batch with one event numbered k (its seq); the uplink stamps lane and seq."""
+    e = core.Event(
+        kind=core.EventKind.alarm_on if alarm else core.EventKind.fault_on, seq=k
+    )
+    return telemetry.encode(telemetry.Envelope("gw1", 1, telemetry.Batch(events=[e])))
+
+
+def wait(pred: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.01)
+    return pred()
+
+
+def decoded(rec: Recorder) -> List[telemetry.Envelope]:
+    with rec.cv:
+        return [telemetry.decode(p) for _, p in rec.messages]
+
+
+def test_sends_both_lanes_in_order_stamped_and_keeps_client_callbacks(
+    broker: Broker, tmp_path: Path
+) -> None:
+    sub = mqtt.Client(options(broker.port, "sub"))
+    srec = Recorder(sub)
+    sub.subscribe("fb/#", 1)
+    sub.start()
+    assert srec.wait(lambda: srec.ups() == 1)
+
+    with uplink.Journal(str(tmp_path / "j.db")) as j:
+        gw = mqtt.Client(options(broker.port, "gw"))
+        grec = Recorder(gw)  # the Client's own callbacks, kept by the uplink
+        logs: List[str] = []
+        up = uplink.MqttUplink(j, gw, window=4, on_log=lambda lvl, text: logs.append(text))
+        gw.start()
+        assert grec.wait(lambda: grec.ups() == 1)
+        assert wait(lambda: up.counters.connections == 1)
+        for k in range(1, 41):
+            alarm = k % 5 == 0
+            up.send(
+                uplink.Lane.alarm if alarm else uplink.Lane.telemetry,
+                "fb/gw1/events" if alarm else "fb/gw1/data",
+                envelope(k, alarm),
+                format=uplink.PayloadFormat.firebus_envelope,
+            )
+        # The application's own publish is reported to Client.on_published, not eaten.
+        token = gw.publish("fb/raw", b"hello", 1)
+        assert srec.wait(lambda: len(srec.messages) == 41)
+        assert grec.wait(lambda: token in grec.published)
+        assert grec.published[token] is None
+        assert wait(
+            lambda: j.stats(uplink.Lane.telemetry).messages == 0
+            and j.stats(uplink.Lane.alarm).messages == 0
+        )
+        c = up.counters
+        assert (c.acked, c.refused, c.stamp_failures, c.historical) == (40, 0, 0, 0)
+        assert up.in_flight == 0
+        assert logs == []
+
+        with srec.cv:
+            envs = [telemetry.decode(p) for t, p in srec.messages if t != "fb/raw"]
+        alarms = [e for e in envs if e.lane == telemetry.Lane.alarm]
+        tele = [e for e in envs if e.lane == telemetry.Lane.telemetry]
+        assert [e.seq for e in alarms] == list(range(1, 9))
+        assert [e.seq for e in tele] == list(range(1, 33))
+        assert [e.body.events[0].seq for e in alarms] == list(range(5, 41, 5))
+        gw.close()
+        assert up.closed
+        with pytest.raises(firebus.MqttError):
+            up.send(uplink.Lane.alarm, "fb/x", b"x")
+    sub.close()
+
+
+def test_outage_replay_is_historical_and_alarms_come_first(
+    tmp_path: Path,
+) -> None:
+    b = Broker(tmp_path, "allow_anonymous true\n")
+    try:
+        with uplink.Journal(str(tmp_path / "j.db")) as j:
+            gw = mqtt.Client(options(b.port, "gw"))
+            up = uplink.MqttUplink(j, gw, retry_delay=0.1, poll_interval=0.1)
+            gw.start()
+            assert wait(lambda: gw.connected)
+            b.kill()
+            assert wait(lambda: not gw.connected)
+            for k in range(1, 31):
+                alarm = k % 10 == 0
+                up.send(
+                    uplink.Lane.alarm if alarm else uplink.Lane.telemetry,
+                    "fb/gw1",
+                    envelope(k, alarm),
+                    format=uplink.PayloadFormat.firebus_envelope,
+                )
+            assert j.stats(uplink.Lane.telemetry).messages == 27
+            # The broker back, a subscriber first, then the gateway reconnects by itself.
+            b.start()
+            sub = mqtt.Client(options(b.port, "sub"))
+            srec = Recorder(sub)
+            sub.subscribe("fb/#", 1)
+            sub.start()
+            assert srec.wait(lambda: srec.ups() == 1)
+            assert srec.wait(lambda: len(srec.messages) >= 30, timeout=15)
+            envs = decoded(srec)
+            lanes = [e.lane for e in envs]
+            assert lanes[:3] == [telemetry.Lane.alarm] * 3
+            assert all(lane == telemetry.Lane.telemetry for lane in lanes[3:30])
+            assert all(e.body.historical for e in envs[:30])
+            assert up.counters.historical >= 30
+            sub.close()
+            gw.close()
+    finally:
+        b.kill()
+
+
+def test_refusals(broker: Broker, tmp_path: Path) -> None:
+    with uplink.Journal(str(tmp_path / "j.db"), max_bytes=2048) as j:
+        gw = mqtt.Client(options(broker.port, "gw"))
+        up = uplink.MqttUplink(j, gw)
+        with pytest.raises(firebus.MqttError) as e:
+            up.send(uplink.Lane.alarm, "fb/#", b"x")
+        assert e.value.code == int(mqtt.Errc.invalid_topic)
+        with pytest.raises(firebus.CoreError):
+            up.send(uplink.Lane.alarm, "fb/x", b"x", qos=2)
+        # Not started: everything waits in the journal; alarms are never dropped for room.
+        with pytest.raises(firebus.JournalError) as je:
+            for _ in range(100):
+                up.send(uplink.Lane.alarm, "fb/x", b"y" * 100)
+        assert je.value.code == int(uplink.JournalErrc.journal_full)
+        gw.start()
+        # Made after the client started: refused (the client's callbacks must not change).
+        with pytest.raises(ValueError, match="before Client.start"):
+            uplink.MqttUplink(j, gw)
+        with pytest.raises(firebus.CoreError):
+            uplink.MqttUplink(j, mqtt.Client(options(broker.port, "x")), window=0)
+        with pytest.raises(TypeError):
+            uplink.MqttUplink(j, object())  # type: ignore[arg-type]
+        assert wait(lambda: j.stats(uplink.Lane.alarm).messages == 0)
+        up.close()
+        gw.close()
+
+
+def test_stamp_in_python() -> None:
+    wire = envelope(7, True)
+    out: Optional[telemetry.Envelope] = telemetry.decode(
+        telemetry.stamp(wire, 42, lane=telemetry.Lane.alarm, historical=True)
+    )
+    assert out is not None
+    assert (out.seq, out.lane, out.body.historical) == (42, telemetry.Lane.alarm, True)
+    assert out.body.events[0].seq == 7
+    with pytest.raises(firebus.TelemetryError):
+        telemetry.stamp(wire, 0)
+    with pytest.raises(firebus.TelemetryError):
+        telemetry.stamp(b"\xff\xff", 1)

@@ -1,0 +1,477 @@
+// firebus — fire-safety IoT SDK.
+// firebus::uplink::mqtt_uplink against a real broker (Debian's mosquitto on 127.0.0.1): the
+// delivery promise of ../shared/specs/delivery.md. Per-lane order and stamping, alarms first
+// after a long broker outage that fills the journal (telemetry thinned, every alarm delivered,
+// replay marked historical), a broker restarted twice mid-stream, and the publishing process
+// killed with SIGKILL at random instants (every message it reported produced is received).
+//
+// The subscriber keeps a persistent session (clean_session = false) on a broker with
+// persistence, so what the broker accepts while the subscriber is reconnecting is queued for it:
+// anything missing at the subscriber is then the uplink's loss.
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asio.hpp>
+#include <doctest/doctest.h>
+
+#include <firebus/io/journal.hpp>
+#include <firebus/io/mqtt_client.hpp>
+#include <firebus/io/mqtt_uplink.hpp>
+#include <firebus/telemetry/firebus_codec.hpp>
+
+#include "mqtt_broker.hpp"
+
+namespace mqtt = firebus::mqtt;
+namespace ul = firebus::uplink;
+namespace tel = firebus::telemetry;
+using namespace std::chrono_literals;
+
+namespace {
+
+mqtt::client_options client_options(std::uint16_t port, const std::string& id) {
+  mqtt::client_options o;
+  o.port = port;
+  o.client_id = id;
+  o.reconnect_min = 50ms;
+  o.reconnect_max = 300ms;
+  o.connect_timeout = 3s;
+  return o;
+}
+
+// An envelope whose batch holds one event numbered `k` (the test's own message number); the
+// uplink stamps its lane and seq.
+std::vector<std::uint8_t> numbered(std::uint64_t k, bool alarm) {
+  tel::batch b;
+  firebus::event e;
+  e.seq = k;
+  e.kind = alarm ? firebus::event_kind::alarm_on : firebus::event_kind::fault_on;
+  e.point = firebus::point_id("b1/f1/p" + std::to_string(k % 7));
+  b.events.push_back(e);
+  return tel::encode_envelope(tel::envelope{"gw1", 1, b});
+}
+
+// What the subscriber got, decoded.
+struct received {
+  std::uint64_t k;  // the test's number
+  tel::lane lane;
+  std::uint64_t seq;
+  bool historical;
+};
+
+// A subscriber with a persistent session on `topic`, collecting decoded envelopes.
+struct subscriber {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<mqtt::client> c;
+  std::thread thread;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<received> got;
+  std::size_t undecodable = 0;
+  bool up = false;
+
+  explicit subscriber(std::uint16_t port) {
+    mqtt::client_options o = client_options(port, "fb-test-sub");
+    o.clean_session = false;
+    c = std::make_unique<mqtt::client>(io, o);
+    c->on_connection([this](const mqtt::connection_event& e) {
+      std::lock_guard<std::mutex> l(m);
+      up = e.up;
+      cv.notify_all();
+    });
+    c->on_message([this](const mqtt::message& msg) {
+      std::error_code ec;
+      const tel::envelope env = tel::decode_envelope(firebus::byte_view(msg.payload), ec);
+      std::lock_guard<std::mutex> l(m);
+      if (ec || !std::holds_alternative<tel::batch>(env.body)) {
+        ++undecodable;
+      } else {
+        const tel::batch& b = std::get<tel::batch>(env.body);
+        got.push_back(
+            {b.events.empty() ? 0 : b.events.front().seq, env.lane, env.seq, b.historical});
+      }
+      cv.notify_all();
+    });
+    std::error_code ec;
+    c->subscribe("fb/#", 1, ec);
+    REQUIRE_FALSE(ec);
+    c->start();
+    thread = std::thread([this] { io.run(); });
+    REQUIRE(wait([&] { return up; }));
+  }
+  ~subscriber() {
+    c->stop();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  bool wait(const std::function<bool()>& pred, std::chrono::milliseconds t = 20s) {
+    std::unique_lock<std::mutex> l(m);
+    return cv.wait_for(l, t, pred);
+  }
+  std::vector<received> snapshot() {
+    std::lock_guard<std::mutex> l(m);
+    return got;
+  }
+  std::size_t count() {
+    std::lock_guard<std::mutex> l(m);
+    return got.size();
+  }
+};
+
+// A gateway: journal, client, uplink, and an io thread.
+struct gateway {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  ul::journal j;
+  std::unique_ptr<mqtt::client> c;
+  std::unique_ptr<ul::mqtt_uplink> up;
+  std::thread thread;
+
+  gateway(const ul::journal_options& jo, std::uint16_t port, ul::mqtt_uplink_options uo = {})
+      : j(jo) {
+    c = std::make_unique<mqtt::client>(io, client_options(port, "fb-test-gw"));
+    uo.poll_interval = 200ms;
+    uo.retry_delay = 200ms;
+    up = std::make_unique<ul::mqtt_uplink>(io, j, *c, uo);
+    c->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  // Until the uplink saw its connection come up (what is sent after that is live, not
+  // historical).
+  bool wait_connected(std::chrono::milliseconds t = 10s) {
+    const auto until = std::chrono::steady_clock::now() + t;
+    while (std::chrono::steady_clock::now() < until) {
+      if (up->counters().connections > 0 && c->connected()) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  ~gateway() {
+    up.reset();
+    c->stop();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  std::uint64_t send(std::uint64_t k, bool alarm) {
+    const std::vector<std::uint8_t> p = numbered(k, alarm);
+    ul::message m;
+    m.lane = alarm ? ul::lane::alarm : ul::lane::telemetry;
+    m.topic = alarm ? "fb/gw1/events" : "fb/gw1/data";
+    m.payload = firebus::byte_view(p);
+    m.format = ul::format_byte(ul::payload_format::firebus_envelope);
+    return up->send(m);
+  }
+  bool drained(std::chrono::milliseconds t = 20s) {
+    const auto until = std::chrono::steady_clock::now() + t;
+    while (std::chrono::steady_clock::now() < until) {
+      if (j.stats(ul::lane::alarm).messages == 0 && j.stats(ul::lane::telemetry).messages == 0)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+};
+
+firebus_test::broker_config persistent() {
+  firebus_test::broker_config b;
+  b.persistence = true;
+  return b;
+}
+
+// Within each lane: seq strictly ascending once duplicates are dropped, and numbered from 1
+// without gaps when nothing was thinned.
+void check_lane_order(const std::vector<received>& got, tel::lane l, bool gapless) {
+  std::uint64_t last = 0;
+  for (const received& r : got) {
+    if (r.lane != l || r.seq <= last) continue;  // a duplicate (a resend)
+    if (gapless) REQUIRE(r.seq == last + 1);
+    last = r.seq;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mqtt uplink: delivers both lanes in order, stamps lane and seq, empties the journal") {
+  firebus_test::mosquitto_broker broker(persistent());
+  firebus_test::temp_dir dir;
+  subscriber sub(broker.port());
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  gateway gw(jo, broker.port());
+  REQUIRE(gw.wait_connected());
+
+  std::set<std::uint64_t> alarms, telemetry;
+  for (std::uint64_t k = 1; k <= 300; ++k) {
+    const bool alarm = k % 10 == 0;
+    CHECK(gw.send(k, alarm) > 0);
+    (alarm ? alarms : telemetry).insert(k);
+  }
+  REQUIRE(sub.wait([&] { return sub.got.size() >= 300; }));
+  REQUIRE(gw.drained());
+  const std::vector<received> got = sub.snapshot();
+  CHECK(sub.undecodable == 0);
+  std::set<std::uint64_t> a, t;
+  for (const received& r : got) {
+    (r.lane == tel::lane::alarm ? a : t).insert(r.k);
+    CHECK_FALSE(r.historical);
+  }
+  CHECK(a == alarms);
+  CHECK(t == telemetry);
+  check_lane_order(got, tel::lane::alarm, true);
+  check_lane_order(got, tel::lane::telemetry, true);
+  // The seqs are the journal's lane seqs: 1..30 and 1..270.
+  std::uint64_t max_alarm = 0, max_tel = 0;
+  for (const received& r : got) {
+    (r.lane == tel::lane::alarm ? max_alarm : max_tel) =
+        std::max(r.lane == tel::lane::alarm ? max_alarm : max_tel, r.seq);
+  }
+  CHECK(max_alarm == 30);
+  CHECK(max_tel == 270);
+  const ul::mqtt_uplink_counters n = gw.up->counters();
+  CHECK(n.acked == 300);
+  CHECK(n.refused == 0);
+  CHECK(n.stamp_failures == 0);
+}
+
+TEST_CASE("mqtt uplink: send() refuses what could never be published, and a full journal") {
+  firebus_test::mosquitto_broker broker;
+  firebus_test::temp_dir dir;
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  jo.max_bytes = 4096;
+  gateway gw(jo, broker.port());
+  const std::vector<std::uint8_t> p(100, 0x55);
+  ul::message m;
+  m.lane = ul::lane::alarm;
+  m.payload = firebus::byte_view(p);
+  std::error_code ec;
+  m.topic = "fb/+/bad";
+  CHECK(gw.up->send(m, ec) == 0);
+  CHECK(ec == mqtt::errc::invalid_topic);
+  m.topic = "fb/ok";
+  m.qos = 2;
+  CHECK(gw.up->send(m, ec) == 0);
+  CHECK(ec == firebus::errc::invalid_argument);
+  CHECK(gw.j.stats(ul::lane::alarm).messages == 0);
+  // Alarms are never dropped to make room: with the broker gone, the journal fills up and the
+  // next alarm is refused, loudly, to the caller.
+  broker.stop();
+  m.qos = 1;
+  std::size_t accepted = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (gw.up->send(m, ec) == 0) break;
+    ++accepted;
+  }
+  CHECK(ec == ul::journal_errc::journal_full);
+  CHECK(accepted == gw.j.stats(ul::lane::alarm).messages);
+  CHECK(accepted > 10);
+  CHECK_THROWS_AS(gw.up->send(m), firebus::system_error);
+  // The broker back: every accepted alarm goes out, and there is room again.
+  broker.start();
+  CHECK(gw.drained());
+  CHECK(gw.up->counters().acked == accepted);
+  CHECK(gw.up->send(m, ec) > 0);
+}
+
+TEST_CASE(
+    "mqtt uplink: a long broker outage — the journal fills, telemetry is thinned, every alarm is "
+    "delivered, alarms first, the replay marked historical") {
+  firebus_test::mosquitto_broker broker(persistent());
+  firebus_test::temp_dir dir;
+  subscriber sub(broker.port());
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  jo.max_bytes = 64 * 1024;  // ~ 400 of these messages
+  gateway gw(jo, broker.port());
+  REQUIRE(sub.wait([&] { return sub.up; }));
+  // Stopped cleanly, the broker keeps the subscriber's session (and what is queued for it).
+  broker.stop(SIGTERM);
+  std::set<std::uint64_t> alarms;
+  std::uint64_t telemetry = 0;
+  for (std::uint64_t k = 1; k <= 2000; ++k) {
+    const bool alarm = k % 40 == 0;
+    REQUIRE(gw.send(k, alarm) > 0);
+    if (alarm)
+      alarms.insert(k);
+    else
+      ++telemetry;
+  }
+  const ul::journal_counters jc = gw.j.counters();
+  CHECK(jc.thinned > 0);
+  CHECK(jc.refused_alarms == 0);
+  const std::uint64_t kept = gw.j.stats(ul::lane::telemetry).messages;
+  CHECK(kept + jc.thinned + jc.dropped == telemetry);
+  MESSAGE("outage: ", telemetry, " telemetry messages produced, ", jc.thinned, " thinned, ",
+          jc.dropped, " dropped, ", kept, " kept; ", alarms.size(), " alarms, all kept");
+
+  broker.start();
+  REQUIRE(gw.drained(30s));
+  REQUIRE(sub.wait([&] { return sub.got.size() >= alarms.size() + kept; }, 30s));
+  const std::vector<received> got = sub.snapshot();
+  // Every alarm arrived before any telemetry of the backlog.
+  std::size_t first_telemetry = got.size(), last_alarm = 0;
+  std::set<std::uint64_t> a;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i].historical);
+    if (got[i].lane == tel::lane::alarm) {
+      a.insert(got[i].k);
+      last_alarm = i;
+    } else {
+      first_telemetry = std::min(first_telemetry, i);
+    }
+  }
+  CHECK(a == alarms);
+  CHECK(last_alarm < first_telemetry);
+  check_lane_order(got, tel::lane::alarm, true);
+  check_lane_order(got, tel::lane::telemetry, false);  // thinned: gaps, in order
+}
+
+TEST_CASE("mqtt uplink: the broker restarted twice mid-stream — nothing lost, per-lane order") {
+  firebus_test::mosquitto_broker broker(persistent());
+  firebus_test::temp_dir dir;
+  subscriber sub(broker.port());
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  jo.durability = ul::durability::normal;
+  gateway gw(jo, broker.port());
+  std::atomic<bool> done{false};
+  std::set<std::uint64_t> produced;
+  std::thread producer([&] {
+    for (std::uint64_t k = 1; k <= 3000; ++k) {
+      gw.send(k, k % 25 == 0);
+      produced.insert(k);
+      if (k % 10 == 0) std::this_thread::sleep_for(1ms);
+    }
+    done = true;
+  });
+  for (int i = 0; i < 2; ++i) {
+    std::this_thread::sleep_for(300ms);
+    broker.stop(SIGTERM);
+    std::this_thread::sleep_for(300ms);
+    broker.start();
+  }
+  producer.join();
+  REQUIRE(gw.drained(30s));
+  REQUIRE(sub.wait(
+      [&] {
+        std::set<std::uint64_t> s;
+        for (const received& r : sub.got) s.insert(r.k);
+        return s.size() >= produced.size();
+      },
+      30s));
+  const std::vector<received> got = sub.snapshot();
+  std::set<std::uint64_t> ks;
+  for (const received& r : got) ks.insert(r.k);
+  CHECK(ks == produced);
+  check_lane_order(got, tel::lane::alarm, true);
+  check_lane_order(got, tel::lane::telemetry, true);
+  MESSAGE("broker restarts: ", produced.size(), " produced, ", got.size(), " received (",
+          got.size() - produced.size(), " duplicates), ", gw.up->counters().connections,
+          " connections");
+}
+
+#ifdef FIREBUS_UPLINK_CRASH_PRODUCER
+TEST_CASE(
+    "mqtt uplink: the publishing process killed with SIGKILL at random instants loses "
+    "nothing it reported produced") {
+  firebus_test::mosquitto_broker broker(persistent());
+  firebus_test::temp_dir dir;
+  subscriber sub(broker.port());
+  const std::string journal = dir.path + "/j.db";
+  std::mt19937 rng(20261130);
+  std::set<std::uint64_t> reported;
+  constexpr int iterations = 20;
+  int killed = 0;
+  // Runs the producer; it numbers its messages base+1, base+2, ... and prints each number once
+  // send() returned. Returns when it exits or is killed after `kill_after`.
+  auto run = [&](std::uint64_t base, std::uint64_t count, std::chrono::milliseconds kill_after) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      const std::string port = std::to_string(broker.port());
+      const std::string b = std::to_string(base), n = std::to_string(count);
+      ::execl(FIREBUS_UPLINK_CRASH_PRODUCER, "uplink_crash_producer", journal.c_str(), port.c_str(),
+              b.c_str(), n.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::thread reader([&, fd = fds[0]] {
+      std::string line;
+      char buf[4096];
+      for (;;) {
+        const ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r <= 0) break;
+        for (ssize_t i = 0; i < r; ++i) {
+          if (buf[i] == '\n') {
+            reported.insert(std::stoull(line));
+            line.clear();
+          } else {
+            line += buf[i];
+          }
+        }
+      }
+      ::close(fd);
+    });
+    if (kill_after.count() > 0) {
+      std::this_thread::sleep_for(kill_after);
+      if (::kill(pid, SIGKILL) == 0) ++killed;
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    reader.join();
+    return status;
+  };
+  std::uniform_int_distribution<int> delay(30, 400);
+  for (int i = 0; i < iterations; ++i) {
+    run(static_cast<std::uint64_t>(i + 1) * 1000000, 100000, std::chrono::milliseconds(delay(rng)));
+  }
+  // A last run produces nothing and exits once the journal is empty (everything acknowledged).
+  const int status = run(0, 0, 0ms);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  REQUIRE(sub.wait(
+      [&] {
+        std::set<std::uint64_t> s;
+        for (const received& r : sub.got) s.insert(r.k);
+        return std::includes(s.begin(), s.end(), reported.begin(), reported.end());
+      },
+      30s));
+  const std::vector<received> got = sub.snapshot();
+  std::set<std::uint64_t> ks;
+  for (const received& r : got) ks.insert(r.k);
+  std::size_t missing = 0;
+  for (std::uint64_t k : reported) missing += ks.count(k) == 0 ? 1 : 0;
+  MESSAGE("kill -9: ", iterations, " runs, ", killed, " killed, ", reported.size(),
+          " reported produced, ", ks.size(), " distinct received, ", got.size() - ks.size(),
+          " duplicates, ", missing, " missing");
+  CHECK(killed >= iterations - 2);
+  CHECK(missing == 0);
+  CHECK(reported.size() > 100);
+  check_lane_order(got, tel::lane::alarm, true);
+  check_lane_order(got, tel::lane::telemetry, true);
+}
+#endif

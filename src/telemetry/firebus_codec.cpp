@@ -13,11 +13,14 @@
 // firebus's headers come first: they declare `firebus::v1` as the library's inline namespace,
 // which protoc's code for package firebus.v1 then reopens (as a plain namespace, which is
 // allowed after the inline declaration; the reverse order is not).
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -180,6 +183,43 @@ bool float_exact(double v, float& f) noexcept {
   return static_cast<double>(f) == v;
 }
 
+// The decimal form of sample values (Batch.decimal, Batch.decimals; see the schema).
+constexpr std::uint32_t max_decimals = 15;  // 10^15 and every integer up to 2^53: exact doubles
+constexpr int encoder_max_decimals = 9;
+constexpr double two_pow_53 = 9007199254740992.0;
+constexpr double pow10[max_decimals + 1] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+bool same_bits(double a, double b) noexcept { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// The integer nearest v * 10^d, if it is within ±2^53 (v finite).
+std::optional<std::int64_t> scaled(double v, int d) noexcept {
+  if (!std::isfinite(v)) return std::nullopt;
+  const double x = v * pow10[d];
+  if (!(std::fabs(x) <= two_pow_53)) return std::nullopt;
+  return std::llround(x);
+}
+
+// k with k / 10^d exactly v, bit for bit (-0.0 has none: 0 / 10^d is +0.0).
+std::optional<std::int64_t> exact_decimal(double v, int d) noexcept {
+  const std::optional<std::int64_t> k = scaled(v, d);
+  if (!k || !same_bits(static_cast<double>(*k) / pow10[d], v)) return std::nullopt;
+  return k;
+}
+
+std::size_t varint_size(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+std::uint64_t zigzag(std::int64_t v) noexcept {
+  return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});
+}
+
 // --------------------------------------------------------------------------------------------
 // The rules that need no birth, on the generated message. Texts are checked for UTF-8 although
 // protobuf's parser checks proto3 strings too: the JSON path and protobuf versions differ in how
@@ -245,11 +285,26 @@ bool check_batch(const pb::Batch& b, const codec_limits& limits, failure& fail) 
   }
   const auto dts = static_cast<std::size_t>(b.dt_ms_size());
   const auto values = static_cast<std::size_t>(b.value_size());
+  const auto decimal = static_cast<std::size_t>(b.decimal_size());
   const auto qualities = static_cast<std::size_t>(b.quality_size());
-  if (dts != n || values != n) {
+  // The values are in `value` or in `decimal`, never in both.
+  const std::size_t value_entries = decimal != 0 ? decimal : values;
+  if (dts != n || value_entries != n || (decimal != 0 && values != 0)) {
     return fail(errc::column_mismatch,
                 "batch: " + std::to_string(n) + " aliases, " + std::to_string(dts) + " dt_ms, " +
-                    std::to_string(values) + " values: columns of equal length expected");
+                    std::to_string(values) + " values, " + std::to_string(decimal) +
+                    " decimal: columns of equal length expected, value or decimal");
+  }
+  if (b.decimals() > max_decimals) {
+    return fail(errc::invalid_decimals, "batch: decimals " + std::to_string(b.decimals()) +
+                                            ", 0.." + std::to_string(max_decimals) + " expected");
+  }
+  for (std::size_t i = 0; i < decimal; ++i) {
+    const std::int64_t k = b.decimal(static_cast<int>(i));
+    if (k > static_cast<std::int64_t>(two_pow_53) || k < -static_cast<std::int64_t>(two_pow_53)) {
+      return fail(errc::invalid_decimals, "batch: " + item("decimal", i) + " = " +
+                                              std::to_string(k) + ", at most 2^53 in magnitude");
+    }
   }
   if (qualities != 0 && qualities != n) {
     return fail(errc::column_mismatch, "batch: " + std::to_string(qualities) + " qualities, 0 or " +
@@ -393,6 +448,8 @@ bool batch_from(const pb::Batch& m, const std::string& source_id, const alias_so
     std::int64_t t = m.base_time_ms();
     int next_exact = 0;
     const bool has_quality = m.quality_size() != 0;
+    const bool decimal_form = m.decimal_size() != 0;
+    const double scale = pow10[m.decimals()];  // checked: decimals <= max_decimals
     for (std::size_t i = 0; i < n; ++i) {
       const int k = static_cast<int>(i);
       sample& s = b.samples[i];
@@ -409,6 +466,8 @@ bool batch_from(const pb::Batch& m, const std::string& source_id, const alias_so
       if (next_exact < m.exact_index_size() &&
           m.exact_index(next_exact) == static_cast<std::uint32_t>(i)) {
         s.value = m.exact_value(next_exact++);
+      } else if (decimal_form) {
+        s.value = static_cast<double>(m.decimal(k)) / scale;  // checked: |decimal| <= 2^53
       } else {
         s.value = static_cast<double>(m.value(k));
       }
@@ -519,6 +578,66 @@ bool event_to(const event& e, const std::string& source_id, pb::Event& m, const 
   return true;
 }
 
+// The sample values in the float form or the decimal form, whichever is smaller (see the
+// schema). The decimal form's scale is the largest of the samples' smallest exact scales (up to
+// 10^9); a sample that is not exact at that scale is an exception, as in the float form.
+void values_to(const std::vector<sample>& samples, pb::Batch& m) {
+  const std::size_t n = samples.size();
+  int d = -1;
+  for (const sample& s : samples) {
+    if (d >= 0 && exact_decimal(s.value, d)) continue;
+    for (int di = 0; di <= encoder_max_decimals; ++di) {
+      if (exact_decimal(s.value, di)) {
+        d = std::max(d, di);
+        break;
+      }
+    }
+  }
+  // What each form costs: an exception is about ten bytes (its index, its double).
+  constexpr std::size_t exception_bytes = 10;
+  std::size_t float_bytes = 4 * n;
+  for (const sample& s : samples) {
+    float f = 0.0F;
+    if (!float_exact(s.value, f)) float_bytes += exception_bytes;
+  }
+  std::vector<std::int64_t> ks;
+  std::vector<bool> exact;
+  std::size_t decimal_bytes = std::numeric_limits<std::size_t>::max();
+  if (d >= 0) {
+    ks.resize(n);
+    exact.resize(n);
+    decimal_bytes = 2;  // the decimals field
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::optional<std::int64_t> k = exact_decimal(samples[i].value, d);
+      exact[i] = k.has_value();
+      ks[i] = k ? *k : scaled(samples[i].value, d).value_or(0);
+      decimal_bytes += varint_size(zigzag(ks[i])) + (exact[i] ? 0 : exception_bytes);
+    }
+  }
+  const int count = static_cast<int>(n);
+  if (decimal_bytes < float_bytes) {
+    m.set_decimals(static_cast<std::uint32_t>(d));
+    m.mutable_decimal()->Reserve(count);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!exact[i]) {
+        m.add_exact_index(static_cast<std::uint32_t>(i));
+        m.add_exact_value(samples[i].value);
+      }
+      m.add_decimal(ks[i]);
+    }
+    return;
+  }
+  m.mutable_value()->Reserve(count);
+  for (std::size_t i = 0; i < n; ++i) {
+    float f = 0.0F;
+    if (!float_exact(samples[i].value, f)) {
+      m.add_exact_index(static_cast<std::uint32_t>(i));
+      m.add_exact_value(samples[i].value);
+    }
+    m.add_value(f);
+  }
+}
+
 bool batch_to(const batch& b, const std::string& source_id, const alias_table* aliases,
               pb::Batch& m, const codec_limits& limits, failure& fail) {
   const std::size_t n = b.samples.size();
@@ -543,7 +662,6 @@ bool batch_to(const batch& b, const std::string& source_id, const alias_table* a
     const int count = static_cast<int>(n);
     m.mutable_alias()->Reserve(count);
     m.mutable_dt_ms()->Reserve(count);
-    m.mutable_value()->Reserve(count);
     const std::int64_t base = ms_of(b.samples.front().time);
     m.set_base_time_ms(base);
     std::int64_t prev = base;
@@ -566,14 +684,9 @@ bool batch_to(const batch& b, const std::string& source_id, const alias_table* a
       const std::int64_t t = ms_of(s.time);
       m.add_dt_ms(t - prev);
       prev = t;
-      float f = 0.0F;
-      if (!float_exact(s.value, f)) {
-        m.add_exact_index(static_cast<std::uint32_t>(i));
-        m.add_exact_value(s.value);
-      }
-      m.add_value(f);
       all_good = all_good && s.quality == quality_code::good;
     }
+    values_to(b.samples, m);
     if (!all_good) {
       m.mutable_quality()->Reserve(count);
       for (const sample& s : b.samples) m.add_quality(static_cast<std::uint32_t>(s.quality));
@@ -669,6 +782,35 @@ bool parse_json(std::string_view json, pb::Envelope& m, const codec_limits& limi
   return check(m, limits, fail);
 }
 
+// protobuf's printer writes -0.0 as -0, which its parser reads as the integer 0: the sign is
+// lost. Every JSON number token -0 (outside strings) becomes -0.0, which parses as -0.0.
+std::string keep_negative_zero(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    out += c;
+    if (in_string) {
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '0' &&
+               (i + 2 == text.size() || text[i + 2] == ',' || text[i + 2] == ']' ||
+                text[i + 2] == '}')) {
+      out += "0.0";
+      ++i;
+    }
+  }
+  return out;
+}
+
 bool print_json(const pb::Envelope& m, std::string& out, const codec_limits& limits,
                 failure& fail) {
   gpu::JsonPrintOptions options;
@@ -676,11 +818,12 @@ bool print_json(const pb::Envelope& m, std::string& out, const codec_limits& lim
   options.always_print_primitive_fields = false;
   options.always_print_enums_as_ints = false;
   options.preserve_proto_field_names = false;
-  std::string text;
-  const auto status = gpu::MessageToJsonString(m, &text, options);
+  std::string printed;
+  const auto status = gpu::MessageToJsonString(m, &printed, options);
   if (!status.ok()) {
     return fail(errc::malformed, "JSON: cannot print: " + status.ToString());
   }
+  std::string text = keep_negative_zero(printed);
   if (text.size() > limits.max_json_bytes) {
     return fail(errc::message_too_large, "JSON: " + std::to_string(text.size()) +
                                              " bytes, at most " +

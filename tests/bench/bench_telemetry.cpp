@@ -3,7 +3,7 @@
 // samples: 100 points (50 temperatures in Cel with one decimal, 21.7; 50 residual currents in mA
 // with two decimals, 0.35), 10 rows 1 s apart, every sample of a row at the same millisecond,
 // quality good — the workload of tests/unit/test_telemetry_firebus.cpp "bytes per sample", with
-// decimal values (not floats: firebus carries each as a double besides its float).
+// decimal values (not floats: firebus sends them in its decimal form, as scaled integers).
 //   - BM_encode_json_baseline: the batch's canonical JSON (telemetry::to_json, alias table);
 //     the baseline;
 //   - BM_encode_firebus: telemetry::encode_envelope with the birth's alias_table;

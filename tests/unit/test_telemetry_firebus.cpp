@@ -191,13 +191,24 @@ std::string hex(const bytes& b) {
   return s;
 }
 
+bytes unhex(const std::string& h) {
+  bytes b;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
+    b.push_back(static_cast<std::uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  }
+  return b;
+}
+
 }  // namespace
 
 TEST_CASE("telemetry: the error category names every code") {
   CHECK(std::string(tel::category().name()) == "firebus.telemetry");
-  for (int v = 1; v <= static_cast<int>(tel::errc::invalid_text); ++v) {
-    CHECK(std::error_code(v, tel::category()).message().find("unknown") != 0);
+  for (int v = 1; v <= static_cast<int>(tel::errc::invalid_decimals); ++v) {
+    CHECK(std::error_code(v, tel::category()).message().find("unknown firebus.telemetry") != 0);
   }
+  CHECK(std::error_code(static_cast<int>(tel::errc::invalid_decimals) + 1, tel::category())
+            .message()
+            .find("unknown firebus.telemetry") == 0);
   std::error_code ec = tel::errc::unknown_alias;
   CHECK(ec == tel::errc::unknown_alias);
   CHECK(ec.message() == "alias not declared by the birth");
@@ -331,10 +342,13 @@ TEST_CASE("telemetry: sample values round-trip bit for bit") {
       CHECK(a == c);  // -0.0 keeps its sign
     }
   }
-  // Only the values a float cannot hold travel twice: check the JSON's exact column.
+  // 1.5, 312, 21.7 and 2^24 + 1 make the decimal form (in tenths) the cheaper one; the values
+  // that are no decimal at that scale travel as doubles: -0.0, those beyond 2^53 / 10, the
+  // subnormals, NaN and the infinities.
   const std::string json = tel::to_json(env, aliases);
   INFO(json);
-  CHECK(json.find("\"exactIndex\":[4,5,6,7,9,10,12,13,17,18]") != std::string::npos);
+  CHECK(json.find(R"("exactIndex":[1,6,7,8,9,10,11,12,14,15,16,17,18])") != std::string::npos);
+  CHECK(json.find(R"("decimals":1)") != std::string::npos);
 }
 
 TEST_CASE("telemetry: times, qualities and order of samples") {
@@ -514,7 +528,42 @@ TEST_CASE("telemetry: golden bytes") {
   // Worked out by hand from the protobuf encoding rules (fields in number order, packed
   // repeated scalars, zigzag sint64, little-endian float and double), and cross-checked with
   //   protoc --decode firebus.v1.Envelope -I protocols protocols/firebus/v1/telemetry.proto
+  // The values 1.5 and 21.7 go in the decimal form: 15 and 217 tenths (5 bytes, where floats
+  // take 8 and 21.7 another 13 as an exception).
   const std::string expected =
+      "0a03677731"          // 1 source_id "gw1"
+      "1001"                // 2 seq 1
+      "224b"                // 4 batch, 75 bytes
+      "0807"                //   1 birth_id 7
+      "18e807"              //   3 base_time_ms 1000
+      "22020001"            //   4 alias [0, 1]
+      "2a0300d00f"          //   5 dt_ms [0, 1000] (zigzag 0, 2000)
+      "4a03008701"          //   9 quality [0, 0x87 bad_comm_loss]
+      "521b"                //   10 event, 27 bytes
+      "0805"                //     1 seq 5
+      "18d00f"              //     3 mono_ms 2000
+      "2801"                //     5 kind EVENT_KIND_ALARM_ON (alarm_on + 1)
+      "320161"              //     6 point "a"
+      "3a024849"            //     7 alarm "HI"
+      "4805"                //     9 alarm_class ALARM_CLASS_FIRE
+      "5001"                //     10 state ALARM_STATE_UNACK
+      "613333333333b33540"  // 12 value 21.7 (fixed64)
+      "5a12"                //   11 status, 18 bytes
+      "0a026431"            //     1 device "d1"
+      "10d00f"              //     2 time_ms 2000
+      "1803"                //     3 state DEVICE_STATE_OFFLINE
+      "220774696d656f7574"  //     4 detail "timeout"
+      "62031eb203"          //   12 decimal [15, 217] (zigzag 30, 434)
+      "6801";               //   13 decimals 1
+  const tel::alias_table aliases(golden_birth());
+  const bytes wire = tel::encode_envelope(golden_envelope(), aliases);
+  CHECK(hex(wire) == expected);
+  CHECK(wire.size() == 84);
+  CHECK(tel::decode_envelope(wire, aliases) == golden_envelope());
+
+  // The same envelope with its values in the float form (1.5 a float, 21.7 an exception),
+  // which decoders accept as well.
+  const std::string float_form =
       "0a03677731"  // 1 source_id "gw1"
       "1001"        // 2 seq 1
       "225b"        // 4 batch, 91 bytes
@@ -543,11 +592,7 @@ TEST_CASE("telemetry: golden bytes") {
       "10d00f"               //   2 time_ms 2000
       "1803"                 //   3 state DEVICE_STATE_OFFLINE
       "220774696d656f7574";  //  4 detail "timeout"
-  const tel::alias_table aliases(golden_birth());
-  const bytes wire = tel::encode_envelope(golden_envelope(), aliases);
-  CHECK(hex(wire) == expected);
-  CHECK(wire.size() == 100);
-  CHECK(tel::decode_envelope(wire, aliases) == golden_envelope());
+  CHECK(tel::decode_envelope(unhex(float_form), aliases) == golden_envelope());
 
   // The birth: alias 0 and time 0 are defaults and are not written; birth_id (field 3) comes
   // after the points (field 2).
@@ -574,11 +619,11 @@ TEST_CASE("telemetry: golden bytes") {
 TEST_CASE("telemetry: golden JSON, the canonical mapping") {
   const std::string expected =
       R"({"sourceId":"gw1","seq":"1","batch":{"birthId":"7","baseTimeMs":"1000",)"
-      R"("alias":[0,1],"dtMs":["0","1000"],"value":[1.5,21.7],"exactIndex":[1],)"
-      R"("exactValue":[21.7],"quality":[0,135],"events":[{"seq":"5","monoMs":"2000",)"
-      R"("kind":"EVENT_KIND_ALARM_ON","point":"a","alarm":"HI","alarmClass":"ALARM_CLASS_FIRE",)"
-      R"("state":"ALARM_STATE_UNACK","value":21.7}],"statuses":[{"device":"d1","timeMs":"2000",)"
-      R"("state":"DEVICE_STATE_OFFLINE","detail":"timeout"}]}})";
+      R"("alias":[0,1],"dtMs":["0","1000"],"quality":[0,135],"events":[{"seq":"5",)"
+      R"("monoMs":"2000","kind":"EVENT_KIND_ALARM_ON","point":"a","alarm":"HI",)"
+      R"("alarmClass":"ALARM_CLASS_FIRE","state":"ALARM_STATE_UNACK","value":21.7}],)"
+      R"("statuses":[{"device":"d1","timeMs":"2000","state":"DEVICE_STATE_OFFLINE",)"
+      R"("detail":"timeout"}],"decimal":["15","217"],"decimals":1}})";
   const tel::alias_table aliases(golden_birth());
   CHECK(tel::to_json(golden_envelope(), aliases) == expected);
   CHECK(tel::envelope_from_json(expected, aliases) == golden_envelope());
@@ -740,7 +785,9 @@ TEST_CASE("telemetry: the decoder refuses broken messages") {
     pbw b = wire_batch(3);
     b.packed(4, {3});  // a 4th alias (packed fields concatenate)
     CHECK(decode_error(wire_envelope(4, b), aliases, &why) == tel::errc::column_mismatch);
-    CHECK(why == "batch: 4 aliases, 3 dt_ms, 3 values: columns of equal length expected");
+    CHECK(why ==
+          "batch: 4 aliases, 3 dt_ms, 3 values, 0 decimal: columns of equal length "
+          "expected, value or decimal");
     b = wire_batch(3);
     b.packed_float(6, {1.0F});
     CHECK(decode_error(wire_envelope(4, b), aliases) == tel::errc::column_mismatch);
@@ -1004,9 +1051,15 @@ TEST_CASE("telemetry: bytes per sample (100 points, 1,000 samples)") {
   auto own = [&](std::size_t row, std::size_t p) {
     return t0 + 1000 * static_cast<std::int64_t>(row) + 7 * static_cast<std::int64_t>(p);
   };
-  // Values with one decimal (21.7 °C: raw 217, scale 0.1) are not floats: they travel twice.
+  // Values with one decimal (21.7 °C: raw 217, scale 0.1) are not floats: they travel as
+  // scaled integers (the decimal form).
   auto decimal_value = [](std::size_t row, std::size_t p) {
     return static_cast<double>(200 + p + row) / 10.0;
+  };
+  // Half one-decimal temperatures, half two-decimal currents (0.35 mA): scale 100 for all.
+  auto mixed_value = [](std::size_t row, std::size_t p) {
+    return p % 2 == 0 ? static_cast<double>(200 + p + row) / 10.0
+                      : static_cast<double>(30 + p + row) / 100.0;
   };
   const double rows_float = measure("10 rows x 100 points, 1 s apart, float values", float_value,
                                     rows, quality_code::good);
@@ -1016,10 +1069,16 @@ TEST_CASE("telemetry: bytes per sample (100 points, 1,000 samples)") {
                                   rows, quality_code::uncertain);
   const double rows_decimal = measure("10 rows x 100 points, one-decimal values (not floats)",
                                       decimal_value, rows, quality_code::good);
+  const double rows_mixed = measure("10 rows x 100 points, 21.7 and 0.35 (two decimals)",
+                                    mixed_value, rows, quality_code::good);
+  const double own_mixed = measure("1,000 samples, each with its own time, 21.7 and 0.35",
+                                   mixed_value, own, quality_code::good);
   CHECK(rows_float <= 9.0);
   CHECK(own_float <= 9.0);
   CHECK(rows_bad <= 9.0);
-  CHECK(rows_decimal <= 18.0);
+  CHECK(rows_decimal <= 5.0);
+  CHECK(rows_mixed <= 5.0);
+  CHECK(own_mixed <= 6.0);
 
   // Speed (informative; the unit test build is RelWithDebInfo).
   tel::batch data;
@@ -1112,4 +1171,77 @@ TEST_CASE("telemetry: lanes, and stamping an encoded envelope as the uplink does
   bad_lane.push_back(0x04);  // lane 512
   CHECK(tel::decode_envelope(bad_lane, ec) == tel::envelope{});
   CHECK(ec == tel::errc::enum_out_of_range);
+}
+
+TEST_CASE("telemetry: the decimal form of values") {
+  const tel::birth b = make_birth(8);
+  const tel::alias_table aliases(b);
+  auto round_trip = [&](const std::vector<double>& values) {
+    tel::batch data;
+    data.birth_id = 7;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      data.samples.push_back({point_id("p" + std::to_string(i % 8)), at_ms(1000), values[i]});
+    }
+    const tel::envelope env = batch_envelope(data);
+    const bytes wire = tel::encode_envelope(env, aliases);
+    const tel::envelope back = tel::decode_envelope(wire, aliases);
+    REQUIRE(back == env);
+    // Bit for bit, -0.0 included, in bytes and in JSON.
+    const std::string json = tel::wire_to_json(wire);
+    const tel::envelope from_json = tel::envelope_from_json(json, aliases);
+    const auto& got = std::get<tel::batch>(back.body).samples;
+    const auto& got_json = std::get<tel::batch>(from_json.body).samples;
+    REQUIRE(got_json.size() == values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      CHECK(std::memcmp(&got[i].value, &values[i], sizeof(double)) == 0);
+      if (!std::isnan(values[i])) {
+        CHECK(std::memcmp(&got_json[i].value, &values[i], sizeof(double)) == 0);
+      }
+    }
+    return json;
+  };
+  // Decimals of different scales share the largest: 21.7, 0.35, 1200, -3.125.
+  std::string j = round_trip({21.7, 0.35, 1200.0, -3.125});
+  CHECK(j.find(R"("decimal":["21700","350","1200000","-3125"],"decimals":3)") != std::string::npos);
+  // Values that are no decimal at the scale go as exceptions with their nearest scaled value
+  // (0 where none): 1/3, -0.0, NaN, infinity, 1e300, a float's exact value.
+  const double third = 1.0 / 3.0;
+  j = round_trip({0.1, 0.2, 0.3, third, -0.0, 12.5, 7.0, 0.5});
+  INFO(j);
+  CHECK(j.find(R"("exactIndex":[3,4],"exactValue":[0.3333333333333333)") != std::string::npos);
+  CHECK(j.find(R"(,-0.0],"decimal")") != std::string::npos);
+  CHECK(j.find(R"("decimal":["1","2","3","3","0","125","70","5"],"decimals":1)") !=
+        std::string::npos);
+  j = round_trip({std::numeric_limits<double>::quiet_NaN(), 1.5,
+                  std::numeric_limits<double>::infinity(), 1e300, 2.5, 3.5, 4.5, 5.5});
+  CHECK(j.find(R"("decimal":["0","15","0","0","25","35","45","55"])") != std::string::npos);
+  // Where floats are cheaper (floats with many digits), the float form.
+  j = round_trip({static_cast<double>(3.14159F), static_cast<double>(2.71828F)});
+  CHECK(j.find(R"("value":[)") != std::string::npos);
+  CHECK(j.find(R"("decimal")") == std::string::npos);
+  // Nine decimals at most; 2^53 the largest magnitude; integers at scale 1.
+  round_trip({0.123456789, 1e-9, 9007199254740992.0, -9007199254740992.0, 42.0});
+  j = round_trip({1.0, 2.0, 3.0});
+  CHECK(j.find(R"("decimal":["2","4","6"])") == std::string::npos);  // not zigzag in JSON
+  CHECK(j.find(R"("decimal":["1","2","3"])") != std::string::npos);
+  CHECK(j.find("decimals") == std::string::npos);  // 0: not written
+
+  // The decoder's checks.
+  std::error_code ec;
+  auto decode_json = [&](const std::string& batch) {
+    (void)tel::envelope_from_json(
+        R"({"sourceId":"gw","seq":"1","batch":{"birthId":"7",)" + batch + "}}", aliases, ec);
+    return ec;
+  };
+  CHECK_FALSE(decode_json(R"("alias":[0,1],"dtMs":["0","0"],"decimal":["217","-5"],"decimals":1)"));
+  CHECK(decode_json(R"("alias":[0],"dtMs":["0"],"decimal":["217"],"decimals":16)") ==
+        tel::errc::invalid_decimals);
+  CHECK(decode_json(R"("alias":[0],"dtMs":["0"],"decimal":["9007199254740993"])") ==
+        tel::errc::invalid_decimals);
+  CHECK(decode_json(R"("alias":[0],"dtMs":["0"],"decimal":["1"],"value":[1])") ==
+        tel::errc::column_mismatch);
+  CHECK(decode_json(R"("alias":[0,1],"dtMs":["0","0"],"decimal":["1"])") ==
+        tel::errc::column_mismatch);
+  CHECK(decode_json(R"("alias":[0],"dtMs":["0"],"decimal":["1"],"exactIndex":[1],)"
+                    R"("exactValue":[2])") == tel::errc::bad_exact_index);
 }

@@ -111,7 +111,8 @@ void bind_enums(py::module_& m) {
                        {"unknown_datatype", tm::errc::unknown_datatype},
                        {"value_mismatch", tm::errc::value_mismatch},
                        {"nesting_too_deep", tm::errc::nesting_too_deep},
-                       {"unknown_device", tm::errc::unknown_device}},
+                       {"unknown_device", tm::errc::unknown_device},
+                       {"invalid_decimals", tm::errc::invalid_decimals}},
                       "TelemetryError codes (TelemetryError.code; category 'firebus.telemetry').");
   m.def(
       "errc_message", [](tm::errc e) { return tm::make_error_code(e).message(); }, py::arg("code"),

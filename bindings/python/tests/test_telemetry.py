@@ -33,17 +33,11 @@ PROTO = ROOT / "protocols" / "firebus" / "v1" / "telemetry.proto"
 GOLDEN_HEX = (
     "0a03677731"
     "1001"
-    "225b"
+    "224b"
     "0807"
     "18e807"
     "22020001"
     "2a0300d00f"
-    "3208"
-    "0000c03f"
-    "9a99ad41"
-    "3a0101"
-    "4208"
-    "3333333333b33540"
     "4a03008701"
     "521b"
     "0805"
@@ -59,14 +53,16 @@ GOLDEN_HEX = (
     "10d00f"
     "1803"
     "220774696d656f7574"
+    "62031eb203"  # decimal [15, 217]: 1.5 and 21.7 in tenths
+    "6801"  # decimals 1
 )
 GOLDEN_JSON = (
     '{"sourceId":"gw1","seq":"1","batch":{"birthId":"7","baseTimeMs":"1000",'
-    '"alias":[0,1],"dtMs":["0","1000"],"value":[1.5,21.7],"exactIndex":[1],'
-    '"exactValue":[21.7],"quality":[0,135],"events":[{"seq":"5","monoMs":"2000",'
-    '"kind":"EVENT_KIND_ALARM_ON","point":"a","alarm":"HI","alarmClass":"ALARM_CLASS_FIRE",'
-    '"state":"ALARM_STATE_UNACK","value":21.7}],"statuses":[{"device":"d1","timeMs":"2000",'
-    '"state":"DEVICE_STATE_OFFLINE","detail":"timeout"}]}}'
+    '"alias":[0,1],"dtMs":["0","1000"],"quality":[0,135],"events":[{"seq":"5",'
+    '"monoMs":"2000","kind":"EVENT_KIND_ALARM_ON","point":"a","alarm":"HI",'
+    '"alarmClass":"ALARM_CLASS_FIRE","state":"ALARM_STATE_UNACK","value":21.7}],'
+    '"statuses":[{"device":"d1","timeMs":"2000","state":"DEVICE_STATE_OFFLINE",'
+    '"detail":"timeout"}],"decimal":["15","217"],"decimals":1}}'
 )
 
 
@@ -129,8 +125,8 @@ def test_protoc_decodes_what_firebus_encodes() -> None:
         "birth_id: 7",
         "base_time_ms: 1000",
         "dt_ms: 1000",
-        "value: 21.7",
-        "exact_index: 1",
+        "decimal: 217",
+        "decimals: 1",
         "quality: 135",
         "kind: EVENT_KIND_ALARM_ON",
         "alarm_class: ALARM_CLASS_FIRE",
@@ -327,3 +323,13 @@ def test_bytes_per_sample() -> None:
     ]
     data = tm.encode(tm.Envelope("gw-0001", 2, tm.Batch(samples, birth_id=7)), aliases)
     assert len(data) / 1000 <= 9.0  # half of Sparkplug B with aliases (18.0)
+    # Decimal readings (21.7 Cel, 0.35 mA) go as scaled integers: about 4 bytes a sample.
+    decimal = [
+        Sample(f"p{p}", t0 + row, (200 + p + row) / 10 if p % 2 else (30 + p + row) / 100)
+        for row in range(10)
+        for p in range(100)
+    ]
+    env = tm.Envelope("gw-0001", 2, tm.Batch(decimal, birth_id=7))
+    data = tm.encode(env, aliases)
+    assert len(data) / 1000 <= 5.0
+    assert tm.decode(data, aliases) == env

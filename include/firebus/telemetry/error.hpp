@@ -52,6 +52,8 @@ enum class errc : int {
   value_mismatch,    ///< a value of another kind than its datatype, or outside its range
   nesting_too_deep,  ///< property sets nested deeper than the limits allow
   unknown_device,    ///< a device the Sparkplug edge node is not configured with
+  // firebus v1, later additions:
+  invalid_decimals,  ///< decimal values scaled beyond 10^15, or of a magnitude beyond 2^53
 };
 
 namespace detail {
@@ -108,6 +110,8 @@ class category_impl final : public std::error_category {
         return "property sets nested too deeply";
       case errc::unknown_device:
         return "unknown Sparkplug device";
+      case errc::invalid_decimals:
+        return "decimal values beyond 15 decimals or 2^53";
     }
     return "unknown firebus.telemetry error " + std::to_string(value);
   }

@@ -483,6 +483,7 @@ class Errc(enum.IntEnum):
     value_mismatch = 22
     nesting_too_deep = 23
     unknown_device = 24
+    invalid_decimals = 25
 
 class Lane(enum.IntEnum):
     """

@@ -34,6 +34,8 @@
 
 #include <firebus/io/mqtt_client.hpp>
 
+#include "mqtt_topic.hpp"
+
 namespace firebus {
 inline namespace v1 {
 namespace mqtt {
@@ -45,15 +47,8 @@ void library_init() {
   std::call_once(once, [] { mosquitto_lib_init(); });
 }
 
-bool topic_ok(std::string_view t) {
-  return !t.empty() && mosquitto_pub_topic_check2(t.data(), t.size()) == MOSQ_ERR_SUCCESS &&
-         mosquitto_validate_utf8(t.data(), static_cast<int>(t.size())) == MOSQ_ERR_SUCCESS;
-}
-
-bool filter_ok(std::string_view f) {
-  return !f.empty() && mosquitto_sub_topic_check2(f.data(), f.size()) == MOSQ_ERR_SUCCESS &&
-         mosquitto_validate_utf8(f.data(), static_cast<int>(f.size())) == MOSQ_ERR_SUCCESS;
-}
+using detail::filter_ok;
+using detail::topic_ok;
 
 // CONNACK return code (3.1.1) or reason code (5) → errc.
 errc refusal(int rc, protocol_version v) {

@@ -15,11 +15,12 @@
 #include <vector>
 
 #include <asio.hpp>
-#include <mosquitto.h>
 
 #include <firebus/core/error.hpp>
 #include <firebus/io/mqtt_uplink.hpp>
 #include <firebus/telemetry/firebus_codec.hpp>
+
+#include "mqtt_topic.hpp"
 
 namespace firebus {
 inline namespace v1 {
@@ -27,10 +28,7 @@ namespace uplink {
 
 namespace {
 
-bool topic_ok(std::string_view t) {
-  return !t.empty() && mosquitto_pub_topic_check2(t.data(), t.size()) == MOSQ_ERR_SUCCESS &&
-         mosquitto_validate_utf8(t.data(), static_cast<int>(t.size())) == MOSQ_ERR_SUCCESS;
-}
+using mqtt::detail::topic_ok;
 
 // Why `m` can never be published (empty: it can).
 std::error_code unsendable(const message& m, std::size_t max_payload, std::string& why) {

@@ -235,6 +235,18 @@ struct edge_node::impl {
     return true;
   }
 
+  // device_death() and device_birth(): the declared device (not the node) `device` goes offline
+  // or online; its unit in `u`.
+  bool set_online(std::string_view device, bool online, std::size_t& u, std::error_code& ec) {
+    if (device.empty()) {
+      ec = make_error_code(errc::unknown_device);
+      return false;
+    }
+    if (!find_unit(device, u, ec, nullptr, false)) return false;
+    units[u].online = online;
+    return true;
+  }
+
   bool add_alarm(std::size_t u, const alarm_decl& a, const std::string& where, std::error_code& ec,
                  std::string* why) {
     if (a.source.empty() || a.alarm.empty()) {
@@ -765,13 +777,7 @@ std::vector<message> edge_node::device_death(std::string_view device, std::uint6
   if (!impl_) return {};
   impl& im = *impl_;
   std::size_t u = 0;
-  if (device.empty()) {
-    ec = make_error_code(errc::unknown_device);
-    return {};
-  }
-  if (!im.find_unit(device, u, ec, nullptr, false)) return {};
-  im.units[u].online = false;
-  if (!im.connected) return {};
+  if (!im.set_online(device, false, u, ec) || !im.connected) return {};
   payload p;
   p.timestamp = now_ms;
   p.seq = im.seq;
@@ -789,13 +795,7 @@ std::vector<message> edge_node::device_birth(std::string_view device, std::uint6
   if (!impl_) return {};
   impl& im = *impl_;
   std::size_t u = 0;
-  if (device.empty()) {
-    ec = make_error_code(errc::unknown_device);
-    return {};
-  }
-  if (!im.find_unit(device, u, ec, nullptr, false)) return {};
-  im.units[u].online = true;
-  if (!im.connected) return {};
+  if (!im.set_online(device, true, u, ec) || !im.connected) return {};
   message m;
   if (!im.birth_of(u, now_ms, im.seq, m, ec, nullptr)) return {};
   im.take_seq();

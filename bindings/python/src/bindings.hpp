@@ -42,6 +42,8 @@ void bind_journal(py::module_& uplink);
 void bind_mqtt(py::module_& mqtt);
 // firebus._firebus.uplink.MqttUplink (bind_journal.cpp; after bind_journal).
 void bind_mqtt_uplink(py::module_& uplink);
+// firebus._firebus.uplink.Gb26875Uplink (bind_gb26875_uplink.cpp; after bind_io and bind_journal).
+void bind_gb26875_uplink(py::module_& uplink);
 
 // What firebus.uplink.MqttUplink needs of a firebus.mqtt.Client (bind_mqtt.cpp).
 struct mqtt_client_access {

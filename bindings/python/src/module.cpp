@@ -39,6 +39,7 @@ PYBIND11_MODULE(_firebus, m) {
   py::module_ mqtt = sub("mqtt", "MQTT: a client that reconnects by itself, TLS, Will, QoS 0/1.");
   firebus_py::bind_mqtt(mqtt);
   firebus_py::bind_mqtt_uplink(uplink);
+  firebus_py::bind_gb26875_uplink(uplink);
   py::module_ telemetry =
       sub("telemetry", "Telemetry: births, batches, aliases, the firebus protobuf encoding, JSON.");
   firebus_py::bind_telemetry(telemetry);

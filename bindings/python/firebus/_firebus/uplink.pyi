@@ -4,6 +4,8 @@ The uplink: the store-and-forward journal and its lanes.
 
 from __future__ import annotations
 import enum
+import firebus._firebus
+import firebus._firebus.gb26875
 import firebus._firebus.mqtt
 import types
 import typing
@@ -67,6 +69,234 @@ class Entry:
     def topic(self) -> str:
         """
         Where to publish it.
+        """
+
+class Gb26875Delivery:
+    """
+    A message confirmed by the centre (Gb26875Uplink.on_delivered).
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def attempts(self) -> int:
+        """
+        Transmissions of its last submission.
+        """
+    @property
+    def id(self) -> int:
+        """
+        Its journal id (what send() returned).
+        """
+    @property
+    def lane(self) -> Lane:
+        """
+        Its lane (Lane).
+        """
+    @property
+    def latency(self) -> float:
+        """
+        Seconds from produced to the confirm (outages included).
+        """
+    @property
+    def priority(self) -> firebus._firebus.gb26875.MessagePriority:
+        """
+        Its priority as classified (firebus._firebus.gb26875.MessagePriority).
+        """
+    @property
+    def produced(self) -> float:
+        """
+        When it was appended (Unix seconds).
+        """
+    @property
+    def seq(self) -> int:
+        """
+        Its sequence number in its lane.
+        """
+    @property
+    def submissions(self) -> int:
+        """
+        Times the uplink handed it out since the journal was opened.
+        """
+
+class Gb26875Uplink:
+    """
+    Sends a Journal to a GB/T 26875.3 monitoring centre (C++ firebus::uplink::gb26875_uplink, <firebus/io/gb26875_uplink.hpp>; docs/gb26875-uplink.md) through a UITD client of its own, made from a firebus.gb26875.ClientConfig. send() encodes and classifies an ADU and appends it to the journal (fire and alarms: Lane.alarm, routine: Lane.telemetry; on disk when it returns); the uplink sends alarms first, fire ahead of everything, and removes a message when the centre confirmed it. A denied message is removed and reported to on_denied. On every connection everything not confirmed goes again (at least once). Callbacks run on the uplink's I/O thread with the GIL held. A context manager: `with Gb26875Uplink(j, cfg) as up:` starts and closes.
+    """
+    def __enter__(self) -> Gb26875Uplink:
+        """
+        Starts the uplink; returns it.
+        """
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        """
+        Closes the uplink.
+        """
+    def __init__(
+        self,
+        journal: Journal,
+        config: firebus._firebus.gb26875.ClientConfig,
+        *,
+        window: int = 8,
+        alarm_window: int = 64,
+        poll_interval: float = 1.0,
+        retry_delay: float = 5.0,
+        keep_denied: bool = False,
+    ) -> None:
+        """
+        window: telemetry messages submitted and not yet reported (1..1000); alarm_window: the same for alarms, independent (an alarm never waits for telemetry); poll_interval, retry_delay: seconds; keep_denied: keep and resend a denied message instead of removing it. Raises CoreError for an option out of range, firebus.Error for an invalid configuration.
+        """
+    def __repr__(self) -> str: ...
+    def client_counters(self) -> firebus._firebus.gb26875.ClientCounters:
+        """
+        The client's counters (firebus.gb26875.ClientCounters).
+        """
+    def close(self) -> None:
+        """
+        Detaches the uplink, stops and frees the client, joins the I/O thread. Idempotent.
+        """
+    def notify(self) -> None:
+        """
+        Wakes the uplink after messages were appended to the journal directly.
+        """
+    def oldest_unsent(self, lane: Lane) -> float | None:
+        """
+        When the oldest message of `lane` not yet confirmed was produced (Unix seconds), or None when the lane is empty.
+        """
+    def send(self, adu: bytes | bytearray | memoryview | firebus._firebus.gb26875.Adu) -> int:
+        """
+        Appends the ADU (bytes, checked, or an Adu) to the journal (on disk when this returns) and wakes the uplink; returns its journal id. Raises GB26875Error when it cannot be encoded within the standard's limits, JournalError when the journal refused it (journal_full: report it loudly and keep the message; storage_full, read_only, ...).
+        """
+    def send_batch(
+        self, adus: list[bytes | bytearray | memoryview | firebus._firebus.gb26875.Adu]
+    ) -> list[int]:
+        """
+        Appends several ADUs in one transaction (one sync), all or none.
+        """
+    def start(self) -> None:
+        """
+        Starts the I/O thread and connects to the centre (reconnecting with back-off).
+        """
+    def stop(self) -> None:
+        """
+        Closes the connection; what is not confirmed stays in the journal (and in the client) and is sent after the next start().
+        """
+    @property
+    def closed(self) -> bool:
+        """
+        True once close() was called.
+        """
+    @property
+    def config(self) -> firebus._firebus.gb26875.ClientConfig:
+        """
+        A copy of the client's configuration.
+        """
+    @property
+    def counters(self) -> Gb26875UplinkCounters:
+        """
+        Gb26875UplinkCounters.
+        """
+    @property
+    def in_flight(self) -> int:
+        """
+        Messages submitted to the client and not yet reported.
+        """
+    @property
+    def is_connected(self) -> bool:
+        """
+        True while a connection to the centre is established.
+        """
+    @property
+    def on_connected(self) -> typing.Callable[[], None] | None:
+        """
+        Called as f() on every connection (after the rewind).
+        """
+    @on_connected.setter
+    def on_connected(self, arg1: typing.Callable[[], None] | None) -> None: ...
+    @property
+    def on_delivered(self) -> typing.Callable[[Gb26875Delivery], None] | None:
+        """
+        Called as f(delivery) when the centre confirmed a message (already removed from the journal).
+        """
+    @on_delivered.setter
+    def on_delivered(self, arg1: typing.Callable[[Gb26875Delivery], None] | None) -> None: ...
+    @property
+    def on_denied(self) -> typing.Callable[[Entry, firebus._firebus.Error], None] | None:
+        """
+        Called as f(entry, error) when a message was removed without being delivered: denied by the centre (GB26875Error denied), or a journal entry that is no sendable ADU.
+        """
+    @on_denied.setter
+    def on_denied(
+        self, arg1: typing.Callable[[Entry, firebus._firebus.Error], None] | None
+    ) -> None: ...
+    @property
+    def on_disconnected(self) -> typing.Callable[[firebus._firebus.Error], None] | None:
+        """
+        Called as f(error) when an established connection ends.
+        """
+    @on_disconnected.setter
+    def on_disconnected(
+        self, arg1: typing.Callable[[firebus._firebus.Error], None] | None
+    ) -> None: ...
+    @property
+    def on_log(self) -> typing.Callable[[LogLevel, str], None] | None:
+        """
+        Called as f(level, text) for denied and unsendable messages, failures and journal errors.
+        """
+    @on_log.setter
+    def on_log(self, arg1: typing.Callable[[LogLevel, str], None] | None) -> None: ...
+
+class Gb26875UplinkCounters:
+    """
+    What a Gb26875Uplink did since it was made.
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def callback_errors(self) -> int:
+        """
+        Exceptions thrown by callbacks.
+        """
+    @property
+    def connections(self) -> int:
+        """
+        Connections that came up.
+        """
+    @property
+    def delivered(self) -> int:
+        """
+        Messages confirmed by the centre and removed.
+        """
+    @property
+    def denied(self) -> int:
+        """
+        Messages denied by the centre (removed, reported).
+        """
+    @property
+    def failed(self) -> int:
+        """
+        Failures that keep the message (no answer, not connected, queue full).
+        """
+    @property
+    def journal_errors(self) -> int:
+        """
+        Journal reads or acks that failed.
+        """
+    @property
+    def resent(self) -> int:
+        """
+        Of sent: messages handed out again.
+        """
+    @property
+    def sent(self) -> int:
+        """
+        Submissions to the client, resends included.
+        """
+    @property
+    def unsendable(self) -> int:
+        """
+        Journal entries that are no sendable ADU (removed, reported).
         """
 
 class Journal:
@@ -457,6 +687,7 @@ def errc_message(code: JournalErrc) -> str:
     The C++ message of a JournalErrc.
     """
 
+GB26875_FORMAT: int = 26
 MESSAGE_OVERHEAD: int = 64
 THIN_WINDOW: int = 64
 

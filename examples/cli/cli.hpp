@@ -58,6 +58,11 @@ int sparkplug_main(const std::vector<std::string>& args);
 /// The usage text of `firebus sparkplug`.
 void sparkplug_usage(std::FILE* out);
 
+/// `firebus telemetry ...`: `args` are the arguments after "telemetry".
+int telemetry_main(const std::vector<std::string>& args);
+/// The usage text of `firebus telemetry`.
+void telemetry_usage(std::FILE* out);
+
 /// `firebus alarm ...`: `args` are the arguments after "alarm".
 int alarm_main(const std::vector<std::string>& args);
 /// The usage text of `firebus alarm`.

@@ -34,6 +34,8 @@ constexpr area areas[] = {
      &firebus_cli::modbus_main, &firebus_cli::modbus_usage},
     {"sparkplug", "Sparkplug B payloads: decode and encode them as JSON, parse topics",
      &firebus_cli::sparkplug_main, &firebus_cli::sparkplug_usage},
+    {"telemetry", "firebus telemetry: watch a broker, decode the envelopes published on it",
+     &firebus_cli::telemetry_main, &firebus_cli::telemetry_usage},
 };
 
 const area* find_area(std::string_view name) {

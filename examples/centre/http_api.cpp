@@ -1,0 +1,186 @@
+// firebus — fire-safety IoT SDK.
+// firebus-centre: the HTTP JSON API (http_api.hpp).
+#include "http_api.hpp"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace firebus_centre {
+
+struct http_api::impl {
+  std::unique_ptr<store> db;
+  std::mutex db_mutex;  // one connection, several HTTP threads
+  std::function<std::string()> metrics;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+
+  static void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                    "application/json");
+  }
+  static void error(httplib::Response& res, int status, const std::string& message) {
+    reply(res, status, json{{"error", message}, {"status", status}});
+  }
+
+  // Runs `f` on the store; a database failure is a 503 (and the connection is re-established).
+  template <class F>
+  void with_db(httplib::Response& res, F&& f) {
+    std::lock_guard<std::mutex> lock(db_mutex);
+    try {
+      f(*db);
+    } catch (const db_error& e) {
+      db->db().recover();
+      error(res, 503, std::string("database: ") + e.what());
+    }
+  }
+
+  void routes() {
+    server.new_task_queue = [] { return new httplib::ThreadPool(2); };
+    server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+      with_db(res, [&](store& s) {
+        s.db().query("SELECT 1");
+        reply(res, 200, json{{"status", "ok"}});
+      });
+    });
+    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics(), "text/plain; version=0.0.4");
+    });
+    server.Get("/api/alarms", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string state = req.get_param_value("state");
+      static const char* const states[] = {
+          "", "active", "all", "received", "acknowledged", "resolved", "false_alarm"};
+      bool ok = false;
+      for (const char* s : states) ok = ok || state == s;
+      if (!ok) {
+        error(res, 400,
+              "state: one of active, all, received, acknowledged, resolved, false_alarm "
+              "expected, \"" +
+                  state + "\" found");
+        return;
+      }
+      with_db(res, [&](store& s) { reply(res, 200, json{{"alarms", s.alarms(state)}}); });
+    });
+    server.Get("/api/units", [this](const httplib::Request&, httplib::Response& res) {
+      with_db(res, [&](store& s) { reply(res, 200, json{{"units", s.units()}}); });
+    });
+    server.Get(R"(/api/units/([0-9A-Fa-f]{1,12})/history)", [this](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+      const std::uint64_t address = std::strtoull(req.matches[1].str().c_str(), nullptr, 16);
+      std::int64_t limit = 100;
+      if (req.has_param("limit")) {
+        const std::string l = req.get_param_value("limit");
+        char* end = nullptr;
+        limit = std::strtoll(l.c_str(), &end, 10);
+        if (l.empty() || *end != '\0' || limit < 1 || limit > 10000) {
+          error(res, 400, "limit: an integer 1..10000 expected, \"" + l + "\" found");
+          return;
+        }
+      }
+      with_db(res, [&](store& s) {
+        std::optional<json> h = s.history(address, limit);
+        if (!h) {
+          error(res, 404, "no unit with UITD address " + address_hex(address));
+          return;
+        }
+        reply(res, 200, json{{"uitd", address_hex(address)}, {"events", *h}});
+      });
+    });
+    server.Post(R"(/api/alarms/(\d{1,18})/(ack|resolve|false_alarm))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  const std::int64_t id = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
+                  const std::string action = req.matches[2].str();
+                  json body = json::parse(req.body, nullptr, false);
+                  if (body.is_discarded() || !body.is_object()) {
+                    error(res, 400, "a JSON object {\"operator\": ..., \"note\": ...} expected");
+                    return;
+                  }
+                  const auto op = body.find("operator");
+                  if (op == body.end() || !op->is_string() || op->get<std::string>().empty()) {
+                    error(res, 400, "\"operator\": a non-empty string expected");
+                    return;
+                  }
+                  std::string note;
+                  if (const auto n = body.find("note"); n != body.end() && !n->is_null()) {
+                    if (!n->is_string()) {
+                      error(res, 400, "\"note\": a string expected");
+                      return;
+                    }
+                    note = n->get<std::string>();
+                  }
+                  with_db(res, [&](store& s) {
+                    std::string state;
+                    switch (s.transition(id, action, op->get<std::string>(), note, &state)) {
+                      case transition_result::ok:
+                        reply(res, 200, s.alarm(id));
+                        return;
+                      case transition_result::not_found:
+                        error(res, 404, "no alarm " + std::to_string(id));
+                        return;
+                      case transition_result::invalid_transition:
+                        reply(res, 409,
+                              json{{"error", "alarm " + std::to_string(id) + " is " + state + ": " +
+                                                 action + " needs " +
+                                                 (action == "ack" ? "received" : "acknowledged")},
+                                   {"status", 409},
+                                   {"state", state}});
+                        return;
+                    }
+                  });
+                });
+    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;  // a handler's own error body
+      error(res, res.status,
+            res.status == 404 ? "no such resource: " + req.method + " " + req.path
+                              : "HTTP " + std::to_string(res.status));
+    });
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+          std::string what = "internal error";
+          try {
+            std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          error(res, 500, what);
+        });
+  }
+};
+
+http_api::http_api(std::unique_ptr<store> db, std::function<std::string()> metrics)
+    : impl_(std::make_unique<impl>()) {
+  impl_->db = std::move(db);
+  impl_->metrics = std::move(metrics);
+  impl_->routes();
+}
+
+http_api::~http_api() { stop(); }
+
+void http_api::start(const std::string& host, std::uint16_t port) {
+  impl& i = *impl_;
+  if (port == 0) {
+    i.port = i.server.bind_to_any_port(host);
+  } else {
+    i.port = i.server.bind_to_port(host, port) ? port : -1;
+  }
+  if (i.port <= 0) {
+    throw std::runtime_error("HTTP: cannot listen on " + host + ":" + std::to_string(port));
+  }
+  i.thread = std::thread([&i] { i.server.listen_after_bind(); });
+}
+
+void http_api::stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+std::uint16_t http_api::port() const noexcept { return static_cast<std::uint16_t>(impl_->port); }
+
+}  // namespace firebus_centre

@@ -1,0 +1,253 @@
+// firebus — fire-safety IoT SDK.
+// The centre's store on SQLite and on a real PostgreSQL server: schema, ingest, duplicates,
+// alarm lifecycle.
+#include <sys/stat.h>
+
+#include <atomic>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "centre_test_util.hpp"
+#include "store.hpp"
+
+namespace fc = firebus_centre;
+using namespace centre_test;
+
+namespace {
+
+constexpr std::uint64_t uitd = 0x0000'1234'5678;
+
+fc::inbound message(std::uint16_t serial, std::vector<std::uint8_t> adu, int frame_second,
+                    fc::micros received = fc::now_us()) {
+  fc::inbound m;
+  m.connection = 7;
+  m.token = 1;
+  m.peer = "127.0.0.1:40000";
+  m.received_us = received;
+  m.hdr.serial = serial;
+  m.hdr.source = uitd;
+  m.hdr.destination = 1;
+  m.hdr.cmd = gb::command::send_data;
+  m.hdr.time = tag(frame_second);
+  m.adu = std::move(adu);
+  m.frame = gb::encode_frame(m.hdr, firebus::byte_view(m.adu));
+  m.adu_hash = fc::fnv1a64(m.adu.data(), m.adu.size());
+  return m;
+}
+
+fc::ingest_outcome ingest(fc::store& s, const fc::inbound& m) {
+  std::vector<fc::ingest_outcome> out = s.ingest({&m});
+  REQUIRE(out.size() == 1);
+  return out[0];
+}
+
+std::int64_t count(fc::store& s, const std::string& sql) {
+  return fc::as_int(s.db().query(sql).rows.at(0).at(0));
+}
+
+// The body shared by both databases.
+void store_behaviour(const fc::store_options& o) {
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+
+  // A fire alarm of one detector: unit, device, frame (raw bytes kept), event, alarm.
+  const fc::inbound fire = message(1, component_status_adu(7, 0x0003, 10), 10);
+  fc::ingest_outcome r = ingest(*s, fire);
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].kind == "component_status");
+  CHECK(r.events[0].status_names == std::optional<std::string>("fire_alarm"));
+  CHECK(r.events[0].description == std::optional<std::string>("3F office"));
+  REQUIRE(r.events[0].alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+  const std::int64_t alarm_id = r.events[0].alarms_opened[0].second;
+  CHECK(count(*s, "SELECT COUNT(*) FROM units") == 1);
+  CHECK(count(*s, "SELECT COUNT(*) FROM devices WHERE level = 'component'") == 1);
+  CHECK(count(*s, "SELECT COUNT(*) FROM events") == 1);
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE state = 'received' AND kind = 'fire'") == 1);
+  const fc::result raw = s->db().query("SELECT raw, serial, uitd_address FROM frames");
+  REQUIRE(raw.rows.size() == 1);
+  CHECK(std::get<fc::blob>(raw.rows[0][0]) == fire.frame);
+  CHECK(fc::as_int(raw.rows[0][1]) == 1);
+  CHECK(fc::as_int(raw.rows[0][2]) == static_cast<std::int64_t>(uitd));
+
+  // The same message again (a resend: same serial and ADU, new frame time tag): a duplicate,
+  // not stored twice, counted on its key.
+  r = ingest(*s, message(1, component_status_adu(7, 0x0003, 10), 25));
+  CHECK(r.st == fc::ingest_outcome::status::duplicate);
+  CHECK(count(*s, "SELECT COUNT(*) FROM frames") == 1);
+  CHECK(count(*s, "SELECT COUNT(*) FROM events") == 1);
+  CHECK(count(*s, "SELECT duplicates FROM frame_keys") == 1);
+  // The same report with another serial number (a firebus UITD resending from its journal after
+  // its own restart): a duplicate as well.
+  r = ingest(*s, message(900, component_status_adu(7, 0x0003, 10), 40));
+  CHECK(r.st == fc::ingest_outcome::status::duplicate);
+  CHECK(count(*s, "SELECT COUNT(*) FROM frames") == 1);
+  CHECK(count(*s, "SELECT duplicates FROM frame_keys") == 2);
+  // Same serial, other content: a new message (serial numbers wrap).
+  r = ingest(*s, message(1, analog_adu(7, 215, 11), 26));
+  CHECK(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].value.value_or(0) == doctest::Approx(21.5));
+  CHECK(r.events[0].value_unit == std::optional<std::string>("°C"));
+  // Still in fire: no second alarm.
+  r = ingest(*s, message(2, component_status_adu(7, 0x0003, 12), 27));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  CHECK(r.events[0].alarms_opened.empty());
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms") == 1);
+
+  // Lifecycle: received → acknowledged → resolved; anything else is refused.
+  std::string state;
+  CHECK(s->transition(alarm_id, "resolve", "li", "", &state) ==
+        fc::transition_result::invalid_transition);
+  CHECK(state == "received");
+  CHECK(s->transition(alarm_id, "ack", "li", "on my way") == fc::transition_result::ok);
+  CHECK(s->transition(alarm_id, "ack", "wang", "") == fc::transition_result::invalid_transition);
+  CHECK(s->transition(999999, "ack", "li", "") == fc::transition_result::not_found);
+  const fc::json acked = s->alarm(alarm_id);
+  CHECK(acked["state"] == "acknowledged");
+  CHECK(acked["acknowledged_by"] == "li");
+  CHECK(acked["note"] == "on my way");
+  CHECK(acked["uitd"] == "000012345678");
+
+  // The fire bit clears: recorded on the alarm, which stays open for the operator.
+  r = ingest(*s, message(3, component_status_adu(7, 0x0001, 13), 28));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events[0].alarms_cleared.size() == 1);
+  CHECK(r.events[0].alarms_cleared[0].second == alarm_id);
+  const fc::json cleared = s->alarm(alarm_id);
+  CHECK(cleared["state"] == "acknowledged");
+  CHECK_FALSE(cleared["cleared_us"].is_null());
+  CHECK(s->alarms("").size() == 1);
+
+  CHECK(s->transition(alarm_id, "false_alarm", "li", "dust") == fc::transition_result::ok);
+  CHECK(s->transition(alarm_id, "resolve", "li", "") == fc::transition_result::invalid_transition);
+  CHECK(s->alarm(alarm_id)["state"] == "false_alarm");
+  CHECK(s->alarm(alarm_id)["closed_by"] == "li");
+  CHECK(s->alarms("").empty());
+  CHECK(s->alarms("false_alarm").size() == 1);
+
+  // Fire again: a new alarm; and a fault of another detector opens its own.
+  r = ingest(*s, message(4, component_status_adu(7, 0x0003, 14), 29));
+  REQUIRE(r.events[0].alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].second != alarm_id);
+  r = ingest(*s, message(5, component_status_adu(8, 0x0005, 15), 30));
+  REQUIRE(r.events[0].alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fault);
+  CHECK(s->alarms("").size() == 2);
+
+  // History: newest first, limited.
+  const std::optional<fc::json> h = s->history(uitd, 2);
+  REQUIRE(h.has_value());
+  REQUIRE(h->size() == 2);
+  CHECK((*h)[0]["serial"] == 5);
+  CHECK((*h)[1]["serial"] == 4);
+  CHECK_FALSE(s->history(0x42, 10).has_value());
+  const fc::json units = s->units();
+  REQUIRE(units.size() == 1);
+  CHECK(units[0]["devices"] == 2);
+  CHECK(units[0]["open_alarms"] == 2);
+
+  // The duplicate window: a key older than the window is a new message again.
+  fc::store_options short_window = o;
+  short_window.dedup_window = std::chrono::seconds(60);
+  std::unique_ptr<fc::store> s2 = fc::store::open(short_window);
+  const fc::micros later = fc::now_us() + 120 * 1000000LL;
+  r = ingest(*s2, message(1, component_status_adu(7, 0x0003, 10), 40, later));
+  CHECK(r.st == fc::ingest_outcome::status::stored);
+  r = ingest(*s2, message(1, component_status_adu(7, 0x0003, 10), 41, later + 1000));
+  CHECK(r.st == fc::ingest_outcome::status::duplicate);
+
+  // A batch: one transaction, each message on its own.
+  const fc::inbound b1 = message(100, analog_adu(9, 1, 1), 50);
+  const fc::inbound b2 = message(101, analog_adu(9, 2, 2), 50);
+  const fc::inbound b3 = message(100, analog_adu(9, 1, 1), 51);  // duplicate of b1, same batch
+  const std::vector<fc::ingest_outcome> batch = s->ingest({&b1, &b2, &b3});
+  CHECK(batch[0].st == fc::ingest_outcome::status::stored);
+  CHECK(batch[1].st == fc::ingest_outcome::status::stored);
+  CHECK(batch[2].st == fc::ingest_outcome::status::duplicate);
+}
+
+}  // namespace
+
+TEST_CASE("store - sqlite - schema and duplicates and alarm lifecycle") {
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  store_behaviour(o);
+  struct stat st {};
+  CHECK(::stat(o.sqlite_path.c_str(), &st) == 0);
+  // Reopening an existing database keeps it (schema version checked, nothing recreated).
+  std::unique_ptr<fc::store> again = fc::store::open(o);
+  CHECK(fc::as_int(again->db().query("SELECT COUNT(*) FROM units").rows[0][0]) == 1);
+  CHECK(fc::as_text(again->db().query("PRAGMA journal_mode").rows[0][0]) == "wal");
+}
+
+TEST_CASE("store - postgresql - schema and duplicates and alarm lifecycle") {
+  std::string why;
+  pg_server* pg = pg_server::shared(why);
+  if (pg == nullptr) {
+    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
+    return;
+  }
+  fc::store_options o;
+  o.pg_conninfo = pg->create_database("store_behaviour");
+  store_behaviour(o);
+}
+
+TEST_CASE("store - postgresql - four sessions create the schema at once") {
+  std::string why;
+  pg_server* pg = pg_server::shared(why);
+  if (pg == nullptr) {
+    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
+    return;
+  }
+  fc::store_options o;
+  o.pg_conninfo = pg->create_database("schema_race");
+  // Connections on threads stand for processes here: each has its own session.
+  std::vector<std::thread> t;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    t.emplace_back([&] {
+      try {
+        fc::store::open(o);
+        ++ok;
+      } catch (const std::exception& e) {
+        MESSAGE(e.what());
+      }
+    });
+  }
+  for (auto& x : t) x.join();
+  CHECK(ok == 4);
+}
+
+TEST_CASE("store - postgresql - one message stored by two sessions at once is stored once") {
+  std::string why;
+  pg_server* pg = pg_server::shared(why);
+  if (pg == nullptr) {
+    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
+    return;
+  }
+  fc::store_options o;
+  o.pg_conninfo = pg->create_database("dup_race");
+  std::unique_ptr<fc::store> a = fc::store::open(o);
+  std::unique_ptr<fc::store> b = fc::store::open(o);
+  int stored = 0, duplicates = 0;
+  for (std::uint16_t serial = 1; serial <= 40; ++serial) {
+    const fc::inbound m1 = message(serial, component_status_adu(serial, 0x0003, serial), 1);
+    const fc::inbound m2 = message(serial, component_status_adu(serial, 0x0003, serial), 2);
+    fc::ingest_outcome ra, rb;
+    std::thread ta([&] { ra = a->ingest({&m1})[0]; });
+    std::thread tb([&] { rb = b->ingest({&m2})[0]; });
+    ta.join();
+    tb.join();
+    for (const auto* r : {&ra, &rb}) {
+      if (r->st == fc::ingest_outcome::status::stored) ++stored;
+      if (r->st == fc::ingest_outcome::status::duplicate) ++duplicates;
+    }
+  }
+  CHECK(stored == 40);
+  CHECK(duplicates == 40);
+  CHECK(fc::as_int(a->db().query("SELECT COUNT(*) FROM frames").rows[0][0]) == 40);
+  CHECK(fc::as_int(a->db().query("SELECT COUNT(*) FROM alarms").rows[0][0]) == 40);
+}

@@ -1,0 +1,1460 @@
+// firebus — fire-safety IoT SDK.
+#include "gateway.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <asio.hpp>
+
+#include <firebus/alarm/engine.hpp>
+#include <firebus/alarm_json.hpp>
+#include <firebus/gb26875/adu.hpp>
+#include <firebus/gb26875/codes.hpp>
+#include <firebus/io/gb26875_client.hpp>
+#include <firebus/io/gb26875_uplink.hpp>
+#include <firebus/io/journal.hpp>
+#include <firebus/io/modbus_rtu_bus.hpp>
+#include <firebus/io/modbus_tcp_bus.hpp>
+#include <firebus/io/mqtt_client.hpp>
+#include <firebus/io/mqtt_uplink.hpp>
+#include <firebus/profile/codec.hpp>
+#include <firebus/profile_json.hpp>
+#include <firebus/telemetry/aliases.hpp>
+#include <firebus/telemetry/firebus_codec.hpp>
+#include <firebus/text.hpp>
+
+#include "gb_mapping.hpp"
+
+namespace fbgw {
+namespace {
+
+namespace gb = firebus::gb26875;
+namespace ul = firebus::uplink;
+namespace tm = firebus::telemetry;
+using firebus::duration;
+using firebus::mono_time;
+using firebus::utc_time;
+using steady = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+constexpr std::uint32_t npos = firebus::alarm::npos;
+
+std::string iso(utc_time t) {
+  const auto us = t.time_since_epoch().count();
+  const std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  std::tm tmv{};
+  gmtime_r(&secs, &tmv);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tmv);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>((us % 1000000) / 1000));
+  return std::string(buf) + frac;
+}
+
+double seconds_of(duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// Writes `bytes` to `path` atomically and durably: a temporary file, fsync, rename, fsync of
+/// the directory. A crash leaves the old file or the new one, never a torn one.
+bool write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
+                       std::string& why) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    why = tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      why = tmp + ": " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    why = tmp + ": fsync: " + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    why = path + ": " + std::strerror(errno);
+    return false;
+  }
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+bool read_file(const std::string& path, std::vector<std::uint8_t>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+/// A GB/T 26875.3 description (31 bytes of GB 18030) from UTF-8, cut at a character boundary
+/// when longer (characters GB 18030 cannot encode are replaced).
+gb::description description_of(const std::string& utf8) {
+  std::error_code ec;
+  const std::vector<std::uint8_t> b =
+      firebus::utf8_to_gb18030(utf8, ec, firebus::text_policy::replace);
+  gb::description d{};
+  std::size_t i = 0;
+  while (!ec && i < b.size()) {
+    std::size_t n = 1;
+    if (b[i] >= 0x81 && b[i] <= 0xFE && i + 1 < b.size()) {
+      n = (b[i + 1] >= 0x30 && b[i + 1] <= 0x39) ? 4 : 2;
+    }
+    if (i + n > d.size() || i + n > b.size()) break;
+    for (std::size_t k = 0; k < n; ++k) d[i + k] = b[i + k];
+    i += n;
+  }
+  return d;
+}
+
+/// A Modbus bus of either kind.
+struct bus_holder {
+  std::unique_ptr<firebus::modbus::tcp_bus> tcp;
+  std::unique_ptr<firebus::modbus::rtu_bus> rtu;
+  bool up = false;
+  bool reported_down = false;
+  template <class F>
+  void each(F&& f) {
+    if (tcp) f(*tcp);
+    if (rtu) f(*rtu);
+  }
+};
+
+/// One configured device at run time.
+struct device_rt {
+  std::size_t config = 0;  // index into gateway_config::devices
+  std::size_t bus = 0;
+  std::uint32_t bus_device = 0;  // the bus's device index
+  std::shared_ptr<const firebus::profile::codec> codec;
+  std::vector<std::uint32_t> engine_point;  // profile point → engine point (npos: none)
+  tm::device_state state = tm::device_state::unknown;
+  std::string detail;
+};
+
+}  // namespace
+
+struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
+  asio::io_context& io;
+  gateway_config cfg;
+  gateway_options opt;
+
+  // Time: mono_time counts from `epoch`; `utc0` is the wall clock at mono zero. After a restart
+  // from a snapshot the epoch is chosen so that mono time continues from the previous run.
+  steady::time_point epoch;
+  utc_time utc0{};
+
+  std::map<std::string, std::shared_ptr<const firebus::profile::codec>> codecs;
+  std::vector<bus_holder> buses;
+  std::vector<device_rt> devices;
+  std::vector<std::vector<std::size_t>> bus_devices;  // bus → its devices (by bus index)
+  firebus::alarm::engine engine;
+  firebus::alarm::rules rules;
+  std::vector<std::vector<std::uint32_t>> zone_members;
+  asio::steady_timer engine_timer;
+  asio::steady_timer tick_timer;
+  bool snapshot_dirty = false;
+  steady::time_point last_snapshot{};
+  steady::time_point last_telemetry{};
+  std::string snapshot_path;
+
+  // MQTT uplink.
+  std::unique_ptr<ul::journal> mqtt_journal;
+  std::unique_ptr<firebus::mqtt::client> mqtt;
+  std::unique_ptr<ul::mqtt_uplink> mqtt_up;
+  tm::birth birth;
+  tm::alias_table aliases;
+  std::vector<firebus::sample> pending_samples;
+  std::vector<tm::device_status> pending_statuses;
+  std::string topic_alarm, topic_telemetry;
+
+  // GB/T 26875.3 uplink.
+  std::unique_ptr<ul::journal> gb_journal;
+  std::unique_ptr<gb::client> gb_client;
+  std::unique_ptr<ul::gb26875_uplink> gb_up;
+  gb_mapper mapper;
+  bool gb_link_down_reported = false;
+
+  // Health.
+  struct counters_t {
+    std::uint64_t readings = 0, failures = 0, samples = 0, events = 0, alarms_on = 0;
+    std::uint64_t mqtt_sent = 0, gb_sent = 0, send_errors = 0, snapshot_errors = 0;
+    std::uint64_t gb_denied = 0, duty_checks = 0;
+  } counters;
+  bool own_fault = false;              // a journal refused an alarm, a snapshot cannot be written
+  std::vector<double> latencies_ms;    // detector reading → uplink journal, of alarm transitions
+  std::vector<double> gb_delivery_ms;  // produced → confirmed by the centre
+  mutable std::mutex metrics_mu;
+  std::string metrics_text;
+  std::string active_text = "[]";
+  bool stopping = false;
+
+  impl(asio::io_context& i, gateway_config c, gateway_options o)
+      : io(i), cfg(std::move(c)), opt(std::move(o)), engine_timer(i), tick_timer(i) {}
+
+  // --- logging --------------------------------------------------------------------------------
+  void log_line(const std::string& s) {
+    if (opt.log) {
+      opt.log(s);
+    } else {
+      std::fwrite(s.data(), 1, s.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+    }
+  }
+  void log(const std::string& what, json fields = json::object()) {
+    const utc_time now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+    if (opt.json) {
+      fields["time"] = iso(now);
+      fields["stage"] = "gateway";
+      fields["what"] = what;
+      log_line(fields.dump());
+      return;
+    }
+    std::ostringstream s;
+    s << iso(now).substr(11, 12) << " gateway  " << what;
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      s << ' ' << it.key() << '=';
+      if (it->is_string()) {
+        s << it->get<std::string>();
+      } else {
+        s << it->dump();
+      }
+    }
+    log_line(s.str());
+  }
+
+  mono_time mono_now() const {
+    return mono_time(std::chrono::duration_cast<duration>(steady::now() - epoch));
+  }
+  utc_time utc_of(mono_time t) const { return utc0 + t.time_since_epoch(); }
+
+  // --- start ----------------------------------------------------------------------------------
+  std::shared_ptr<const firebus::profile::codec> load_codec(const std::string& profile,
+                                                            std::string& why) {
+    auto it = codecs.find(profile);
+    if (it != codecs.end()) return it->second;
+    std::vector<std::string> candidates;
+    const bool is_path = profile.find('/') != std::string::npos ||
+                         (profile.size() > 5 && profile.substr(profile.size() - 5) == ".json");
+    if (is_path) {
+      candidates.push_back(profile);
+    } else {
+      std::vector<std::string> dirs = cfg.profile_dirs;
+      if (!opt.default_profile_dir.empty()) dirs.push_back(opt.default_profile_dir);
+      for (const std::string& d : dirs) candidates.push_back(d + "/" + profile + ".json");
+    }
+    for (const std::string& path : candidates) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) continue;
+      firebus::profile::device_profile p;
+      std::error_code ec;
+      firebus::profile::profile_error perr;
+      if (!firebus::profile::load_profile(path, p, ec, perr)) {
+        why = path + ": " + (perr.what().empty() ? ec.message() : perr.what());
+        return nullptr;
+      }
+      firebus::profile::profile_error verr;
+      auto c = std::make_shared<firebus::profile::codec>();
+      if (!c->assign(std::move(p), verr)) {
+        why = path + ": " + verr.what();
+        return nullptr;
+      }
+      codecs[profile] = c;
+      return c;
+    }
+    why = "profile \"" + profile + "\" not found (looked in:";
+    for (const auto& c : candidates) why += " " + c;
+    why += ")";
+    return nullptr;
+  }
+
+  /// The engine's rules: every device's profile defaults (points "<device>/<point>", stale time
+  /// from the poll settings), replaced or extended by the configuration's rules, and its zones.
+  bool build_rules(const gateway_config& c, firebus::alarm::rules& out, std::string& why) {
+    out = firebus::alarm::rules{};
+    out.max_shelve_s = c.rules.max_shelve_s;
+    out.chatter = c.rules.chatter;
+    out.flood = c.rules.flood;
+    out.outputs = c.rules.outputs;
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < c.devices.size(); ++i) {
+      const device_config& d = c.devices[i];
+      auto codec = load_codec(d.profile, why);
+      if (!codec) {
+        why = "devices[" + std::to_string(i) + "].profile: " + why;
+        return false;
+      }
+      const std::size_t first = out.points.size();
+      if (c.profile_defaults) {
+        codec->append_default_rules(d.id + "/", out);
+      } else {
+        for (const auto& p : codec->profile().points) {
+          if (!p.publish) continue;
+          firebus::alarm::point_rule pr;
+          pr.id = d.id + "/" + p.id;
+          pr.unit = p.unit;
+          pr.range = p.range;
+          out.points.push_back(std::move(pr));
+        }
+      }
+      // Comm loss: a point not read for three periods of its poll class, plus the time the
+      // retries take, is stale. Configuration-class points (setpoints, settings; read every few
+      // minutes) get no stale time: their device's alarm and measurement points say it first.
+      std::map<std::string, firebus::profile::poll_class> class_of;
+      for (const auto& p : codec->profile().points) {
+        class_of[d.id + "/" + p.id] = firebus::profile::effective_poll(p);
+      }
+      for (std::size_t k = first; k < out.points.size(); ++k) {
+        auto& pr = out.points[k];
+        const auto cls = class_of[pr.id];
+        const duration period = cls == firebus::profile::poll_class::alarm ? d.alarm_period
+                                : cls == firebus::profile::poll_class::measurement
+                                    ? d.measurement_period
+                                    : duration::zero();
+        if (d.stale_s > 0) {
+          pr.stale_s = d.stale_s;
+        } else if (period > duration::zero()) {
+          // Three periods and the retries' time; the profile's own stale time (written for a
+          // generic poll rate) caps it, as long as two polls and their retries still fit.
+          const double retry_s = seconds_of(d.timeout) * (d.retries + 1) * 2 + 1;
+          const double auto_stale = 3 * seconds_of(period) + retry_s;
+          const double floor_s = 2 * seconds_of(period) + retry_s;
+          pr.stale_s =
+              pr.stale_s > 0 ? std::max(floor_s, std::min(pr.stale_s, auto_stale)) : auto_stale;
+        }
+        index[pr.id] = k;
+      }
+    }
+    for (const auto& pr : c.rules.points) {
+      auto it = index.find(pr.id);
+      if (it != index.end()) {
+        out.points[it->second] = pr;
+      } else {
+        index[pr.id] = out.points.size();
+        out.points.push_back(pr);
+      }
+    }
+    out.zones = c.rules.zones;
+    firebus::alarm::rules_error rerr;
+    if (!firebus::alarm::validate(out, rerr)) {
+      why = "alarm rules (profiles' defaults with alarms.rules): " + rerr.what();
+      return false;
+    }
+    return true;
+  }
+
+  void restore_time_base() {
+    // The snapshot file holds the wall-clock time of mono zero; keep mono time continuous so
+    // that the engine's timers (latches, delays, stale times) keep their meaning.
+    epoch = steady::now();
+    utc0 = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+    std::vector<std::uint8_t> bytes;
+    if (!read_file(snapshot_path, bytes) || bytes.size() < 16) return;
+    std::int64_t base_us = 0;
+    for (int i = 0; i < 8; ++i)
+      base_us |= std::int64_t{bytes[static_cast<std::size_t>(i)]} << (8 * i);
+    const utc_time base{duration(base_us)};
+    const duration elapsed = utc0 - base;
+    if (elapsed < duration::zero() || elapsed > std::chrono::hours(24 * 365 * 10)) return;
+    epoch = steady::now() - std::chrono::duration_cast<steady::duration>(elapsed);
+    utc0 = base;
+  }
+
+  bool restore_snapshot() {
+    std::vector<std::uint8_t> bytes;
+    if (!read_file(snapshot_path, bytes) || bytes.size() < 16) return false;
+    std::error_code ec;
+    const firebus::byte_view body(bytes.data() + 8, bytes.size() - 8);
+    if (!engine.restore(body, mono_now(), ec)) {
+      log("snapshot not restored", {{"path", snapshot_path}, {"reason", ec.message()}});
+      return false;
+    }
+    std::size_t latched = 0;
+    for (const auto& a : engine.active()) {
+      if (a.state == firebus::alarm_state::latched_unack ||
+          a.state == firebus::alarm_state::latched_acked || a.cls == firebus::alarm_class::fire) {
+        ++latched;
+      }
+    }
+    log("snapshot restored", {{"path", snapshot_path},
+                              {"active", engine.active().size()},
+                              {"latched_or_fire", latched}});
+    return true;
+  }
+
+  void write_snapshot() {
+    std::vector<std::uint8_t> bytes(8);
+    const std::int64_t base = utc0.time_since_epoch().count();
+    for (int i = 0; i < 8; ++i)
+      bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(base >> (8 * i));
+    const auto snap = engine.snapshot();
+    bytes.insert(bytes.end(), snap.begin(), snap.end());
+    std::string why;
+    if (!write_file_atomic(snapshot_path, bytes, why)) {
+      ++counters.snapshot_errors;
+      set_own_fault(true, "snapshot: " + why);
+      return;
+    }
+    snapshot_dirty = false;
+    last_snapshot = steady::now();
+  }
+
+  bool open_journal(const journal_config& jc, const std::string& name,
+                    std::unique_ptr<ul::journal>& out, std::string& why) {
+    ul::journal_options o;
+    o.path = jc.path.empty() ? cfg.data_dir + "/" + name + "-journal.db" : jc.path;
+    o.max_bytes = jc.max_bytes;
+    o.durability = jc.sync ? ul::durability::full : ul::durability::normal;
+    std::weak_ptr<impl> weak = weak_from_this();
+    o.on_log = [this, name](ul::log_level, const std::string& m) {
+      // Called on the appending thread (the io thread): log at once.
+      log("journal", {{"journal", name}, {"message", m}});
+    };
+    std::error_code ec;
+    auto j = std::make_unique<ul::journal>(o, ec);
+    if (ec) {
+      why = o.path + ": " + ec.message();
+      return false;
+    }
+    out = std::move(j);
+    return true;
+  }
+
+  bool start(std::string& why) {
+    ::mkdir(cfg.data_dir.c_str(), 0700);
+    struct stat st {};
+    if (::stat(cfg.data_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      why = "data_dir " + cfg.data_dir + ": not a directory";
+      return false;
+    }
+    snapshot_path = cfg.data_dir + "/engine.snapshot";
+    if (!build_rules(cfg, rules, why)) return false;
+    std::error_code ec;
+    firebus::alarm::rules_error rerr;
+    if (!engine.configure(rules, ec, &rerr)) {
+      why = "alarm rules: " + rerr.what();
+      return false;
+    }
+    zone_members.assign(engine.zone_count(), {});
+    for (const auto& z : rules.zones) {
+      const std::uint32_t zi = engine.find_zone(z.id);
+      if (zi == npos) continue;
+      for (const auto& m : z.members) zone_members[zi].push_back(engine.find_point(m));
+    }
+    restore_time_base();
+    const bool restored = restore_snapshot();
+
+    // Buses and devices.
+    std::map<std::string, std::size_t> bus_index;
+    for (const bus_config& b : cfg.buses) {
+      bus_holder h;
+      if (b.rtu) {
+        firebus::modbus::rtu_bus_config rc;
+        rc.device = b.device;
+        rc.baud = b.baud;
+        rc.parity = b.parity;
+        rc.data_bits = b.data_bits;
+        rc.stop_bits = b.stop_bits;
+        rc.rs485 = b.rs485;
+        rc.epoch = epoch;
+        h.rtu = std::make_unique<firebus::modbus::rtu_bus>(io, rc, ec);
+      } else {
+        firebus::modbus::tcp_bus_config tc;
+        tc.host = b.host;
+        tc.port = b.port;
+        tc.epoch = epoch;
+        if (b.line_baud > 0) {
+          firebus::modbus::line_timing lt;
+          lt.baud = b.line_baud;
+          tc.cost = firebus::modbus::cost_model::rtu(lt);
+        }
+        h.tcp = std::make_unique<firebus::modbus::tcp_bus>(io, tc, ec);
+      }
+      if (ec) {
+        why = "buses[" + std::to_string(buses.size()) + "] (" + b.id + "): " + ec.message();
+        return false;
+      }
+      bus_index[b.id] = buses.size();
+      buses.push_back(std::move(h));
+    }
+    bus_devices.assign(buses.size(), {});
+    for (std::size_t i = 0; i < cfg.devices.size(); ++i) {
+      const device_config& d = cfg.devices[i];
+      device_rt rt;
+      rt.config = i;
+      rt.bus = bus_index.at(d.bus);
+      rt.codec = codecs.at(d.profile);
+      firebus::modbus::device_policy pol;
+      pol.period = {d.alarm_period, d.measurement_period, d.config_period};
+      pol.timeout = d.timeout;
+      pol.retries = d.retries;
+      std::uint32_t idx = 0;
+      buses[rt.bus].each([&](auto& bus) {
+        idx = bus.add_device(static_cast<std::uint8_t>(d.unit), rt.codec, pol);
+      });
+      if (idx == UINT32_MAX) {
+        why = "devices[" + std::to_string(i) + "]: the bus refused the device's poll settings";
+        return false;
+      }
+      rt.bus_device = idx;
+      rt.engine_point.assign(rt.codec->size(), npos);
+      for (std::size_t p = 0; p < rt.codec->size(); ++p) {
+        rt.engine_point[p] = engine.find_point(d.id + "/" + rt.codec->point(p).id);
+      }
+      if (bus_devices[rt.bus].size() <= idx) bus_devices[rt.bus].resize(idx + 1, SIZE_MAX);
+      bus_devices[rt.bus][idx] = devices.size();
+      devices.push_back(std::move(rt));
+    }
+    std::weak_ptr<impl> weak = weak_from_this();
+    for (std::size_t b = 0; b < buses.size(); ++b) {
+      buses[b].each([&](auto& bus) {
+        bus.on_readings(
+            [weak, b](std::uint32_t d, mono_time t, const firebus::profile::readings& r) {
+              if (auto self = weak.lock()) self->on_readings(b, d, t, r);
+            });
+        bus.on_failure([weak, b](std::uint32_t d, mono_time t, const std::vector<std::size_t>& pts,
+                                 std::error_code e) {
+          if (auto self = weak.lock()) self->on_failure(b, d, t, pts, e);
+        });
+        bus.on_connection([weak, b](bool up, std::error_code e) {
+          if (auto self = weak.lock()) self->on_bus(b, up, e);
+        });
+      });
+    }
+
+    // GB/T 26875.3 mapping (even without that uplink: it answers nothing then, but costs little).
+    build_mapper();
+
+    if (cfg.mqtt.enabled && !start_mqtt(why)) return false;
+    if (cfg.gb.enabled && !start_gb(restored, why)) return false;
+
+    for (auto& b : buses) b.each([](auto& bus) { bus.start(); });
+    log("started", {{"id", cfg.id},
+                    {"buses", buses.size()},
+                    {"devices", devices.size()},
+                    {"points", engine.point_count()},
+                    {"alarms", engine.alarm_count()},
+                    {"zones", engine.zone_count()},
+                    {"restored", restored}});
+    last_snapshot = last_telemetry = steady::now();
+    schedule_engine();
+    schedule_tick();
+    return true;
+  }
+
+  void build_mapper() {
+    // Components: points with alarms, and measured quantities the mapping has an analog type
+    // for (setpoints and settings are not reported).
+    std::vector<bool> has_alarms(engine.point_count(), false);
+    for (std::uint32_t a = 0; a < engine.alarm_count(); ++a) {
+      const std::uint32_t p = engine.alarm_point(a);
+      if (p < has_alarms.size()) has_alarms[p] = true;
+    }
+    std::vector<gb_component> comps;
+    for (const device_rt& rt : devices) {
+      const device_config& d = cfg.devices[rt.config];
+      std::uint16_t number = 0;
+      for (std::size_t p = 0; p < rt.codec->size(); ++p) {
+        if (rt.engine_point[p] == npos) continue;
+        const auto& pd = rt.codec->point(p);
+        const gb_point_defaults def = default_point_mapping(
+            pd.quantity, pd.unit, cfg.gb.mapping.residual_current_analog_type);
+        const auto over = d.gb_points.find(pd.id);
+        const bool configured = over != d.gb_points.end();
+        if (!has_alarms[rt.engine_point[p]] && def.analog_type < 0 && !configured) continue;
+        if (pd.quantity == "setpoint" || pd.quantity == "setting") {
+          if (!has_alarms[rt.engine_point[p]] && !configured) continue;
+        }
+        ++number;
+        gb_component c;
+        c.point = rt.engine_point[p];
+        c.system_type = static_cast<std::uint8_t>(
+            d.system_type >= 0 ? d.system_type : cfg.gb.mapping.default_system_type);
+        c.system_address = static_cast<std::uint8_t>(d.system_address);
+        c.component_type = static_cast<std::uint8_t>(def.component_type);
+        c.component_address =
+            component_address(static_cast<std::uint16_t>(std::max(0, pd.loop)), number);
+        c.analog_type = def.analog_type;
+        c.analog_scale = def.analog_scale;
+        c.deadband = def.deadband;
+        if (configured) {
+          const auto it = over;
+          if (it->second.component_type)
+            c.component_type = static_cast<std::uint8_t>(*it->second.component_type);
+          if (it->second.analog_type) c.analog_type = *it->second.analog_type;
+          if (it->second.analog_scale) c.analog_scale = *it->second.analog_scale;
+          if (it->second.deadband) c.deadband = *it->second.deadband;
+        }
+        c.text = description_of(d.name + " " + (pd.name.empty() ? pd.id : pd.name));
+        comps.push_back(std::move(c));
+      }
+    }
+    gb_mapper_options mo;
+    mo.strict_normal_bit = cfg.gb.mapping.strict_normal_bit;
+    mo.analog_period = cfg.gb.mapping.analog_period;
+    mo.utc_offset = std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes);
+    mapper = gb_mapper(engine, std::move(comps), zone_members, mo);
+  }
+
+  // --- MQTT -----------------------------------------------------------------------------------
+  bool start_mqtt(std::string& why) {
+    if (!open_journal(cfg.mqtt.journal, "mqtt", mqtt_journal, why)) return false;
+    firebus::mqtt::client_options co;
+    co.host = cfg.mqtt.host;
+    co.port = cfg.mqtt.port;
+    co.client_id = cfg.mqtt.client_id;
+    co.username = cfg.mqtt.username;
+    co.password = cfg.mqtt.password;
+    if (cfg.mqtt.tls) {
+      firebus::mqtt::tls_options t;
+      t.ca_file = cfg.mqtt.ca_file;
+      t.cert_file = cfg.mqtt.cert_file;
+      t.key_file = cfg.mqtt.key_file;
+      co.tls = t;
+    }
+    std::error_code ec;
+    mqtt = std::make_unique<firebus::mqtt::client>(io, co, ec);
+    if (ec) {
+      why = "mqtt: " + ec.message();
+      return false;
+    }
+    ul::mqtt_uplink_options uo;
+    uo.on_log = [this](ul::log_level, const std::string& m) {
+      log("mqtt uplink", {{"message", m}});
+    };
+    mqtt_up = std::make_unique<ul::mqtt_uplink>(io, *mqtt_journal, *mqtt, uo, ec);
+    if (ec) {
+      why = "mqtt uplink: " + ec.message();
+      return false;
+    }
+    std::weak_ptr<impl> weak = weak_from_this();
+    mqtt_up->on_connection([weak](const firebus::mqtt::connection_event& e) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (e.up) {
+        self->log("mqtt connected",
+                  {{"broker", self->cfg.mqtt.host + ":" + std::to_string(self->cfg.mqtt.port)}});
+      } else {
+        self->log("mqtt down", {{"reason", e.error.message()}, {"detail", e.detail}});
+      }
+    });
+    topic_alarm = cfg.mqtt.topic_prefix + "/" + cfg.id + "/alarm";
+    topic_telemetry = cfg.mqtt.topic_prefix + "/" + cfg.id + "/telemetry";
+    // The birth: every published point, in engine order. Its id is a hash of the declaration,
+    // so an unchanged gateway keeps it across restarts (replayed batches still decode).
+    birth = tm::birth{};
+    birth.time = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+    std::uint64_t h = 1469598103934665603ull;
+    for (std::uint32_t p = 0; p < engine.point_count(); ++p) {
+      tm::point_decl d;
+      d.name = firebus::point_id::make(engine.point_name(p), ec);
+      for (char ch : engine.point_name(p))
+        h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+      h = (h ^ 0xff) * 1099511628211ull;
+      birth.points.push_back(std::move(d));
+    }
+    for (const auto& r : rules.points) {
+      const std::uint32_t p = engine.find_point(r.id);
+      if (p < birth.points.size()) {
+        birth.points[p].unit = r.unit;
+        for (char ch : r.unit) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+      }
+    }
+    tm::assign_aliases(birth);
+    birth.birth_id = (h & 0x7fffffffffffffffull) | 1;
+    aliases = tm::alias_table(birth);
+    tm::envelope env;
+    env.source_id = cfg.id;
+    env.lane = tm::lane::alarm;
+    env.seq = 1;  // stamped by the uplink
+    env.body = birth;
+    if (!send_envelope(env, ul::lane::alarm, topic_alarm)) {
+      why = "mqtt: the birth could not be stored in the journal";
+      return false;
+    }
+    mqtt->start();
+    return true;
+  }
+
+  bool send_envelope(const tm::envelope& env, ul::lane lane, const std::string& topic) {
+    std::error_code ec;
+    std::string detail;
+    const auto bytes = tm::encode_envelope(env, aliases, ec, {}, &detail);
+    if (ec) {
+      ++counters.send_errors;
+      log("telemetry encode failed", {{"reason", ec.message()}, {"detail", detail}});
+      return false;
+    }
+    ul::message m;
+    m.lane = lane;
+    m.topic = topic;
+    m.payload = firebus::byte_view(bytes.data(), bytes.size());
+    m.qos = 1;
+    m.format = ul::format_byte(ul::payload_format::firebus_envelope);
+    mqtt_up->send(m, ec);
+    if (ec) {
+      ++counters.send_errors;
+      if (lane == ul::lane::alarm)
+        set_own_fault(true, "mqtt journal refused an alarm: " + ec.message());
+      log("mqtt journal refused a message",
+          {{"lane", lane == ul::lane::alarm ? "alarm" : "telemetry"}, {"reason", ec.message()}});
+      return false;
+    }
+    ++counters.mqtt_sent;
+    return true;
+  }
+
+  void flush_telemetry() {
+    if (!mqtt_up || (pending_samples.empty() && pending_statuses.empty())) return;
+    tm::envelope env;
+    env.source_id = cfg.id;
+    env.seq = 1;
+    tm::batch b;
+    b.birth_id = birth.birth_id;
+    b.samples = std::move(pending_samples);
+    env.body = std::move(b);
+    pending_samples.clear();
+    send_envelope(env, ul::lane::telemetry, topic_telemetry);
+  }
+
+  // --- GB/T 26875.3 ---------------------------------------------------------------------------
+  bool start_gb(bool restored, std::string& why) {
+    if (!open_journal(cfg.gb.journal, "gb26875", gb_journal, why)) return false;
+    gb::client_config cc;
+    cc.session.address = cfg.gb.address;
+    cc.session.centre_address = cfg.gb.centre_address;
+    cc.session.heartbeat = cfg.gb.heartbeat;
+    cc.session.utc_offset = std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes);
+    cc.host = cfg.gb.host;
+    cc.port = cfg.gb.port;
+    std::error_code ec;
+    gb_client = std::make_unique<gb::client>(io, cc, ec);
+    if (ec) {
+      why = "gb26875: " + ec.message();
+      return false;
+    }
+    std::weak_ptr<impl> weak = weak_from_this();
+    gb_client->set_data_provider([weak](const gb::adu& req, gb::adu& resp, std::error_code&) {
+      auto self = weak.lock();
+      if (!self) return false;
+      return self->mapper.answer(req, self->utc_of(self->mono_now()), resp);
+    });
+    gb_client->on_event([weak](const gb::uitd_event& e) {
+      auto self = weak.lock();
+      if (self) self->on_gb_event(e);
+    });
+    ul::gb26875_uplink_options uo;
+    // A deny from the centre is kept and sent again (the project's centre denies what it could
+    // not store): nothing is lost; each deny is counted and logged (docs/gateway.md).
+    uo.keep_denied = true;
+    uo.on_log = [this](ul::log_level, const std::string& m) {
+      log("gb26875 uplink", {{"message", m}});
+    };
+    gb_up = std::make_unique<ul::gb26875_uplink>(io, *gb_journal, *gb_client, uo, ec);
+    if (ec) {
+      why = "gb26875 uplink: " + ec.message();
+      return false;
+    }
+    gb_up->on_connected([weak]() {
+      auto self = weak.lock();
+      if (!self) return;
+      self->log("centre connected",
+                {{"centre", self->cfg.gb.host + ":" + std::to_string(self->cfg.gb.port)}});
+      if (self->gb_link_down_reported) {
+        self->gb_link_down_reported = false;
+        std::vector<gb::adu> out;
+        self->mapper.set_link_fault(false, self->utc_of(self->mono_now()), out);
+        self->send_gb(out, nullptr);
+      }
+    });
+    gb_client->on_disconnected([weak](std::error_code e) {
+      auto self = weak.lock();
+      if (!self || self->stopping) return;
+      self->log("centre down", {{"reason", e.message()}});
+      if (!self->gb_link_down_reported) {
+        self->gb_link_down_reported = true;
+        std::vector<gb::adu> out;
+        self->mapper.set_link_fault(true, self->utc_of(self->mono_now()), out);
+        self->send_gb(out, nullptr);
+      }
+    });
+    gb_up->on_delivered([weak](const ul::gb26875_delivery& d) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->gb_delivery_ms.push_back(seconds_of(d.latency) * 1000);
+      if (self->gb_delivery_ms.size() > 4096)
+        self->gb_delivery_ms.erase(self->gb_delivery_ms.begin());
+    });
+    gb_up->on_denied([weak](const ul::entry&, std::error_code e) {
+      auto self = weak.lock();
+      if (!self) return;
+      ++self->counters.gb_denied;
+      self->log("centre denied a message", {{"reason", e.message()}});
+    });
+    // The first report after start: the whole picture (after a restart: what is latched).
+    std::vector<gb::adu> out;
+    mapper.initial(engine, utc_of(mono_now()), !restored, out);
+    if (!send_gb(out, nullptr)) {
+      why = "gb26875: the initial status could not be stored in the journal";
+      return false;
+    }
+    gb_client->start();
+    return true;
+  }
+
+  bool send_gb(const std::vector<gb::adu>& adus, const mono_time* reading) {
+    bool ok = true;
+    for (const gb::adu& a : adus) {
+      std::error_code ec;
+      gb_up->send(a, ec);
+      if (ec) {
+        ok = false;
+        ++counters.send_errors;
+        const bool urgent = gb::classify(a) != gb::message_priority::routine;
+        if (urgent) set_own_fault(true, "gb26875 journal refused an alarm: " + ec.message());
+        log("gb26875 journal refused a message", {{"reason", ec.message()}});
+        continue;
+      }
+      ++counters.gb_sent;
+    }
+    (void)reading;
+    return ok;
+  }
+
+  void on_gb_event(const gb::uitd_event& e) {
+    switch (e.kind) {
+      case gb::uitd_event_kind::clock_sync: {
+        // Adopt the centre's clock for the time tags the mapper writes.
+        const utc_time ours = utc_of(mono_now());
+        const duration shift = e.utc - ours;
+        utc0 += shift;
+        log("clock synchronised by the centre", {{"shift_s", seconds_of(shift)}});
+        break;
+      }
+      case gb::uitd_event_kind::duty_check: {
+        ++counters.duty_checks;
+        log("duty check from the centre", {{"minutes", e.timeout_minutes}});
+        break;
+      }
+      case gb::uitd_event_kind::init_request:
+        log("centre asked to initialise (ignored: the gateway's state is its devices')");
+        break;
+      case gb::uitd_event_kind::heartbeat_failed:
+        log("centre did not answer heartbeats");
+        break;
+      default:
+        break;
+    }
+  }
+
+  // --- inputs ---------------------------------------------------------------------------------
+  device_rt* device_of(std::size_t bus, std::uint32_t bus_device) {
+    if (bus >= bus_devices.size() || bus_device >= bus_devices[bus].size()) return nullptr;
+    const std::size_t i = bus_devices[bus][bus_device];
+    return i < devices.size() ? &devices[i] : nullptr;
+  }
+
+  void set_device_state(device_rt& rt, tm::device_state s, const std::string& detail, mono_time t) {
+    if (rt.state == s) return;
+    const bool first = rt.state == tm::device_state::unknown;
+    rt.state = s;
+    rt.detail = detail;
+    const device_config& d = cfg.devices[rt.config];
+    if (!first || s != tm::device_state::online) {
+      log("device " + std::string(tm::to_string(s)),
+          {{"device", d.id}, {"name", d.name}, {"detail", detail}});
+    }
+    if (mqtt_up) {
+      tm::envelope env;
+      env.source_id = cfg.id;
+      env.seq = 1;
+      tm::batch b;
+      b.birth_id = birth.birth_id;
+      b.statuses.push_back(tm::device_status{d.id, utc_of(t), s, detail});
+      env.body = std::move(b);
+      send_envelope(env, ul::lane::alarm, topic_alarm);
+    }
+  }
+
+  void on_readings(std::size_t bus, std::uint32_t bd, mono_time t,
+                   const firebus::profile::readings& r) {
+    device_rt* rt = device_of(bus, bd);
+    if (!rt || stopping) return;
+    ++counters.readings;
+    set_device_state(*rt, tm::device_state::online, "", t);
+    std::error_code ec;
+    const utc_time at = utc_of(t);
+    std::vector<gb::adu> analog;
+    for (const auto& st : r.statuses) {
+      const std::uint32_t p =
+          st.point < rt->engine_point.size() ? rt->engine_point[st.point] : npos;
+      if (p != npos) engine.status(p, t, st.status, ec);
+    }
+    for (const auto& c : r.conditions) {
+      const std::uint32_t p = c.point < rt->engine_point.size() ? rt->engine_point[c.point] : npos;
+      if (p != npos) engine.condition(p, t, c.condition, ec);
+    }
+    for (const auto& v : r.values) {
+      const std::uint32_t p = v.point < rt->engine_point.size() ? rt->engine_point[v.point] : npos;
+      if (p == npos) continue;
+      engine.sample(p, t, v.value, ec);
+      ++counters.samples;
+      if (mqtt_up && pending_samples.size() < 1000000) {
+        firebus::sample s;
+        s.point = firebus::point_id::make(engine.point_name(p), ec);
+        s.time = at;
+        s.value = v.value;
+        s.quality = v.quality;
+        pending_samples.push_back(std::move(s));
+      }
+      if (gb_up) mapper.on_value(p, v.value, at, analog);
+    }
+    process_events(&t);
+    if (gb_up && !analog.empty()) send_gb(analog, nullptr);
+    schedule_engine();
+  }
+
+  void on_failure(std::size_t bus, std::uint32_t bd, mono_time t, const std::vector<std::size_t>&,
+                  std::error_code e) {
+    device_rt* rt = device_of(bus, bd);
+    if (!rt || stopping) return;
+    ++counters.failures;
+    // online → offline (timeouts, exceptions, lost connection) → quarantined; back to online
+    // with the next reading.
+    const bool quarantined = e == firebus::modbus::errc::quarantined;
+    if (quarantined || rt->state != tm::device_state::quarantined) {
+      set_device_state(*rt, quarantined ? tm::device_state::quarantined : tm::device_state::offline,
+                       e.message(), t);
+    }
+    // The engine learns of the loss from its stale timers (comm_loss), deterministically.
+    advance_engine();
+  }
+
+  void on_bus(std::size_t b, bool up, std::error_code e) {
+    if (b >= buses.size()) return;
+    const bool was = buses[b].up;
+    buses[b].up = up;
+    if (!up && !was && buses[b].reported_down) return;  // a failed retry: said already
+    buses[b].reported_down = !up;
+    log(up ? "bus up" : "bus down", {{"bus", cfg.buses[b].id}, {"reason", up ? "" : e.message()}});
+  }
+
+  void set_own_fault(bool fault, const std::string& why) {
+    if (fault) log("GATEWAY FAULT", {{"reason", why}});
+    if (own_fault == fault) return;
+    own_fault = fault;
+    if (gb_up) {
+      std::vector<gb::adu> out;
+      mapper.set_uitd_fault(fault, utc_of(mono_now()), out);
+      send_gb(out, nullptr);  // (a refusal here is already the fault being reported)
+    }
+  }
+
+  // --- engine ---------------------------------------------------------------------------------
+  void advance_engine() {
+    std::error_code ec;
+    engine.advance(mono_now(), ec);
+    process_events(nullptr);
+    schedule_engine();
+  }
+
+  void process_events(const mono_time* reading) {
+    const auto& evs = engine.events();
+    if (evs.empty()) return;
+    counters.events += evs.size();
+    const steady::time_point now = steady::now();
+    // To MQTT: one envelope per engine step, in the alarm lane.
+    if (mqtt_up) {
+      tm::envelope env;
+      env.source_id = cfg.id;
+      env.seq = 1;
+      env.lane = tm::lane::alarm;
+      tm::batch b;
+      b.birth_id = birth.birth_id;
+      for (const auto& e : evs) {
+        firebus::event fe = engine.to_event(e);
+        fe.source_id = cfg.id;
+        fe.time = utc_of(e.t);
+        b.events.push_back(std::move(fe));
+      }
+      env.body = std::move(b);
+      send_envelope(env, ul::lane::alarm, topic_alarm);
+    }
+    if (gb_up) {
+      std::vector<gb::adu> out;
+      mapper.on_events(
+          engine, evs, [this](mono_time t) { return utc_of(t); }, out);
+      send_gb(out, reading);
+    }
+    for (const auto& e : evs) {
+      if (e.kind == firebus::event_kind::alarm_on) ++counters.alarms_on;
+      log_event(e);
+    }
+    if (reading) {
+      // Detector reading → both uplinks' journals (on disk), for the alarms of this step.
+      const double ms =
+          std::chrono::duration<double, std::milli>(
+              now -
+              (epoch + std::chrono::duration_cast<steady::duration>(reading->time_since_epoch())))
+              .count();
+      latencies_ms.push_back(std::max(0.0, ms));
+      if (latencies_ms.size() > 4096) latencies_ms.erase(latencies_ms.begin());
+    }
+    engine.clear_events();
+    snapshot_dirty = true;
+    // Alarm state changes are written at once, so that a kill -9 re-latches them on restart.
+    write_snapshot();
+  }
+
+  void log_event(const firebus::alarm::alarm_event& e) {
+    const firebus::event fe = engine.to_event(e);
+    json f;
+    if (!fe.point.empty()) f["point"] = std::string(fe.point.str());
+    if (!fe.alarm.empty()) f["alarm"] = fe.alarm;
+    if (!fe.zone.empty()) f["zone"] = fe.zone;
+    if (fe.cls != firebus::alarm_class::none) f["class"] = std::string(firebus::to_string(fe.cls));
+    f["state"] = std::string(firebus::to_string(fe.state));
+    if (fe.reason != firebus::event_reason::none)
+      f["reason"] = std::string(firebus::to_string(fe.reason));
+    if (fe.value) f["value"] = *fe.value;
+    if (!fe.cause.empty()) f["source"] = std::string(fe.cause.str());
+    f["event_time"] = iso(utc_of(e.t));
+    std::string what(firebus::to_string(fe.kind));
+    if (e.kind == firebus::event_kind::alarm_on && e.cls == firebus::alarm_class::fire)
+      what = "FIRE " + what;
+    log("event " + what, f);
+  }
+
+  void schedule_engine() {
+    const auto due = engine.next_due();
+    if (!due) {
+      engine_timer.cancel();
+      return;
+    }
+    engine_timer.expires_at(epoch +
+                            std::chrono::duration_cast<steady::duration>(due->time_since_epoch()));
+    std::weak_ptr<impl> weak = weak_from_this();
+    engine_timer.async_wait([weak](const std::error_code& e) {
+      if (e) return;
+      if (auto self = weak.lock()) self->advance_engine();
+    });
+  }
+
+  void schedule_tick() {
+    tick_timer.expires_after(std::chrono::seconds(1));
+    std::weak_ptr<impl> weak = weak_from_this();
+    tick_timer.async_wait([weak](const std::error_code& e) {
+      if (e) return;
+      auto self = weak.lock();
+      if (!self || self->stopping) return;
+      self->tick();
+      self->schedule_tick();
+    });
+  }
+
+  void tick() {
+    const auto now = steady::now();
+    if (now - last_telemetry >= cfg.mqtt.telemetry_interval) {
+      flush_telemetry();
+      last_telemetry = now;
+    }
+    if (snapshot_dirty || now - last_snapshot >= cfg.snapshot_interval) write_snapshot();
+    render_metrics();
+    render_active();
+  }
+
+  // --- metrics --------------------------------------------------------------------------------
+  static double quantile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t i = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+  }
+
+  double oldest_age_s(ul::journal* j, ul::lane lane) {
+    if (!j) return 0;
+    std::error_code ec;
+    const auto e = j->read(lane, 0, 1, ec);
+    if (ec || e.empty()) return 0;
+    const auto now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+    return std::max(0.0, seconds_of(now - e.front().produced));
+  }
+
+  void render_metrics() {
+    std::ostringstream m;
+    m << std::setprecision(10);
+    const auto metric = [&m](const char* name, const char* type, const char* help) {
+      m << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+    };
+    metric("firebus_gateway_readings_total", "counter", "Completed device reads.");
+    m << "firebus_gateway_readings_total " << counters.readings << '\n';
+    metric("firebus_gateway_read_failures_total", "counter",
+           "Reads that failed (timeouts, exceptions, quarantine).");
+    m << "firebus_gateway_read_failures_total " << counters.failures << '\n';
+    metric("firebus_gateway_samples_total", "counter", "Samples given to the alarm engine.");
+    m << "firebus_gateway_samples_total " << counters.samples << '\n';
+    metric("firebus_gateway_events_total", "counter", "Alarm engine events.");
+    m << "firebus_gateway_events_total " << counters.events << '\n';
+    metric("firebus_gateway_alarms_on_total", "counter", "alarm_on events.");
+    m << "firebus_gateway_alarms_on_total " << counters.alarms_on << '\n';
+    metric("firebus_gateway_active_alarms", "gauge", "Active or latched alarms and faults.");
+    m << "firebus_gateway_active_alarms " << engine.active().size() << '\n';
+    metric("firebus_gateway_fault", "gauge",
+           "1 while the gateway itself is faulty (journal, snapshot).");
+    m << "firebus_gateway_fault " << (own_fault ? 1 : 0) << '\n';
+    metric("firebus_gateway_send_errors_total", "counter", "Messages a journal refused.");
+    m << "firebus_gateway_send_errors_total " << counters.send_errors << '\n';
+    metric("firebus_gateway_bus_up", "gauge", "1 while the bus's connection or line is up.");
+    metric("firebus_gateway_bus_utilisation", "gauge", "Busy time over time since start (0..1).");
+    metric("firebus_gateway_bus_requests_total", "counter", "Modbus requests sent.");
+    metric("firebus_gateway_bus_timeouts_total", "counter", "Modbus requests that timed out.");
+    for (std::size_t b = 0; b < buses.size(); ++b) {
+      const std::string l = "{bus=\"" + cfg.buses[b].id + "\"}";
+      double util = 0;
+      firebus::modbus::bus_counters bc;
+      buses[b].each([&](auto& bus) {
+        util = bus.utilisation();
+        bc = bus.counters();
+      });
+      m << "firebus_gateway_bus_up" << l << ' ' << (buses[b].up ? 1 : 0) << '\n';
+      m << "firebus_gateway_bus_utilisation" << l << ' ' << util << '\n';
+      m << "firebus_gateway_bus_requests_total" << l << ' ' << bc.requests << '\n';
+      m << "firebus_gateway_bus_timeouts_total" << l << ' ' << bc.timeouts << '\n';
+    }
+    metric("firebus_gateway_device_online", "gauge", "1 while the device answers.");
+    for (const device_rt& rt : devices) {
+      m << "firebus_gateway_device_online{device=\"" << cfg.devices[rt.config].id << "\"} "
+        << (rt.state == tm::device_state::online ? 1 : 0) << '\n';
+    }
+    metric("firebus_gateway_oldest_unsent_alarm_seconds", "gauge",
+           "Age of the oldest alarm-lane message not yet acknowledged, per uplink.");
+    m << "firebus_gateway_oldest_unsent_alarm_seconds{uplink=\"mqtt\"} "
+      << oldest_age_s(mqtt_journal.get(), ul::lane::alarm) << '\n';
+    m << "firebus_gateway_oldest_unsent_alarm_seconds{uplink=\"gb26875\"} "
+      << oldest_age_s(gb_journal.get(), ul::lane::alarm) << '\n';
+    metric("firebus_gateway_journal_messages", "gauge", "Messages waiting in a journal.");
+    for (auto* jp : {mqtt_journal.get(), gb_journal.get()}) {
+      if (!jp) continue;
+      const char* name = jp == mqtt_journal.get() ? "mqtt" : "gb26875";
+      m << "firebus_gateway_journal_messages{uplink=\"" << name << "\",lane=\"alarm\"} "
+        << jp->stats(ul::lane::alarm).messages << '\n';
+      m << "firebus_gateway_journal_messages{uplink=\"" << name << "\",lane=\"telemetry\"} "
+        << jp->stats(ul::lane::telemetry).messages << '\n';
+    }
+    metric("firebus_gateway_alarm_latency_ms", "summary",
+           "Detector reading to the uplinks' journals (on disk), alarm steps, last 4096.");
+    m << "firebus_gateway_alarm_latency_ms{quantile=\"0.5\"} " << quantile(latencies_ms, 0.5)
+      << '\n';
+    m << "firebus_gateway_alarm_latency_ms{quantile=\"0.99\"} " << quantile(latencies_ms, 0.99)
+      << '\n';
+    m << "firebus_gateway_alarm_latency_ms_count " << latencies_ms.size() << '\n';
+    metric("firebus_gateway_gb26875_delivery_ms", "summary",
+           "Produced to confirmed by the centre, last 4096 messages.");
+    m << "firebus_gateway_gb26875_delivery_ms{quantile=\"0.5\"} " << quantile(gb_delivery_ms, 0.5)
+      << '\n';
+    m << "firebus_gateway_gb26875_delivery_ms{quantile=\"0.99\"} " << quantile(gb_delivery_ms, 0.99)
+      << '\n';
+    m << "firebus_gateway_gb26875_delivery_ms_count " << gb_delivery_ms.size() << '\n';
+    metric("firebus_gateway_gb26875_connected", "gauge", "1 while connected to the centre.");
+    m << "firebus_gateway_gb26875_connected " << (gb_client && gb_client->is_connected() ? 1 : 0)
+      << '\n';
+    metric("firebus_gateway_mqtt_connected", "gauge", "1 while connected to the broker.");
+    m << "firebus_gateway_mqtt_connected " << (mqtt && mqtt->connected() ? 1 : 0) << '\n';
+    std::lock_guard<std::mutex> lock(metrics_mu);
+    metrics_text = m.str();
+  }
+
+  // --- operator commands ----------------------------------------------------------------------
+  std::string execute(const std::string& text) {
+    json j;
+    try {
+      j = json::parse(text);
+    } catch (const std::exception& e) {
+      return std::string("not JSON: ") + e.what();
+    }
+    if (!j.is_object() || !j.contains("command") || !j["command"].is_string()) {
+      return "expected {\"command\": \"reset\", \"point\": ..., \"operator\": 1}";
+    }
+    std::error_code ec;
+    firebus::alarm::command c;
+    c.kind = firebus::alarm::command_kind_from_string(j["command"].get<std::string>(), ec);
+    if (ec) return "unknown command " + j["command"].dump();
+    for (const char* k : {"point", "alarm", "zone"}) {
+      if (j.contains(k) && !j[k].is_string()) return std::string(k) + ": expected a string";
+    }
+    c.point = j.value("point", "");
+    c.alarm = j.value("alarm", "");
+    c.zone = j.value("zone", "");
+    if (j.contains("duration_s") && j["duration_s"].is_number())
+      c.duration_s = j["duration_s"].get<double>();
+    const int op =
+        j.contains("operator") && j["operator"].is_number_integer() ? j["operator"].get<int>() : 0;
+    if (op < 0 || op > 255) return "operator: expected 0..255";
+    const mono_time now = mono_now();
+    const std::vector<firebus::alarm::active_entry> active_before = engine.active();
+    engine.execute(now, c, ec);
+    if (ec) return ec.message();
+    log("operator command",
+        {{"command", j["command"]}, {"point", c.point}, {"zone", c.zone}, {"operator", op}});
+    // The record for the centre: reset, silence and ack (confirm) of the systems concerned.
+    std::uint8_t flags = 0;
+    if (c.kind == firebus::alarm::command_kind::reset)
+      flags = static_cast<std::uint8_t>(gb::operation_flag::reset);
+    if (c.kind == firebus::alarm::command_kind::silence)
+      flags = static_cast<std::uint8_t>(gb::operation_flag::silence);
+    if (c.kind == firebus::alarm::command_kind::ack)
+      flags = static_cast<std::uint8_t>(gb::operation_flag::confirm);
+    if (gb_up && flags != 0) {
+      // The systems the command concerns: the point's device, or, for the whole panel, the
+      // devices with something active or latched before the command.
+      std::set<std::string> concerned;
+      if (c.point.empty()) {
+        for (const auto& a : active_before) {
+          std::uint32_t p = a.point;
+          if (p == npos && a.zone < zone_members.size() && !zone_members[a.zone].empty()) {
+            p = zone_members[a.zone].front();
+          }
+          if (p == npos) continue;
+          const std::string name(engine.point_name(p));
+          concerned.insert(name.substr(0, name.find('/')));
+        }
+      }
+      std::set<std::pair<int, int>> systems;
+      for (const device_config& d : cfg.devices) {
+        if (!c.point.empty() && c.point.rfind(d.id + "/", 0) != 0) continue;
+        if (c.point.empty() && !concerned.count(d.id)) continue;
+        systems.insert({d.system_type >= 0 ? d.system_type : cfg.gb.mapping.default_system_type,
+                        d.system_address});
+      }
+      std::vector<gb::adu> out;
+      for (const auto& sys : systems) {
+        gb::system_operation o;
+        o.system_type = static_cast<std::uint8_t>(sys.first);
+        o.system_address = static_cast<std::uint8_t>(sys.second);
+        o.flags = flags;
+        o.operator_id = static_cast<std::uint8_t>(op);
+        std::error_code tec;
+        o.time = gb::time_tag::from_utc(
+            utc_of(now), std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes), tec);
+        out.push_back(gb::adu{gb::adu_type::system_operation, {o}});
+      }
+      send_gb(out, nullptr);
+    }
+    process_events(nullptr);
+    schedule_engine();
+    return {};
+  }
+
+  void render_active() {
+    json list = json::array();
+    for (const auto& a : engine.active()) {
+      json e;
+      if (a.point != npos) e["point"] = std::string(engine.point_name(a.point));
+      if (a.zone != npos) e["zone"] = std::string(engine.zone_name(a.zone));
+      if (a.alarm != npos) e["alarm"] = std::string(engine.alarm_name(a.alarm));
+      e["class"] = std::string(firebus::to_string(a.cls));
+      e["state"] = std::string(firebus::to_string(a.state));
+      if (a.reason != firebus::event_reason::none)
+        e["reason"] = std::string(firebus::to_string(a.reason));
+      e["since"] = iso(utc_of(a.since));
+      list.push_back(std::move(e));
+    }
+    std::lock_guard<std::mutex> lock(metrics_mu);
+    active_text = list.dump();
+  }
+
+  // --- stop and reload ------------------------------------------------------------------------
+  void stop(duration drain, std::function<void()> done) {
+    if (stopping) return;
+    stopping = true;
+    log("stopping", {{"drain_s", seconds_of(drain)}});
+    for (auto& b : buses) b.each([](auto& bus) { bus.stop(); });
+    flush_telemetry();
+    write_snapshot();
+    engine_timer.cancel();
+    tick_timer.cancel();
+    auto self = shared_from_this();
+    auto deadline = std::make_shared<steady::time_point>(steady::now() + drain);
+    auto timer = std::make_shared<asio::steady_timer>(io);
+    auto check = std::make_shared<std::function<void()>>();
+    *check = [self, deadline, timer, check, done]() {
+      const auto left = [](ul::journal* j) {
+        return j ? j->stats(ul::lane::alarm).messages + j->stats(ul::lane::telemetry).messages : 0;
+      };
+      const std::uint64_t waiting = left(self->mqtt_journal.get()) + left(self->gb_journal.get());
+      if (waiting == 0 || steady::now() >= *deadline) {
+        self->log("stopped", {{"left_in_journals", waiting}});
+        if (self->mqtt) self->mqtt->stop();
+        if (self->gb_client) self->gb_client->stop();
+        *check = nullptr;  // break the cycle
+        done();
+        return;
+      }
+      timer->expires_after(std::chrono::milliseconds(50));
+      timer->async_wait([check](const std::error_code&) {
+        if (*check) (*check)();
+      });
+    };
+    (*check)();
+  }
+
+  bool reload(const gateway_config& next, std::string& why) {
+    // What cannot change without dropping buses or uplinks.
+    const auto same_bus = [](const bus_config& a, const bus_config& b) {
+      return a.id == b.id && a.rtu == b.rtu && a.host == b.host && a.port == b.port &&
+             a.line_baud == b.line_baud && a.device == b.device && a.baud == b.baud &&
+             a.parity == b.parity && a.data_bits == b.data_bits && a.stop_bits == b.stop_bits &&
+             a.rs485 == b.rs485;
+    };
+    if (next.id != cfg.id) return why = "the gateway id changed: restart needed", false;
+    if (next.buses.size() != cfg.buses.size() ||
+        !std::equal(next.buses.begin(), next.buses.end(), cfg.buses.begin(), same_bus)) {
+      return why = "buses changed: restart needed (buses are never dropped by a reload)", false;
+    }
+    if (next.devices.size() != cfg.devices.size()) {
+      return why = "devices added or removed: restart needed", false;
+    }
+    for (std::size_t i = 0; i < next.devices.size(); ++i) {
+      const auto& a = next.devices[i];
+      const auto& b = cfg.devices[i];
+      if (a.id != b.id || a.bus != b.bus || a.unit != b.unit || a.profile != b.profile ||
+          a.alarm_period != b.alarm_period || a.measurement_period != b.measurement_period ||
+          a.config_period != b.config_period || a.timeout != b.timeout || a.retries != b.retries ||
+          a.system_type != b.system_type || a.system_address != b.system_address) {
+        return why = "devices[" + std::to_string(i) + "] changed: restart needed", false;
+      }
+    }
+    if (next.mqtt.enabled != cfg.mqtt.enabled || next.mqtt.host != cfg.mqtt.host ||
+        next.mqtt.port != cfg.mqtt.port || next.mqtt.topic_prefix != cfg.mqtt.topic_prefix ||
+        next.gb.enabled != cfg.gb.enabled || next.gb.host != cfg.gb.host ||
+        next.gb.port != cfg.gb.port || next.gb.address != cfg.gb.address) {
+      return why = "uplinks changed: restart needed", false;
+    }
+    firebus::alarm::rules r;
+    gateway_config trial = next;
+    std::swap(cfg, trial);
+    const bool built = build_rules(cfg, r, why);
+    std::swap(cfg, trial);
+    if (!built) return false;
+    const bool rules_changed = firebus::alarm::to_json(r) != firebus::alarm::to_json(rules);
+    if (rules_changed) {
+      if (!engine.active().empty()) {
+        why = "alarm rules changed while " + std::to_string(engine.active().size()) +
+              " alarms or faults are active or latched: reset them first (a new configuration "
+              "starts the engine afresh)";
+        return false;
+      }
+      std::error_code ec;
+      firebus::alarm::rules_error rerr;
+      firebus::alarm::engine fresh;
+      if (!fresh.configure(r, ec, &rerr)) return why = "alarm rules: " + rerr.what(), false;
+      if (fresh.point_count() != engine.point_count()) {
+        return why = "the set of points changed: restart needed (the MQTT birth would change)",
+               false;
+      }
+      engine = std::move(fresh);
+      rules = std::move(r);
+      zone_members.assign(engine.zone_count(), {});
+      for (const auto& z : rules.zones) {
+        const std::uint32_t zi = engine.find_zone(z.id);
+        if (zi == npos) continue;
+        for (const auto& m : z.members) zone_members[zi].push_back(engine.find_point(m));
+      }
+      build_mapper();
+      for (device_rt& rt : devices) {
+        const device_config& d = next.devices[rt.config];
+        for (std::size_t p = 0; p < rt.codec->size(); ++p) {
+          rt.engine_point[p] = engine.find_point(d.id + "/" + rt.codec->point(p).id);
+        }
+      }
+    }
+    cfg.rules = next.rules;
+    cfg.profile_defaults = next.profile_defaults;
+    cfg.mqtt.telemetry_interval = next.mqtt.telemetry_interval;
+    cfg.snapshot_interval = next.snapshot_interval;
+    write_snapshot();
+    log("configuration reloaded", {{"rules_changed", rules_changed}});
+    return true;
+  }
+};
+
+gateway::gateway(asio::io_context& io, gateway_config config, gateway_options options)
+    : impl_(std::make_shared<impl>(io, std::move(config), std::move(options))) {}
+
+gateway::~gateway() {
+  if (impl_) {
+    for (auto& b : impl_->buses) b.each([](auto& bus) { bus.stop(); });
+    impl_->engine_timer.cancel();
+    impl_->tick_timer.cancel();
+    impl_->gb_up.reset();
+    impl_->mqtt_up.reset();
+    if (impl_->gb_client) impl_->gb_client->stop();
+    if (impl_->mqtt) impl_->mqtt->stop();
+  }
+}
+
+bool gateway::start(std::string& why) { return impl_->start(why); }
+
+void gateway::stop(duration drain, std::function<void()> done) {
+  impl_->stop(drain, std::move(done));
+}
+
+bool gateway::reload(const gateway_config& next, std::string& why) {
+  return impl_->reload(next, why);
+}
+
+void gateway::command(const std::string& json_command, std::function<void(std::string)> done) {
+  std::weak_ptr<impl> weak = impl_;
+  asio::post(impl_->io, [weak, json_command, done = std::move(done)] {
+    auto self = weak.lock();
+    if (!self) return done("stopped");
+    std::string why = self->stopping ? std::string("stopping") : self->execute(json_command);
+    self->render_active();
+    done(why);
+  });
+}
+
+std::string gateway::active_json() const {
+  std::lock_guard<std::mutex> lock(impl_->metrics_mu);
+  return impl_->active_text;
+}
+
+std::string gateway::metrics() const {
+  std::lock_guard<std::mutex> lock(impl_->metrics_mu);
+  return impl_->metrics_text;
+}
+
+}  // namespace fbgw

@@ -1,0 +1,131 @@
+// firebus — fire-safety IoT SDK.
+// From alarm-engine states to GB/T 26875.3 objects (../shared/specs/gb26875-mapping.md): a pure
+// component of firebus-gateway — engine states and events in, ADUs out; no I/O, no clock (times
+// come from the caller).
+#ifndef FIREBUS_GATEWAY_GB_MAPPING_HPP
+#define FIREBUS_GATEWAY_GB_MAPPING_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <firebus/alarm/engine.hpp>
+#include <firebus/core/time.hpp>
+#include <firebus/gb26875/adu.hpp>
+
+namespace fbgw {
+
+/// One engine point as a GB/T 26875.3 component.
+struct gb_component {
+  std::uint32_t point = firebus::alarm::npos;  ///< the engine's point index
+  std::uint8_t system_type = 0;
+  std::uint8_t system_address = 0;
+  std::uint8_t component_type = 0;
+  std::uint32_t component_address = 0;
+  firebus::gb26875::description text{};  ///< GB 18030, e.g. the device and point names
+  int analog_type = -1;                  ///< -1: no analog values
+  double analog_scale = 1;               ///< raw = round(value × scale)
+  double deadband = 0;                   ///< in the point's unit: send when |Δ| ≥ deadband
+};
+
+/// The defaults of the mapping page for a point of `quantity` in `unit`: component type,
+/// analog type and scale (raw = value × scale), deadband. Unknown quantities: component type 0,
+/// no analog.
+struct gb_point_defaults {
+  int component_type = 0;
+  int analog_type = -1;
+  double analog_scale = 1;
+  double deadband = 0;
+};
+gb_point_defaults default_point_mapping(const std::string& quantity, const std::string& unit,
+                                        int residual_current_analog_type);
+
+/// The component address of the mapping page: the loop (or zone) in the high 16 bits, the
+/// point's number in the low 16 bits (sent little-endian by the codec).
+constexpr std::uint32_t component_address(std::uint16_t loop, std::uint16_t number) noexcept {
+  return (std::uint32_t{loop} << 16) | number;
+}
+
+struct gb_mapper_options {
+  bool strict_normal_bit = true;  ///< bit 0 = 1 in normal operation (false: always 0)
+  firebus::duration analog_period = std::chrono::minutes(5);  ///< 0: only on change
+  std::chrono::minutes utc_offset = std::chrono::hours(8);
+};
+
+/// Tracks the status word of every component, system and of the UITD, and says what to send.
+class gb_mapper {
+ public:
+  using clock_fn = std::function<firebus::utc_time(firebus::mono_time)>;
+
+  gb_mapper() = default;
+  /// `components` index engine points; points without one are not reported. `zone_members`:
+  /// the engine points of each engine zone (a zone's FIRE alarm sets the fire bit of its
+  /// members' systems and of the UITD).
+  gb_mapper(const firebus::alarm::engine& e, std::vector<gb_component> components,
+            std::vector<std::vector<std::uint32_t>> zone_members, gb_mapper_options options);
+
+  /// The status words of every component, system and the UITD as they are now, for the first
+  /// report after start (or a restart from a snapshot): one ADU per kind. Components in their
+  /// normal state are included only when `all` is true.
+  void initial(const firebus::alarm::engine& e, firebus::utc_time now, bool all,
+               std::vector<firebus::gb26875::adu>& out);
+
+  /// After the engine emitted `events`: the ADUs of every status that changed (component, then
+  /// system, then UITD), each with its transition's time; an analog value rides with the
+  /// transition it caused. `clock` maps engine time to UTC.
+  void on_events(const firebus::alarm::engine& e,
+                 const std::vector<firebus::alarm::alarm_event>& events, const clock_fn& clock,
+                 std::vector<firebus::gb26875::adu>& out);
+
+  /// A new value of engine point `p`: an analog object when it moved by the deadband or the
+  /// period passed since the last one sent.
+  void on_value(std::uint32_t p, double value, firebus::utc_time at,
+                std::vector<firebus::gb26875::adu>& out);
+
+  /// The gateway's own faults (UITD status bit 2: a journal that cannot store, a bus that is
+  /// down) and the link to the centre (bit 5). Returns an ADU when the UITD status changed.
+  void set_uitd_fault(bool fault, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
+  void set_link_fault(bool fault, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
+
+  /// Answers a centre's read (types 61, 62, 63, 81, 88) from the current state; false for a
+  /// read of something unknown (the session then denies it).
+  bool answer(const firebus::gb26875::adu& request, firebus::utc_time now,
+              firebus::gb26875::adu& response) const;
+
+  std::uint16_t component_bits(std::uint32_t p) const;
+  std::uint8_t uitd_bits() const noexcept { return uitd_; }
+  std::size_t size() const noexcept { return comps_.size(); }
+
+ private:
+  std::uint16_t compute(const firebus::alarm::engine& e, std::uint32_t p) const;
+  std::uint16_t system_bits_of(std::uint16_t key) const;
+  std::uint8_t compute_uitd() const;
+  firebus::gb26875::time_tag tag(firebus::utc_time t) const;
+  void push_component(std::size_t c, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
+  void push_analog(std::size_t c, double value, firebus::utc_time at,
+                   std::vector<firebus::gb26875::adu>& out);
+  void recompute_systems_and_uitd(firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
+
+  gb_mapper_options opt_;
+  std::vector<gb_component> comps_;
+  std::vector<std::size_t> by_point_;                     // engine point → component (or npos)
+  std::vector<std::vector<std::uint32_t>> alarms_of_;     // engine point → its alarms
+  std::vector<std::vector<std::uint32_t>> zone_members_;  // zone → member points
+  std::vector<std::uint16_t> bits_;                       // component status words
+  std::vector<bool> delay_;                               // verification/dependency running
+  std::vector<bool> zone_fire_;                           // zone FIRE alarm active or latched
+  std::map<std::uint16_t, std::uint16_t> systems_;        // (type << 8 | address) → word
+  std::vector<std::optional<double>> last_value_;
+  std::vector<firebus::utc_time> last_value_at_;
+  std::uint8_t uitd_ = 0;
+  bool own_fault_ = false;
+  bool link_fault_ = false;
+};
+
+}  // namespace fbgw
+
+#endif  // FIREBUS_GATEWAY_GB_MAPPING_HPP

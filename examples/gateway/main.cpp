@@ -1,0 +1,167 @@
+// firebus — fire-safety IoT SDK.
+// firebus-gateway: Modbus field devices → alarm engine → MQTT and GB/T 26875.3 uplinks
+// (docs/gateway.md).
+//
+//   firebus-gateway --config gateway.json [--json] [--drain-s 10]
+//   firebus-gateway --check gateway.json      (check the configuration and exit)
+//
+// SIGTERM/SIGINT: graceful stop (telemetry and the engine's snapshot written, journals drained
+// for up to --drain-s). SIGHUP: reload the configuration (or refuse it, with the reason).
+// Exit codes: 0 stopped, 1 could not start, 2 bad arguments or configuration.
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include <asio.hpp>
+
+#include "config.hpp"
+#include "gateway.hpp"
+
+namespace {
+
+int usage(const char* msg) {
+  if (msg) std::cerr << "firebus-gateway: " << msg << '\n';
+  std::cerr << "usage: firebus-gateway --config FILE [--json] [--drain-s SECONDS]\n"
+               "       firebus-gateway --check FILE\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  bool check_only = false;
+  bool json = false;
+  double drain_s = 10;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "--config" || a == "--check") && i + 1 < argc) {
+      config_path = argv[++i];
+      check_only = a == "--check";
+    } else if (a == "--json") {
+      json = true;
+    } else if (a == "--drain-s" && i + 1 < argc) {
+      char* end = nullptr;
+      drain_s = std::strtod(argv[++i], &end);
+      if (!end || *end || !(drain_s >= 0 && drain_s <= 3600)) return usage("--drain-s: 0..3600");
+    } else if (a == "-h" || a == "--help") {
+      usage(nullptr);
+      return 0;
+    } else {
+      return usage(("unknown argument " + a).c_str());
+    }
+  }
+  if (config_path.empty()) return usage("--config is required");
+
+  fbgw::gateway_config cfg;
+  fbgw::config_error err;
+  if (!fbgw::load_config(config_path, cfg, err)) {
+    std::cerr << "firebus-gateway: " << err.what() << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": ok (" << cfg.buses.size() << " buses, " << cfg.devices.size()
+              << " devices)\n";
+    return 0;
+  }
+
+  asio::io_context io;
+  fbgw::gateway_options opt;
+  opt.json = json;
+#ifdef FIREBUS_GATEWAY_SOURCE_PROFILES
+  opt.default_profile_dir = FIREBUS_GATEWAY_SOURCE_PROFILES;
+#elif defined(FIREBUS_GATEWAY_INSTALLED_PROFILES)
+  opt.default_profile_dir = FIREBUS_GATEWAY_INSTALLED_PROFILES;
+#endif
+  auto gw = std::make_unique<fbgw::gateway>(io, cfg, opt);
+  std::string why;
+  if (!gw->start(why)) {
+    std::cerr << "firebus-gateway: cannot start: " << why << '\n';
+    return 1;
+  }
+
+  // /metrics (Prometheus text) and /healthz on localhost, on the HTTP library's own threads.
+  httplib::Server http;
+  std::thread http_thread;
+  if (!cfg.metrics_listen.empty()) {
+    const auto colon = cfg.metrics_listen.rfind(':');
+    const std::string host = cfg.metrics_listen.substr(0, colon);
+    const int port = std::atoi(cfg.metrics_listen.c_str() + colon + 1);
+    fbgw::gateway* g = gw.get();
+    http.Get("/metrics", [g](const httplib::Request&, httplib::Response& res) {
+      res.set_content(g->metrics(), "text/plain; version=0.0.4");
+    });
+    http.Get("/api/alarms", [g](const httplib::Request&, httplib::Response& res) {
+      res.set_content(g->active_json(), "application/json");
+    });
+    // An operator's command: {"command": "reset", "point": "dp1/IR3", "operator": 1}. Runs on
+    // the gateway's thread; the answer waits for it (at most 5 s).
+    http.Post("/api/command", [g](const httplib::Request& req, httplib::Response& res) {
+      auto result = std::make_shared<std::promise<std::string>>();
+      auto answer = result->get_future();
+      g->command(req.body, [result](std::string reason) { result->set_value(std::move(reason)); });
+      if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+        res.status = 503;
+        res.set_content("{\"error\":\"the gateway did not answer\"}", "application/json");
+        return;
+      }
+      const std::string refused = answer.get();
+      res.status = refused.empty() ? 200 : 400;
+      nlohmann::json body =
+          refused.empty() ? nlohmann::json{{"ok", true}} : nlohmann::json{{"error", refused}};
+      res.set_content(body.dump(), "application/json");
+    });
+    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("ok\n", "text/plain");
+    });
+    if (!http.bind_to_port(host.c_str(), port)) {
+      std::cerr << "firebus-gateway: cannot listen on " << cfg.metrics_listen << " (metrics)\n";
+      return 1;
+    }
+    http_thread = std::thread([&http] { http.listen_after_bind(); });
+  }
+
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const std::error_code&, int)> on_signal;
+  bool stopping = false;
+  on_signal = [&](const std::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      fbgw::gateway_config next;
+      fbgw::config_error e;
+      std::string reason;
+      if (!fbgw::load_config(config_path, next, e)) {
+        std::cerr << "firebus-gateway: reload refused: " << e.what() << '\n';
+      } else if (!gw->reload(next, reason)) {
+        std::cerr << "firebus-gateway: reload refused: " << reason << '\n';
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    gw->stop(std::chrono::duration_cast<firebus::duration>(std::chrono::duration<double>(drain_s)),
+             [&] {
+               signals.cancel();
+               io.stop();
+             });
+  };
+  signals.async_wait(on_signal);
+  io.run();
+  if (http_thread.joinable()) {
+    http.stop();
+    http_thread.join();
+  }
+  gw.reset();
+  return 0;
+}

@@ -1,24 +1,31 @@
 // firebus — fire-safety IoT SDK.
 //
-// firebus-sim: the buses. One thread per bus handles one request at a time, like a real line:
-// a Modbus TCP listener with any number of connections (poll over them), or an RTU
-// pseudo-terminal. Requests are framed with firebus's codec (the MBAP length, or the RTU
-// function's length and the CRC), checked with firebus::modbus::parse_request, and answered by
-// libmodbus (modbus_reply with the device's mapping, modbus_reply_exception) into a socketpair,
-// so that the reply's bytes can be faulted and timed before they go out.
+// firebus-sim: the buses. Each handles one request at a time, like a real line: a Modbus TCP
+// listener with any number of connections (one thread serves every TCP bus, epoll over their
+// sockets), or an RTU pseudo-terminal (a thread each). Requests are framed with firebus's codec
+// (the MBAP length, or the RTU function's length and the CRC), checked with
+// firebus::modbus::parse_request, and answered by libmodbus (modbus_reply with the device's
+// mapping, modbus_reply_exception). When a TCP request is not timed (line_baud), is not subject to
+// a fault that acts on the reply's bytes or time (delay, crc, garbage, late), fired no fault and
+// is not a write, libmodbus writes the reply straight to the client's socket (the fast path);
+// otherwise it writes it into a socketpair, so that the reply's bytes can be faulted and timed,
+// and the events logged, before they go out.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <system_error>
@@ -167,6 +174,24 @@ std::size_t rtu_request_length(const std::vector<std::uint8_t>& b) {
   }
 }
 
+// epoll_wait with a timeout of `ns` nanoseconds: epoll_pwait2 (Linux 5.11, glibc 2.35) keeps
+// the line timing's precision; without it, whole milliseconds rounded down (the loop then spins
+// through the last one). `pwait2` is cleared when the kernel lacks it.
+int wait_events(int ep, epoll_event* events, int n, std::int64_t ns, bool& pwait2) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+  if (pwait2) {
+    const timespec ts{static_cast<time_t>(ns / 1'000'000'000),
+                      static_cast<long>(ns % 1'000'000'000)};
+    const int rc = ::epoll_pwait2(ep, events, n, &ts, nullptr);
+    if (rc >= 0 || errno != ENOSYS) return rc;
+    pwait2 = false;
+  }
+#else
+  pwait2 = false;
+#endif
+  return ::epoll_wait(ep, events, n, static_cast<int>(ns / 1'000'000));
+}
+
 }  // namespace
 
 struct runner::impl {
@@ -177,7 +202,7 @@ struct runner::impl {
 
   struct conn {
     int id = 0;
-    int fd = -1;
+    int fd = -1;  // non-blocking
     std::vector<std::uint8_t> buf;
   };
   struct pending {
@@ -194,9 +219,15 @@ struct runner::impl {
     std::string pty_name;
     bool linked = false;
     int cap[2] = {-1, -1};  // the replies libmodbus writes to cap[0] are read from cap[1]
+    std::array<device*, 256> by_unit{};  // bs->units by unit id (nullptr: none), for each request
     std::vector<conn> conns;
     int next_conn = 1;
     std::vector<pending> late;
+    std::optional<pending> held;  // TCP: a reply sent when due, the bus busy meanwhile
+    std::size_t rr = 0;           // TCP: the connection whose frame is served next
+    bool failed = false;          // TCP: its handling threw; no longer served
+    clock::time_point wake_at = clock::time_point::max();  // TCP: serve() it then at the latest
+    std::vector<std::uint8_t> frame;  // the request being served (its capacity is reused)
     clock::time_point busy_until{};
     std::minstd_rand rng{1};
   };
@@ -233,6 +264,7 @@ struct runner::impl {
 
   void open_bus(bus_io& x) {
     bus& bs = *x.bs;
+    for (const auto& [unit, d] : bs.units) x.by_unit[unit] = d;
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x.cap) != 0) {
       throw config_error(sys_error(bs.id + ": socketpair"));
     }
@@ -311,9 +343,11 @@ struct runner::impl {
   // --- one request --------------------------------------------------------------------------
 
   struct outcome {
-    std::vector<std::uint8_t> reply;  // empty: no reply
+    std::vector<std::uint8_t> reply;  // empty: no reply (or sent already, see direct)
     clock::time_point reply_at{};
     bool late = false;
+    bool direct = false;       // the fast path: libmodbus wrote the reply to the client's socket
+    bool send_failed = false;  // ... and could not write all of it
   };
 
   void inject(const bus& bs, std::uint8_t unit, const char* fault, const mb::request* r,
@@ -330,9 +364,22 @@ struct runner::impl {
     log().event("inject", j);
   }
 
+  void log_write(const bus& bs, std::uint8_t unit, const mb::request& req) {
+    json j;
+    j["bus"] = bs.id;
+    j["unit"] = unit;
+    j["fn"] = static_cast<int>(req.fn);
+    j["address"] = req.fn == mb::function::read_write_registers ? req.write_address : req.address;
+    j["values"] = req.values;
+    log().event("write", j);
+  }
+
   // Handles the whole frame `frame` (TCP: MBAP + PDU; RTU: unit, PDU, CRC checked), arrived at
-  // `arrival` (the line is free then). Sets x.busy_until.
-  outcome handle(bus_io& x, const std::vector<std::uint8_t>& frame, clock::time_point arrival) {
+  // `arrival` (the line is free then). Sets x.busy_until. `client` is the TCP connection's
+  // socket (-1 on RTU): when no line timing and no fault acts on the reply, libmodbus writes the
+  // reply straight to it (outcome::direct) instead of into the socketpair.
+  outcome handle(bus_io& x, const std::vector<std::uint8_t>& frame, clock::time_point arrival,
+                 int client = -1) {
     bus& bs = *x.bs;
     outcome out;
     bs.counters.requests++;
@@ -367,8 +414,7 @@ struct runner::impl {
       return out;
     }
 
-    const auto it = bs.units.find(unit);
-    device* d = it == bs.units.end() ? nullptr : it->second;
+    device* d = x.by_unit[unit];
     if (d == nullptr && bs.rtu) {  // nobody answers on a serial line
       bs.counters.silent++;
       return out;
@@ -385,7 +431,8 @@ struct runner::impl {
       return out;
     }
     std::uint8_t fault_exc = 0;
-    if (parsed) {
+    if (parsed &&
+        (!f.exceptions.empty() || (d != nullptr && !d->codec.profile().modbus.limits.read_gaps))) {
       const std::vector<span> spans = spans_of(req);
       for (exception_fault& xf : f.exceptions) {
         if (touches(xf, spans) && xf.slot.fires()) {
@@ -402,10 +449,31 @@ struct runner::impl {
         }
       }
     }
-    modbus_set_socket(x.ctx, x.cap[0]);
     if (d == nullptr) {
       exc = exc != 0 && fault_exc != 0 ? exc : 0x0B;  // TCP: the gateway's target did not answer
     }
+    // The fast path: no line timing, no fault acts on the reply's bytes or time, and nothing to
+    // report (no fault fired, not a write): the reply goes straight to the client. Writes and
+    // fired faults take the socketpair, so that their events are logged before the reply goes
+    // out, as they always were.
+    if (client >= 0 && !timed && injected.empty() && !(parsed && mb::writes(req.fn)) &&
+        !f.delay.on && !f.crc.on && !f.garbage.on && !f.late.on) {
+      modbus_set_socket(x.ctx, client);
+      const int sent =
+          exc != 0 ? modbus_reply_exception(x.ctx, frame.data(), exc)
+                   : modbus_reply(x.ctx, frame.data(), static_cast<int>(frame.size()), d->map);
+      lk.unlock();
+      out.direct = true;
+      out.send_failed = sent <= 0;
+      // An exception reply is the MBAP header, the function and the code: no reply to a read is
+      // as short (the shortest, to a read of one coil, has a byte of data after its byte count).
+      bs.counters.replies++;
+      if (exc != 0 || sent == static_cast<int>(mb::mbap_size + 2)) bs.counters.exceptions++;
+      out.reply_at = arrival;
+      x.busy_until = arrival;
+      return out;
+    }
+    modbus_set_socket(x.ctx, x.cap[0]);
     if (exc != 0) {
       modbus_reply_exception(x.ctx, frame.data(), exc);
     } else {
@@ -453,15 +521,7 @@ struct runner::impl {
       bs.counters.faults++;
       inject(bs, unit, name, parsed ? &req : nullptr, extra);
     }
-    if (parsed && mb::writes(req.fn) && !is_exception && d != nullptr) {
-      json j;
-      j["bus"] = bs.id;
-      j["unit"] = unit;
-      j["fn"] = static_cast<int>(req.fn);
-      j["address"] = req.fn == mb::function::read_write_registers ? req.write_address : req.address;
-      j["values"] = req.values;
-      log().event("write", j);
-    }
+    if (parsed && mb::writes(req.fn) && !is_exception && d != nullptr) log_write(bs, unit, req);
 
     const std::size_t reply_chars =
         out.reply.empty() ? 0 : (bs.rtu ? out.reply.size() : out.reply.size() - mb::mbap_size + 3);
@@ -479,6 +539,16 @@ struct runner::impl {
   }
 
   // --- TCP ------------------------------------------------------------------------------------
+  // One thread serves every TCP bus (epoll over their listening sockets and connections). Each
+  // bus still handles one request at a time: it serves a request only once it is free
+  // (busy_until) and has sent the reply it holds (held); these waits are the loop's timeouts,
+  // not sleeps, so a slow bus never holds another. Sockets are non-blocking: a connection whose
+  // replies cannot be sent (the client leaves them unread until its buffer is full) is closed.
+
+  static constexpr std::uint64_t wake_tag = ~std::uint64_t{0};
+  static std::uint64_t tag(std::size_t bus, int conn_id) {
+    return (std::uint64_t{bus} << 32) | static_cast<std::uint32_t>(conn_id);
+  }
 
   void close_conn(bus_io& x, std::size_t k, const char* why) {
     json j;
@@ -489,13 +559,40 @@ struct runner::impl {
     ::close(x.conns[k].fd);
     const int id = x.conns[k].id;
     x.conns.erase(x.conns.begin() + static_cast<std::ptrdiff_t>(k));
+    if (x.rr > k) --x.rr;
     x.late.erase(std::remove_if(x.late.begin(), x.late.end(),
                                 [&](const pending& p) { return p.conn_id == id; }),
                  x.late.end());
+    if (x.held && x.held->conn_id == id) x.held.reset();
   }
 
-  void send_due(bus_io& x) {
-    const clock::time_point now = clock::now();
+  std::size_t find_conn(const bus_io& x, int id) const {
+    for (std::size_t k = 0; k < x.conns.size(); ++k) {
+      if (x.conns[k].id == id) return k;
+    }
+    return x.conns.size();
+  }
+
+  // Sends a reply to connection `id` (if it is still open); closes it when the reply cannot go
+  // out whole at once.
+  void send_to(bus_io& x, int id, const std::vector<std::uint8_t>& bytes) {
+    const std::size_t k = find_conn(x, id);
+    if (k == x.conns.size()) return;
+    const std::uint8_t* p = bytes.data();
+    std::size_t n = bytes.size();
+    while (n > 0) {
+      const ssize_t w = ::send(x.conns[k].fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        close_conn(x, k, "send failed");
+        return;
+      }
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  }
+
+  void send_due(bus_io& x, clock::time_point now = clock::now()) {
     for (std::size_t k = 0; k < x.late.size();) {
       if (x.late[k].due > now) {
         ++k;
@@ -506,11 +603,213 @@ struct runner::impl {
       if (x.bs->rtu) {
         send_all(x.master, p.bytes.data(), p.bytes.size(), false);
       } else {
-        for (const conn& c : x.conns) {
-          if (c.id == p.conn_id) send_all(c.fd, p.bytes.data(), p.bytes.size(), true);
+        send_to(x, p.conn_id, p.bytes);
+        k = 0;  // send_to may have closed a connection, and its late replies with it
+      }
+    }
+  }
+
+  // Connection k's first complete frame's length, 0 if none yet; closes the connection (and
+  // returns 0) when its stream is not Modbus TCP.
+  std::size_t frame_ready(bus_io& x, std::size_t k) {
+    const conn& c = x.conns[k];
+    std::error_code ec;
+    const std::size_t n = mb::tcp_frame_length(c.buf, ec);
+    if (ec) {
+      x.bs->counters.bad_frames++;
+      close_conn(x, k, "not a Modbus TCP frame");
+      return 0;
+    }
+    return n != 0 && c.buf.size() >= n ? n : 0;
+  }
+
+  // Serves bus x's requests while it is free: one frame from each connection in turn, like
+  // requests queued for one line. Returns when it has none, or must wait (the line is busy, or
+  // a reply is held until its time).
+  void serve(bus_io& x) {
+    for (;;) {
+      clock::time_point now = clock::now();
+      send_due(x, now);
+      if (x.held) {
+        if (now < x.held->due) return;
+        const pending p = std::move(*x.held);
+        x.held.reset();
+        send_to(x, p.conn_id, p.bytes);
+      }
+      if (now < x.busy_until) return;
+      // The next connection, from x.rr on, with a complete frame.
+      bool found = false;
+      std::size_t k = 0;
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < x.conns.size();) {
+        const std::size_t j = (x.rr + i) % x.conns.size();
+        const std::size_t before = x.conns.size();
+        n = frame_ready(x, j);
+        if (x.conns.size() != before) {  // closed: look again from the start
+          i = 0;
+          continue;
+        }
+        if (n != 0) {
+          found = true;
+          k = j;
+          break;
+        }
+        ++i;
+      }
+      if (!found) return;
+      conn& c = x.conns[k];
+      x.rr = k + 1;
+      x.frame.assign(c.buf.begin(), c.buf.begin() + static_cast<std::ptrdiff_t>(n));
+      c.buf.erase(c.buf.begin(), c.buf.begin() + static_cast<std::ptrdiff_t>(n));
+      const int id = c.id;
+      now = clock::now();
+      outcome o = handle(x, x.frame, now, c.fd);
+      if (o.direct) {
+        if (o.send_failed) close_conn(x, find_conn(x, id), "send failed");
+        continue;
+      }
+      if (o.reply.empty()) continue;
+      if (o.late) {
+        x.late.push_back(pending{o.reply_at, id, std::move(o.reply)});
+        continue;
+      }
+      if (o.reply_at <= now) {
+        send_to(x, id, o.reply);
+        continue;
+      }
+      x.held = pending{o.reply_at, id, std::move(o.reply)};
+    }
+  }
+
+  // When bus x next needs serve() without an event (a reply due, the line free again with a
+  // request waiting), at most `limit`.
+  clock::time_point next_wake(const bus_io& x, clock::time_point limit) const {
+    for (const pending& p : x.late) limit = std::min(limit, p.due);
+    if (x.held) return std::min(limit, x.held->due);
+    for (const conn& c : x.conns) {
+      std::error_code ec;
+      const std::size_t n = mb::tcp_frame_length(c.buf, ec);
+      if (!ec && n != 0 && c.buf.size() >= n) return std::min(limit, x.busy_until);
+    }
+    return limit;
+  }
+
+  void accept_conn(int ep, std::size_t bi, bus_io& x) {
+    int lfd = x.listen_fd;
+    const int s = modbus_tcp_accept(x.ctx, &lfd);
+    if (s < 0) return;
+    if (x.conns.size() >= max_connections) {
+      ::close(s);
+      return;
+    }
+    set_nonblocking(s);
+    const int one = 1;
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::fcntl(s, F_SETFD, FD_CLOEXEC);
+    const int id = x.next_conn++;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(bi, id);
+    if (::epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) != 0) {
+      ::close(s);
+      return;
+    }
+    x.conns.push_back(conn{id, s, {}});
+    json j;
+    j["bus"] = x.bs->id;
+    j["conn"] = id;
+    log().event("connect", j);
+  }
+
+  // Reads what connection `id` of bus x sent.
+  void receive(bus_io& x, int id, std::vector<std::uint8_t>& tmp) {
+    const std::size_t k = find_conn(x, id);
+    if (k == x.conns.size()) return;  // closed since the event
+    const ssize_t n = ::recv(x.conns[k].fd, tmp.data(), tmp.size(), MSG_DONTWAIT);
+    if (n <= 0) {
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+      close_conn(x, k, n == 0 ? "closed by the client" : "receive failed");
+      return;
+    }
+    conn& c = x.conns[k];
+    c.buf.insert(c.buf.end(), tmp.begin(), tmp.begin() + n);
+    if (c.buf.size() > 64 * mb::max_tcp_frame_size) {  // a client that floods: bound it
+      x.bs->counters.bad_frames++;
+      close_conn(x, k, "too much unanswered data");
+    }
+  }
+
+  // A bus whose handling threw: reported, and its sockets closed; the other buses carry on.
+  void fail_bus(bus_io& x, const std::exception& e) {
+    json j;
+    j["bus"] = x.bs->id;
+    j["error"] = e.what();
+    log().event("error", j);
+    for (const conn& c : x.conns) ::close(c.fd);
+    x.conns.clear();
+    x.late.clear();
+    x.held.reset();
+    if (x.listen_fd >= 0) ::close(x.listen_fd);
+    x.listen_fd = -1;
+    x.failed = true;
+  }
+
+  void run_tcp(const std::vector<std::size_t>& buses) {
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) throw std::runtime_error(sys_error("epoll_create1"));
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = wake_tag;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, wake[0], &ev);
+    for (const std::size_t bi : buses) {
+      ev.data.u64 = tag(bi, 0);
+      ::epoll_ctl(ep, EPOLL_CTL_ADD, io[bi]->listen_fd, &ev);
+    }
+    std::vector<epoll_event> events(64);
+    std::vector<std::uint8_t> tmp(4096);
+    std::vector<bool> touched(io.size(), false);  // a bus with an event since its last serve()
+    bool pwait2 = true;
+    while (!stopping.load()) {
+      clock::time_point next = clock::now() + std::chrono::milliseconds(100);
+      for (const std::size_t bi : buses) {
+        if (!io[bi]->failed) next = std::min(next, io[bi]->wake_at);
+      }
+      const auto left = std::max<clock::duration>(next - clock::now(), clock::duration::zero());
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      const int rc = wait_events(ep, events.data(), static_cast<int>(events.size()), ns, pwait2);
+      if (stopping.load()) break;
+      for (int e = 0; e < rc; ++e) {
+        const std::uint64_t t = events[static_cast<std::size_t>(e)].data.u64;
+        if (t == wake_tag) continue;
+        bus_io& x = *io[static_cast<std::size_t>(t >> 32)];
+        if (x.failed) continue;
+        touched[static_cast<std::size_t>(t >> 32)] = true;
+        try {
+          const int id = static_cast<int>(t & 0xFFFFFFFFu);
+          if (id == 0) {
+            accept_conn(ep, static_cast<std::size_t>(t >> 32), x);
+          } else {
+            receive(x, id, tmp);
+          }
+        } catch (const std::exception& ex) {
+          fail_bus(x, ex);
+        }
+      }
+      // Only the buses that got bytes or connections, or whose time has come.
+      const clock::time_point now = clock::now();
+      for (const std::size_t bi : buses) {
+        bus_io& x = *io[bi];
+        if (x.failed || (!touched[bi] && now < x.wake_at)) continue;
+        touched[bi] = false;
+        try {
+          serve(x);
+          x.wake_at = next_wake(x, clock::time_point::max());
+        } catch (const std::exception& ex) {
+          fail_bus(x, ex);
         }
       }
     }
+    ::close(ep);
   }
 
   int poll_timeout_ms(const bus_io& x, clock::time_point extra) const {
@@ -519,112 +818,6 @@ struct runner::impl {
     if (extra != clock::time_point{}) next = std::min(next, extra);
     const auto left = std::chrono::duration_cast<std::chrono::microseconds>(next - clock::now());
     return left.count() <= 0 ? 0 : static_cast<int>((left.count() + 999) / 1000);
-  }
-
-  // Serves the complete frame at the start of connection k's buffer; false if there is none
-  // (and closes the connection when its stream is not Modbus TCP).
-  bool serve_one(bus_io& x, std::size_t& k) {
-    conn& c = x.conns[k];
-    std::error_code ec;
-    const std::size_t n = mb::tcp_frame_length(c.buf, ec);
-    if (ec) {
-      x.bs->counters.bad_frames++;
-      close_conn(x, k, "not a Modbus TCP frame");
-      return false;
-    }
-    if (n == 0 || c.buf.size() < n) return false;
-    const std::vector<std::uint8_t> frame(c.buf.begin(),
-                                          c.buf.begin() + static_cast<std::ptrdiff_t>(n));
-    c.buf.erase(c.buf.begin(), c.buf.begin() + static_cast<std::ptrdiff_t>(n));
-    const int id = c.id;
-    if (!sleep_until(x.busy_until)) return false;
-    const outcome o = handle(x, frame, clock::now());
-    if (o.reply.empty()) return true;
-    if (o.late) {
-      x.late.push_back(pending{o.reply_at, id, o.reply});
-      return true;
-    }
-    if (!sleep_until(o.reply_at)) return false;
-    // The connection may have been closed meanwhile: find it again by id.
-    for (std::size_t j = 0; j < x.conns.size(); ++j) {
-      if (x.conns[j].id == id && !send_all(x.conns[j].fd, o.reply.data(), o.reply.size(), true)) {
-        close_conn(x, j, "send failed");
-        if (j <= k && k > 0) --k;
-        break;
-      }
-    }
-    return true;
-  }
-
-  void run_tcp(bus_io& x) {
-    std::vector<pollfd> fds;
-    std::vector<std::uint8_t> tmp(4096);
-    while (!stopping.load()) {
-      fds.clear();
-      fds.push_back({wake[0], POLLIN, 0});
-      fds.push_back({x.listen_fd, POLLIN, 0});
-      for (const conn& c : x.conns) fds.push_back({c.fd, POLLIN, 0});
-      const int rc = ::poll(fds.data(), fds.size(), poll_timeout_ms(x, {}));
-      if (stopping.load()) break;
-      send_due(x);
-      if (rc <= 0) continue;
-      if ((fds[1].revents & POLLIN) != 0) {
-        int lfd = x.listen_fd;
-        const int s = modbus_tcp_accept(x.ctx, &lfd);
-        if (s >= 0) {
-          if (x.conns.size() >= max_connections) {
-            ::close(s);
-          } else {
-            set_nonblocking(s);
-            const int one = 1;
-            ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            ::fcntl(s, F_SETFD, FD_CLOEXEC);
-            x.conns.push_back(conn{x.next_conn++, s, {}});
-            json j;
-            j["bus"] = x.bs->id;
-            j["conn"] = x.conns.back().id;
-            log().event("connect", j);
-          }
-        }
-      }
-      // Read what each connection sent (fds[2 + k] is conns[k] as they were at poll time).
-      const std::size_t polled = fds.size() - 2;
-      for (std::size_t k = 0, f = 0; f < polled && k < x.conns.size(); ++f) {
-        if ((fds[2 + f].revents & (POLLIN | POLLHUP | POLLERR)) == 0 ||
-            x.conns[k].fd != fds[2 + f].fd) {
-          ++k;
-          continue;
-        }
-        const ssize_t n = ::recv(x.conns[k].fd, tmp.data(), tmp.size(), 0);
-        if (n <= 0) {
-          if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            ++k;
-            continue;
-          }
-          close_conn(x, k, n == 0 ? "closed by the client" : "receive failed");
-          continue;
-        }
-        conn& c = x.conns[k];
-        c.buf.insert(c.buf.end(), tmp.begin(), tmp.begin() + n);
-        if (c.buf.size() > 64 * mb::max_tcp_frame_size) {  // a client that floods: bound it
-          x.bs->counters.bad_frames++;
-          close_conn(x, k, "too much unanswered data");
-          continue;
-        }
-        ++k;
-      }
-      // Serve the frames in, one per connection in turn, like requests queued for one line.
-      bool progress = true;
-      while (progress && !stopping.load()) {
-        progress = false;
-        for (std::size_t k = 0; k < x.conns.size(); ++k) {
-          const std::size_t before = x.conns.size();
-          if (serve_one(x, k)) progress = true;
-          if (x.conns.size() != before) progress = true;
-          send_due(x);
-        }
-      }
-    }
   }
 
   // --- RTU ------------------------------------------------------------------------------------
@@ -733,15 +926,16 @@ void runner::open() {
 }
 
 void runner::start() {
-  for (const auto& x : p_->io) {
-    impl::bus_io* px = x.get();
+  std::vector<std::size_t> tcp;
+  for (std::size_t i = 0; i < p_->io.size(); ++i) {
+    impl::bus_io* px = p_->io[i].get();
+    if (!px->bs->rtu) {
+      tcp.push_back(i);
+      continue;
+    }
     p_->threads.emplace_back([this, px] {
       try {
-        if (px->bs->rtu) {
-          p_->run_rtu(*px);
-        } else {
-          p_->run_tcp(*px);
-        }
+        p_->run_rtu(*px);
       } catch (const std::exception& e) {
         json j;
         j["bus"] = px->bs->id;
@@ -750,6 +944,19 @@ void runner::start() {
       }
     });
   }
+  if (tcp.empty()) return;
+  p_->threads.emplace_back([this, tcp] {
+    try {
+      p_->run_tcp(tcp);
+    } catch (const std::exception& e) {
+      for (const std::size_t i : tcp) {
+        json j;
+        j["bus"] = p_->io[i]->bs->id;
+        j["error"] = e.what();
+        log().event("error", j);
+      }
+    }
+  });
 }
 
 void runner::stop() {

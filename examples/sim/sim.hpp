@@ -2,8 +2,9 @@
 //
 // firebus-sim: a Modbus building simulator (docs/simulator.md). The building (buses, devices,
 // scenario) read from JSON, the simulated devices (a libmodbus register mapping per device,
-// filled through the device's profile codec), the buses (one thread each: Modbus TCP served with
-// libmodbus, Modbus RTU on a pseudo-terminal), faults and line timing.
+// filled through the device's profile codec), the buses (Modbus TCP served with libmodbus, all
+// TCP buses on one thread; Modbus RTU on a pseudo-terminal, a thread each), faults and line
+// timing.
 #ifndef FIREBUS_EXAMPLES_SIM_SIM_HPP
 #define FIREBUS_EXAMPLES_SIM_SIM_HPP
 
@@ -156,7 +157,7 @@ struct bus_counters {
 };
 
 /// A bus: a TCP listener (with any number of client connections) or an RTU pseudo-terminal,
-/// served by one thread that handles one request at a time.
+/// that handles one request at a time.
 struct bus {
   std::string id;
   bool rtu = false;
@@ -213,7 +214,8 @@ void check_fault(const event& e);
 
 // --- running ----------------------------------------------------------------------------------
 
-/// The buses' threads; stop() ends them (from any thread).
+/// The buses' threads (one for all TCP buses, one per RTU bus); stop() ends them (from any
+/// thread).
 class runner {
  public:
   explicit runner(building& b);
@@ -222,7 +224,7 @@ class runner {
   runner& operator=(const runner&) = delete;
   /// Opens every bus (listen sockets, pseudo-terminals). Throws config_error.
   void open();
-  /// Starts one thread per bus.
+  /// Starts the threads: one serving every TCP bus, one per RTU bus.
   void start();
   /// Stops and joins the threads, closes sockets, removes the pty links.
   void stop();

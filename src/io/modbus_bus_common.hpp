@@ -75,13 +75,45 @@ struct write_state {
 
 using call_list = std::vector<std::function<void()>>;
 
+// One on_readings call waiting to run: the handler, the device, the time and the readings, in
+// one allocation (the call that holds it is no bigger than a std::function keeps in place).
+struct deferred_readings {
+  bus_readings_handler f;
+  std::uint32_t dev = 0;
+  mono_time t{};
+  profile::readings r;
+};
+
+// Reuses the deferred_readings of calls that have run (with their vectors' capacity), and a
+// scratch list of points. For a bus whose outcomes are handled and whose calls run on one
+// thread (the TCP bus): whether a call still holds one is told by use_count().
+class readings_pool {
+ public:
+  std::shared_ptr<deferred_readings> get() {
+    for (const auto& p : pool_) {
+      if (p.use_count() == 1) {
+        p->r.clear();
+        return p;
+      }
+    }
+    auto p = std::make_shared<deferred_readings>();
+    if (pool_.size() < max_pooled) pool_.push_back(p);
+    return p;
+  }
+  std::vector<std::size_t> points;
+
+ private:
+  static constexpr std::size_t max_pooled = 8;
+  std::vector<std::shared_ptr<deferred_readings>> pool_;
+};
+
 // Turns one outcome into the calls it means (run later, without the bus's lock): readings for
 // a valid reply (`resp`, for the job that got it), failures for a read that failed for good,
-// the end of a write.
+// the end of a write. With `pool`, the readings are decoded into reused storage.
 inline void handle_outcome(bus_device& d, const outcome& o, mono_time t, const response* resp,
                            const bus_callbacks& cb,
-                           std::unordered_map<std::uint64_t, write_state>& writes,
-                           call_list& calls) {
+                           std::unordered_map<std::uint64_t, write_state>& writes, call_list& calls,
+                           readings_pool* pool = nullptr) {
   const std::uint32_t dev = o.j.device;
   if (o.j.write_id != 0) {
     auto it = writes.find(o.j.write_id);
@@ -95,19 +127,31 @@ inline void handle_outcome(bus_device& d, const outcome& o, mono_time t, const r
     return;
   }
   const auto cls = static_cast<std::size_t>(o.j.prio);
-  std::vector<std::size_t> points;
-  points.reserve(o.j.read.items.size());
-  for (std::size_t k : o.j.read.items) {
-    if (k < d.item_points[cls].size()) points.push_back(d.item_points[cls][k]);
-  }
+  const auto points_of_read = [&](std::vector<std::size_t>& points) {
+    points.clear();
+    points.reserve(o.j.read.items.size());
+    for (std::size_t k : o.j.read.items) {
+      if (k < d.item_points[cls].size()) points.push_back(d.item_points[cls][k]);
+    }
+  };
   if (!o.ec && resp != nullptr) {
     d.image.store(o.j.read.req, *resp);
-    auto r = std::make_shared<profile::readings>();
-    d.codec->decode(d.image, points, *r);
-    if (cb.readings) calls.emplace_back([f = cb.readings, dev, t, r] { f(dev, t, *r); });
+    if (!cb.readings) return;  // decoding has no other effect
+    std::vector<std::size_t> own;
+    std::vector<std::size_t>& points = pool != nullptr ? pool->points : own;
+    points_of_read(points);
+    std::shared_ptr<deferred_readings> e =
+        pool != nullptr ? pool->get() : std::make_shared<deferred_readings>();
+    e->f = cb.readings;
+    e->dev = dev;
+    e->t = t;
+    d.codec->decode(d.image, points, e->r);
+    calls.emplace_back([e = std::move(e)] { e->f(e->dev, e->t, e->r); });
     return;
   }
   if (!o.final_failure) return;
+  std::vector<std::size_t> points;
+  points_of_read(points);
   d.image.forget(o.j.read.tbl, o.j.read.req.address, o.j.read.req.quantity);
   if (cb.failure) {
     calls.emplace_back(

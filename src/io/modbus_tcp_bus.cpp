@@ -5,6 +5,11 @@
 // touches; counters() takes it from any thread. User callbacks are never called with `mu` held:
 // a handler collects them in `calls` and runs them after unlocking. `generation` is bumped
 // whenever a connection ends, so that handlers of an old connection do nothing.
+//
+// Per transaction the bus makes one send and one receive, and no timer call: the request is
+// written at once when the socket takes it (an Asio write only when it does not), replies are
+// parsed where they were received, and the buffers, the list of callbacks to run and the readings
+// handed to on_readings are reused.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -64,7 +69,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
         connect_timer(io_ctx),
         reconnect_timer(io_ctx),
         epoch(c.epoch ? *c.epoch : steady::now()),
-        rbuf(1024) {
+        rbuf(4096) {
     ec = validate(c);
     valid = !ec;
     backoff = cfg.reconnect_min;
@@ -89,6 +94,16 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
       }
     }
     calls.clear();
+    // Kept for take_calls(), on the io_context's thread only (a detached bus may be stopped
+    // from the destructor's).
+    if (!detached && calls.capacity() > spare_calls.capacity()) spare_calls.swap(calls);
+  }
+  // An empty call list, with the capacity of one used before (handlers run on the io_context's
+  // thread: a handler that runs inside another's callbacks just gets one without).
+  call_list take_calls() {
+    call_list c;
+    c.swap(spare_calls);
+    return c;
   }
 
   // --- devices -------------------------------------------------------------------------------
@@ -192,6 +207,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     backoff = cfg.reconnect_min;
     std::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    socket.non_blocking(true, ignored);  // send() below returns would_block, never waits
     pending.clear();
     garbage_run = 0;
     if (cb.connection) calls.emplace_back([f = cb.connection] { f(true, {}); });
@@ -231,8 +247,10 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
 
   // --- the request cycle ---------------------------------------------------------------------
   // Sends the next request, or arms the timer for when one falls due.
+  // A request whose bytes are still being written (the socket did not take them at once) holds
+  // the next one back even when it has ended (a timeout): frames are never interleaved.
   void pump(call_list& calls) {
-    if (!running || !connected || current) return;
+    if (!running || !connected || current || writing) return;
     const mono_time t = now();
     std::optional<job> j = sched.next(t);
     if (!j) {
@@ -244,29 +262,47 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
     current = std::move(*j);
     transaction = static_cast<std::uint16_t>(transaction + 1);
     std::error_code ec;
-    std::array<std::uint8_t, max_pdu_size> pdu{};
     const std::size_t n = encode_request(current->read.req, pdu, ec);
-    wbuf.resize(max_tcp_frame_size);
-    if (!ec) {
-      wbuf.resize(encode_tcp(transaction, current->unit, byte_view(pdu.data(), n), wbuf, ec));
-    }
+    std::size_t len = 0;
+    if (!ec) len = encode_tcp(transaction, current->unit, byte_view(pdu.data(), n), wbuf, ec);
     if (ec) {  // not reached for planned reads; a write the codec made invalid
       finish(calls, ec, nullptr);
       return;
     }
     arm(current->deadline);
-    writing = true;
+    // The socket nearly always takes a request whole at once: send it here, and leave to an
+    // Asio write only what it does not take.
     const std::uint64_t gen = generation;
-    asio::async_write(socket, asio::buffer(wbuf),
+    std::error_code se;
+    const std::size_t sent = socket.send(asio::buffer(wbuf.data(), len), 0, se);
+    if (se && se != asio::error::would_block && se != asio::error::try_again) {
+      asio::post(io, [self = shared_from_this(), gen, se] {
+        {
+          const lock g(self->mu);
+          if (gen != self->generation) return;
+        }
+        self->lost(se);
+      });
+      return;
+    }
+    if (!se && sent == len) return;
+    writing = true;
+    const std::size_t from = se ? 0 : sent;
+    asio::async_write(socket, asio::buffer(wbuf.data() + from, len - from),
                       [self = shared_from_this(), gen](std::error_code e, std::size_t) {
+                        call_list next;
                         {
                           const lock g(self->mu);
                           if (gen != self->generation) return;
                           self->writing = false;
+                          if (!e) self->pump(next);  // the request may have ended meanwhile
                         }
-                        if (e) self->lost(e);
+                        if (e) {
+                          self->lost(e);
+                          return;
+                        }
+                        self->run(next);
                       });
-    (void)calls;
   }
 
   // The timer wakes the bus at `at` at the latest: for the deadline of the request in flight,
@@ -294,6 +330,10 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
             // misframe what comes next.
             self->pending.clear();
             self->finish(calls, make_error_code(errc::timeout), nullptr);
+            if (self->writing) {  // not even sent by its deadline: the peer reads nothing
+              self->close(calls, make_error_code(errc::timeout));
+              self->schedule_reconnect();
+            }
           } else {
             self->arm(self->current->deadline);
           }
@@ -308,21 +348,20 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   void start_read(std::uint64_t gen) {
     socket.async_read_some(asio::buffer(rbuf),
                            [self = shared_from_this(), gen](std::error_code ec, std::size_t n) {
-                             {
-                               const lock g(self->mu);
-                               if (gen != self->generation) return;
-                             }
-                             if (ec) {
-                               self->lost(ec);
-                               return;
-                             }
                              call_list calls;
                              bool framing = false;
                              {
                                const lock g(self->mu);
                                if (gen != self->generation) return;
-                               framing = !self->on_bytes(calls, n);
-                               if (!framing) self->start_read(gen);
+                               if (!ec) {
+                                 calls = self->take_calls();
+                                 framing = !self->on_bytes(calls, n);
+                                 if (!framing) self->start_read(gen);
+                               }
+                             }
+                             if (ec) {
+                               self->lost(ec);
+                               return;
                              }
                              self->run(calls);
                              if (framing) self->lost(make_error_code(errc::bad_length));
@@ -330,27 +369,37 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   }
 
   // Parses what arrived; false when the stream is not Modbus TCP (the connection must close).
+  // The bytes are parsed where they are: in rbuf when nothing was left over from earlier reads
+  // (the usual case: one whole reply), else in `pending` after them. What is left of an
+  // incomplete frame is kept in `pending`.
   bool on_bytes(call_list& calls, std::size_t n) {
-    pending.insert(pending.end(), rbuf.begin(), rbuf.begin() + static_cast<std::ptrdiff_t>(n));
-    for (;;) {
+    const bool in_place = pending.empty();
+    if (!in_place) {
+      pending.insert(pending.end(), rbuf.begin(), rbuf.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    const std::uint8_t* const base = in_place ? rbuf.data() : pending.data();
+    const std::size_t size = in_place ? n : pending.size();
+    std::size_t pos = 0;
+    while (pos < size) {
       std::error_code ec;
-      const std::size_t len = tcp_frame_length(byte_view(pending.data(), pending.size()), ec);
+      const byte_view rest(base + pos, size - pos);
+      const std::size_t len = tcp_frame_length(rest, ec);
       if (ec) {
         // Not a Modbus TCP header here (garbage a gateway let through): skip a byte and look
         // again. A reply is taken only with the request's transaction id, unit and function,
         // so resynchronising cannot attribute garbage to a request. A stream that stays
         // garbage for longer than a few frames is not Modbus: close it.
         ++conn.skipped_bytes;
-        pending.erase(pending.begin());
+        ++pos;
         if (++garbage_run > max_pending_bytes) {
           ++conn.framing_errors;
           return false;
         }
         continue;
       }
-      if (len == 0 || pending.size() < len) break;
+      if (len == 0 || rest.size() < len) break;
       garbage_run = 0;
-      const byte_view frame(pending.data(), len);
+      const byte_view frame(base + pos, len);
       const tcp_frame f = decode_tcp(frame, ec);
       if (!current || ec || f.transaction != transaction) {
         ++conn.stale_replies;  // a reply to a request already given up on
@@ -360,7 +409,12 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
             parse_tcp_reply(current->read.req, transaction, current->unit, frame, rec);
         finish(calls, rec, rec ? nullptr : &resp);
       }
-      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(len));
+      pos += len;
+    }
+    if (in_place) {
+      pending.assign(base + pos, base + size);
+    } else {
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(pos));
     }
     if (pending.size() > max_pending_bytes) {
       ++conn.framing_errors;
@@ -380,7 +434,7 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   }
 
   void handle(call_list& calls, const outcome& o, mono_time t, const response* resp) {
-    detail::handle_outcome(devices[o.j.device], o, t, resp, cb, writes, calls);
+    detail::handle_outcome(devices[o.j.device], o, t, resp, cb, writes, calls, &pool);
   }
 
   // --- writes --------------------------------------------------------------------------------
@@ -450,9 +504,12 @@ struct tcp_bus::impl : std::enable_shared_from_this<impl> {
   std::vector<device_state> devices;
   std::optional<job> current;
   std::uint16_t transaction = 0;
-  std::vector<std::uint8_t> wbuf;
+  std::array<std::uint8_t, max_pdu_size> pdu;         // the request being sent: its PDU ...
+  std::array<std::uint8_t, max_tcp_frame_size> wbuf;  // ... and its frame
   std::vector<std::uint8_t> rbuf;
   std::vector<std::uint8_t> pending;
+  call_list spare_calls;        // see take_calls()
+  detail::readings_pool pool;   // the readings handed to on_readings, reused
   std::size_t garbage_run = 0;  // bytes skipped since the last frame
   std::unordered_map<std::uint64_t, detail::write_state> writes;  // scheduler write id → state
   std::atomic<std::uint64_t> last_write{0};

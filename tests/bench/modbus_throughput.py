@@ -10,8 +10,12 @@ device, 1,000 devices by default), then for SECONDS each:
 - pymodbus 3's AsyncModbusTcpClient: one client per port, each reading its units one after the
   other, the ports concurrently (asyncio.gather) — the same concurrency firebus has.
 Reports transactions per second, the full-scan time, and firebus's ratio to each (the issue's
-targets: >= 3x the libmodbus loop, >= 10x pymodbus). Benchmarks are not tests: run it by hand or
-from scripts/bench, on a quiet machine.
+targets: >= 3x the libmodbus loop, >= 10x pymodbus), and the CPU time per transaction (user +
+system, the kernel's TCP work included) of each client and of the simulator while it served that
+client. With --floor, also the loopback floor: bare epoll/recv/send between two threads with as
+many connections as ports (what the kernel alone costs per transaction; see
+modbus_tcp_throughput.cpp). Benchmarks are not tests: run it by hand or from scripts/bench, on a
+quiet machine.
 
 With --rtu-client, also measures RTU scan time against the planner's prediction: firebus-sim
 serves 10 devices of 10 registers on a pseudo-terminal with emulated RS-485 timing (8E1) at 9600
@@ -21,7 +25,7 @@ prediction, >= 90 % of the line's physical limit).
 Usage: modbus_throughput.py --sim build/examples/sim/firebus-sim
            --client build-bench/tests/bench/modbus_tcp_throughput
            [--rtu-client build-bench/tests/bench/modbus_rtu_scan]
-           [--ports 10] [--units 100] [--seconds 5] [--json]
+           [--ports 10] [--units 100] [--seconds 5] [--floor] [--json]
 """
 
 import argparse
@@ -84,7 +88,14 @@ def write_building(directory, ports, units, registers):
     return path
 
 
-async def pymodbus_run(ports, units, registers, seconds):
+def process_cpu_s(pid):
+    """CPU seconds (user + system) of process `pid` so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def pymodbus_run(ports, units, registers, seconds, sim_pid):
     from pymodbus.client import AsyncModbusTcpClient
 
     clients = [AsyncModbusTcpClient("127.0.0.1", port=p, timeout=1, retries=0) for p in ports]
@@ -105,8 +116,10 @@ async def pymodbus_run(ports, units, registers, seconds):
                     done += 1
 
     start = time.monotonic()
+    cpu0, sim0 = time.process_time(), process_cpu_s(sim_pid)
     await asyncio.gather(*(one_bus(c) for c in clients))
     elapsed = time.monotonic() - start
+    cpu, sim = time.process_time() - cpu0, process_cpu_s(sim_pid) - sim0
     for c in clients:
         c.close()
     tps = done / elapsed
@@ -115,6 +128,8 @@ async def pymodbus_run(ports, units, registers, seconds):
         "scan_ms": 1000 * len(ports) * units / tps if tps else 0,
         "transactions": done,
         "errors": errors,
+        "client_cpu_us_per_tx": 1e6 * cpu / done if done else 0,
+        "sim_cpu_us_per_tx": 1e6 * sim / done if done else 0,
     }
 
 
@@ -160,6 +175,7 @@ def main():
     ap.add_argument("--registers", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--rtu-client")
+    ap.add_argument("--floor", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
 
@@ -187,6 +203,10 @@ def main():
                     str(a.registers),
                     "--seconds",
                     str(a.seconds),
+                    "--sim-pid",
+                    str(sim.pid),
+                    "--floor",
+                    "1" if a.floor else "0",
                 ],
                 capture_output=True,
                 text=True,
@@ -194,7 +214,7 @@ def main():
             )
             results = json.loads(out.stdout)
             results["pymodbus_async"] = asyncio.run(
-                pymodbus_run(ports, a.units, a.registers, a.seconds)
+                pymodbus_run(ports, a.units, a.registers, a.seconds, sim.pid)
             )
         finally:
             sim.send_signal(signal.SIGTERM)
@@ -223,7 +243,13 @@ def main():
     for name in ("libmodbus_sequential", "pymodbus_async", "firebus"):
         r = results[name]
         print(f"  {name:22} {r['tps']:10.0f} transactions/s  full scan {r['scan_ms']:8.1f} ms"
-              f"  ({r['errors']} errors)")
+              f"  ({r['errors']} errors)  CPU/transaction: client {r['client_cpu_us_per_tx']:.1f}"
+              f" us, simulator {r['sim_cpu_us_per_tx']:.1f} us")
+    if "loopback_floor" in results:
+        r = results["loopback_floor"]
+        print(f"  {'loopback_floor':22} {r['tps']:10.0f} transactions/s"
+              f"  CPU/transaction: client {r['client_cpu_us_per_tx']:.1f} us,"
+              f" server {r['sim_cpu_us_per_tx']:.1f} us")
     for k, v in results["ratios"].items():
         print(f"  {k}: {v:.2f}x")
     for r in results.get("rtu", []):

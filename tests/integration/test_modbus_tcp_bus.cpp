@@ -3,6 +3,9 @@
 // thread of the test, with one register map per unit id and faults the test switches on: a
 // dead unit, late replies, exception 02 over a register. Every wait is bounded, so a bug fails
 // a check instead of hanging.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -468,6 +471,137 @@ TEST_CASE("garbage before replies is skipped; the connection and the framing sur
   CHECK(c.framing_errors == 0);
   CHECK(c.skipped_bytes >= 7);
   CHECK(bus.counters().timeouts == 0);
+  bus.stop();
+  io.run_for(50ms);
+}
+
+namespace {
+
+// A raw Modbus TCP peer for one connection that answers reads (FC 3, 4) of any unit with
+// register r = `value` at address 0 and 0 elsewhere, in pieces: a stale reply (the previous
+// transaction id) and the first bytes of the reply in one segment, then the rest of the reply
+// a byte at a time.
+class piecemeal_server {
+ public:
+  explicit piecemeal_server(std::uint16_t value) : value_(value) {
+    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listen_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listen_, 1) == 0);
+    socklen_t n = sizeof a;
+    REQUIRE(getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &n) == 0);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~piecemeal_server() {
+    stop_ = true;
+    thread_.join();
+    ::close(listen_);
+  }
+  std::uint16_t port() const { return port_; }
+  std::atomic<int> replies{0};
+
+ private:
+  // Waits up to 20 ms for `fd` to be readable.
+  static bool readable(int fd) {
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    timeval tv{0, 20'000};
+    return select(fd + 1, &set, nullptr, nullptr, &tv) > 0;
+  }
+  void send_bytes(int fd, const std::uint8_t* p, std::size_t n) {
+    const ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    (void)w;
+  }
+  void loop() {
+    int c = -1;
+    while (!stop_ && c < 0) {
+      if (readable(listen_)) c = ::accept(listen_, nullptr, nullptr);
+    }
+    if (c < 0) return;
+    const int one = 1;
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::vector<std::uint8_t> in;
+    std::uint8_t tmp[256];
+    while (!stop_) {
+      if (!readable(c)) continue;
+      const ssize_t n = ::recv(c, tmp, sizeof tmp, 0);
+      if (n <= 0) break;
+      in.insert(in.end(), tmp, tmp + n);
+      while (in.size() >= 12) {
+        const std::uint8_t* q = in.data();
+        const int fn = q[7];
+        const int address = (q[8] << 8) | q[9];
+        const int quantity = (q[10] << 8) | q[11];
+        std::vector<std::uint8_t> reply = {q[0], q[1], 0, 0, 0, 0, q[6], q[7]};
+        if (fn == 3 || fn == 4) {
+          reply.push_back(static_cast<std::uint8_t>(2 * quantity));
+          for (int i = 0; i < quantity; ++i) {
+            const std::uint16_t v = address + i == 0 ? value_ : std::uint16_t{0};
+            reply.push_back(static_cast<std::uint8_t>(v >> 8));
+            reply.push_back(static_cast<std::uint8_t>(v & 0xFF));
+          }
+        } else {  // illegal function
+          reply[7] = static_cast<std::uint8_t>(fn | 0x80);
+          reply.push_back(1);
+        }
+        const std::size_t len = reply.size() - 6;
+        reply[4] = static_cast<std::uint8_t>(len >> 8);
+        reply[5] = static_cast<std::uint8_t>(len & 0xFF);
+        std::vector<std::uint8_t> stale = reply;
+        const std::uint16_t tid = static_cast<std::uint16_t>((q[0] << 8) | q[1]);
+        stale[0] = static_cast<std::uint8_t>((tid - 1) >> 8);
+        stale[1] = static_cast<std::uint8_t>((tid - 1) & 0xFF);
+        in.erase(in.begin(), in.begin() + 12);
+        std::vector<std::uint8_t> first = stale;
+        first.insert(first.end(), reply.begin(), reply.begin() + 5);
+        send_bytes(c, first.data(), first.size());
+        for (std::size_t i = 5; i < reply.size(); ++i) {
+          std::this_thread::sleep_for(1ms);
+          send_bytes(c, &reply[i], 1);
+        }
+        ++replies;
+      }
+    }
+    ::close(c);
+  }
+
+  std::uint16_t value_;
+  int listen_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("a reply in pieces, after a stale one in the same segment, is taken whole") {
+  piecemeal_server srv(312);
+  asio::io_context io;
+  mb::tcp_bus_config cfg;
+  cfg.port = srv.port();
+  mb::tcp_bus bus(io, cfg);
+  const auto codec = relay();
+  recorder rec;
+  rec.attach(bus, *codec);
+  auto policy = fast_policy();
+  policy.timeout = std::chrono::milliseconds(500);  // a reply takes ~30 ms, a byte at a time
+  const auto dev = bus.add_device(3, codec, policy);
+  bus.start();
+  REQUIRE(run_until(
+      io, [&] { return rec.last(dev, "IR").has_value() && srv.replies > 5; }, 5000ms));
+  CHECK(*rec.last(dev, "IR") == 312);
+  const auto c = bus.connection_counters();
+  CHECK(c.connects == 1);
+  CHECK(c.stale_replies >= 5);
+  CHECK(c.framing_errors == 0);
+  CHECK(c.skipped_bytes == 0);
+  CHECK(bus.counters().timeouts == 0);
+  CHECK(bus.counters().bad_replies == 0);
   bus.stop();
   io.run_for(50ms);
 }

@@ -465,3 +465,30 @@ TEST_CASE("policies are validated, and a write to nobody queues nothing") {
   CHECK(s.submit_write(0, {}) == 0);
   CHECK(s.submit_write(0, {mb::request{mb::function::write_single_register, 1, 1, 0, {1}}}) != 0);
 }
+
+TEST_CASE("a running cycle's overruns are counted as of the last next(), whenever they are read") {
+  mb::scheduler s;
+  mb::device_policy p;
+  p.period = {100ms, 0s, 0s};
+  p.timeout = 10s;
+  s.add_device(1, items({hr(0)}), {}, p);
+  s.add_device(2, items({hr(0)}), {}, p);
+  std::optional<mb::job> j = s.next(at(0ms));  // both cycles start; device 0's read goes first
+  REQUIRE(j);
+  CHECK(j->device == 0);
+  CHECK(s.complete(at(350ms), {}).size() == 1);
+  CHECK(s.counters(1).overruns == 0);  // no next() since 0 ms
+  j = s.next(at(350ms));  // device 1's read, queued since 0 ms: due at 100, 200 and 300 ms
+  REQUIRE(j);
+  CHECK(j->device == 1);
+  CHECK(s.counters(1).overruns == 3);
+  CHECK(s.counters().overruns == 3);
+  CHECK(s.counters(1).overruns == 3);  // reading them again counts nothing twice
+  CHECK(s.complete(at(1000ms), {}).size() == 1);
+  CHECK(s.counters(1).overruns == 3);
+  j = s.next(at(1000ms));  // device 0's second cycle, queued at 350 ms: due from 450 ms on
+  REQUIRE(j);
+  CHECK(j->device == 0);
+  CHECK(s.counters().overruns == 9);
+  CHECK(s.counters(0).overruns == 6);
+}

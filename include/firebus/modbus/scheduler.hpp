@@ -196,6 +196,7 @@ class scheduler {
       d.next_due[c] = start;
     }
     devices_.push_back(std::move(d));
+    wake_.push_back(mono_time::min());
     return static_cast<std::uint32_t>(devices_.size() - 1);
   }
 
@@ -215,6 +216,7 @@ class scheduler {
     const std::uint64_t wid = ++last_write_;
     device& d = devices_[dev];
     d.writes.push_back(pending_write{wid, std::move(steps), 0});
+    wake_[dev] = mono_time::min();
     return wid;
   }
 
@@ -223,15 +225,19 @@ class scheduler {
     if (in_flight_) return std::nullopt;
     refill(now);
     // Highest priority first, then the oldest.
-    std::size_t best = queue_.size();
-    for (std::size_t i = 0; i < queue_.size(); ++i) {
-      if (best == queue_.size() || queue_[i].first < queue_[best].first) best = i;
+    std::size_t best = keys_.size();
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (best == keys_.size() || keys_[i] < keys_[best]) best = i;
     }
-    if (best == queue_.size()) return std::nullopt;
-    job j = std::move(queue_[best].second);
+    if (best == keys_.size()) return std::nullopt;
+    job j = std::move(queue_[best]);
     // The queue's order does not matter (the keys decide): move the last job into the hole.
-    if (best + 1 != queue_.size()) queue_[best] = std::move(queue_.back());
+    if (best + 1 != queue_.size()) {
+      queue_[best] = std::move(queue_.back());
+      keys_[best] = keys_.back();
+    }
     queue_.pop_back();
+    keys_.pop_back();
     device& d = devices_[j.device];
     j.sent = now;
     j.deadline = now + d.policy.timeout;
@@ -256,7 +262,7 @@ class scheduler {
     const auto take = [&t](mono_time x) {
       if (!t || x < *t) t = x;
     };
-    if (!queue_.empty()) return queue_.front().second.sent;  // due now
+    if (!queue_.empty()) return queue_.front().sent;  // due now
     for (const device& d : devices_) {
       if (d.quarantined) {  // its writes wait for it too
         take(d.quarantine_until);
@@ -282,6 +288,8 @@ class scheduler {
     job j = std::move(*in_flight_);
     in_flight_.reset();
     device& d = devices_[j.device];
+    settle(d);                           // the overruns as of the last refill, before they change
+    wake_[j.device] = mono_time::min();  // its cycles, writes or quarantine change below
     const duration took = now > j.sent ? now - j.sent : duration(0);
     d.counters.busy += took;
     bus_.busy += took;
@@ -298,7 +306,7 @@ class scheduler {
         d.confirmed = d.planner;
         d.unconfirmed = false;
       }
-      finish_step(d, j, true, out, ec);
+      finish_step(d, std::move(j), true, out, ec);
       return out;
     }
 
@@ -327,7 +335,7 @@ class scheduler {
           split_and_requeue(d, j, now, /*confirmed=*/true)) {
         return out;
       }
-      finish_step(d, j, false, out, ec);
+      finish_step(d, std::move(j), false, out, ec);
       return out;
     }
 
@@ -344,18 +352,28 @@ class scheduler {
     ++d.failures;
     if (j.probe || d.failures >= d.policy.quarantine_after) {
       enter_quarantine(d, j.device, now, out);
-      finish_step(d, j, false, out, ec);
+      finish_step(d, std::move(j), false, out, ec);
       return out;
     }
     // A merged read that times out may cover a register the device does not answer for:
     // split it. The split is kept only if the device answers again before its quarantine.
     if (timed_out && split_and_requeue(d, j, now, /*confirmed=*/false)) return out;
-    finish_step(d, j, false, out, ec);
+    finish_step(d, std::move(j), false, out, ec);
     return out;
   }
 
-  const bus_counters& counters() const noexcept { return bus_; }
-  const bus_counters& counters(std::uint32_t dev) const { return devices_.at(dev).counters; }
+  /// The bus's counters, and a device's. A cycle that overruns is counted as of the last
+  /// next(), when asked for (these count it then: they change the scheduler, so that they too
+  /// must not run concurrently with any other call).
+  const bus_counters& counters() const noexcept {
+    for (const device& d : devices_) settle(d);
+    return bus_;
+  }
+  const bus_counters& counters(std::uint32_t dev) const {
+    const device& d = devices_.at(dev);
+    settle(d);
+    return d.counters;
+  }
   /// Whether a device is in quarantine, and until when.
   bool quarantined(std::uint32_t dev) const { return devices_.at(dev).quarantined; }
   mono_time quarantine_until(std::uint32_t dev) const { return devices_.at(dev).quarantine_until; }
@@ -382,8 +400,9 @@ class scheduler {
     bool unconfirmed = false;  // splits learned from timeouts since the last reply
     device_policy policy;
     std::array<mono_time, 3> next_due{};
-    std::array<std::size_t, 3> running{};     // requests of the class's cycle not yet ended
-    std::array<mono_time, 3> overrun_from{};  // the next missed due time not yet counted
+    std::array<std::size_t, 3> running{};  // requests of the class's cycle not yet ended
+    // The next missed due time not yet counted (see settle(): counted when looked at).
+    mutable std::array<mono_time, 3> overrun_from{};
     std::deque<pending_write> writes;
     bool writing = false;
     int failures = 0;    // consecutive failed transactions
@@ -392,7 +411,7 @@ class scheduler {
     bool probing = false;
     mono_time quarantine_until{};
     duration backoff{0};
-    bus_counters counters;
+    mutable bus_counters counters;
   };
   job make_job(std::uint32_t dev, poll_priority prio, const planned_read& r) {
     job j;
@@ -410,73 +429,121 @@ class scheduler {
     const std::int64_t seq = front ? INT64_MIN / 2 + static_cast<std::int64_t>(++front_seq_)
                                    : static_cast<std::int64_t>(++seq_);
     if (j.sent == mono_time{}) j.sent = now;
-    queue_.emplace_back(std::make_pair(static_cast<int>(j.prio), seq), std::move(j));
+    keys_.emplace_back(static_cast<int>(j.prio), seq);
+    queue_.push_back(std::move(j));
   }
 
-  // Starts due cycles and writes.
+  // Starts due cycles and writes. A device is looked at only from its wake_ on: with many
+  // devices on a bus, most have a cycle running (its requests queued or in flight), and next()
+  // runs for every request.
   void refill(mono_time now) {
+    last_refill_ = now;
     for (std::uint32_t i = 0; i < devices_.size(); ++i) {
+      if (now < wake_[i]) continue;
       device& d = devices_[i];
-      if (d.quarantined) {
-        if (now < d.quarantine_until || d.probing) {
-          // Cycles falling due meanwhile are skipped.
-          for (std::size_t c = 0; c < 3; ++c) {
-            const duration p = d.policy.period[c];
-            if (p.count() <= 0 || d.plans[c].empty()) continue;
-            while (d.next_due[c] <= now) {
-              ++d.counters.skipped_cycles;
-              ++bus_.skipped_cycles;
-              d.next_due[c] += p;
-            }
-          }
-          continue;
-        }
-        // The quarantine is over: one probe, the first read of the most urgent class.
+      refill(d, i, now);
+      wake_[i] = wake_of(d);
+    }
+  }
+
+  // When refill() next has something to do for `d` (just refilled) unless complete() or
+  // submit_write() changes it first. A running cycle's overruns do not wake it: settle()
+  // counts them when they are looked at.
+  static mono_time wake_of(const device& d) {
+    mono_time t = mono_time::max();
+    for (std::size_t c = 0; c < 3; ++c) {
+      if (d.policy.period[c].count() <= 0 || d.plans[c].empty()) continue;
+      if (d.quarantined || d.running[c] == 0) t = std::min(t, d.next_due[c]);
+    }
+    if (d.quarantined) {
+      if (!d.probing) t = std::min(t, d.quarantine_until);
+    } else if (!d.writing && !d.writes.empty()) {
+      t = mono_time::min();
+    }
+    return t;
+  }
+
+  // Counts the overruns of `d`'s running cycles as refill() would have, had it looked at the
+  // device at every call: up to the last one (only refill() moves time on, and `d` has not
+  // changed since it was last looked at, or this is called first).
+  void settle(const device& d) const noexcept {
+    if (d.quarantined) return;
+    for (std::size_t c = 0; c < 3; ++c) {
+      const duration p = d.policy.period[c];
+      if (p.count() <= 0 || d.plans[c].empty() || d.running[c] == 0) continue;
+      count_overruns(d, c, last_refill_);
+    }
+  }
+
+  // One overrun per period missed by the running cycle of class c, counted up to `now`.
+  void count_overruns(const device& d, std::size_t c, mono_time now) const noexcept {
+    const duration p = d.policy.period[c];
+    if (now < d.next_due[c]) return;
+    if (d.overrun_from[c] < d.next_due[c]) d.overrun_from[c] = d.next_due[c];
+    if (d.overrun_from[c] <= now) {
+      const auto missed = static_cast<std::uint64_t>((now - d.overrun_from[c]) / p) + 1;
+      d.counters.overruns += missed;
+      bus_.overruns += missed;
+      d.overrun_from[c] += p * static_cast<std::int64_t>(missed);
+    }
+  }
+
+  void refill(device& d, std::uint32_t i, mono_time now) {
+    if (d.quarantined) {
+      if (now < d.quarantine_until || d.probing) {
+        // Cycles falling due meanwhile are skipped.
         for (std::size_t c = 0; c < 3; ++c) {
-          if (!d.plans[c].empty()) {
-            job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
-            j.probe = true;
-            d.probing = true;
-            ++d.running[c];
-            enqueue(std::move(j), now, false);
-            break;
+          const duration p = d.policy.period[c];
+          if (p.count() <= 0 || d.plans[c].empty()) continue;
+          if (d.next_due[c] <= now) {
+            const auto missed = static_cast<std::uint64_t>((now - d.next_due[c]) / p) + 1;
+            d.counters.skipped_cycles += missed;
+            bus_.skipped_cycles += missed;
+            d.next_due[c] += p * static_cast<std::int64_t>(missed);
           }
         }
+        return;
+      }
+      // The quarantine is over: one probe, the first read of the most urgent class.
+      for (std::size_t c = 0; c < 3; ++c) {
+        if (!d.plans[c].empty()) {
+          job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
+          j.probe = true;
+          d.probing = true;
+          ++d.running[c];
+          enqueue(std::move(j), now, false);
+          break;
+        }
+      }
+      return;
+    }
+    for (std::size_t c = 0; c < 3; ++c) {
+      const duration p = d.policy.period[c];
+      if (p.count() <= 0 || d.plans[c].empty() || now < d.next_due[c]) continue;
+      if (d.running[c] != 0) {
+        // Still running at its due time: one overrun per period missed, counted now (a
+        // starved cycle may never end; settle() counts them between).
+        count_overruns(d, c, now);
         continue;
       }
-      for (std::size_t c = 0; c < 3; ++c) {
-        const duration p = d.policy.period[c];
-        if (p.count() <= 0 || d.plans[c].empty() || now < d.next_due[c]) continue;
-        if (d.running[c] != 0) {
-          // Still running at its due time: one overrun per period missed, counted now (a
-          // starved cycle may never end).
-          if (d.overrun_from[c] < d.next_due[c]) d.overrun_from[c] = d.next_due[c];
-          while (d.overrun_from[c] <= now) {
-            ++d.counters.overruns;
-            ++bus_.overruns;
-            d.overrun_from[c] += p;
-          }
-          continue;
-        }
-        d.next_due[c] = std::max(d.next_due[c] + p, now);
-        if (d.next_due[c] <= now) d.next_due[c] = now + p;
-        d.running[c] = d.plans[c].size();
-        for (const planned_read& r : d.plans[c]) {
-          enqueue(make_job(i, static_cast<poll_priority>(c), r), now, false);
-        }
+      d.next_due[c] = std::max(d.next_due[c] + p, now);
+      if (d.next_due[c] <= now) d.next_due[c] = now + p;
+      d.running[c] = d.plans[c].size();
+      for (const planned_read& r : d.plans[c]) {
+        enqueue(make_job(i, static_cast<poll_priority>(c), r), now, false);
       }
-      if (!d.writing && !d.writes.empty()) {
-        pending_write& w = d.writes.front();
-        job j;
-        j.id = ++last_job_;
-        j.device = i;
-        j.unit = d.unit;
-        j.prio = poll_priority::config;
-        j.write_id = w.id;
-        j.read.req = w.steps[w.next];
-        d.writing = true;
-        enqueue(std::move(j), now, false);
-      }
+    }
+    if (!d.writing && !d.writes.empty()) {
+      pending_write& w = d.writes.front();
+      job j;
+      j.id = ++last_job_;
+      j.device = i;
+      j.unit = d.unit;
+      j.prio = poll_priority::config;
+      j.write_id = w.id;
+      j.read.req = w.steps[w.next];
+      d.writing = true;
+      enqueue(std::move(j), now, false);
     }
   }
 
@@ -484,16 +551,15 @@ class scheduler {
     if (d.running[cls] > 0) --d.running[cls];
   }
 
-  // A job ended for good (success or final failure).
-  void finish_step(device& d, const job& j, bool ok, std::vector<outcome>& out,
-                   std::error_code ec) {
+  // A job ended for good (success or final failure); it goes into `out`.
+  void finish_step(device& d, job&& j, bool ok, std::vector<outcome>& out, std::error_code ec) {
     if (j.write_id != 0) {
       d.writing = false;
       if (!d.writes.empty() && d.writes.front().id == j.write_id) {
         pending_write& w = d.writes.front();
         ++w.next;
         const bool done = !ok || w.next >= w.steps.size();
-        out.push_back(outcome{j, ec, !ok});
+        out.push_back(outcome{std::move(j), ec, !ok});
         if (done) d.writes.pop_front();
       }
       return;
@@ -508,7 +574,7 @@ class scheduler {
       ++bus_.overruns;
       d.overrun_from[cls] = d.next_due[cls] + d.policy.period[cls];
     }
-    out.push_back(outcome{j, ec, !ok});
+    out.push_back(outcome{std::move(j), ec, !ok});
   }
 
   void replan(device& d) {
@@ -558,9 +624,10 @@ class scheduler {
     d.quarantine_until = now + d.backoff;
     // Drop what the device has queued: its points get no fresh data.
     for (std::size_t i = 0; i < queue_.size();) {
-      if (queue_[i].second.device == dev) {
-        job dropped = std::move(queue_[i].second);
+      if (queue_[i].device == dev) {
+        job dropped = std::move(queue_[i]);
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(i));
         ++d.counters.dropped;
         ++bus_.dropped;
         if (dropped.write_id != 0) {
@@ -594,9 +661,13 @@ class scheduler {
 
   cost_model cost_;
   std::vector<device> devices_;
-  std::vector<std::pair<std::pair<int, std::int64_t>, job>> queue_;
+  // The queued jobs, and their keys (class, sequence) at the same index: the lowest goes next.
+  std::vector<job> queue_;
+  std::vector<std::pair<int, std::int64_t>> keys_;
+  std::vector<mono_time> wake_;  // by device: refill() has nothing to do for it before
+  mono_time last_refill_ = mono_time::min();
   std::optional<job> in_flight_;
-  bus_counters bus_;
+  mutable bus_counters bus_;  // and the devices' counters: settle() counts overruns late
   std::uint64_t last_job_ = 0;
   std::uint64_t last_write_ = 0;
   std::uint64_t seq_ = 0;

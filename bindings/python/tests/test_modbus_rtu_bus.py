@@ -439,6 +439,12 @@ def test_dead_and_absent_units_are_quarantined_and_do_not_block_the_others(
         {"t": 3, "unit": 7, "fault": "none"},
     ]
     s = sim(building)
+    # The scenario's t = 0 fault is applied just after "ready": wait for it, or the bus's first
+    # request to unit 7 may be answered (seen on a loaded CI machine).
+    deadline = time.monotonic() + 10
+    while not any(e.get("unit") == 7 and e.get("fault") == "dead" for e in s.named("fault")):
+        assert time.monotonic() < deadline, "the simulator never applied the dead fault"
+        time.sleep(0.01)
     bus = RtuBus(RtuBusConfig(device=str(link), baud=115200))
     try:
         got = Collector(bus)

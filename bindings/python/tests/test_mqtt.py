@@ -190,7 +190,10 @@ def test_broker_killed_and_back_reconnects_with_a_new_will(tmp_path: Path) -> No
         assert r.wait(lambda: len(r.published) == len(tokens))
         for t in tokens:
             err = r.published[t]
-            assert err is None or err.code == mqtt.Errc.connection_lost
+            # A broker killed in the middle of a packet may leave libmosquitto reading a
+            # truncated one: reported as a protocol error. Either way the publish failed with the
+            # connection, and is reported once.
+            assert err is None or err.code in (mqtt.Errc.connection_lost, mqtt.Errc.protocol_error)
         b.start()
         assert r.wait(lambda: r.ups() == 2)
         assert n >= 2  # one Will per CONNECT

@@ -108,7 +108,15 @@ def test_outage_replay_is_historical_and_alarms_come_first(
     b = Broker(tmp_path, "allow_anonymous true\n")
     try:
         with uplink.Journal(str(tmp_path / "j.db")) as j:
-            gw = mqtt.Client(options(b.port, "gw"))
+            # The gateway retries every 2 s, so that the subscriber started right after the
+            # broker comes back is subscribed before the gateway reconnects and replays (QoS 1
+            # to a topic nobody subscribes to is dropped by the broker). A loaded CI machine
+            # lost that race with the 0.4 s of options().
+            gw = mqtt.Client(
+                mqtt.ClientOptions(
+                    client_id="gw", port=b.port, reconnect_min=2.0, reconnect_max=2.0
+                )
+            )
             up = uplink.MqttUplink(j, gw, retry_delay=0.1, poll_interval=0.1)
             gw.start()
             assert wait(lambda: gw.connected)
@@ -130,7 +138,7 @@ def test_outage_replay_is_historical_and_alarms_come_first(
             sub.subscribe("fb/#", 1)
             sub.start()
             assert srec.wait(lambda: srec.ups() == 1)
-            assert srec.wait(lambda: len(srec.messages) >= 30, timeout=15)
+            assert srec.wait(lambda: len(srec.messages) >= 30, timeout=30)
             envs = decoded(srec)
             lanes = [e.lane for e in envs]
             assert lanes[:3] == [telemetry.Lane.alarm] * 3

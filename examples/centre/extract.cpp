@@ -135,7 +135,12 @@ std::vector<event_record> extract(const inbound& m, const extract_options& o) {
     event_record e;
     e.object_index = index++;
     e.adu_type = type;
-    const auto tag = [&](const gb::time_tag& t) { e.event_time = iso_tag(t, o.utc_offset); };
+    const auto tag = [&](const gb::time_tag& t) {
+      e.event_time = iso_tag(t, o.utc_offset);
+      std::error_code tec;
+      const firebus::utc_time u = t.to_utc(o.utc_offset, tec);
+      if (!tec) e.event_us = u.time_since_epoch().count();
+    };
     std::visit(
         overloaded{
             [&](const gb::system_status& s) {
@@ -271,6 +276,7 @@ json event_json(const inbound& m, const event_record& e, const std::string& cent
   put("value_unit", e.value_unit);
   put("description", e.description);
   put("event_time", e.event_time);
+  if (e.superseded) j["superseded"] = true;
   if (!e.alarms_opened.empty()) {
     json a = json::array();
     for (const auto& [k, id] : e.alarms_opened) a.push_back({{"kind", to_string(k)}, {"id", id}});

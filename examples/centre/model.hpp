@@ -72,11 +72,16 @@ struct event_record {
   std::optional<std::string> value_unit;
   std::optional<std::string> description;  ///< component description, configuration text, version
   std::optional<std::string> event_time;   ///< the object's time tag, ISO 8601 with its offset
+  std::optional<std::int64_t> event_us;    ///< the same as UTC microseconds (valid tags only)
   /// Which alarm bits a status object has set (bit i: alarm_kinds[i]); status objects only.
   std::optional<unsigned> alarm_bits;
 
   // Filled by the store.
   std::int64_t id = 0;
+  /// A status older (by its time tag) than the one the device already has: stored as history,
+  /// but it does not change the device's status or its alarms (a UITD may send a fire alarm
+  /// ahead of an older, less urgent status: GB 26875.1's priority).
+  bool superseded = false;
   std::vector<std::pair<alarm_kind, std::int64_t>> alarms_opened;   ///< kind, alarm id
   std::vector<std::pair<alarm_kind, std::int64_t>> alarms_cleared;  ///< kind, alarm id
 };

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS devices(
   type_name TEXT,
   description TEXT,
   last_status {INT},
+  last_status_us {INT},
   first_seen_us {INT} NOT NULL,
   last_seen_us {INT} NOT NULL,
   UNIQUE(unit_id, level, system_type, system_address, component_address));
@@ -302,7 +303,7 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
   for (event_record& e : out.events) {
     std::optional<std::int64_t> prev_status;
     std::optional<std::int64_t> dev;
-    if (e.level) dev = device(unit, e, now, prev_status);
+    if (e.level) dev = device(unit, e, now, prev_status, e.superseded);
     e.id = as_int(
         db_->query(
                "INSERT INTO events(unit_id, frame_id, object_index, device_id, adu_type, kind, "
@@ -335,7 +336,7 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
                 now})
             .rows.at(0)
             .at(0));
-    if (!e.alarm_bits || !dev) continue;
+    if (!e.alarm_bits || !dev || e.superseded) continue;
     // Alarms open on a transition of a bit from clear (or a device seen for the first time) to
     // set; a bit that clears is recorded on the open alarm, which an operator still resolves.
     const bool uitd_level = *e.level == "uitd";
@@ -367,33 +368,40 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
 }
 
 std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
-                           std::optional<std::int64_t>& prev_status) {
+                           std::optional<std::int64_t>& prev_status, bool& superseded) {
   const std::int64_t st = e.system_type.value_or(0);
   const std::int64_t sa = e.system_address.value_or(0);
   const std::int64_t ca = e.component_address.value_or(0);
   const result prev = db_->query(
-      "SELECT last_status FROM devices WHERE unit_id = $1 AND level = $2 AND system_type = $3 AND "
-      "system_address = $4 AND component_address = $5",
+      "SELECT last_status, last_status_us FROM devices WHERE unit_id = $1 AND level = $2 AND "
+      "system_type = $3 AND system_address = $4 AND component_address = $5",
       {unit, *e.level, st, sa, ca});
   if (!prev.empty() && !is_null(prev.rows[0][0])) prev_status = as_int(prev.rows[0][0]);
-  // Only status objects change last_status; component descriptions come with types 2 and 7.
-  const bool status_object = e.alarm_bits.has_value();
+  // Only status objects change last_status; component descriptions come with types 2 and 7. A
+  // status whose time tag is older than the one that set last_status arrived late (the UITD sent
+  // more urgent objects first): it is history, not the device's state (docs/centre.md).
+  superseded = e.alarm_bits.has_value() && e.event_us && !prev.empty() &&
+               !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
+  const bool status_object = e.alarm_bits.has_value() && !superseded;
   return as_int(
       db_->query("INSERT INTO devices(unit_id, level, system_type, system_address, "
                  "component_type, component_address, type_name, description, last_status, "
-                 "first_seen_us, last_seen_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                 "$10) ON CONFLICT (unit_id, level, system_type, system_address, "
+                 "first_seen_us, last_seen_us, last_status_us) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                 "$8, $9, $10, $10, $11) ON CONFLICT (unit_id, level, system_type, system_address, "
                  "component_address) DO UPDATE SET "
                  "component_type = COALESCE(excluded.component_type, devices.component_type), "
                  "type_name = COALESCE(excluded.type_name, devices.type_name), "
                  "description = COALESCE(excluded.description, devices.description), "
                  "last_status = COALESCE(excluded.last_status, devices.last_status), "
+                 "last_status_us = CASE WHEN excluded.last_status IS NULL THEN "
+                 "devices.last_status_us ELSE excluded.last_status_us END, "
                  "last_seen_us = excluded.last_seen_us RETURNING id",
                  {unit, *e.level, st, sa, opt(e.component_type), ca,
                   *e.level == "uitd" ? value(std::string("UITD")) : opt(e.type_name),
                   e.kind == "component_status" || e.kind == "component_config" ? opt(e.description)
                                                                                : value(),
-                  status_object ? opt(e.status) : value(), now})
+                  status_object ? opt(e.status) : value(), now,
+                  status_object && e.event_us ? value(*e.event_us) : value()})
           .rows.at(0)
           .at(0));
 }

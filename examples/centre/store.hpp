@@ -85,7 +85,7 @@ class store {
   void ensure_schema();
   void ingest_one(const inbound& m, ingest_outcome& out);
   std::int64_t device(std::int64_t unit, const event_record& e, micros now,
-                      std::optional<std::int64_t>& prev_status);
+                      std::optional<std::int64_t>& prev_status, bool& superseded);
 
   std::unique_ptr<connection> db_;
   store_options o_;

@@ -321,7 +321,10 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
         bits_[c] = w;
         push_component(c, at, out);
         // The value that caused the transition goes with it.
-        if (ev.has_value && (ev.kind == event_kind::alarm_on || ev.kind == event_kind::alarm_off)) {
+        // (Unless on_value() just sent this very value at this very time: once is enough.)
+        const bool sent = last_value_[c] && *last_value_[c] == ev.value && last_value_at_[c] == at;
+        if (ev.has_value && !sent &&
+            (ev.kind == event_kind::alarm_on || ev.kind == event_kind::alarm_off)) {
           push_analog(c, ev.value, at, out);
         }
       }

@@ -110,6 +110,18 @@ void store_behaviour(const fc::store_options& o) {
   CHECK(acked["note"] == "on my way");
   CHECK(acked["uitd"] == "000012345678");
 
+  // A status older than the device's current one arrives late (its UITD sent the fire first, as
+  // GB 26875.1 wants): stored as history, marked superseded; the device keeps its fire status and
+  // the fire alarm is not cleared.
+  r = ingest(*s, message(9, component_status_adu(7, 0x0005, 11), 28));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].superseded);
+  CHECK(r.events[0].alarms_cleared.empty());
+  CHECK(r.events[0].alarms_opened.empty());  // its fault bit opens nothing either
+  CHECK(count(*s, "SELECT last_status FROM devices WHERE level = 'component'") == 0x0003);
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE cleared_us IS NOT NULL") == 0);
+
   // The fire bit clears: recorded on the alarm, which stays open for the operator.
   r = ingest(*s, message(3, component_status_adu(7, 0x0001, 13), 28));
   REQUIRE(r.st == fc::ingest_outcome::status::stored);

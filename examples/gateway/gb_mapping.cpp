@@ -192,7 +192,7 @@ gb::time_tag gb_mapper::tag(firebus::utc_time t) const {
   return ec ? gb::time_tag{} : tt;
 }
 
-void gb_mapper::push_component(std::size_t c, firebus::utc_time at, std::vector<gb::adu>& out) {
+gb::component_status gb_mapper::status_object(std::size_t c, firebus::utc_time at) const {
   gb::component_status s;
   s.system_type = comps_[c].system_type;
   s.system_address = comps_[c].system_address;
@@ -201,13 +201,12 @@ void gb_mapper::push_component(std::size_t c, firebus::utc_time at, std::vector<
   s.status = bits_[c];
   s.text = comps_[c].text;
   s.time = tag(at);
-  out.push_back(gb::adu{gb::adu_type::component_status, {s}});
+  return s;
 }
 
-void gb_mapper::push_analog(std::size_t c, double value, firebus::utc_time at,
-                            std::vector<gb::adu>& out) {
+gb::component_analog gb_mapper::analog_object(std::size_t c, double value,
+                                              firebus::utc_time at) const {
   const gb_component& k = comps_[c];
-  if (k.analog_type < 0 || !std::isfinite(value)) return;
   const double raw = std::round(value * k.analog_scale);
   gb::component_analog a;
   a.system_type = k.system_type;
@@ -218,7 +217,17 @@ void gb_mapper::push_analog(std::size_t c, double value, firebus::utc_time at,
   // The field is 16 bits: a value beyond it is sent at the limit (the alarm says the rest).
   a.value = static_cast<std::int16_t>(std::max(-32768.0, std::min(32767.0, raw)));
   a.time = tag(at);
-  out.push_back(gb::adu{gb::adu_type::component_analog, {a}});
+  return a;
+}
+
+void gb_mapper::push_component(std::size_t c, firebus::utc_time at, std::vector<gb::adu>& out) {
+  out.push_back(gb::adu{gb::adu_type::component_status, {status_object(c, at)}});
+}
+
+void gb_mapper::push_analog(std::size_t c, double value, firebus::utc_time at,
+                            std::vector<gb::adu>& out) {
+  if (comps_[c].analog_type < 0 || !std::isfinite(value)) return;
+  out.push_back(gb::adu{gb::adu_type::component_analog, {analog_object(c, value, at)}});
   last_value_[c] = value;
   last_value_at_[c] = at;
 }
@@ -372,30 +381,14 @@ bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& r
   if (const auto* r = std::get_if<gb::read_component_status>(&q)) {
     const std::size_t c = find(r->system_type, r->system_address, r->component_address);
     if (c == none) return false;
-    gb::component_status s;
-    s.system_type = comps_[c].system_type;
-    s.system_address = comps_[c].system_address;
-    s.component_type = comps_[c].component_type;
-    s.component_address = comps_[c].component_address;
-    s.status = bits_[c];
-    s.text = comps_[c].text;
-    s.time = tag(now);
-    response = gb::adu{gb::adu_type::component_status, {s}};
+    response = gb::adu{gb::adu_type::component_status, {status_object(c, now)}};
     return true;
   }
   if (const auto* r = std::get_if<gb::read_component_analog>(&q)) {
     const std::size_t c = find(r->system_type, r->system_address, r->component_address);
     if (c == none || comps_[c].analog_type < 0 || !last_value_[c]) return false;
-    gb::component_analog a;
-    a.system_type = comps_[c].system_type;
-    a.system_address = comps_[c].system_address;
-    a.component_type = comps_[c].component_type;
-    a.component_address = comps_[c].component_address;
-    a.analog_type = static_cast<std::uint8_t>(comps_[c].analog_type);
-    const double raw = std::round(*last_value_[c] * comps_[c].analog_scale);
-    a.value = static_cast<std::int16_t>(std::max(-32768.0, std::min(32767.0, raw)));
-    a.time = tag(last_value_at_[c]);
-    response = gb::adu{gb::adu_type::component_analog, {a}};
+    response = gb::adu{gb::adu_type::component_analog,
+                       {analog_object(c, *last_value_[c], last_value_at_[c])}};
     return true;
   }
   if (std::holds_alternative<gb::uitd_query<gb::adu_type::read_uitd_status>>(q)) {

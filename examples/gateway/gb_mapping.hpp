@@ -105,6 +105,9 @@ class gb_mapper {
   std::uint16_t system_bits_of(std::uint16_t key) const;
   std::uint8_t compute_uitd() const;
   firebus::gb26875::time_tag tag(firebus::utc_time t) const;
+  firebus::gb26875::component_status status_object(std::size_t c, firebus::utc_time at) const;
+  firebus::gb26875::component_analog analog_object(std::size_t c, double value,
+                                                   firebus::utc_time at) const;
   void push_component(std::size_t c, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
   void push_analog(std::size_t c, double value, firebus::utc_time at,
                    std::vector<firebus::gb26875::adu>& out);

@@ -205,6 +205,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   std::unique_ptr<gb::client> gb_client;
   std::unique_ptr<ul::gb26875_uplink> gb_up;
   gb_mapper mapper;
+  std::vector<gb::adu> pending_analog;  // routine analog values of the current second
   bool gb_link_down_reported = false;
 
   // Health.
@@ -836,6 +837,16 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   bool send_gb(const std::vector<gb::adu>& adus, const mono_time* reading) {
+    (void)reading;
+    if (adus.empty()) return true;
+    // All in one transaction (one sync); if the journal refuses the batch, one by one, so that
+    // what it can take it takes and each refusal is reported for what it is.
+    std::error_code bec;
+    gb_up->send(adus, bec);
+    if (!bec) {
+      counters.gb_sent += adus.size();
+      return true;
+    }
     bool ok = true;
     for (const gb::adu& a : adus) {
       std::error_code ec;
@@ -850,8 +861,14 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       }
       ++counters.gb_sent;
     }
-    (void)reading;
     return ok;
+  }
+
+  void flush_analog() {
+    if (!gb_up || pending_analog.empty()) return;
+    std::vector<gb::adu> out;
+    out.swap(pending_analog);
+    send_gb(out, nullptr);
   }
 
   void on_gb_event(const gb::uitd_event& e) {
@@ -917,7 +934,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     set_device_state(*rt, tm::device_state::online, "", t);
     std::error_code ec;
     const utc_time at = utc_of(t);
-    std::vector<gb::adu> analog;
     for (const auto& st : r.statuses) {
       const std::uint32_t p =
           st.point < rt->engine_point.size() ? rt->engine_point[st.point] : npos;
@@ -940,10 +956,18 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         s.quality = v.quality;
         pending_samples.push_back(std::move(s));
       }
-      if (gb_up) mapper.on_value(p, v.value, at, analog);
     }
     process_events(&t);
-    if (gb_up && !analog.empty()) send_gb(analog, nullptr);
+    // Analog values after the step, so that a value that caused a transition goes once, with
+    // it (on_events); the routine ones wait for the next tick and are journalled in one
+    // transaction (one sync) with the others of that second.
+    if (gb_up) {
+      for (const auto& v : r.values) {
+        const std::uint32_t p =
+            v.point < rt->engine_point.size() ? rt->engine_point[v.point] : npos;
+        if (p != npos) mapper.on_value(p, v.value, at, pending_analog);
+      }
+    }
     schedule_engine();
   }
 
@@ -1087,6 +1111,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
   void tick() {
     const auto now = steady::now();
+    flush_analog();
     if (now - last_telemetry >= cfg.mqtt.telemetry_interval) {
       flush_telemetry();
       last_telemetry = now;
@@ -1303,6 +1328,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     log("stopping", {{"drain_s", seconds_of(drain)}});
     for (auto& b : buses) b.each([](auto& bus) { bus.stop(); });
     flush_telemetry();
+    flush_analog();
     write_snapshot();
     engine_timer.cancel();
     tick_timer.cancel();

@@ -36,6 +36,8 @@ stored, republishes events over MQTT, serves an HTTP JSON API (docs/centre.md).
   --utc-offset MINUTES   time zone of the UITDs' time tags (default 480: China)
   --bit0-zero-normal     status bit 0 = 0 means normal (field practice), not test
   --max-connections N    UITD connections at once (default 20000)
+  --rate-limit N         frames per second from one UITD before its connection is closed
+                         (default 2000)
   --help                 this text
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot start, 2 bad arguments.
 )";
@@ -129,6 +131,13 @@ int main(int argc, char** argv) {
       const std::string v = value();
       if (!parse_u64(v, n) || n < 1 || n > 64) bad("--workers: 1..64 expected, \"" + v + "\"");
       cfg.workers = n;
+    } else if (a == "--rate-limit") {
+      std::uint64_t n = 0;
+      const std::string v = value();
+      if (!parse_u64(v, n) || n < 1 || n > 1000000) {
+        bad("--rate-limit: 1..1000000 frames per second expected, \"" + v + "\" found");
+      }
+      cfg.rate_max_frames = n;
     } else if (a == "--max-connections") {
       std::uint64_t n = 0;
       const std::string v = value();

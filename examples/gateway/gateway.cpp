@@ -197,7 +197,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   tm::birth birth;
   tm::alias_table aliases;
   std::vector<firebus::sample> pending_samples;
-  std::vector<tm::device_status> pending_statuses;
   std::string topic_alarm, topic_telemetry;
 
   // GB/T 26875.3 uplink.
@@ -439,7 +438,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     o.path = jc.path.empty() ? cfg.data_dir + "/" + name + "-journal.db" : jc.path;
     o.max_bytes = jc.max_bytes;
     o.durability = jc.sync ? ul::durability::full : ul::durability::normal;
-    std::weak_ptr<impl> weak = weak_from_this();
     o.on_log = [this, name](ul::log_level, const std::string& m) {
       // Called on the appending thread (the io thread): log at once.
       log("journal", {{"journal", name}, {"message", m}});
@@ -739,7 +737,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   void flush_telemetry() {
-    if (!mqtt_up || (pending_samples.empty() && pending_statuses.empty())) return;
+    if (!mqtt_up || pending_samples.empty()) return;
     tm::envelope env;
     env.source_id = cfg.id;
     env.seq = 1;
@@ -798,7 +796,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         self->gb_link_down_reported = false;
         std::vector<gb::adu> out;
         self->mapper.set_link_fault(false, self->utc_of(self->mono_now()), out);
-        self->send_gb(out, nullptr);
+        self->send_gb(out);
       }
     });
     gb_client->on_disconnected([weak](std::error_code e) {
@@ -809,7 +807,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         self->gb_link_down_reported = true;
         std::vector<gb::adu> out;
         self->mapper.set_link_fault(true, self->utc_of(self->mono_now()), out);
-        self->send_gb(out, nullptr);
+        self->send_gb(out);
       }
     });
     gb_up->on_delivered([weak](const ul::gb26875_delivery& d) {
@@ -828,7 +826,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     // The first report after start: the whole picture (after a restart: what is latched).
     std::vector<gb::adu> out;
     mapper.initial(engine, utc_of(mono_now()), !restored, out);
-    if (!send_gb(out, nullptr)) {
+    if (!send_gb(out)) {
       why = "gb26875: the initial status could not be stored in the journal";
       return false;
     }
@@ -836,8 +834,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return true;
   }
 
-  bool send_gb(const std::vector<gb::adu>& adus, const mono_time* reading) {
-    (void)reading;
+  bool send_gb(const std::vector<gb::adu>& adus) {
     if (adus.empty()) return true;
     // All in one transaction (one sync); if the journal refuses the batch, one by one, so that
     // what it can take it takes and each refusal is reported for what it is.
@@ -868,7 +865,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (!gb_up || pending_analog.empty()) return;
     std::vector<gb::adu> out;
     out.swap(pending_analog);
-    send_gb(out, nullptr);
+    send_gb(out);
   }
 
   void on_gb_event(const gb::uitd_event& e) {
@@ -1003,7 +1000,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (gb_up) {
       std::vector<gb::adu> out;
       mapper.set_uitd_fault(fault, utc_of(mono_now()), out);
-      send_gb(out, nullptr);  // (a refusal here is already the fault being reported)
+      send_gb(out);  // (a refusal here is already the fault being reported)
     }
   }
 
@@ -1041,7 +1038,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       std::vector<gb::adu> out;
       mapper.on_events(
           engine, evs, [this](mono_time t) { return utc_of(t); }, out);
-      send_gb(out, reading);
+      send_gb(out);
     }
     for (const auto& e : evs) {
       if (e.kind == firebus::event_kind::alarm_on) ++counters.alarms_on;
@@ -1296,7 +1293,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
             utc_of(now), std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes), tec);
         out.push_back(gb::adu{gb::adu_type::system_operation, {o}});
       }
-      send_gb(out, nullptr);
+      send_gb(out);
     }
     process_events(nullptr);
     schedule_engine();

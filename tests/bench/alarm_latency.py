@@ -158,6 +158,15 @@ def main() -> int:
                 if "fire_alarm" in str(d.get("status_names", "")):
                     centre_at.setdefault(int(d.get("system_address", -1)), wall)
         t0 = min(offsets)
+        bus_lines = []
+        try:  # the buses' state at the end: what the dead devices cost
+            import urllib.request
+            with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=5) as r:
+                bus_lines = [ln for ln in r.read().decode().splitlines()
+                             if ln.startswith(("firebus_gateway_bus_timeouts_total", "firebus_gateway_bus_utilisation",
+                                               "firebus_gateway_bus_requests_total"))]
+        except OSError as e:
+            bus_lines = [f"(metrics unavailable: {e})"]
         to_mqtt, to_centre, missing = [], [], []
         for point, t in changes.items():
             change = t0 + t
@@ -175,6 +184,13 @@ def main() -> int:
                 print(f"  {name}: p50 {pct(v, 0.5) * 1000:.0f} ms, p99 {pct(v, 0.99) * 1000:.0f} ms, "
                       f"max {max(v) * 1000:.0f} ms ({len(v)} alarms)")
         print(f"  target: p99 ≤ {(a.period + 0.05) * 1000:.0f} ms")
+        for ln in bus_lines:
+            print(f"  {ln}")
+        late = sorted((mqtt_at[pt] - (t0 + t), pt, t) for pt, t in changes.items()
+                      if pt in mqtt_at and mqtt_at[pt] - (t0 + t) > a.period + 0.05)
+        for lat, pt, t in late:
+            d = int(pt[1:].split("/")[0])
+            print(f"  late: {pt} on b{d % a.buses} set at t={t:.2f} s, {lat * 1000:.0f} ms to MQTT")
         if missing:
             print(f"  missing on MQTT: {missing}")
             return 1

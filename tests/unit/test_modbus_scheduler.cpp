@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>  // doctest prints std::error_code with operator<<
 #include <set>
@@ -41,6 +42,7 @@ struct sent {
 // How a simulated device answers a job: an empty code after `latency`, or an error.
 struct behaviour {
   bool dead = false;
+  mono_time dead_from = mono_time::max();  // dead from then on
   duration latency = 10ms;
   // Exception 02 for reads covering this address (if set).
   std::optional<std::uint16_t> refuse;
@@ -81,7 +83,8 @@ struct bus_sim {
           sent{now, j->device, j->prio, j->read.req.address, j->read.req.quantity, j->write_id});
       behaviour& b = devices[j->device];
       std::error_code ec;
-      if (b.dead || (b.silent_at && covers(*j, *b.silent_at)) || b.fail_first > 0) {
+      if (b.dead || now >= b.dead_from || (b.silent_at && covers(*j, *b.silent_at)) ||
+          b.fail_first > 0) {
         if (b.fail_first > 0) --b.fail_first;
         now = j->deadline;
         ec = mb::errc::timeout;
@@ -246,7 +249,7 @@ TEST_CASE("a merged read that times out is split; a dead device's splits are not
   CHECK(b.s.plan(1, mb::poll_priority::alarm).size() == 1);
 }
 
-TEST_CASE("a timeout is retried at once, and a reply clears it") {
+TEST_CASE("a timeout is retried at once on an otherwise idle bus, and a reply clears it") {
   bus_sim b;
   b.devices.resize(1);
   b.devices[0].fail_first = 1;
@@ -315,6 +318,135 @@ TEST_CASE(
   }
   CHECK(dropped >= 1);
   CHECK(b.s.counters().skipped_cycles > 500);
+}
+
+TEST_CASE("devices that die cost the others their first timeouts only: retries use idle time") {
+  // Four devices stop answering at t = 30 s; one live device is read every second (first in
+  // each cycle). Without the suspect rule every dead device would hold the bus for
+  // 2 transactions × (1 + 1 retry) timeouts = 2 s in a row, 8 s in all.
+  bus_sim b;
+  b.devices.resize(5);
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 500ms;
+  p.retries = 1;
+  p.quarantine_after = 2;
+  p.backoff_initial = 5s;
+  p.backoff_max = 60s;
+  for (std::uint8_t u = 1; u <= 5; ++u) b.s.add_device(u, items({hr(0, 4)}), {}, p);
+  for (std::size_t d = 1; d < 5; ++d) b.devices[d].dead_from = at(30500ms);
+  b.run_until(at(120s));
+
+  std::vector<mono_time> live;
+  for (const sent& x : b.log) {
+    if (x.device == 0) live.push_back(x.at);
+  }
+  // The cycle due at 31 s waits for the four first timeouts (31 … 33 s) at most. From then on
+  // the retries and second transactions (12 timeouts) go where the bus is idle for 500 ms, or
+  // after waiting 5 s for that, when nothing else is queued: a live read is a timeout late at
+  // most, and rarely.
+  duration worst{0};
+  int late = 0;
+  for (std::size_t i = 1; i < live.size(); ++i) {
+    const duration gap = live[i] - live[i - 1];
+    worst = std::max(worst, gap);
+    if (live[i - 1] >= at(33s)) {
+      CHECK(gap <= 1s + 500ms);
+      if (gap > 1s) ++late;
+    }
+  }
+  CHECK(worst <= 1s + 4 * 500ms);
+  CHECK(late <= 4);
+  CHECK(live.size() >= 115);
+  // The dying devices are still found out: all four in quarantine, each after 2 × 2 timeouts.
+  for (std::uint32_t d = 1; d < 5; ++d) {
+    CHECK(b.s.quarantined(d));
+    CHECK(b.s.counters(d).quarantines == 1);
+  }
+}
+
+TEST_CASE("dead devices' probes wait for idle bus time: the live devices' reads stay on time") {
+  // Eight devices die together, so their probes fall due together; one live device is read
+  // every second. A probe holds the bus for its timeout, so it must go only where the bus is
+  // idle for that long: then the live reads are never late, and the probes spread out.
+  bus_sim b;
+  b.devices.resize(9);
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 500ms;
+  p.retries = 1;
+  p.quarantine_after = 2;
+  p.backoff_initial = 5s;
+  p.backoff_max = 60s;
+  for (std::uint8_t u = 1; u <= 9; ++u) b.s.add_device(u, items({hr(0, 4)}), {}, p);
+  for (std::size_t d = 1; d < 9; ++d) b.devices[d].dead = true;
+  b.run_until(at(400s));
+
+  std::vector<mono_time> live;
+  std::map<std::uint32_t, std::vector<mono_time>> probes;
+  for (const sent& x : b.log) {
+    if (x.device == 0) {
+      live.push_back(x.at);
+    } else if (x.at >= at(20s)) {  // the detection (2 × 2 timeouts each) is over
+      probes[x.device].push_back(x.at);
+    }
+  }
+  // After the detection the live device is read exactly once a second: no probe in the way.
+  std::size_t checked = 0;
+  for (std::size_t i = 1; i < live.size(); ++i) {
+    if (live[i - 1] < at(20s)) continue;
+    CHECK(live[i] - live[i - 1] == 1s);
+    ++checked;
+  }
+  CHECK(checked >= 370);
+  // ... and every dead device is still probed, one timeout per back-off period at most.
+  CHECK(probes.size() == 8);
+  for (const auto& [dev, times] : probes) {
+    CHECK(times.size() >= 5);  // backoffs 10, 20, 40, 60, 60 … from about t = 15 s
+    for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i] - times[i - 1] >= 10s);
+    CHECK(b.s.counters(dev).replies == 0);
+  }
+  for (std::uint32_t d = 1; d < 9; ++d) CHECK(b.s.quarantined(d));
+}
+
+TEST_CASE("on a bus without idle time a probe is queued one back-off period late, not never") {
+  // The live device is read every 100 ms: the bus is never idle for the 500 ms timeout.
+  bus_sim b;
+  b.devices.resize(2);
+  mb::device_policy live;
+  live.period = {100ms, 0s, 0s};
+  live.timeout = 500ms;
+  mb::device_policy dead = live;
+  dead.period = {1s, 0s, 0s};
+  dead.retries = 0;
+  dead.quarantine_after = 1;
+  dead.backoff_initial = 4s;
+  dead.backoff_max = 8s;
+  b.s.add_device(1, items({hr(0)}), {}, live);
+  b.s.add_device(2, items({hr(0)}), {}, dead);
+  b.devices[1].dead = true;
+  b.run_until(at(60s));
+  std::vector<mono_time> probes;
+  for (const sent& x : b.log) {
+    if (x.device == 1) probes.push_back(x.at);
+  }
+  // Quarantined at about 0.5 s for 4 s, probe forced 4 s after that (8.5 s); then 8 s + 8 s.
+  REQUIRE(probes.size() >= 4);
+  CHECK(probes[1] >= at(8s));
+  CHECK(probes[1] <= at(9s));
+  for (std::size_t i = 2; i < probes.size(); ++i) {
+    CHECK(probes[i] - probes[i - 1] >= 16s);
+    CHECK(probes[i] - probes[i - 1] <= 17s);
+  }
+  // The device comes back: the next probe finds it, and it is read every second again.
+  b.devices[1].dead = false;
+  b.run_until(at(100s));
+  CHECK_FALSE(b.s.quarantined(1));
+  std::size_t after = 0;
+  for (const sent& x : b.log) {
+    if (x.device == 1 && x.at >= at(90s)) ++after;
+  }
+  CHECK(after == 10);
 }
 
 TEST_CASE("a device that comes back is polled normally again, its back-off reset") {

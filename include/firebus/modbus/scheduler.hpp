@@ -20,7 +20,15 @@
 /// cycle starts when it ends.
 ///
 /// @par Failures
-/// - A request that times out or gets a broken reply is retried `retries` times at once.
+/// - A request that times out or gets a broken reply is retried `retries` times, at once
+///   unless the device is suspect (below).
+/// - A device whose last request timed out is *suspect* until it answers: its requests (the
+///   retry, the rest of its cycle) go only when no other device's request is queued and the bus
+///   stays idle for the suspect's timeout (no other device's cycle or write falls due before).
+///   A device that stops answering thus costs the others its first timeout; the retries and
+///   the second failed transaction that put it into quarantine use idle bus time. On a bus
+///   that is never idle that long, a suspect's request waits one initial back-off period, then
+///   goes whenever nothing else is queued, and after four such periods in any case.
 /// - A merged read that fails with exception 02 or 03 is split by the device's planner
 ///   (poll_planner::split()) and its halves are read at once; the split is kept for every
 ///   later plan. A merged read that still times out after its retries is split the same way
@@ -33,6 +41,11 @@
 ///   quarantine ends one probe request is sent, without retries: a dead device thus costs at
 ///   most one timeout per back-off period. A reply ends the quarantine. A write submitted while
 ///   a device is in quarantine waits until the device answers again.
+/// - The probe waits for idle bus time in the same way, so that a dead device's probes do not
+///   delay the live devices' alarm reads. When the bus has no such gap for
+///   one more back-off period, the probe is queued anyway (first read of its most urgent class,
+///   behind what is already queued of that class): a busy bus still finds out that a device is
+///   back, at worst one back-off period later.
 ///
 /// @par Counters
 /// Per device and per bus: requests, replies, timeouts, exceptions, broken or mismatched
@@ -224,11 +237,8 @@ class scheduler {
   std::optional<job> next(mono_time now) {
     if (in_flight_) return std::nullopt;
     refill(now);
-    // Highest priority first, then the oldest.
-    std::size_t best = keys_.size();
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-      if (best == keys_.size() || keys_[i] < keys_[best]) best = i;
-    }
+    std::size_t best = pick(now);
+    if (best == keys_.size() && probes_waiting_ > 0 && idle_probe(now)) best = pick(now);
     if (best == keys_.size()) return std::nullopt;
     job j = std::move(queue_[best]);
     // The queue's order does not matter (the keys decide): move the last job into the hole.
@@ -262,10 +272,14 @@ class scheduler {
     const auto take = [&t](mono_time x) {
       if (!t || x < *t) t = x;
     };
-    if (!queue_.empty()) return queue_.front().sent;  // due now
+    for (const job& j : queue_) {
+      const device& d = devices_[j.device];
+      if (gate_of(d, j) != gate::idle) return j.sent;  // due now
+      take(j.sent + d.policy.backoff_initial);         // a suspect's: in idle time, or then
+    }
     for (const device& d : devices_) {
       if (d.quarantined) {  // its writes wait for it too
-        take(d.quarantine_until);
+        if (!d.probing) take(d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
         continue;
       }
       if (!d.writes.empty() && !d.writing) take(mono_time{});
@@ -301,6 +315,7 @@ class scheduler {
       bus_.latency.add(took);
       d.failures = 0;
       d.alive = true;
+      d.suspect = false;
       if (d.quarantined) leave_quarantine(d);
       if (d.unconfirmed) {
         d.confirmed = d.planner;
@@ -317,10 +332,12 @@ class scheduler {
       ++bus_.exceptions;
       d.failures = 0;  // the device answered
       d.alive = true;
+      d.suspect = false;
       if (d.quarantined) leave_quarantine(d);
     } else if (timed_out) {
       ++d.counters.timeouts;
       ++bus_.timeouts;
+      d.suspect = true;
     } else if (ec == errc::disconnected || ec == errc::cancelled || ec == errc::queue_full) {
       ++d.counters.other_errors;
       ++bus_.other_errors;
@@ -343,6 +360,7 @@ class scheduler {
     if (!j.probe && j.attempt < d.policy.retries) {
       job again = j;
       ++again.attempt;
+      again.sent = now;  // queued now (a suspect's retry waits from now: gate_of())
       enqueue(std::move(again), now, /*front=*/true);
       return out;
     }
@@ -409,6 +427,8 @@ class scheduler {
     bool alive = false;  // the last transaction got an answer
     bool quarantined = false;
     bool probing = false;
+    bool probe_waiting = false;  // the quarantine is over; its probe waits for idle bus time
+    bool suspect = false;        // its last request timed out (and it has not answered since)
     mono_time quarantine_until{};
     duration backoff{0};
     mutable bus_counters counters;
@@ -456,7 +476,7 @@ class scheduler {
       if (d.quarantined || d.running[c] == 0) t = std::min(t, d.next_due[c]);
     }
     if (d.quarantined) {
-      if (!d.probing) t = std::min(t, d.quarantine_until);
+      if (!d.probing) t = std::min(t, d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
     } else if (!d.writing && !d.writes.empty()) {
       t = mono_time::min();
     }
@@ -504,17 +524,13 @@ class scheduler {
         }
         return;
       }
-      // The quarantine is over: one probe, the first read of the most urgent class.
-      for (std::size_t c = 0; c < 3; ++c) {
-        if (!d.plans[c].empty()) {
-          job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
-          j.probe = true;
-          d.probing = true;
-          ++d.running[c];
-          enqueue(std::move(j), now, false);
-          break;
-        }
+      // The quarantine is over: the probe waits for idle bus time (next()), for one more
+      // back-off period at most, then it is queued.
+      if (now < probe_forced_at(d)) {
+        set_probe_waiting(d, true);
+        return;
       }
+      start_probe(d, i, now);
       return;
     }
     for (std::size_t c = 0; c < 3; ++c) {
@@ -621,6 +637,7 @@ class scheduler {
       d.backoff = std::min(d.backoff * 2, d.policy.backoff_max);
     }
     d.probing = false;
+    set_probe_waiting(d, false);
     d.quarantine_until = now + d.backoff;
     // Drop what the device has queued: its points get no fresh data.
     for (std::size_t i = 0; i < queue_.size();) {
@@ -656,7 +673,109 @@ class scheduler {
   void leave_quarantine(device& d) {
     d.quarantined = false;
     d.probing = false;
+    set_probe_waiting(d, false);
     d.backoff = duration(0);
+  }
+
+  // When a probe that found no idle bus time is queued anyway.
+  static mono_time probe_forced_at(const device& d) { return d.quarantine_until + d.backoff; }
+
+  void set_probe_waiting(device& d, bool waiting) {
+    if (d.probe_waiting == waiting) return;
+    d.probe_waiting = waiting;
+    if (waiting) {
+      ++probes_waiting_;
+    } else {
+      --probes_waiting_;
+    }
+  }
+
+  // Queues the probe of `d`: the first read of its most urgent class, without retries.
+  void start_probe(device& d, std::uint32_t i, mono_time now) {
+    set_probe_waiting(d, false);
+    for (std::size_t c = 0; c < 3; ++c) {
+      if (!d.plans[c].empty()) {
+        job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
+        j.probe = true;
+        d.probing = true;
+        ++d.running[c];
+        enqueue(std::move(j), now, false);
+        return;
+      }
+    }
+  }
+
+  // How a queued job may go: `free` like any other; a suspect device's request (not a probe:
+  // probes are queued only in idle time or when forced) `idle` only when no free job is queued
+  // and the bus stays idle for its timeout, `last` when no free job is queued. A suspect's job
+  // is `idle` for one initial back-off period after it was queued, then `last` for three more,
+  // then free: a bus that is never idle still finds out whether the device is back.
+  enum class gate { free, last, idle };
+  gate gate_of(const device& d, const job& j) const {
+    if (!d.suspect || j.probe) return gate::free;
+    const duration waited = last_refill_ - j.sent;
+    if (waited < d.policy.backoff_initial) return gate::idle;
+    return waited < 4 * d.policy.backoff_initial ? gate::last : gate::free;
+  }
+
+  // Whether the bus stays idle from `now` for `t`: no device that answers has a cycle or a
+  // write falling due before (refill() has just run, so wake_ is current).
+  bool idle_for(mono_time now, duration t) const {
+    mono_time busy_at = mono_time::max();
+    for (std::uint32_t i = 0; i < devices_.size(); ++i) {
+      const device& d = devices_[i];
+      if (!d.quarantined && !d.suspect) busy_at = std::min(busy_at, wake_[i]);
+    }
+    return busy_at > now && (busy_at == mono_time::max() || busy_at - now >= t);
+  }
+
+  // The queued job to send at `now` (keys_.size() for none): the highest class, then the
+  // oldest, of the free ones (gate_of()); else of the suspects' that may go.
+  std::size_t pick(mono_time now) const {
+    const std::size_t none = keys_.size();
+    std::size_t best = none;
+    std::size_t best_last = none;
+    std::size_t best_idle = none;
+    const auto better = [this](std::size_t i, std::size_t than) {
+      return than == keys_.size() || keys_[i] < keys_[than];
+    };
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      switch (gate_of(devices_[queue_[i].device], queue_[i])) {
+        case gate::free:
+          if (better(i, best)) best = i;
+          break;
+        case gate::last:
+          if (better(i, best_last)) best_last = i;
+          break;
+        case gate::idle:
+          if (better(i, best_idle)) best_idle = i;
+          break;
+      }
+    }
+    if (best != none) return best;
+    if (best_last != none) return best_last;
+    if (best_idle == none) return none;
+    const device& d = devices_[queue_[best_idle].device];
+    return idle_for(now, d.policy.timeout) ? best_idle : none;
+  }
+
+  // Nothing can be sent: queues the probe of the device whose quarantine ended first if the
+  // bus stays idle for the probe's timeout. True when it did.
+  bool idle_probe(mono_time now) {
+    std::uint32_t best = 0;
+    bool found = false;
+    for (std::uint32_t i = 0; i < devices_.size(); ++i) {
+      const device& d = devices_[i];
+      if (d.quarantined && d.probe_waiting &&
+          (!found || d.quarantine_until < devices_[best].quarantine_until)) {
+        best = i;
+        found = true;
+      }
+    }
+    if (!found || !idle_for(now, devices_[best].policy.timeout)) return false;
+    start_probe(devices_[best], best, now);
+    wake_[best] = mono_time::min();
+    return true;
   }
 
   cost_model cost_;
@@ -672,6 +791,7 @@ class scheduler {
   std::uint64_t last_write_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t front_seq_ = 0;
+  std::size_t probes_waiting_ = 0;  // devices whose probe waits for idle bus time
 };
 
 }  // namespace modbus

@@ -168,6 +168,7 @@ struct centre::impl {
       const auto t1 = std::chrono::steady_clock::now();
       store_latency.observe(std::chrono::duration<double>(t1 - t0).count());
       batches.fetch_add(1, std::memory_order_relaxed);
+      std::string text;  // what the batch prints: one write and one flush
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const inbound& m = *batch[i];
         const ingest_outcome& o = out[i];
@@ -190,7 +191,12 @@ struct centre::impl {
             alarms_opened.fetch_add(e.alarms_opened.size(), std::memory_order_relaxed);
           }
         }
-        print(m, o);
+        if (cfg.out != nullptr) format(m, o, text);
+      }
+      if (!text.empty()) {
+        std::lock_guard<std::mutex> lock(out_mutex);
+        std::fputs(text.c_str(), cfg.out);
+        std::fflush(cfg.out);
       }
     }
   }
@@ -244,9 +250,8 @@ struct centre::impl {
     std::fprintf(stderr, "firebus-centre: %s\n", s.c_str());
   }
 
-  void print(const inbound& m, const ingest_outcome& o) {
-    if (cfg.out == nullptr) return;
-    std::string text;
+  // Appends the lines of one message (its events, or the duplicate) to `text`.
+  void format(const inbound& m, const ingest_outcome& o, std::string& text) const {
     if (cfg.json_lines) {
       if (o.st == ingest_outcome::status::duplicate) {
         json j{{"type", "duplicate"},
@@ -267,9 +272,6 @@ struct centre::impl {
       }
       for (const event_record& e : o.events) text += readable(m, e);
     }
-    std::lock_guard<std::mutex> lock(out_mutex);
-    std::fputs(text.c_str(), cfg.out);
-    std::fflush(cfg.out);
   }
 
   std::string readable(const inbound& m, const event_record& e) const {

@@ -26,6 +26,10 @@ using row = std::vector<value>;
 struct result {
   std::vector<std::string> columns;
   std::vector<row> rows;
+  /// Rows inserted, updated or deleted by an INSERT, UPDATE or DELETE (0 for other statements).
+  std::int64_t affected = 0;
+  /// SQLite: the rowid of the last row inserted on the connection (use RETURNING in PostgreSQL).
+  std::int64_t last_insert_id = 0;
   bool empty() const noexcept { return rows.empty(); }
 };
 

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -75,6 +76,7 @@ class pg_connection final : public connection {
                                  values.data(), lengths.data(), formats.data(), 0);
     check(r, sql);
     result out;
+    out.affected = std::strtoll(PQcmdTuples(r), nullptr, 10);  // "" for other statements: 0
     const int ncol = PQnfields(r);
     const int nrow = PQntuples(r);
     for (int c = 0; c < ncol; ++c) out.columns.emplace_back(PQfname(r, c));

@@ -2,6 +2,7 @@
 // firebus-centre: the store (store.hpp).
 #include "store.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace firebus_centre {
@@ -201,13 +202,30 @@ std::vector<ingest_outcome> store::ingest(
   std::vector<ingest_outcome> out(batch.size());
   const bool sqlite = db_->kind() == dialect::sqlite;
   constexpr int batch_attempts = 4;
+  // First without savepoints (they cost two statements per message, and SQLite journals the
+  // pages a savepoint may have to restore): when every message goes through, the outcome is the
+  // same. If one fails, the whole transaction is rolled back and the batch is stored again with a
+  // savepoint per message, so that one message's failure does not take the others with it.
+  bool savepoints = false;
   for (int attempt = 1;; ++attempt) {
+    forget_pending(0, 0);
     try {
       db_->exec(sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-      for (std::size_t i = 0; i < batch.size(); ++i) {
+      bool again = false;
+      for (std::size_t i = 0; i < batch.size() && !again; ++i) {
         ingest_outcome& o = out[i];
+        if (!savepoints) {
+          o = ingest_outcome{};
+          try {
+            ingest_one(*batch[i], o);
+          } catch (const std::exception&) {
+            again = true;
+          }
+          continue;
+        }
         for (int tries = 1;; ++tries) {
           o = ingest_outcome{};
+          const std::size_t units = pending_units_.size(), devices = pending_devices_.size();
           db_->exec("SAVEPOINT m");
           try {
             ingest_one(*batch[i], o);
@@ -215,6 +233,7 @@ std::vector<ingest_outcome> store::ingest(
             break;
           } catch (const std::exception& e) {
             const auto* de = dynamic_cast<const db_error*>(&e);
+            forget_pending(units, devices);
             db_->exec("ROLLBACK TO SAVEPOINT m");
             db_->exec("RELEASE SAVEPOINT m");
             if (de != nullptr && de->retryable() && tries < 3) continue;
@@ -225,10 +244,19 @@ std::vector<ingest_outcome> store::ingest(
           }
         }
       }
+      if (again) {
+        forget_pending(0, 0);
+        db_->exec("ROLLBACK");
+        savepoints = true;
+        --attempt;  // not a failed attempt: the same batch, message by message
+        continue;
+      }
       if (before_commit) before_commit(batch, out);
       db_->exec("COMMIT");
+      keep_pending();
       return out;
     } catch (const db_error& e) {
+      forget_pending(0, 0);
       try {
         db_->exec("ROLLBACK");
       } catch (...) {
@@ -247,6 +275,58 @@ std::vector<ingest_outcome> store::ingest(
   }
 }
 
+std::size_t store::device_key_hash::operator()(const device_key& k) const noexcept {
+  std::uint64_t h = static_cast<std::uint64_t>(k.unit) * 0x9E3779B97F4A7C15ull;
+  for (const std::int64_t v :
+       {std::int64_t{k.level}, k.system_type, k.system_address, k.component_address}) {
+    h = (h ^ static_cast<std::uint64_t>(v)) * 0x100000001B3ull;
+  }
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+void store::forget_pending(std::size_t units, std::size_t devices) {
+  pending_units_.resize(std::min(units, pending_units_.size()));
+  pending_devices_.resize(std::min(devices, pending_devices_.size()), {device_key{}, 0});
+}
+
+void store::keep_pending() {
+  // A bound on the memory (a centre of very many devices): start again, the ids are learnt anew.
+  constexpr std::size_t max_ids = 1'000'000;
+  if (unit_ids_.size() + pending_units_.size() > max_ids) unit_ids_.clear();
+  if (device_ids_.size() + pending_devices_.size() > max_ids) device_ids_.clear();
+  for (const auto& [k, id] : pending_units_) unit_ids_[k] = id;
+  for (const auto& [k, id] : pending_devices_) device_ids_[k] = id;
+  forget_pending(0, 0);
+}
+
+std::int64_t store::insert_id(const std::string& sqlite_sql, const std::string& pg_sql,
+                              const std::vector<value>& params) {
+  // SQLite: the rowid of the insert (RETURNING costs SQLite a temporary table per statement).
+  if (db_->kind() == dialect::sqlite) return db_->query(sqlite_sql, params).last_insert_id;
+  return as_int(db_->query(pg_sql, params).rows.at(0).at(0));
+}
+
+std::int64_t store::unit_id(const inbound& m, micros now) {
+  const auto uitd = static_cast<std::int64_t>(m.hdr.source);
+  const auto known = unit_ids_.find(m.hdr.source);
+  if (known != unit_ids_.end()) {
+    static const std::string update =
+        "UPDATE units SET last_seen_us = CASE WHEN $2 > last_seen_us THEN $2 ELSE last_seen_us "
+        "END, last_peer = $3 WHERE id = $1";
+    if (db_->query(update, {known->second, now, m.peer}).affected == 1) return known->second;
+    unit_ids_.erase(known);  // not there (a database replaced under the centre): look it up
+  }
+  static const std::string upsert =
+      "INSERT INTO units(uitd_address, first_seen_us, last_seen_us, last_peer) "
+      "VALUES ($1, $2, $2, $3) ON CONFLICT (uitd_address) DO UPDATE SET "
+      "last_seen_us = CASE WHEN excluded.last_seen_us > units.last_seen_us "
+      "THEN excluded.last_seen_us ELSE units.last_seen_us END, "
+      "last_peer = excluded.last_peer RETURNING id";
+  const std::int64_t id = as_int(db_->query(upsert, {uitd, now, m.peer}).rows.at(0).at(0));
+  pending_units_.emplace_back(m.hdr.source, id);
+  return id;
+}
+
 void store::ingest_one(const inbound& m, ingest_outcome& out) {
   const micros now = m.received_us;
   const auto uitd = static_cast<std::int64_t>(m.hdr.source);
@@ -255,87 +335,82 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
   // than the window. The serial number is not part of it: a firebus UITD resends a message whose
   // confirm was lost across its own restart with a new serial (docs/gb26875-uplink.md).
   // Enforced by the primary key, so concurrent centres agree: the second one waits for the
-  // first's transaction, then sees the row (docs/centre.md, "Duplicates").
-  const result fresh = db_->query(
+  // first's transaction, then sees the row (docs/centre.md, "Duplicates"). A row inserted or
+  // updated (affected 1) is a new message.
+  static const std::string key_insert =
       "INSERT INTO frame_keys(uitd_address, adu_hash, first_us, duplicates) "
       "VALUES ($1, $2, $3, 0) "
       "ON CONFLICT (uitd_address, adu_hash) DO UPDATE SET first_us = excluded.first_us, "
       "duplicates = 0, frame_id = NULL, last_duplicate_us = NULL "
-      "WHERE frame_keys.first_us < $4 RETURNING adu_hash",
+      "WHERE frame_keys.first_us < $4";
+  const result fresh = db_->query(
+      key_insert,
       {uitd, hash, now,
        now - std::chrono::duration_cast<std::chrono::microseconds>(o_.dedup_window).count()});
-  if (fresh.empty()) {
-    db_->query(
+  if (fresh.affected == 0) {
+    static const std::string dup =
         "UPDATE frame_keys SET duplicates = duplicates + 1, last_duplicate_us = $3 "
-        "WHERE uitd_address = $1 AND adu_hash = $2",
-        {uitd, hash, now});
+        "WHERE uitd_address = $1 AND adu_hash = $2";
+    db_->query(dup, {uitd, hash, now});
     out.st = ingest_outcome::status::duplicate;
     return;
   }
-  const std::int64_t unit =
-      as_int(db_->query("INSERT INTO units(uitd_address, first_seen_us, last_seen_us, last_peer) "
-                        "VALUES ($1, $2, $2, $3) ON CONFLICT (uitd_address) DO UPDATE SET "
-                        "last_seen_us = CASE WHEN excluded.last_seen_us > units.last_seen_us "
-                        "THEN excluded.last_seen_us ELSE units.last_seen_us END, "
-                        "last_peer = excluded.last_peer RETURNING id",
-                        {uitd, now, m.peer})
-                 .rows.at(0)
-                 .at(0));
+  const std::int64_t unit = unit_id(m, now);
   const gb::time_tag& t = m.hdr.time;
   char frame_time[48];
   std::snprintf(frame_time, sizeof frame_time, "%04d-%02d-%02dT%02d:%02d:%02d", 2000 + t.year,
                 t.month, t.day, t.hour, t.minute, t.second);
   const std::int64_t adu_type = m.adu.empty() ? 0 : std::int64_t{m.adu[0]};
-  out.frame_id = as_int(
-      db_->query("INSERT INTO frames(unit_id, uitd_address, serial, command, adu_type, adu_hash, "
-                 "frame_time, received_us, centre, connection, peer, raw) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                 {unit, uitd, std::int64_t{m.hdr.serial},
-                  static_cast<std::int64_t>(static_cast<std::uint8_t>(m.hdr.cmd)), adu_type, hash,
-                  t.valid() ? value(std::string(frame_time)) : value(), now, o_.centre_name,
-                  o_.centre_name + "/" + std::to_string(m.connection), m.peer, blob(m.frame)})
-          .rows.at(0)
-          .at(0));
-  db_->query("UPDATE frame_keys SET frame_id = $3 WHERE uitd_address = $1 AND adu_hash = $2",
-             {uitd, hash, out.frame_id});
+  static const std::string frame_insert =
+      "INSERT INTO frames(unit_id, uitd_address, serial, command, adu_type, adu_hash, "
+      "frame_time, received_us, centre, connection, peer, raw) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+  static const std::string frame_insert_pg = frame_insert + " RETURNING id";
+  out.frame_id =
+      insert_id(frame_insert, frame_insert_pg,
+                {unit, uitd, std::int64_t{m.hdr.serial},
+                 static_cast<std::int64_t>(static_cast<std::uint8_t>(m.hdr.cmd)), adu_type, hash,
+                 t.valid() ? value(std::string(frame_time)) : value(), now, o_.centre_name,
+                 o_.centre_name + "/" + std::to_string(m.connection), m.peer, blob(m.frame)});
+  static const std::string key_frame =
+      "UPDATE frame_keys SET frame_id = $3 WHERE uitd_address = $1 AND adu_hash = $2";
+  db_->query(key_frame, {uitd, hash, out.frame_id});
 
   out.events = extract(m, o_.extract);
+  static const std::string event_insert =
+      "INSERT INTO events(unit_id, frame_id, object_index, device_id, adu_type, kind, "
+      "system_type, system_address, component_type, component_address, type_name, "
+      "type_name_zh, status, status_names, operator_id, analog_type, value_raw, value, "
+      "value_unit, description, event_time, received_us) VALUES ($1, $2, $3, $4, $5, $6, "
+      "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+  static const std::string event_insert_pg = event_insert + " RETURNING id";
   for (event_record& e : out.events) {
     std::optional<std::int64_t> prev_status;
     std::optional<std::int64_t> dev;
     if (e.level) dev = device(unit, e, now, prev_status, e.superseded);
-    e.id = as_int(
-        db_->query(
-               "INSERT INTO events(unit_id, frame_id, object_index, device_id, adu_type, kind, "
-               "system_type, system_address, component_type, component_address, type_name, "
-               "type_name_zh, status, status_names, operator_id, analog_type, value_raw, value, "
-               "value_unit, description, event_time, received_us) VALUES ($1, $2, $3, $4, $5, $6, "
-               "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "
-               "RETURNING id",
-               {unit,
-                out.frame_id,
-                std::int64_t{e.object_index},
-                dev ? value(*dev) : value(),
-                std::int64_t{e.adu_type},
-                e.kind,
-                opt(e.system_type),
-                opt(e.system_address),
-                opt(e.component_type),
-                opt(e.component_address),
-                opt(e.type_name),
-                opt(e.type_name_zh),
-                opt(e.status),
-                opt(e.status_names),
-                opt(e.operator_id),
-                opt(e.analog_type),
-                opt(e.value_raw),
-                opt(e.value),
-                opt(e.value_unit),
-                opt(e.description),
-                opt(e.event_time),
-                now})
-            .rows.at(0)
-            .at(0));
+    e.id = insert_id(event_insert, event_insert_pg,
+                     {unit,
+                      out.frame_id,
+                      std::int64_t{e.object_index},
+                      dev ? value(*dev) : value(),
+                      std::int64_t{e.adu_type},
+                      e.kind,
+                      opt(e.system_type),
+                      opt(e.system_address),
+                      opt(e.component_type),
+                      opt(e.component_address),
+                      opt(e.type_name),
+                      opt(e.type_name_zh),
+                      opt(e.status),
+                      opt(e.status_names),
+                      opt(e.operator_id),
+                      opt(e.analog_type),
+                      opt(e.value_raw),
+                      opt(e.value),
+                      opt(e.value_unit),
+                      opt(e.description),
+                      opt(e.event_time),
+                      now});
     if (!e.alarm_bits || !dev || e.superseded) continue;
     // Alarms open on a transition of a bit from clear (or a device seen for the first time) to
     // set; a bit that clears is recorded on the open alarm, which an operator still resolves.
@@ -372,38 +447,78 @@ std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
   const std::int64_t st = e.system_type.value_or(0);
   const std::int64_t sa = e.system_address.value_or(0);
   const std::int64_t ca = e.component_address.value_or(0);
-  const result prev = db_->query(
-      "SELECT last_status, last_status_us FROM devices WHERE unit_id = $1 AND level = $2 AND "
-      "system_type = $3 AND system_address = $4 AND component_address = $5",
-      {unit, *e.level, st, sa, ca});
-  if (!prev.empty() && !is_null(prev.rows[0][0])) prev_status = as_int(prev.rows[0][0]);
-  // Only status objects change last_status; component descriptions come with types 2 and 7. A
-  // status whose time tag is older than the one that set last_status arrived late (the UITD sent
-  // more urgent objects first): it is history, not the device's state (docs/centre.md).
-  superseded = e.alarm_bits.has_value() && e.event_us && !prev.empty() &&
-               !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
+  const bool uitd_level = *e.level == "uitd";
+  const device_key key{unit, uitd_level ? 0 : *e.level == "system" ? 1 : 2, st, sa, ca};
+  auto known = device_ids_.find(key);
+  // A status object needs the device's status before it (alarm transitions) and the time tag
+  // of that status (a late status is superseded); the database has them, also when another
+  // centre process changed them a moment ago.
+  if (e.alarm_bits) {
+    static const std::string by_id =
+        "SELECT last_status, last_status_us FROM devices WHERE id = $1";
+    static const std::string by_key =
+        "SELECT last_status, last_status_us FROM devices WHERE unit_id = $1 AND level = $2 AND "
+        "system_type = $3 AND system_address = $4 AND component_address = $5";
+    result prev;
+    if (known != device_ids_.end()) {
+      prev = db_->query(by_id, {known->second});
+      if (prev.empty()) {  // not there (a database replaced under the centre): by its key
+        device_ids_.erase(known);
+        known = device_ids_.end();
+      }
+    }
+    if (known == device_ids_.end()) prev = db_->query(by_key, {unit, *e.level, st, sa, ca});
+    const bool exists = !prev.empty();
+    if (exists && !is_null(prev.rows[0][0])) prev_status = as_int(prev.rows[0][0]);
+    // Only status objects change last_status; component descriptions come with types 2 and 7. A
+    // status whose time tag is older than the one that set last_status arrived late (the UITD
+    // sent more urgent objects first): it is history, not the device's state (docs/centre.md).
+    superseded =
+        e.event_us && exists && !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
+  } else {
+    superseded = false;
+  }
   const bool status_object = e.alarm_bits.has_value() && !superseded;
-  return as_int(
-      db_->query("INSERT INTO devices(unit_id, level, system_type, system_address, "
-                 "component_type, component_address, type_name, description, last_status, "
-                 "first_seen_us, last_seen_us, last_status_us) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                 "$8, $9, $10, $10, $11) ON CONFLICT (unit_id, level, system_type, system_address, "
-                 "component_address) DO UPDATE SET "
-                 "component_type = COALESCE(excluded.component_type, devices.component_type), "
-                 "type_name = COALESCE(excluded.type_name, devices.type_name), "
-                 "description = COALESCE(excluded.description, devices.description), "
-                 "last_status = COALESCE(excluded.last_status, devices.last_status), "
-                 "last_status_us = CASE WHEN excluded.last_status IS NULL THEN "
-                 "devices.last_status_us ELSE excluded.last_status_us END, "
-                 "last_seen_us = excluded.last_seen_us RETURNING id",
-                 {unit, *e.level, st, sa, opt(e.component_type), ca,
-                  *e.level == "uitd" ? value(std::string("UITD")) : opt(e.type_name),
-                  e.kind == "component_status" || e.kind == "component_config" ? opt(e.description)
-                                                                               : value(),
-                  status_object ? opt(e.status) : value(), now,
-                  status_object && e.event_us ? value(*e.event_us) : value()})
-          .rows.at(0)
-          .at(0));
+  const value type_name = uitd_level ? value(std::string("UITD")) : opt(e.type_name);
+  const value description =
+      e.kind == "component_status" || e.kind == "component_config" ? opt(e.description) : value();
+  std::optional<std::int64_t> status, status_us;  // only a status object sets them
+  if (status_object && e.status) status = *e.status;
+  if (status_object && e.event_us) status_us = *e.event_us;
+  if (known != device_ids_.end()) {
+    static const std::string update =
+        "UPDATE devices SET component_type = COALESCE($2, component_type), "
+        "type_name = COALESCE($3, type_name), description = COALESCE($4, description), "
+        "last_status = COALESCE($5, last_status), "
+        "last_status_us = CASE WHEN $5 IS NULL THEN last_status_us ELSE $6 END, "
+        "last_seen_us = $7 WHERE id = $1";
+    if (db_->query(update, {known->second, opt(e.component_type), type_name, description,
+                            opt(status), opt(status_us), now})
+            .affected == 1) {
+      return known->second;
+    }
+    device_ids_.erase(known);
+  }
+  static const std::string upsert =
+      "INSERT INTO devices(unit_id, level, system_type, system_address, "
+      "component_type, component_address, type_name, description, last_status, "
+      "first_seen_us, last_seen_us, last_status_us) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9, $10, $10, $11) ON CONFLICT (unit_id, level, system_type, system_address, "
+      "component_address) DO UPDATE SET "
+      "component_type = COALESCE(excluded.component_type, devices.component_type), "
+      "type_name = COALESCE(excluded.type_name, devices.type_name), "
+      "description = COALESCE(excluded.description, devices.description), "
+      "last_status = COALESCE(excluded.last_status, devices.last_status), "
+      "last_status_us = CASE WHEN excluded.last_status IS NULL THEN "
+      "devices.last_status_us ELSE excluded.last_status_us END, "
+      "last_seen_us = excluded.last_seen_us RETURNING id";
+  const std::int64_t id =
+      as_int(db_->query(upsert, {unit, *e.level, st, sa, opt(e.component_type), ca, type_name,
+                                 description, opt(status), now, opt(status_us)})
+                 .rows.at(0)
+                 .at(0));
+  pending_devices_.emplace_back(key, id);
+  return id;
 }
 
 json store::rows_json(const result& r) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "db.hpp"
@@ -49,9 +51,11 @@ class store {
   /// db_error with a readable message.
   static std::unique_ptr<store> open(const store_options& o);
 
-  /// Stores a batch of messages: one transaction, each message inside a savepoint of its own
-  /// (all of a message or none of it). `before_commit` sees the outcomes just before COMMIT (the
-  /// MQTT journal append). Never throws: failures are outcomes.
+  /// Stores a batch of messages in one transaction, all of a message or none of it: first
+  /// without savepoints; if a message fails, the transaction is rolled back and the batch stored
+  /// again with a savepoint per message, so that only that message fails. `before_commit` sees
+  /// the outcomes just before COMMIT (the MQTT journal append). Never throws: failures are
+  /// outcomes.
   std::vector<ingest_outcome> ingest(
       const std::vector<const inbound*>& batch,
       const std::function<void(const std::vector<const inbound*>&,
@@ -87,8 +91,37 @@ class store {
   std::int64_t device(std::int64_t unit, const event_record& e, micros now,
                       std::optional<std::int64_t>& prev_status, bool& superseded);
 
+  // The identity of a device row: unit id, level (0 uitd, 1 system, 2 component), system type,
+  // system address, component address — the unique key of `devices`.
+  struct device_key {
+    std::int64_t unit;
+    int level;
+    std::int64_t system_type, system_address, component_address;
+    bool operator==(const device_key& o) const noexcept {
+      return unit == o.unit && level == o.level && system_type == o.system_type &&
+             system_address == o.system_address && component_address == o.component_address;
+    }
+  };
+  struct device_key_hash {
+    std::size_t operator()(const device_key& k) const noexcept;
+  };
+
+  std::int64_t unit_id(const inbound& m, micros now);
+  std::int64_t insert_id(const std::string& sqlite_sql, const std::string& pg_sql,
+                         const std::vector<value>& params);
+  void forget_pending(std::size_t units, std::size_t devices);
+  void keep_pending();
+
   std::unique_ptr<connection> db_;
   store_options o_;
+  // Ids of units and devices that exist (committed): rows are never deleted nor re-keyed, so an
+  // id stays right whatever other connections or centre processes do; what the rows hold (last
+  // status, last seen) is always read and written in the database. Ids learnt in a transaction
+  // wait in pending_* until its COMMIT (a rollback must not leave ids of rows that are gone).
+  std::unordered_map<std::uint64_t, std::int64_t> unit_ids_;  // UITD address → units.id
+  std::unordered_map<device_key, std::int64_t, device_key_hash> device_ids_;
+  std::vector<std::pair<std::uint64_t, std::int64_t>> pending_units_;
+  std::vector<std::pair<device_key, std::int64_t>> pending_devices_;
 };
 
 /// The schema version this build writes (table meta, key "schema_version").

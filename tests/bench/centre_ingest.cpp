@@ -4,6 +4,7 @@
 // temporary directory (or PostgreSQL with --pg). Reports confirmed-and-stored frames per second
 // and the confirm latency percentiles. A plain program, not Google Benchmark:
 //   centre_ingest [--connections 9000] [--seconds 20] [--pg CONNINFO] [--workers N]
+//                 [--max-batch N] [--io-threads N]
 // Client and server share the process, so each connection costs two file descriptors.
 #include <sys/resource.h>
 
@@ -89,12 +90,16 @@ int main(int argc, char** argv) {
   int seconds = 20;
   std::string pg;
   std::size_t workers = 0;
+  std::size_t max_batch = 0;  // 0: the centre's default
+  std::size_t io_threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--connections") connections = std::strtoul(argv[i + 1], nullptr, 10);
     if (a == "--seconds") seconds = std::atoi(argv[i + 1]);
     if (a == "--pg") pg = argv[i + 1];
     if (a == "--workers") workers = std::strtoul(argv[i + 1], nullptr, 10);
+    if (a == "--max-batch") max_batch = std::strtoul(argv[i + 1], nullptr, 10);
+    if (a == "--io-threads") io_threads = std::strtoul(argv[i + 1], nullptr, 10);
   }
   rlimit rl{};
   ::getrlimit(RLIMIT_NOFILE, &rl);
@@ -109,6 +114,8 @@ int main(int argc, char** argv) {
   cfg.store.sqlite_path = std::string(dir) + "/centre.sqlite";
   cfg.store.pg_conninfo = pg;
   cfg.workers = workers;
+  if (max_batch != 0) cfg.max_batch = max_batch;
+  if (io_threads != 0) cfg.io_threads = io_threads;
   cfg.max_connections = connections + 100;
   cfg.idle_timeout = std::chrono::seconds(600);
   fc::centre centre(cfg);

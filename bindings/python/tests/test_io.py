@@ -346,7 +346,9 @@ def test_controls_duty_check_clock_sync_init(server: gb.Server) -> None:
         assert server.control_future(conn, duty_check(5)).result(WAIT).command == 3
         assert server.control_future(conn, sync_time()).result(WAIT).adu == b""
         server.control_future(conn, INIT_UITD).result(WAIT)
-        assert wait_for(lambda: len(events) == 3 and len(messages) == 1)
+        # Each kind has its own callback besides on_event, called after it: wait for all.
+        assert wait_for(lambda: len(events) == 3 and len(messages) == 1 and len(syncs) == 1
+                        and len(inits) == 1)
         kinds = [e.kind for e in events]
         assert kinds == [
             gb.ClientEventKind.duty_check,

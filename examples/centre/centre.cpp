@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -245,6 +246,31 @@ struct centre::impl {
     }
   }
 
+  // Duty checks sent and not yet confirmed (request id → UITD address), for the log.
+  std::mutex duty_mutex;
+  std::map<std::uint64_t, std::uint64_t> duty_checks;
+
+  std::string send_duty_check(std::uint64_t address, unsigned minutes, std::uint64_t& id) {
+    namespace gbn = firebus::gb26875;
+    const gbn::connection_id c = srv->find_by_address(address);
+    if (c == 0) return "UITD " + address_hex(address) + " is not connected";
+    gbn::duty_check d;
+    d.timeout_minutes = static_cast<std::uint8_t>(minutes);
+    std::error_code ec;
+    std::lock_guard<std::mutex> lock(duty_mutex);  // before the answer can come
+    id = srv->control(c, gbn::adu{gbn::adu_type::duty_check, {d}}, ec);
+    if (ec) return "duty check to UITD " + address_hex(address) + ": " + ec.message();
+    duty_checks[id] = address;
+    log("duty check " + std::to_string(id) + " sent to UITD " + address_hex(address) + " (" +
+        std::to_string(minutes) + " min to answer)");
+    return {};
+  }
+
+  bool forget_duty_check(std::uint64_t id) {
+    std::lock_guard<std::mutex> lock(duty_mutex);
+    return duty_checks.erase(id) == 1;
+  }
+
   void log(const std::string& s) {
     std::lock_guard<std::mutex> lock(out_mutex);
     std::fprintf(stderr, "firebus-centre: %s\n", s.c_str());
@@ -354,6 +380,15 @@ struct centre::impl {
     srv->on_close([this](gbn::connection_id c, gbn::server_close_reason) { peers.erase(c); });
     srv->on_message(
         [this](gbn::connection_id c, const gbn::centre_session::message& m) { on_message(c, m); });
+    srv->on_answer(
+        [this](gbn::connection_id, std::uint64_t id, const gbn::centre_session::answer&) {
+          if (forget_duty_check(id))
+            log("duty check " + std::to_string(id) + ": confirmed by the UITD");
+        });
+    srv->on_request_failed([this](gbn::connection_id, std::uint64_t id, std::error_code ec) {
+      if (forget_duty_check(id))
+        log("duty check " + std::to_string(id) + " failed: " + ec.message());
+    });
     srv->on_error([this](gbn::connection_id c, std::error_code ec, const std::string& what) {
       // Garbage and bad frames are the UITDs' business; report only what concerns the centre.
       if (c == 0) log("server: " + ec.message() + ": " + what);
@@ -372,7 +407,11 @@ struct centre::impl {
       } catch (const std::exception& e) {
         throw std::runtime_error(std::string("store (HTTP): ") + e.what());
       }
-      http = std::make_unique<http_api>(std::move(api_db), [this] { return metrics_text(); });
+      http = std::make_unique<http_api>(
+          std::move(api_db), [this] { return metrics_text(); },
+          [this](std::uint64_t address, unsigned minutes, std::uint64_t& id) {
+            return send_duty_check(address, minutes, id);
+          });
       http->start(cfg.http_host, cfg.http_port);
     }
 

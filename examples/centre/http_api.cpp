@@ -15,6 +15,7 @@ struct http_api::impl {
   std::unique_ptr<store> db;
   std::mutex db_mutex;  // one connection, several HTTP threads
   std::function<std::string()> metrics;
+  http_api::duty_check_fn duty_check;
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -91,6 +92,37 @@ struct http_api::impl {
         reply(res, 200, json{{"uitd", address_hex(address)}, {"events", *h}});
       });
     });
+    // A duty check (查岗) to a connected UITD: {"minutes": 1..255} (default 10) to answer. 202
+    // with the request's id; the UITD's confirm and its operator's answer (a UITD operation
+    // record with bit 5, 查岗应答) are stored as events like any message.
+    server.Post(R"(/api/units/([0-9A-Fa-f]{1,12})/duty_check)", [this](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+      const std::uint64_t address = std::strtoull(req.matches[1].str().c_str(), nullptr, 16);
+      json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+      if (body.is_discarded() || !body.is_object()) {
+        error(res, 400, "a JSON object {\"minutes\": 1..255} expected");
+        return;
+      }
+      long long minutes = 10;
+      if (const auto m = body.find("minutes"); m != body.end()) {
+        if (!m->is_number_integer() || m->get<long long>() < 1 || m->get<long long>() > 255) {
+          error(res, 400, "\"minutes\": an integer 1..255 expected");
+          return;
+        }
+        minutes = m->get<long long>();
+      }
+      if (!duty_check) {
+        error(res, 501, "this centre sends no duty checks");
+        return;
+      }
+      std::uint64_t id = 0;
+      const std::string why = duty_check(address, static_cast<unsigned>(minutes), id);
+      if (!why.empty()) {
+        error(res, 409, why);
+        return;
+      }
+      reply(res, 202, json{{"uitd", address_hex(address)}, {"request", id}, {"minutes", minutes}});
+    });
     server.Post(R"(/api/alarms/(\d{1,18})/(ack|resolve|false_alarm))",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   const std::int64_t id = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
@@ -153,10 +185,12 @@ struct http_api::impl {
   }
 };
 
-http_api::http_api(std::unique_ptr<store> db, std::function<std::string()> metrics)
+http_api::http_api(std::unique_ptr<store> db, std::function<std::string()> metrics,
+                   duty_check_fn duty_check)
     : impl_(std::make_unique<impl>()) {
   impl_->db = std::move(db);
   impl_->metrics = std::move(metrics);
+  impl_->duty_check = std::move(duty_check);
   impl_->routes();
 }
 

@@ -14,8 +14,15 @@ namespace firebus_centre {
 
 class http_api {
  public:
-  /// `db`: the API's own store connection; `metrics`: the Prometheus text.
-  http_api(std::unique_ptr<store> db, std::function<std::string()> metrics);
+  /// Sends a duty check (查岗, ADU type 91) to the UITD with `address`, `minutes` to answer:
+  /// an empty string and the request's id, or why it was not sent.
+  using duty_check_fn =
+      std::function<std::string(std::uint64_t address, unsigned minutes, std::uint64_t& id)>;
+
+  /// `db`: the API's own store connection; `metrics`: the Prometheus text; `duty_check`: how
+  /// POST /api/units/<address>/duty_check sends one (none: 501).
+  http_api(std::unique_ptr<store> db, std::function<std::string()> metrics,
+           duty_check_fn duty_check = {});
   ~http_api();
   http_api(const http_api&) = delete;
   http_api& operator=(const http_api&) = delete;

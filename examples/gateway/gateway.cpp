@@ -175,6 +175,11 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // from a snapshot the epoch is chosen so that mono time continues from the previous run.
   steady::time_point epoch;
   utc_time utc0{};
+  // A duty check (查岗, type 91) waiting for an operator's answer (POST /api/command
+  // {"command": "answer_duty_check", "operator": N}): when it came and until when (no deadline
+  // when the centre gave 0 minutes).
+  std::optional<mono_time> duty_since;
+  std::optional<mono_time> duty_deadline;
 
   std::map<std::string, std::shared_ptr<const firebus::profile::codec>> codecs;
   std::vector<bus_holder> buses;
@@ -211,7 +216,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   struct counters_t {
     std::uint64_t readings = 0, failures = 0, samples = 0, events = 0, alarms_on = 0;
     std::uint64_t mqtt_sent = 0, gb_sent = 0, send_errors = 0, snapshot_errors = 0;
-    std::uint64_t gb_denied = 0, duty_checks = 0;
+    std::uint64_t gb_denied = 0, duty_checks = 0, duty_answered = 0, duty_missed = 0;
   } counters;
   bool own_fault = false;              // a journal refused an alarm, a snapshot cannot be written
   std::vector<double> latencies_ms;    // detector reading → uplink journal, of alarm transitions
@@ -880,7 +885,13 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       }
       case gb::uitd_event_kind::duty_check: {
         ++counters.duty_checks;
-        log("duty check from the centre", {{"minutes", e.timeout_minutes}});
+        const mono_time now = mono_now();
+        duty_since = now;
+        duty_deadline.reset();
+        if (e.timeout_minutes > 0) duty_deadline = now + std::chrono::minutes(e.timeout_minutes);
+        log("duty check from the centre: an operator must answer (POST /api/command "
+            "{\"command\": \"answer_duty_check\", \"operator\": N})",
+            {{"minutes", e.timeout_minutes}});
         break;
       }
       case gb::uitd_event_kind::init_request:
@@ -1108,6 +1119,13 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
   void tick() {
     const auto now = steady::now();
+    if (duty_deadline && mono_now() >= *duty_deadline) {
+      ++counters.duty_missed;
+      log("duty check not answered in time",
+          {{"waited_s", seconds_of(*duty_deadline - *duty_since)}});
+      duty_since.reset();
+      duty_deadline.reset();
+    }
     flush_analog();
     if (now - last_telemetry >= cfg.mqtt.telemetry_interval) {
       flush_telemetry();
@@ -1213,6 +1231,17 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     metric("firebus_gateway_gb26875_connected", "gauge", "1 while connected to the centre.");
     m << "firebus_gateway_gb26875_connected " << (gb_client && gb_client->is_connected() ? 1 : 0)
       << '\n';
+    metric("firebus_gateway_duty_checks_total", "counter", "Duty checks (查岗) from the centre.");
+    m << "firebus_gateway_duty_checks_total " << counters.duty_checks << '\n';
+    metric("firebus_gateway_duty_checks_answered_total", "counter",
+           "Duty checks an operator answered in time.");
+    m << "firebus_gateway_duty_checks_answered_total " << counters.duty_answered << '\n';
+    metric("firebus_gateway_duty_checks_missed_total", "counter",
+           "Duty checks not answered before their deadline.");
+    m << "firebus_gateway_duty_checks_missed_total " << counters.duty_missed << '\n';
+    metric("firebus_gateway_duty_check_pending", "gauge",
+           "1 while a duty check waits for an operator's answer.");
+    m << "firebus_gateway_duty_check_pending " << (duty_since ? 1 : 0) << '\n';
     metric("firebus_gateway_mqtt_connected", "gauge", "1 while connected to the broker.");
     m << "firebus_gateway_mqtt_connected " << (mqtt && mqtt->connected() ? 1 : 0) << '\n';
     std::lock_guard<std::mutex> lock(metrics_mu);
@@ -1230,6 +1259,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (!j.is_object() || !j.contains("command") || !j["command"].is_string()) {
       return "expected {\"command\": \"reset\", \"point\": ..., \"operator\": 1}";
     }
+    if (j["command"] == "answer_duty_check") return answer_duty_check(j);
     std::error_code ec;
     firebus::alarm::command c;
     c.kind = firebus::alarm::command_kind_from_string(j["command"].get<std::string>(), ec);
@@ -1297,6 +1327,31 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
     process_events(nullptr);
     schedule_engine();
+    return {};
+  }
+
+  // The operator's answer to the pending duty check: a UITD operation record (type 24) with
+  // flag bit 5 (查岗应答) and the operator's number, in the GB uplink's alarm lane.
+  std::string answer_duty_check(const json& j) {
+    const int op =
+        j.contains("operator") && j["operator"].is_number_integer() ? j["operator"].get<int>() : -1;
+    if (op < 0 || op > 255) return "operator: expected 0..255 (who answers the duty check)";
+    if (!gb_up) return "no GB/T 26875.3 uplink: there is no centre to answer";
+    if (!duty_since) return "no duty check is pending";
+    const mono_time now = mono_now();
+    gb::uitd_operation o;
+    o.flags = static_cast<std::uint8_t>(gb::operation_flag::duty_check_answer);
+    o.operator_id = static_cast<std::uint8_t>(op);
+    std::error_code tec;
+    o.time = gb::time_tag::from_utc(utc_of(now),
+                                    std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes), tec);
+    if (!send_gb({gb::adu{gb::adu_type::uitd_operation, {o}}})) {
+      return "the GB/T 26875.3 journal refused the answer (see the log); try again";
+    }
+    ++counters.duty_answered;
+    log("duty check answered", {{"operator", op}, {"after_s", seconds_of(now - *duty_since)}});
+    duty_since.reset();
+    duty_deadline.reset();
     return {};
   }
 

@@ -167,15 +167,19 @@ class Pipeline:
 
     def __init__(self, tmp_path: Path, bins: dict[str, str], devices: list[Device],
                  scenario: list[dict], zones: list[dict] | None = None,
-                 sim_duration: float = 600) -> None:
+                 sim_duration: float = 600, mqtt_tls: bool = False) -> None:
         self.work = tmp_path
         self.bins = bins
         self.devices = devices
         self.scenario = scenario
         self.zones = zones or []
         self.sim_duration = sim_duration
-        self.ports = {k: free_port() for k in ("mqtt", "gb", "centre_http", "gw_http", "bus1",
-                                               "bus2")}
+        # mqtt_tls: the gateway reaches the broker over TLS (a second listener with a certificate
+        # of a test CA); the centre and the subscriber stay on the plain listener.
+        self.mqtt_tls = mqtt_tls
+        self.ports = {k: free_port() for k in ("mqtt", "mqtt_tls", "gb", "centre_http", "gw_http",
+                                               "bus1", "bus2")}
+        self.pki = self.work / "pki"
         self.db = self.work / "centre.sqlite"
         self.gw_dir = self.work / "gateway"
         self.session = f"e2e-sub-{os.getpid()}-{self.ports['mqtt']}"
@@ -233,6 +237,10 @@ class Pipeline:
         gw["profile_dirs"] = [str(ROOT / "protocols" / "profiles")]
         gw["metrics"] = f"127.0.0.1:{self.ports['gw_http']}"
         gw["mqtt"]["broker"] = f"127.0.0.1:{self.ports['mqtt']}"
+        if self.mqtt_tls:
+            self._make_pki()
+            gw["mqtt"]["broker"] = f"127.0.0.1:{self.ports['mqtt_tls']}"
+            gw["mqtt"]["tls"] = {"ca_file": str(self.pki / "ca.crt")}
         gw["gb26875"]["centre"] = f"127.0.0.1:{self.ports['gb']}"
         (self.work / "gateway.json").write_text(json.dumps(gw, indent=1))
         # GB/T 26875.3 system address of each device: its position in `devices`.
@@ -247,7 +255,35 @@ class Pipeline:
             f"persistence_location {self.work / 'broker'}/\n"
             "persistence_file mosquitto.db\n"
             "autosave_interval 1\n"
-            "max_queued_messages 100000\n")
+            "max_queued_messages 100000\n"
+            + (f"listener {self.ports['mqtt_tls']} 127.0.0.1\n"
+               f"cafile {self.pki / 'ca.crt'}\ncertfile {self.pki / 'server.crt'}\n"
+               f"keyfile {self.pki / 'server.key'}\n" if self.mqtt_tls else ""))
+
+    def _make_pki(self) -> None:
+        """A test CA and the broker's certificate (for 127.0.0.1), and a CA that signed nothing,
+        with the openssl CLI."""
+        self.pki.mkdir(exist_ok=True)
+        key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+        def run(*args: str) -> None:
+            subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=self.pki)
+
+        for ca in ("ca", "other"):
+            run("req", "-x509", *key, "-keyout", f"{ca}.key", "-out", f"{ca}.crt", "-days", "2",
+                "-subj", f"/CN=firebus e2e {ca}")
+        run("req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+        (self.pki / "server.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-out", "server.crt", "-extfile", "server.ext")
+
+    def set_gateway_ca(self, ca_file: Path) -> None:
+        """Rewrites the gateway's configuration with another CA file for the broker (the next
+        start_gateway() uses it)."""
+        path = self.work / "gateway.json"
+        gw = json.loads(path.read_text())
+        gw["mqtt"]["tls"]["ca_file"] = str(ca_file)
+        path.write_text(json.dumps(gw, indent=1))
 
     # --- lines -----------------------------------------------------------------------------------
     def _add(self, line: Line) -> None:

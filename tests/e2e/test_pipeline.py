@@ -10,6 +10,8 @@ with restart lose nothing.
 
 from __future__ import annotations
 
+import json
+import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -473,3 +475,94 @@ def test_gateway_kill_9_restart_relatches_and_loses_nothing(make_pipeline):
     check_centre_state(p, may_clear=[("component", "dp1", DP1_IR3, "supervisory"),
                                      ("system", "dp1", 0, "supervisory")])
     latencies(p, [PRE, ALM, CABLE], bounded=[PRE, ALM])
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl CLI is not installed")
+def test_mqtt_over_tls_and_a_wrong_ca_loses_nothing(make_pipeline):
+    """The gateway publishes over TLS, verifying the broker against its CA file. Restarted with
+    a CA that did not sign the broker's certificate, it refuses the broker and says why, and
+    journals meanwhile; with the right CA again, what it journalled arrives, without a gap."""
+    exps = [PRE, ALM]
+    p = make_pipeline(devices=DEVICES, zones=ZONES, scenario=scenario((10, PRE), (24, ALM)),
+                      mqtt_tls=True)
+    p.start_all()
+    wait_gateway_polled(p, 10)
+    p.wait_until(lambda: any(k[:3] == PRE.gateway for k in lane_report(p.mqtt_messages()).events),
+                 WAIT, "the pre-alarm on MQTT, published over TLS")
+    assert p.gateway_metrics().get("firebus_gateway_mqtt_connected") == 1
+
+    assert p.procs["gateway"].stop(signal.SIGTERM) == 0
+    p.set_gateway_ca(p.pki / "other.crt")
+    wrong_at = time.time()
+    p.start_gateway()
+    down = p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
+                       and ln.wall >= wrong_at, WAIT, "the gateway refusing the broker")
+    why = f"{down.data.get('reason', '')} {down.data.get('detail', '')}".lower()
+    assert "certificate" in why or "tls" in why, f"mqtt down without the reason: {down.text}"
+    p.wait_line("gateway", lambda ln: bool(ln.data) and str(ln.data.get("what", ""))
+                .startswith("event ") and gateway_event_key(ln.data)[:3] == ALM.gateway
+                and ln.wall >= wrong_at, WAIT, "the gateway's event for the alarm")
+    assert p.gateway_metrics().get("firebus_gateway_mqtt_connected") == 0
+    assert p.gateway_metrics().get('firebus_gateway_journal_messages{uplink="mqtt",lane="alarm"}',
+                                   0) >= 1, "the alarm is not waiting in the journal"
+    assert not any(ln.wall >= wrong_at for ln in p.gateway_log("mqtt connected")), \
+        "the gateway connected to a broker its CA did not sign"
+
+    assert p.procs["gateway"].stop(signal.SIGTERM) == 0
+    p.set_gateway_ca(p.pki / "ca.crt")
+    p.start_gateway()
+    rep = wait_all_on_mqtt(p)
+    check_mqtt(p, rep, runs=(1, 2, 3))
+    key = next(k for k in rep.events if k[:3] == ALM.gateway)
+    assert rep.event_historical[key], "the alarm journalled while refused, not marked historical"
+    # The GB/T 26875.3 uplink is independent of the broker: both alarms stored once.
+    wait_stored(p, exps)
+    check_centre_once(p, exps)
+
+
+def test_duty_check_is_answered_by_the_operator(make_pipeline):
+    """The centre sends a duty check (查岗, type 91); the gateway shows it (log, /metrics) until
+    an operator answers through /api/command; the answer — a UITD operation record with bit 5
+    (查岗应答) and the operator's number — is stored at the centre. Without a pending check, an
+    answer is refused with the reason."""
+    p = make(make_pipeline, [(10, PRE)])
+    p.start_all()
+    address = int(json.loads((p.work / "gateway.json").read_text())["gb26875"]["address"], 16)
+    centre = f"http://127.0.0.1:{p.ports['centre_http']}"
+    gateway = f"http://127.0.0.1:{p.ports['gw_http']}/api/command"
+
+    status, text = p.http("POST", gateway, {"command": "answer_duty_check", "operator": 7})
+    assert status == 400 and "no duty check is pending" in text, (status, text)
+
+    def sent():
+        st, body = p.http("POST", f"{centre}/api/units/{address:x}/duty_check", {"minutes": 5})
+        assert st in (202, 409), (st, body)  # 409 until the gateway's UITD is connected
+        return st == 202
+    asked_at = time.time()
+    p.wait_until(sent, WAIT, "the centre sending a duty check")
+    seen = p.wait_line("gateway", lambda ln: bool(ln.data) and str(ln.data.get("what", ""))
+                       .startswith("duty check from the centre") and ln.wall >= asked_at, WAIT,
+                       "the gateway receiving the duty check")
+    assert seen.data.get("minutes") == 5
+    # /metrics is refreshed every second.
+    p.wait_until(lambda: p.gateway_metrics().get("firebus_gateway_duty_check_pending") == 1
+                 and p.gateway_metrics().get("firebus_gateway_duty_checks_total") == 1, WAIT,
+                 "/metrics showing the pending duty check")
+
+    status, text = p.http("POST", gateway, {"command": "answer_duty_check"})
+    assert status == 400 and "operator" in text, (status, text)
+    status, text = p.http("POST", gateway, {"command": "answer_duty_check", "operator": 7})
+    assert status == 200, (status, text)
+    p.wait_until(lambda: p.gateway_metrics().get("firebus_gateway_duty_check_pending") == 0
+                 and p.gateway_metrics().get("firebus_gateway_duty_checks_answered_total") == 1,
+                 WAIT, "/metrics showing the duty check answered")
+
+    def stored():
+        return p.db_rows("SELECT status, status_names, operator_id FROM events "
+                         "WHERE kind = 'uitd_operation'")
+    rows = p.wait_until(stored, WAIT, "the answer stored at the centre")
+    assert len(rows) == 1, [dict(r) for r in rows]
+    assert rows[0]["status"] & 0x20 and rows[0]["operator_id"] == 7, dict(rows[0])
+    assert "duty_check_answer" in rows[0]["status_names"], dict(rows[0])
+    status, text = p.http("POST", gateway, {"command": "answer_duty_check", "operator": 7})
+    assert status == 400 and "no duty check is pending" in text, (status, text)

@@ -111,6 +111,19 @@ mb::read_item hr(std::uint16_t a, std::uint16_t n = 1) {
 
 mono_time at(duration d) { return mono_time{} + d; }
 
+// Alarm reads every second, 500 ms timeout and one retry, quarantine after two failed
+// transactions, back-off 5 s doubling to 60 s: a gateway's usual settings.
+mb::device_policy alarm_every_second() {
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 500ms;
+  p.retries = 1;
+  p.quarantine_after = 2;
+  p.backoff_initial = 5s;
+  p.backoff_max = 60s;
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("alarm reads go first, then measurements, then configuration; one at a time") {
@@ -271,13 +284,7 @@ TEST_CASE(
   bus_sim b;
   b.devices.resize(2);
   b.devices[0].dead = true;
-  mb::device_policy p;
-  p.period = {1s, 0s, 0s};
-  p.timeout = 500ms;
-  p.retries = 1;
-  p.quarantine_after = 2;
-  p.backoff_initial = 5s;
-  p.backoff_max = 60s;
+  const mb::device_policy p = alarm_every_second();
   b.s.add_device(1, items({hr(0), hr(50), hr(100)}), {}, p);
   b.s.add_device(2, items({hr(0)}), {}, p);
   b.run_until(at(600s));
@@ -326,13 +333,7 @@ TEST_CASE("devices that die cost the others their first timeouts only: retries u
   // 2 transactions × (1 + 1 retry) timeouts = 2 s in a row, 8 s in all.
   bus_sim b;
   b.devices.resize(5);
-  mb::device_policy p;
-  p.period = {1s, 0s, 0s};
-  p.timeout = 500ms;
-  p.retries = 1;
-  p.quarantine_after = 2;
-  p.backoff_initial = 5s;
-  p.backoff_max = 60s;
+  const mb::device_policy p = alarm_every_second();
   for (std::uint8_t u = 1; u <= 5; ++u) b.s.add_device(u, items({hr(0, 4)}), {}, p);
   for (std::size_t d = 1; d < 5; ++d) b.devices[d].dead_from = at(30500ms);
   b.run_until(at(120s));
@@ -371,13 +372,7 @@ TEST_CASE("dead devices' probes wait for idle bus time: the live devices' reads 
   // idle for that long: then the live reads are never late, and the probes spread out.
   bus_sim b;
   b.devices.resize(9);
-  mb::device_policy p;
-  p.period = {1s, 0s, 0s};
-  p.timeout = 500ms;
-  p.retries = 1;
-  p.quarantine_after = 2;
-  p.backoff_initial = 5s;
-  p.backoff_max = 60s;
+  const mb::device_policy p = alarm_every_second();
   for (std::uint8_t u = 1; u <= 9; ++u) b.s.add_device(u, items({hr(0, 4)}), {}, p);
   for (std::size_t d = 1; d < 9; ++d) b.devices[d].dead = true;
   b.run_until(at(400s));

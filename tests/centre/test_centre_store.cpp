@@ -195,6 +195,27 @@ TEST_CASE("store - sqlite - schema and duplicates and alarm lifecycle") {
   CHECK(fc::as_text(again->db().query("PRAGMA journal_mode").rows[0][0]) == "wal");
 }
 
+namespace {
+
+// Two store sessions (as two centre processes have) on a new PostgreSQL database `name`; false
+// (the test is skipped, with the reason) when no PostgreSQL server can be started.
+bool two_pg_sessions(const char* name, std::unique_ptr<fc::store>& a,
+                     std::unique_ptr<fc::store>& b) {
+  std::string why;
+  pg_server* pg = pg_server::shared(why);
+  if (pg == nullptr) {
+    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
+    return false;
+  }
+  fc::store_options o;
+  o.pg_conninfo = pg->create_database(name);
+  a = fc::store::open(o);
+  b = fc::store::open(o);
+  return true;
+}
+
+}  // namespace
+
 TEST_CASE("store - postgresql - schema and duplicates and alarm lifecycle") {
   std::string why;
   pg_server* pg = pg_server::shared(why);
@@ -234,16 +255,8 @@ TEST_CASE("store - postgresql - four sessions create the schema at once") {
 }
 
 TEST_CASE("store - postgresql - one message stored by two sessions at once is stored once") {
-  std::string why;
-  pg_server* pg = pg_server::shared(why);
-  if (pg == nullptr) {
-    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
-    return;
-  }
-  fc::store_options o;
-  o.pg_conninfo = pg->create_database("dup_race");
-  std::unique_ptr<fc::store> a = fc::store::open(o);
-  std::unique_ptr<fc::store> b = fc::store::open(o);
+  std::unique_ptr<fc::store> a, b;
+  if (!two_pg_sessions("dup_race", a, b)) return;
   int stored = 0, duplicates = 0;
   for (std::uint16_t serial = 1; serial <= 40; ++serial) {
     const fc::inbound m1 = message(serial, component_status_adu(serial, 0x0003, serial), 1);
@@ -321,16 +334,8 @@ TEST_CASE("store - sqlite - a message that fails in a batch is rolled back alone
 TEST_CASE("store - postgresql - two sessions change one device: the database decides its status") {
   // Each store remembers the ids of the units and devices it has seen, never their status: a
   // status stored through another session (another centre process) counts.
-  std::string why;
-  pg_server* pg = pg_server::shared(why);
-  if (pg == nullptr) {
-    MESSAGE("SKIPPED: no PostgreSQL server: " << why);
-    return;
-  }
-  fc::store_options o;
-  o.pg_conninfo = pg->create_database("two_sessions_one_device");
-  std::unique_ptr<fc::store> a = fc::store::open(o);
-  std::unique_ptr<fc::store> b = fc::store::open(o);
+  std::unique_ptr<fc::store> a, b;
+  if (!two_pg_sessions("two_sessions_one_device", a, b)) return;
 
   // A: fire at :10 (opens a fire alarm; A now knows the unit and the device).
   fc::ingest_outcome r = ingest(*a, message(1, component_status_adu(7, 0x0003, 10), 10));

@@ -27,8 +27,11 @@
 ///   stays idle for the suspect's timeout (no other device's cycle or write falls due before).
 ///   A device that stops answering thus costs the others its first timeout; the retries and
 ///   the second failed transaction that put it into quarantine use idle bus time. On a bus
-///   that is never idle that long, a suspect's request waits one initial back-off period, then
-///   goes whenever nothing else is queued, and after four such periods in any case.
+///   that is never idle that long, a suspect's request waits one of the device's poll periods
+///   (its shortest; `backoff_initial` at most), then goes whenever nothing else is queued (at
+///   the end of the other devices' cycles: it delays one of their reads by its timeout at
+///   most), and after four initial back-off periods in any case. So a reply lost to noise on a
+///   busy line delays that device's own data by about one period, not more.
 /// - A merged read that fails with exception 02 or 03 is split by the device's planner
 ///   (poll_planner::split()) and its halves are read at once; the split is kept for every
 ///   later plan. A merged read that still times out after its retries is split the same way
@@ -275,7 +278,7 @@ class scheduler {
     for (const job& j : queue_) {
       const device& d = devices_[j.device];
       if (gate_of(d, j) != gate::idle) return j.sent;  // due now
-      take(j.sent + d.policy.backoff_initial);         // a suspect's: in idle time, or then
+      take(j.sent + idle_wait(d));                     // a suspect's: in idle time, or then
     }
     for (const device& d : devices_) {
       if (d.quarantined) {  // its writes wait for it too
@@ -708,14 +711,26 @@ class scheduler {
   // How a queued job may go: `free` like any other; a suspect device's request (not a probe:
   // probes are queued only in idle time or when forced) `idle` only when no free job is queued
   // and the bus stays idle for its timeout, `last` when no free job is queued. A suspect's job
-  // is `idle` for one initial back-off period after it was queued, then `last` for three more,
-  // then free: a bus that is never idle still finds out whether the device is back.
+  // is `idle` for idle_wait() after it was queued, then `last` until four initial back-off
+  // periods have passed, then free: a bus that is never idle still finds out whether the device
+  // is back.
   enum class gate { free, last, idle };
   gate gate_of(const device& d, const job& j) const {
     if (!d.suspect || j.probe) return gate::free;
     const duration waited = last_refill_ - j.sent;
-    if (waited < d.policy.backoff_initial) return gate::idle;
+    if (waited < idle_wait(d)) return gate::idle;
     return waited < 4 * d.policy.backoff_initial ? gate::last : gate::free;
+  }
+
+  // How long a suspect's request waits for idle bus time: the device's shortest poll period
+  // (its next cycle would be due then anyway), `backoff_initial` at most.
+  static duration idle_wait(const device& d) {
+    duration w = d.policy.backoff_initial;
+    for (std::size_t c = 0; c < 3; ++c) {
+      const duration p = d.policy.period[c];
+      if (p.count() > 0 && !d.plans[c].empty()) w = std::min(w, p);
+    }
+    return w;
   }
 
   // Whether the bus stays idle from `now` for `t`: no device that answers has a cycle or a

@@ -318,7 +318,7 @@ class scheduler {
       bus_.latency.add(took);
       d.failures = 0;
       d.alive = true;
-      d.suspect = false;
+      set_suspect(d, false);
       if (d.quarantined) leave_quarantine(d);
       if (d.unconfirmed) {
         d.confirmed = d.planner;
@@ -335,12 +335,12 @@ class scheduler {
       ++bus_.exceptions;
       d.failures = 0;  // the device answered
       d.alive = true;
-      d.suspect = false;
+      set_suspect(d, false);
       if (d.quarantined) leave_quarantine(d);
     } else if (timed_out) {
       ++d.counters.timeouts;
       ++bus_.timeouts;
-      d.suspect = true;
+      set_suspect(d, true);
     } else if (ec == errc::disconnected || ec == errc::cancelled || ec == errc::queue_full) {
       ++d.counters.other_errors;
       ++bus_.other_errors;
@@ -680,6 +680,16 @@ class scheduler {
     d.backoff = duration(0);
   }
 
+  void set_suspect(device& d, bool suspect) {
+    if (d.suspect == suspect) return;
+    d.suspect = suspect;
+    if (suspect) {
+      ++suspects_;
+    } else {
+      --suspects_;
+    }
+  }
+
   // When a probe that found no idle bus time is queued anyway.
   static mono_time probe_forced_at(const device& d) { return d.quarantine_until + d.backoff; }
 
@@ -754,6 +764,12 @@ class scheduler {
     const auto better = [this](std::size_t i, std::size_t than) {
       return than == keys_.size() || keys_[i] < keys_[than];
     };
+    if (suspects_ == 0) {  // every job is free: the keys alone decide (the common case)
+      for (std::size_t i = 0; i < keys_.size(); ++i) {
+        if (better(i, best)) best = i;
+      }
+      return best;
+    }
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       switch (gate_of(devices_[queue_[i].device], queue_[i])) {
         case gate::free:
@@ -807,6 +823,7 @@ class scheduler {
   std::uint64_t seq_ = 0;
   std::uint64_t front_seq_ = 0;
   std::size_t probes_waiting_ = 0;  // devices whose probe waits for idle bus time
+  std::size_t suspects_ = 0;        // suspect devices (their jobs may have to wait)
 };
 
 }  // namespace modbus

@@ -680,27 +680,23 @@ class scheduler {
     d.backoff = duration(0);
   }
 
-  void set_suspect(device& d, bool suspect) {
-    if (d.suspect == suspect) return;
-    d.suspect = suspect;
-    if (suspect) {
-      ++suspects_;
+  // Sets a device's flag and keeps the count of devices that have it.
+  static void set_counted(bool& flag, bool value, std::size_t& count) {
+    if (flag == value) return;
+    flag = value;
+    if (value) {
+      ++count;
     } else {
-      --suspects_;
+      --count;
     }
   }
+  void set_suspect(device& d, bool suspect) { set_counted(d.suspect, suspect, suspects_); }
 
   // When a probe that found no idle bus time is queued anyway.
   static mono_time probe_forced_at(const device& d) { return d.quarantine_until + d.backoff; }
 
   void set_probe_waiting(device& d, bool waiting) {
-    if (d.probe_waiting == waiting) return;
-    d.probe_waiting = waiting;
-    if (waiting) {
-      ++probes_waiting_;
-    } else {
-      --probes_waiting_;
-    }
+    set_counted(d.probe_waiting, waiting, probes_waiting_);
   }
 
   // Queues the probe of `d`: the first read of its most urgent class, without retries.

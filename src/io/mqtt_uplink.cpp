@@ -71,6 +71,13 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     lane l;
     std::uint64_t seq;
   };
+  // What pump() publishes for one entry.
+  struct outgoing {
+    std::string topic;
+    std::vector<std::uint8_t> payload;
+    int qos;
+    bool retain;
+  };
 
   impl(asio::io_context& io_, journal& j_, mqtt::client& c_, mqtt_uplink_options o_)
       : io(io_), j(j_), c(c_), o(std::move(o_)), poll_timer(io_), retry_timer(io_) {}
@@ -88,6 +95,8 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   bool connected = false;
   bool retry_pending = false;
   std::unordered_map<std::uint64_t, sent> in_flight;  // by the client's publish token
+  // Entries published as several messages: how many are not yet reported, by journal id.
+  std::unordered_map<std::uint64_t, std::size_t> parts_left;
   // Tokens of publishes made before the last rewind: their report no longer matters (the
   // client reports every token once, so each is removed again).
   std::unordered_set<std::uint64_t> stale;
@@ -100,6 +109,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   void restart_lanes() {
     for (const auto& kv : in_flight) stale.insert(kv.first);
     in_flight.clear();
+    parts_left.clear();
     j.rewind();
   }
 
@@ -157,12 +167,65 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
       // Sends every lane again from its oldest unacknowledged message: the refused one and
       // whatever was handed out behind it.
       if (self->connected) self->restart_lanes();
-      self->pump();
+      self->pump(lock);
       self->flush_log(lock);
     });
   }
 
-  void pump() {
+  // The messages of a transformed entry, made by the transform with the lock released (it may
+  // call the uplink or run Python). Empty `ok`: it failed and the entry goes as stored.
+  std::vector<outgoing> transform(const entry& e, std::unique_lock<std::mutex>& lock, bool& ok) {
+    std::vector<outgoing> out;
+    std::error_code ec;
+    std::string why;
+    std::vector<publication> made;
+    ok = false;
+    lock.unlock();
+    try {
+      if (!o.transform) {
+        ec = make_error_code(firebus::errc::invalid_argument);
+        why = "no transform function is set";
+      } else {
+        made = o.transform(e, ec, why);
+      }
+    } catch (const std::exception& x) {
+      ec = make_error_code(firebus::errc::invalid_argument);
+      why = std::string("the transform threw: ") + x.what();
+    } catch (...) {
+      ec = make_error_code(firebus::errc::invalid_argument);
+      why = "the transform threw";
+    }
+    lock.lock();
+    if (!ec) {
+      for (const publication& p : made) {
+        if (!topic_ok(p.topic) || p.qos < 0 || p.qos > 1 || p.payload.size() > o.max_payload) {
+          ec = make_error_code(firebus::errc::invalid_argument);
+          why = "it made an unpublishable message (topic '" + p.topic + "', qos " +
+                std::to_string(p.qos) + ", " + std::to_string(p.payload.size()) + " bytes)";
+          break;
+        }
+      }
+    }
+    if (ec) {
+      ++n.transform_failures;
+      log(log_level::error, "uplink: message " + std::to_string(e.id) + " (" + lane_name(e.lane) +
+                                " lane, seq " + std::to_string(e.seq) +
+                                "): transform failed, sent as stored on '" + e.topic +
+                                "': " + (why.empty() ? ec.message() : why));
+      return out;
+    }
+    ++n.transformed;
+    ok = true;
+    out.reserve(made.size());
+    for (publication& p : made) {
+      out.push_back({std::move(p.topic), std::move(p.payload), p.qos, p.retain});
+    }
+    return out;
+  }
+
+  // Publishes what the journal holds, up to the window. Runs on the io_context's thread only
+  // (every caller does), so pumps never overlap; the lock is released around the transform.
+  void pump(std::unique_lock<std::mutex>& lock) {
     if (detached || !connected || retry_pending) return;
     while (in_flight.size() < o.window) {
       std::error_code ec;
@@ -176,29 +239,77 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
       }
       if (batch.empty()) return;
       for (entry& e : batch) {
-        const std::vector<std::uint8_t> payload = prepare(e);
-        std::error_code pec;
-        const std::uint64_t token =
-            c.publish(e.topic, payload, std::min<int>(e.qos, 1), e.retain, pec);
-        if (token == 0) {
-          if (pec == mqtt::errc::not_connected || pec == mqtt::errc::stopped) {
-            // What was handed out is sent again after the next connection's rewind.
-            connected = false;
+        std::vector<outgoing> out;
+        bool transformed_ok = false;
+        if (e.format == format_byte(payload_format::transformed)) {
+          out = transform(e, lock, transformed_ok);
+          // The lock was released: the uplink may have been destroyed, the connection lost or
+          // the lanes rewound (this batch is then handed out again by next()).
+          if (detached || !connected || retry_pending) return;
+        }
+        if (!transformed_ok) {
+          out.clear();
+          out.push_back({e.topic, prepare(e), std::min<int>(e.qos, 1), e.retain});
+        } else if (out.empty()) {
+          // Nothing to publish for it (e.g. a declaration the transform keeps for itself).
+          ack(e.id);
+          continue;
+        }
+        if (out.size() > 1) parts_left[e.id] = out.size();
+        for (const outgoing& p : out) {
+          std::error_code pec;
+          const std::uint64_t token = c.publish(p.topic, p.payload, p.qos, p.retain, pec);
+          if (token == 0) {
+            // The entry's messages already out no longer count: it stays in the journal and
+            // is sent whole again (their reports are ignored, the entry is never acknowledged
+            // by a part of it).
+            forget_parts(e.id);
+            if (pec == mqtt::errc::not_connected || pec == mqtt::errc::stopped) {
+              // What was handed out is sent again after the next connection's rewind.
+              connected = false;
+              return;
+            }
+            ++n.refused;
+            log(log_level::error, "uplink: message " + std::to_string(e.id) + " (" +
+                                      lane_name(e.lane) + " lane, seq " + std::to_string(e.seq) +
+                                      ", topic '" + p.topic + "') not published: " + pec.message() +
+                                      "; kept, retrying");
+            schedule_retry();
             return;
           }
-          ++n.refused;
-          log(log_level::error, "uplink: message " + std::to_string(e.id) + " (" +
-                                    lane_name(e.lane) + " lane, seq " + std::to_string(e.seq) +
-                                    ", topic '" + e.topic + "') not published: " + pec.message() +
-                                    "; kept, retrying");
-          schedule_retry();
-          return;
+          ++n.published;
+          if (e.attempts > 1) ++n.resent;
+          if (e.historical) ++n.historical;
+          in_flight.emplace(token, sent{e.id, e.lane, e.seq});
         }
-        ++n.published;
-        if (e.attempts > 1) ++n.resent;
-        if (e.historical) ++n.historical;
-        in_flight.emplace(token, sent{e.id, e.lane, e.seq});
       }
+    }
+  }
+
+  // Forgets the in-flight messages of entry `id` (m held).
+  void forget_parts(std::uint64_t id) {
+    parts_left.erase(id);
+    for (auto it = in_flight.begin(); it != in_flight.end();) {
+      if (it->second.id == id) {
+        stale.insert(it->first);
+        it = in_flight.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Removes a message from the journal (m held).
+  void ack(std::uint64_t id) {
+    std::error_code aec;
+    j.ack(id, aec);
+    if (aec) {
+      // The message stays in the journal and is sent again later: a duplicate, not a loss.
+      ++n.journal_errors;
+      log(log_level::error, "uplink: acknowledging message " + std::to_string(id) +
+                                " in the journal failed: " + aec.message());
+    } else {
+      ++n.acked;
     }
   }
 
@@ -222,7 +333,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     }
     lock.lock();
     if (detached) return;
-    pump();
+    pump(lock);
     flush_log(lock);
   }
 
@@ -248,15 +359,13 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     const sent s = it->second;
     in_flight.erase(it);
     if (!ec) {
-      std::error_code aec;
-      j.ack(s.id, aec);
-      if (aec) {
-        // The message stays in the journal and is sent again later: a duplicate, not a loss.
-        ++n.journal_errors;
-        log(log_level::error, "uplink: acknowledging message " + std::to_string(s.id) +
-                                  " in the journal failed: " + aec.message());
-      } else {
-        ++n.acked;
+      // An entry published as several messages goes when the last of them was reported.
+      const auto part = parts_left.find(s.id);
+      if (part == parts_left.end()) {
+        ack(s.id);
+      } else if (--part->second == 0) {
+        parts_left.erase(part);
+        ack(s.id);
       }
     } else if (ec != mqtt::errc::connection_lost && ec != mqtt::errc::stopped) {
       ++n.refused;
@@ -265,14 +374,14 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
                                 ") refused by the broker: " + ec.message() + "; kept, retrying");
       schedule_retry();
     }
-    pump();
+    pump(lock);
     flush_log(lock);
   }
 
   void wake() {
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
-    pump();
+    pump(lock);
     flush_log(lock);
   }
 
@@ -357,6 +466,7 @@ mqtt_uplink::~mqtt_uplink() {
   std::lock_guard<std::mutex> g(impl_->m);
   impl_->detached = true;
   impl_->in_flight.clear();
+  impl_->parts_left.clear();
   impl_->stale.clear();
   // The timers belong to the io_context's thread: they are cancelled there (or never fire
   // again, their handlers seeing `detached`).

@@ -475,3 +475,217 @@ TEST_CASE(
   check_lane_order(got, tel::lane::telemetry, true);
 }
 #endif
+
+namespace {
+
+// A subscriber that keeps every message as received (topic, payload, QoS).
+struct raw_subscriber {
+  struct got_t {
+    std::string topic;
+    std::string payload;
+    int qos;
+  };
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<mqtt::client> c;
+  std::thread thread;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<got_t> got;
+  bool up = false;
+
+  raw_subscriber(std::uint16_t port, const std::string& filter) {
+    c = std::make_unique<mqtt::client>(io, client_options(port, "fb-test-raw-sub"));
+    c->on_connection([this](const mqtt::connection_event& e) {
+      std::lock_guard<std::mutex> l(m);
+      up = e.up;
+      cv.notify_all();
+    });
+    c->on_message([this](const mqtt::message& msg) {
+      std::lock_guard<std::mutex> l(m);
+      got.push_back({msg.topic, std::string(msg.payload.begin(), msg.payload.end()), msg.qos});
+      cv.notify_all();
+    });
+    std::error_code ec;
+    c->subscribe(filter, 1, ec);
+    REQUIRE_FALSE(ec);
+    c->start();
+    thread = std::thread([this] { io.run(); });
+    std::unique_lock<std::mutex> l(m);
+    REQUIRE(cv.wait_for(l, 20s, [&] { return up; }));
+  }
+  ~raw_subscriber() {
+    c->stop();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  std::vector<got_t> wait_for(std::size_t n, std::chrono::milliseconds t = 20s) {
+    std::unique_lock<std::mutex> l(m);
+    cv.wait_for(l, t, [&] { return got.size() >= n; });
+    return got;
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "mqtt uplink: transformed entries — several messages, none, failures sent as stored, "
+    "historical before the connection") {
+  firebus_test::mosquitto_broker broker;
+  firebus_test::temp_dir dir;
+  raw_subscriber sub(broker.port(), "tx/#");
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  ul::journal j(jo);
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  mqtt::client c(io, client_options(broker.port(), "fb-test-tx"));
+  std::mutex seen_m;
+  std::vector<std::pair<std::string, bool>> seen;  // payload, historical, in transform order
+  ul::mqtt_uplink_options uo;
+  uo.poll_interval = 200ms;
+  uo.retry_delay = 200ms;
+  uo.transform = [&](const ul::entry& e, std::error_code& ec, std::string& why) {
+    const std::string p(e.payload.begin(), e.payload.end());
+    {
+      std::lock_guard<std::mutex> l(seen_m);
+      seen.emplace_back(p, e.historical);
+    }
+    const std::string kind = p.substr(0, p.find(':'));
+    const std::string k = p.substr(p.find(':') + 1);
+    std::vector<ul::publication> out;
+    if (kind == "two") {
+      out.push_back({"tx/a/" + k, {'A'}, 1, false});
+      out.push_back({"tx/b/" + k, {'B'}, 0, false});
+    } else if (kind == "bad") {
+      ec = firebus::make_error_code(firebus::errc::invalid_argument);
+      why = "refused by the test";
+    } else if (kind == "throw") {
+      throw std::runtime_error("thrown by the test");
+    } else if (kind == "wild") {
+      out.push_back({"tx/+/" + k, {'W'}, 1, false});  // not a topic name
+    }
+    return out;  // "none": nothing to publish
+  };
+  ul::mqtt_uplink up(io, j, c, uo);
+  auto send = [&](const std::string& p) {
+    ul::message m;
+    m.lane = ul::lane::alarm;
+    m.topic = "tx/stored";
+    m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
+    m.format = ul::format_byte(ul::payload_format::transformed);
+    up.send(m);
+  };
+  // Produced before the connection: historical when transformed.
+  send("two:1");
+  send("none:2");
+  c.start();
+  std::thread t([&] { io.run(); });
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until &&
+         (up.counters().connections == 0 || up.counters().acked < 2)) {
+    std::this_thread::sleep_for(10ms);
+  }
+  send("bad:3");
+  send("throw:4");
+  send("wild:5");
+  send("two:6");
+  const auto got = sub.wait_for(7);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline && j.stats(ul::lane::alarm).messages != 0) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const ul::mqtt_uplink_counters n = up.counters();
+  c.stop();
+  work.reset();
+  io.stop();
+  t.join();
+
+  std::map<std::string, std::pair<std::string, int>> by_topic;
+  std::vector<std::string> stored;
+  for (const auto& g : got) {
+    if (g.topic == "tx/stored") {
+      stored.push_back(g.payload);
+    } else {
+      CHECK(by_topic.count(g.topic) == 0);
+      by_topic[g.topic] = {g.payload, g.qos};
+    }
+  }
+  // Two messages for each "two" entry, at the QoS the transform chose; none for "none".
+  CHECK(by_topic.size() == 4);
+  CHECK(by_topic["tx/a/1"] == std::make_pair(std::string("A"), 1));
+  CHECK(by_topic["tx/b/1"] == std::make_pair(std::string("B"), 0));
+  CHECK(by_topic["tx/a/6"] == std::make_pair(std::string("A"), 1));
+  CHECK(by_topic["tx/b/6"] == std::make_pair(std::string("B"), 0));
+  // A failed transform (an error, an exception, an unpublishable message): sent as stored.
+  CHECK(stored == std::vector<std::string>{"bad:3", "throw:4", "wild:5"});
+  CHECK(j.stats(ul::lane::alarm).messages == 0);
+  CHECK(n.acked == 6);
+  CHECK(n.transformed == 3);
+  CHECK(n.transform_failures == 3);
+  // In journal order, each once; historical only what was produced before the connection.
+  std::lock_guard<std::mutex> l(seen_m);
+  REQUIRE(seen.size() == 6);
+  CHECK(seen[0] == std::make_pair(std::string("two:1"), true));
+  CHECK(seen[1] == std::make_pair(std::string("none:2"), true));
+  CHECK(seen[2] == std::make_pair(std::string("bad:3"), false));
+  CHECK(seen[5] == std::make_pair(std::string("two:6"), false));
+}
+
+TEST_CASE("mqtt uplink: a transformed entry stays until every message made for it is delivered") {
+  // The entry's first message is delivered, its second refused by the client (larger than the
+  // client's max_payload) on the first attempt: the entry must stay in the journal and be
+  // transformed and sent again (its first message a duplicate), never be acknowledged by its
+  // first message alone.
+  firebus_test::mosquitto_broker broker;
+  firebus_test::temp_dir dir;
+  raw_subscriber sub(broker.port(), "tx2/#");
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  ul::journal j(jo);
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  mqtt::client_options co = client_options(broker.port(), "fb-test-tx2");
+  co.max_payload = 1000;
+  mqtt::client c(io, co);
+  std::atomic<int> calls{0};
+  ul::mqtt_uplink_options uo;
+  uo.poll_interval = 100ms;
+  uo.retry_delay = 300ms;
+  uo.transform = [&](const ul::entry&, std::error_code&, std::string&) {
+    const int call = ++calls;
+    std::vector<ul::publication> out;
+    out.push_back({"tx2/a", {'A'}, 1, false});
+    out.push_back({"tx2/b", std::vector<std::uint8_t>(call == 1 ? 2000 : 1, 'B'), 1, false});
+    return out;
+  };
+  ul::mqtt_uplink up(io, j, c, uo);
+  c.start();
+  std::thread t([&] { io.run(); });
+  ul::message m;
+  m.lane = ul::lane::alarm;
+  m.topic = "tx2/stored";
+  const std::string p = "x";
+  m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
+  m.format = ul::format_byte(ul::payload_format::transformed);
+  up.send(m);
+  const auto got = sub.wait_for(3);
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until && j.stats(ul::lane::alarm).messages != 0) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const ul::mqtt_uplink_counters n = up.counters();
+  c.stop();
+  work.reset();
+  io.stop();
+  t.join();
+  CHECK(j.stats(ul::lane::alarm).messages == 0);
+  MESSAGE("transform calls: ", calls.load(), ", messages: ", got.size());
+  CHECK(calls == 2);
+  CHECK(n.refused == 1);
+  CHECK(n.acked == 1);
+  std::vector<std::string> topics;
+  for (const auto& g : got) topics.push_back(g.topic);
+  CHECK(topics == std::vector<std::string>{"tx2/a", "tx2/a", "tx2/b"});
+}

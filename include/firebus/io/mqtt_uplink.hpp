@@ -25,7 +25,15 @@
 ///   stamps the journal's lane and the message's sequence number in its lane (Envelope `lane`
 ///   and `seq`, whatever the producer put there), and `Batch.historical` on replay. The
 ///   sequence numbers survive restarts with the journal, so a receiver's duplicate detection
-///   keeps working across gateway restarts.
+///   keeps working across gateway restarts;
+/// - payload_format::transformed: handed to mqtt_uplink_options::transform when it is published,
+///   which returns the MQTT messages to publish for it (none, one or several). This is how a
+///   protocol whose messages depend on the connection is sent through the journal: Sparkplug B
+///   numbers every message of a connection (`seq`) and starts each connection with its births,
+///   so its messages are made when they are published, not when they are journalled
+///   (docs/telemetry.md, "Sparkplug B through the journal"). The entry is removed from the
+///   journal once every message made for it was acknowledged (QoS 1) or written to the socket
+///   (QoS 0); at once when none was made.
 ///
 /// @par Failures
 /// A publish refused by the broker (MQTT 5 PUBACK with a failure reason) or refused by the
@@ -88,7 +96,20 @@ namespace uplink {
 enum class payload_format : std::uint8_t {
   raw = 0,               ///< published as stored
   firebus_envelope = 1,  ///< a firebus v1 Envelope: lane, seq and historical stamped when sent
+  transformed = 2,       ///< turned into MQTT messages by mqtt_uplink_options::transform
 };
+
+/// One MQTT message made for a journal entry by mqtt_uplink_options::transform.
+struct publication {
+  std::string topic;
+  std::vector<std::uint8_t> payload;
+  int qos = 1;  ///< 0 or 1
+  bool retain = false;
+};
+
+/// Makes the MQTT messages of a payload_format::transformed entry (see mqtt_uplink_options).
+using transform_function =
+    std::function<std::vector<publication>(const entry& e, std::error_code& ec, std::string& why)>;
 
 /// The byte uplink::message::format holds for `f`.
 constexpr std::uint8_t format_byte(payload_format f) noexcept {
@@ -110,6 +131,13 @@ struct mqtt_uplink_options {
   duration poll_interval = std::chrono::seconds(1);
   /// The delay before a refused publish or a failed journal read is tried again, > 0.
   duration retry_delay = std::chrono::seconds(5);
+  /// Makes the messages of each payload_format::transformed entry when it is published, in
+  /// journal order (alarm lane first), on the io_context, without the uplink's lock: it may call
+  /// the uplink and the client. `e.historical` is true for an entry produced before the current
+  /// connection came up (a replay). On failure it sets `ec` (and `why`) or throws: the entry is
+  /// then published as stored on its own topic, counted (transform_failures) and logged —
+  /// nothing is lost and nothing behind it waits. Empty: transformed entries are treated so.
+  transform_function transform;
   /// Where the uplink's log messages go (refusals, journal failures, undeliverable messages);
   /// none: only counted. Runs on the io_context; must not throw (an exception is counted).
   std::function<void(log_level, const std::string&)> on_log;
@@ -120,15 +148,17 @@ FIREBUS_API std::error_code validate(const mqtt_uplink_options& o, std::string* 
 
 /// What the uplink did since it was made.
 struct mqtt_uplink_counters {
-  std::uint64_t published = 0;        ///< publishes handed to the client (resends included)
-  std::uint64_t acked = 0;            ///< messages acknowledged by the broker and removed
-  std::uint64_t resent = 0;           ///< of published: messages sent again (attempts > 1)
-  std::uint64_t historical = 0;       ///< of published: marked historical (replay)
-  std::uint64_t refused = 0;          ///< publishes refused (by the broker or the client), retried
-  std::uint64_t stamp_failures = 0;   ///< firebus_envelope payloads that could not be stamped
-  std::uint64_t journal_errors = 0;   ///< journal reads or acknowledgements that failed
-  std::uint64_t connections = 0;      ///< connections that came up
-  std::uint64_t callback_errors = 0;  ///< exceptions thrown by on_connection or on_log
+  std::uint64_t published = 0;       ///< publishes handed to the client (resends included)
+  std::uint64_t acked = 0;           ///< messages acknowledged by the broker and removed
+  std::uint64_t resent = 0;          ///< of published: messages sent again (attempts > 1)
+  std::uint64_t historical = 0;      ///< of published: marked historical (replay)
+  std::uint64_t refused = 0;         ///< publishes refused (by the broker or the client), retried
+  std::uint64_t stamp_failures = 0;  ///< firebus_envelope payloads that could not be stamped
+  std::uint64_t transform_failures = 0;  ///< transformed entries the transform failed on
+  std::uint64_t transformed = 0;         ///< transformed entries turned into messages
+  std::uint64_t journal_errors = 0;      ///< journal reads or acknowledgements that failed
+  std::uint64_t connections = 0;         ///< connections that came up
+  std::uint64_t callback_errors = 0;     ///< exceptions thrown by on_connection or on_log
 };
 
 /// Sends a journal over an MQTT client. See the file's description.

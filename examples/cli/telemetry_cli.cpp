@@ -48,6 +48,7 @@ struct sub_options {
   std::uint16_t port = 1883;
   std::vector<std::string> topics;
   bool json_lines = false;
+  bool raw = false;                    // --raw: no decoding, the payload in hex
   std::optional<std::uint64_t> count;  // exit after this many messages
   std::optional<double> timeout_s;     // exit after this many seconds
   std::string client_id;               // empty: firebus-sub-<pid>
@@ -142,6 +143,25 @@ class subscriber {
   // Handles one received message; true when --count is reached.
   bool handle(const firebus::mqtt::message& m) {
     const std::string received = firebus::to_iso8601(utc_now());
+    if (o_.raw) {
+      // Any payload (Sparkplug B, ...): for a decoder of the reader's choice.
+      static const char digits[] = "0123456789abcdef";
+      std::string hex;
+      hex.reserve(m.payload.size() * 2);
+      for (std::uint8_t b : m.payload) {
+        hex += digits[b >> 4];
+        hex += digits[b & 15];
+      }
+      const json line = {{"received", received},
+                         {"topic", m.topic},
+                         {"qos", m.qos},
+                         {"retain", m.retain},
+                         {"payload_hex", hex}};
+      std::printf("%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+      std::fflush(stdout);
+      ++printed_;
+      return o_.count && printed_ >= *o_.count;
+    }
     std::error_code ec;
     std::string why;
     const tel::envelope env = tel::decode_envelope(m.payload, births_, ec, {}, &why);
@@ -323,7 +343,9 @@ int sub_main(const std::vector<std::string>& args) {
       telemetry_usage(stdout);
       return exit_ok;
     }
-    if (a == "--json") {
+    if (a == "--raw") {
+      o.raw = true;
+    } else if (a == "--json") {
       o.json_lines = true;
     } else if (is_option(args, i, "--broker", value, missing)) {
       if (missing || !parse_broker(value, o.host, o.port)) {
@@ -373,7 +395,7 @@ int sub_main(const std::vector<std::string>& args) {
 void telemetry_usage(std::FILE* out) {
   std::fputs(
       "usage: firebus telemetry sub --broker HOST:PORT --topic FILTER [--topic FILTER...]\n"
-      "                             [--json] [--count N] [--timeout SECONDS]\n"
+      "                             [--json | --raw] [--count N] [--timeout SECONDS]\n"
       "                             [--client-id ID] [--session NAME]\n"
       "\n"
       "sub  subscribes (QoS 1) to the topic filters on an MQTT broker, decodes every message as\n"
@@ -391,6 +413,8 @@ void telemetry_usage(std::FILE* out) {
       "  --json              one JSON object per message: {\"received\": ISO time, \"topic\": "
       "...,\n"
       "                      \"duplicate\": bool, \"envelope\": the envelope's canonical JSON}\n"
+      "  --raw               no decoding: one JSON object per message, {\"received\", \"topic\",\n"
+      "                      \"qos\", \"retain\", \"payload_hex\"} (Sparkplug B or any payload)\n"
       "  --count N           exit after N messages printed (duplicates included; payloads\n"
       "                      that do not decode are not counted)\n"
       "  --timeout SECONDS   exit after SECONDS\n"

@@ -273,12 +273,23 @@ void read_mqtt(object_reader& root, mqtt_config& m) {
     throw bad_config(r.at("topic_prefix"), "expected a topic without wildcards");
   }
   m.format = r.str("format", "firebus");
-  if (m.format != "firebus") {
-    throw bad_config(r.at("format"),
-                     m.format == "sparkplug"
-                         ? "\"sparkplug\" is not available through the gateway's journal yet "
-                           "(docs/gateway.md); use \"firebus\""
-                         : "expected \"firebus\"");
+  if (m.format != "firebus" && m.format != "sparkplug") {
+    throw bad_config(r.at("format"), "expected \"firebus\" or \"sparkplug\"");
+  }
+  if (const json* sp = r.get("sparkplug")) {
+    object_reader t(*sp, r.at("sparkplug"));
+    auto topic_level = [&t](const char* key, const std::string& fallback) {
+      std::string level = t.str(key, fallback);
+      if (level.find_first_of("/+#") != std::string::npos || (level.empty() && !fallback.empty())) {
+        throw bad_config(t.at(key), "expected a topic level (no '/', '+' or '#')");
+      }
+      return level;
+    };
+    m.sparkplug_group = topic_level("group_id", m.sparkplug_group);
+    if (m.sparkplug_group.empty()) throw bad_config(t.at("group_id"), "expected a group id");
+    m.sparkplug_node = topic_level("edge_node_id", "");
+    m.sparkplug_qos = static_cast<int>(t.integer("qos", 0, 0, 1));
+    t.done();
   }
   if (const json* tls = r.get("tls")) {
     object_reader t(*tls, r.at("tls"));

@@ -80,7 +80,10 @@ struct mqtt_config {
   std::uint16_t port = 1883;
   std::string client_id;  ///< default: the gateway id
   std::string topic_prefix = "firebus/v1";
-  std::string format = "firebus";  ///< "firebus" (protobuf Envelope); "sparkplug" not yet
+  std::string format = "firebus";  ///< "firebus" (protobuf Envelope) or "sparkplug" (B, 3.0)
+  std::string sparkplug_group = "firebus";  ///< Sparkplug group id
+  std::string sparkplug_node;               ///< Sparkplug edge node id; default: the gateway id
+  int sparkplug_qos = 0;                    ///< of births and data: 0 (the spec) or 1
   bool tls = false;
   std::string ca_file, cert_file, key_file;
   std::optional<std::string> username, password;

@@ -43,6 +43,7 @@
 #include <firebus/text.hpp>
 
 #include "gb_mapping.hpp"
+#include "sparkplug_link.hpp"
 
 namespace fbgw {
 namespace {
@@ -154,6 +155,14 @@ struct bus_holder {
 };
 
 /// One configured device at run time.
+// The wall clock in ms since 1970 (Sparkplug's times).
+std::uint64_t unix_ms_now() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  return ms < 0 ? 0 : static_cast<std::uint64_t>(ms);
+}
+
 struct device_rt {
   std::size_t config = 0;  // index into gateway_config::devices
   std::size_t bus = 0;
@@ -195,7 +204,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   steady::time_point last_telemetry{};
   std::string snapshot_path;
 
-  // MQTT uplink.
+  // MQTT uplink. With mqtt.format "sparkplug", the link makes the Sparkplug messages of what
+  // the journal holds when it is published (declared first: it outlives the client's Will
+  // provider and the uplink's transform, which use it).
+  std::unique_ptr<sparkplug_link> spb;
   std::unique_ptr<ul::journal> mqtt_journal;
   std::unique_ptr<firebus::mqtt::client> mqtt;
   std::unique_ptr<ul::mqtt_uplink> mqtt_up;
@@ -636,45 +648,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // --- MQTT -----------------------------------------------------------------------------------
   bool start_mqtt(std::string& why) {
     if (!open_journal(cfg.mqtt.journal, "mqtt", mqtt_journal, why)) return false;
-    firebus::mqtt::client_options co;
-    co.host = cfg.mqtt.host;
-    co.port = cfg.mqtt.port;
-    co.client_id = cfg.mqtt.client_id;
-    co.username = cfg.mqtt.username;
-    co.password = cfg.mqtt.password;
-    if (cfg.mqtt.tls) {
-      firebus::mqtt::tls_options t;
-      t.ca_file = cfg.mqtt.ca_file;
-      t.cert_file = cfg.mqtt.cert_file;
-      t.key_file = cfg.mqtt.key_file;
-      co.tls = t;
-    }
     std::error_code ec;
-    mqtt = std::make_unique<firebus::mqtt::client>(io, co, ec);
-    if (ec) {
-      why = "mqtt: " + ec.message();
-      return false;
-    }
-    ul::mqtt_uplink_options uo;
-    uo.on_log = [this](ul::log_level, const std::string& m) {
-      log("mqtt uplink", {{"message", m}});
-    };
-    mqtt_up = std::make_unique<ul::mqtt_uplink>(io, *mqtt_journal, *mqtt, uo, ec);
-    if (ec) {
-      why = "mqtt uplink: " + ec.message();
-      return false;
-    }
-    std::weak_ptr<impl> weak = weak_from_this();
-    mqtt_up->on_connection([weak](const firebus::mqtt::connection_event& e) {
-      auto self = weak.lock();
-      if (!self) return;
-      if (e.up) {
-        self->log("mqtt connected",
-                  {{"broker", self->cfg.mqtt.host + ":" + std::to_string(self->cfg.mqtt.port)}});
-      } else {
-        self->log("mqtt down", {{"reason", e.error.message()}, {"detail", e.detail}});
-      }
-    });
     topic_alarm = cfg.mqtt.topic_prefix + "/" + cfg.id + "/alarm";
     topic_telemetry = cfg.mqtt.topic_prefix + "/" + cfg.id + "/telemetry";
     // The birth: every published point, in engine order. Its id is a hash of the declaration,
@@ -700,6 +674,74 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     tm::assign_aliases(birth);
     birth.birth_id = (h & 0x7fffffffffffffffull) | 1;
     aliases = tm::alias_table(birth);
+    if (cfg.mqtt.format == "sparkplug" && !make_sparkplug(why)) return false;
+    firebus::mqtt::client_options co;
+    co.host = cfg.mqtt.host;
+    co.port = cfg.mqtt.port;
+    co.client_id = cfg.mqtt.client_id;
+    co.username = cfg.mqtt.username;
+    co.password = cfg.mqtt.password;
+    if (cfg.mqtt.tls) {
+      firebus::mqtt::tls_options t;
+      t.ca_file = cfg.mqtt.ca_file;
+      t.cert_file = cfg.mqtt.cert_file;
+      t.key_file = cfg.mqtt.key_file;
+      co.tls = t;
+    }
+    if (spb) co.will = [link = spb.get()] { return link->will(); };
+    mqtt = std::make_unique<firebus::mqtt::client>(io, co, ec);
+    if (ec) {
+      why = "mqtt: " + ec.message();
+      return false;
+    }
+    ul::mqtt_uplink_options uo;
+    uo.on_log = [this](ul::log_level, const std::string& m) {
+      log("mqtt uplink", {{"message", m}});
+    };
+    if (spb) {
+      uo.transform = [link = spb.get()](const ul::entry& e, std::error_code& tec,
+                                        std::string& twhy) {
+        return link->transform(e, tec, twhy);
+      };
+    }
+    mqtt_up = std::make_unique<ul::mqtt_uplink>(io, *mqtt_journal, *mqtt, uo, ec);
+    if (ec) {
+      why = "mqtt uplink: " + ec.message();
+      return false;
+    }
+    std::weak_ptr<impl> weak = weak_from_this();
+    mqtt_up->on_connection([weak](const firebus::mqtt::connection_event& e) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (e.up) {
+        self->log("mqtt connected",
+                  {{"broker", self->cfg.mqtt.host + ":" + std::to_string(self->cfg.mqtt.port)}});
+        // Sparkplug: NBIRTH and the DBIRTHs go before the journal's replay.
+        if (self->spb) self->publish_sparkplug(self->spb->on_connected(unix_ms_now()), "births");
+      } else {
+        if (self->spb) self->spb->on_disconnected();
+        self->log("mqtt down", {{"reason", e.error.message()}, {"detail", e.detail}});
+      }
+    });
+    if (spb) {
+      mqtt->on_message([weak](const firebus::mqtt::message& msg) {
+        auto self = weak.lock();
+        if (!self || !self->spb) return;
+        std::vector<std::string> problems;
+        auto out = self->spb->on_message(msg, unix_ms_now(), problems);
+        for (const std::string& p : problems) {
+          self->log("sparkplug command refused", {{"topic", msg.topic}, {"problem", p}});
+        }
+        if (!out.empty()) self->publish_sparkplug(std::move(out), "rebirth");
+      });
+      for (const std::string& f : spb->subscriptions()) {
+        mqtt->subscribe(f, 0, ec);
+        if (ec) {
+          why = "mqtt: subscribing to " + f + ": " + ec.message();
+          return false;
+        }
+      }
+    }
     tm::envelope env;
     env.source_id = cfg.id;
     env.lane = tm::lane::alarm;
@@ -711,6 +753,45 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
     mqtt->start();
     return true;
+  }
+
+  // Sparkplug: the edge node's declaration from the engine's points and rules.
+  bool make_sparkplug(std::string& why) {
+    sparkplug_setup su;
+    su.group_id = cfg.mqtt.sparkplug_group;
+    su.edge_node_id = cfg.mqtt.sparkplug_node.empty() ? cfg.id : cfg.mqtt.sparkplug_node;
+    su.qos = cfg.mqtt.sparkplug_qos;
+    for (const auto& d : cfg.devices) su.devices.push_back(d.id);
+    for (const tm::point_decl& d : birth.points) {
+      sparkplug_point sp;
+      sp.id = std::string(d.name.view());
+      sp.unit = d.unit;
+      su.points.push_back(std::move(sp));
+    }
+    for (const auto& r : rules.points) {
+      const std::uint32_t p = engine.find_point(r.id);
+      if (p >= su.points.size()) continue;
+      for (const auto& a : r.alarms) su.points[p].alarms.emplace_back(a.id, a.cls);
+    }
+    spb = sparkplug_link::make(su, why);
+    if (!spb) {
+      why = "mqtt.sparkplug: " + why;
+      return false;
+    }
+    spb->add_birth(cfg.id, birth);
+    return true;
+  }
+
+  // Publishes what the Sparkplug link made outside the journal (births), on the io_context.
+  void publish_sparkplug(std::vector<ul::publication> out, const char* what) {
+    for (const ul::publication& p : out) {
+      std::error_code ec;
+      if (mqtt->publish(p.topic, p.payload, p.qos, p.retain, ec) == 0) {
+        log("sparkplug publish failed",
+            {{"what", what}, {"topic", p.topic}, {"reason", ec.message()}});
+        return;
+      }
+    }
   }
 
   bool send_envelope(const tm::envelope& env, ul::lane lane, const std::string& topic) {
@@ -727,7 +808,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     m.topic = topic;
     m.payload = firebus::byte_view(bytes.data(), bytes.size());
     m.qos = 1;
-    m.format = ul::format_byte(ul::payload_format::firebus_envelope);
+    m.format = ul::format_byte(spb ? ul::payload_format::transformed
+                                   : ul::payload_format::firebus_envelope);
     mqtt_up->send(m, ec);
     if (ec) {
       ++counters.send_errors;
@@ -1437,8 +1519,12 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
     if (next.mqtt.enabled != cfg.mqtt.enabled || next.mqtt.host != cfg.mqtt.host ||
         next.mqtt.port != cfg.mqtt.port || next.mqtt.topic_prefix != cfg.mqtt.topic_prefix ||
-        next.gb.enabled != cfg.gb.enabled || next.gb.host != cfg.gb.host ||
-        next.gb.port != cfg.gb.port || next.gb.address != cfg.gb.address) {
+        next.mqtt.format != cfg.mqtt.format ||
+        next.mqtt.sparkplug_group != cfg.mqtt.sparkplug_group ||
+        next.mqtt.sparkplug_node != cfg.mqtt.sparkplug_node ||
+        next.mqtt.sparkplug_qos != cfg.mqtt.sparkplug_qos || next.gb.enabled != cfg.gb.enabled ||
+        next.gb.host != cfg.gb.host || next.gb.port != cfg.gb.port ||
+        next.gb.address != cfg.gb.address) {
       return why = "uplinks changed: restart needed", false;
     }
     firebus::alarm::rules r;

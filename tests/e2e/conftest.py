@@ -167,7 +167,8 @@ class Pipeline:
 
     def __init__(self, tmp_path: Path, bins: dict[str, str], devices: list[Device],
                  scenario: list[dict], zones: list[dict] | None = None,
-                 sim_duration: float = 600, mqtt_tls: bool = False) -> None:
+                 sim_duration: float = 600, mqtt_tls: bool = False,
+                 sparkplug_qos: int | None = None) -> None:
         self.work = tmp_path
         self.bins = bins
         self.devices = devices
@@ -177,6 +178,9 @@ class Pipeline:
         # mqtt_tls: the gateway reaches the broker over TLS (a second listener with a certificate
         # of a test CA); the centre and the subscriber stay on the plain listener.
         self.mqtt_tls = mqtt_tls
+        # sparkplug_qos: the gateway publishes Sparkplug B (group "fire", births and data at this
+        # QoS) and the subscriber prints raw payloads of spBv1.0/# (decoded by the test's peer).
+        self.sparkplug_qos = sparkplug_qos
         self.ports = {k: free_port() for k in ("mqtt", "mqtt_tls", "gb", "centre_http", "gw_http",
                                                "bus1", "bus2")}
         self.pki = self.work / "pki"
@@ -241,6 +245,9 @@ class Pipeline:
             self._make_pki()
             gw["mqtt"]["broker"] = f"127.0.0.1:{self.ports['mqtt_tls']}"
             gw["mqtt"]["tls"] = {"ca_file": str(self.pki / "ca.crt")}
+        if self.sparkplug_qos is not None:
+            gw["mqtt"]["format"] = "sparkplug"
+            gw["mqtt"]["sparkplug"] = {"group_id": "fire", "qos": self.sparkplug_qos}
         gw["gb26875"]["centre"] = f"127.0.0.1:{self.ports['gb']}"
         (self.work / "gateway.json").write_text(json.dumps(gw, indent=1))
         # GB/T 26875.3 system address of each device: its position in `devices`.
@@ -389,9 +396,11 @@ class Pipeline:
 
     def start_subscriber(self) -> Proc:
         run = self.runs.get("mqtt", 0) + 1
+        sparkplug = self.sparkplug_qos is not None
         p = self._start("mqtt", [self.bins["cli"], "telemetry", "sub", "--broker",
-                                 f"127.0.0.1:{self.ports['mqtt']}", "--topic", SUB_TOPIC, "--json",
-                                 "--session", self.session])
+                                 f"127.0.0.1:{self.ports['mqtt']}", "--topic",
+                                 "spBv1.0/#" if sparkplug else SUB_TOPIC,
+                                 "--raw" if sparkplug else "--json", "--session", self.session])
         self.wait_line("mqtt", lambda ln: ln.run == run and "connected to" in ln.text, 30,
                        "the subscriber connected")
         return p

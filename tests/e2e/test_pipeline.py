@@ -566,3 +566,139 @@ def test_duty_check_is_answered_by_the_operator(make_pipeline):
     assert "duty_check_answer" in rows[0]["status_names"], dict(rows[0])
     status, text = p.http("POST", gateway, {"command": "answer_duty_check", "operator": 7})
     assert status == 400 and "no duty check is pending" in text, (status, text)
+
+
+# --- Sparkplug B ---------------------------------------------------------------------------------
+
+def sparkplug_messages(p: Pipeline) -> list[dict]:
+    """The subscriber's Sparkplug messages, in the order received, each decoded by the
+    independent peer (Eclipse Tahu's JavaScript `sparkplug-payload`, tests/interop/sparkplug):
+    {"topic", "type", "device", "qos", "wall", "payload": the peer's JSON}."""
+    import subprocess
+    from conftest import ROOT
+    raw = [ln for ln in p.snapshot("mqtt") if ln.data and "payload_hex" in ln.data]
+    if not raw:
+        return []
+    peer = ROOT / "tests" / "interop" / "sparkplug"
+    out = subprocess.run([shutil.which("node") or "nodejs", "peer.js", "decode"], cwd=peer,
+                         input="".join(ln.data["payload_hex"] + "\n" for ln in raw), text=True,
+                         capture_output=True, timeout=60, check=True).stdout.splitlines()
+    assert len(out) == len(raw), "the peer decoded fewer payloads than it was given"
+    msgs = []
+    for ln, decoded in zip(raw, out):
+        parts = ln.data["topic"].split("/")
+        msgs.append({"topic": ln.data["topic"], "type": parts[2],
+                     "device": parts[4] if len(parts) > 4 else "", "qos": ln.data["qos"],
+                     "wall": ln.wall, "payload": json.loads(decoded)})
+    return msgs
+
+
+def alarm_values(msgs: list[dict], metric: str, aliases: dict) -> list[tuple[str, bool, int]]:
+    """(value, is_historical, index of the message) of every report of an alarm metric, by name
+    in births and by alias in data."""
+    found = []
+    for i, m in enumerate(msgs):
+        for x in m["payload"].get("metrics", []):
+            name = x.get("name") or aliases.get(str(x.get("alias")))
+            if name == metric and m["type"] in ("NDATA", "DDATA"):
+                # DATA metrics carry no datatype: the peer gives their value in `raw`.
+                value = x["value"] if "value" in x else (x.get("raw") or {}).get("value")
+                found.append((value, bool(x.get("is_historical")), i))
+    return found
+
+
+@pytest.mark.skipif(not shutil.which("node") or not (
+    __import__("pathlib").Path(__file__).resolve().parents[2] / "tests" / "interop" / "sparkplug"
+    / "node_modules" / "sparkplug-payload").is_dir(),
+    reason="node or the npm peer is missing (scripts/bootstrap installs it)")
+def test_sparkplug_b_through_the_journal(make_pipeline):
+    """mqtt.format "sparkplug": births on every connection (bdSeq, seq from 0, every device),
+    alarms as node metrics, seq +1 on every message of a connection, and what the gateway
+    journalled while the broker was down sent after the new births, marked historical — every
+    payload decoded by the independent JavaScript peer."""
+    p = make_pipeline(devices=DEVICES, zones=ZONES,
+                      scenario=scenario((10, PRE), (14, ALM), (17, CABLE)), sparkplug_qos=1)
+    p.start_all()
+    # Every device's first data before the first scripted change.
+    p.wait_until(lambda: {m["device"] for m in sparkplug_messages(p) if m["type"] == "DDATA"}
+                 >= {d.id for d in DEVICES}, WAIT, "data of every device on MQTT")
+    assert p.scenario_time(time.time()) < 10, "the gateway read every device too late"
+    pre_metric = "Alarms/dp1/IR3/PRE"
+    alm_metric = "Alarms/dp1/IR3/ALM"
+    cable_metric = "Alarms/carpark-temp/T2/ALM"
+
+    def aliases_of(msgs):
+        return {str(x["alias"]): x["name"] for m in msgs if m["type"] == "NBIRTH"
+                for x in m["payload"].get("metrics", []) if "alias" in x and "name" in x}
+
+    def reported(metric, value):
+        def check():
+            msgs = sparkplug_messages(p)
+            return [v for v in alarm_values(msgs, metric, aliases_of(msgs)) if v[0] == value]
+        return check
+
+    p.wait_until(reported(pre_metric, "unack"), WAIT, "the pre-alarm as a Sparkplug metric")
+    p.wait_scenario(11.5)
+    down_at = time.time()
+    assert p.procs["broker"].stop(signal.SIGTERM) == 0
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
+                and ln.wall >= down_at, WAIT, "the gateway saying mqtt down")
+    p.wait_scenario(19.5)
+    p.start_broker()
+    p.wait_until(reported(cable_metric, "unack"), WAIT, "the cable alarm after the outage")
+    p.wait_until(lambda: p.gateway_metrics().get(
+        'firebus_gateway_journal_messages{uplink="mqtt",lane="alarm"}') == 0, WAIT,
+        "the gateway's MQTT alarm journal is empty")
+    time.sleep(1)
+    msgs = sparkplug_messages(p)
+    aliases = aliases_of(msgs)
+    # Connections: each starts with NBIRTH (seq 0, bdSeq, Rebirth false), then a DBIRTH per
+    # device; seq goes +1 (mod 256) on every message after it.
+    births = [i for i, m in enumerate(msgs) if m["type"] == "NBIRTH"]
+    assert len(births) >= 2, f"expected births on both connections, got {len(births)}"
+    assert births[0] == 0, f"the first message is {msgs[0]['type']}, not NBIRTH"
+    bd = []
+    for k, start in enumerate(births):
+        nb = msgs[start]["payload"]
+        assert nb["seq"] == 0
+        names = {x["name"]: x for x in nb["metrics"]}
+        assert names["Node Control/Rebirth"]["value"] is False
+        bd.append(int(names["bdSeq"]["value"]))
+        for a in (pre_metric, alm_metric, cable_metric, "Alarms/dp1/IR3/fault"):
+            assert a in names, f"NBIRTH does not declare {a}"
+        end = births[k + 1] if k + 1 < len(births) else len(msgs)
+        conn = msgs[start:end]
+        assert {m["device"] for m in conn[1:4]} == {"dp1", "riser-temp", "carpark-temp"} and all(
+            m["type"] == "DBIRTH" for m in conn[1:4]), \
+            f"DBIRTHs after NBIRTH: {[(m['type'], m['device']) for m in conn[:4]]}"
+        assert "IR3" in {x["name"] for x in conn[1]["payload"]["metrics"]} | {
+            x["name"] for m in conn[1:4] if m["device"] == "dp1"
+            for x in m["payload"]["metrics"]}
+        # The node's NDEATH (the Will: no seq) may come from the broker, which publishes it
+        # when the connection ends without a DISCONNECT; it carries this connection's bdSeq.
+        for m in conn:
+            if m["type"] == "NDEATH":
+                d = {x["name"]: x for x in m["payload"]["metrics"]}
+                assert int(d["bdSeq"]["value"]) == bd[-1] and "seq" not in m["payload"]
+        conn = [m for m in conn if m["type"] != "NDEATH"]
+        seqs = [m["payload"]["seq"] for m in conn]
+        assert seqs == [i % 256 for i in range(len(conn))], f"seq not +1: {seqs[:20]}..."
+        for m in conn:
+            if m["type"] in ("NDATA", "DDATA"):
+                assert all("name" not in x and "alias" in x for x in m["payload"]["metrics"]), \
+                    "DATA metrics must carry aliases only"
+    assert bd[1] != bd[0], "bdSeq did not change with the new CONNECT"
+    # The alarms: PRE live on the first connection; ALM and CABLE, raised while the broker was
+    # down, after the second connection's births, marked historical, each once.
+    pre = alarm_values(msgs, pre_metric, aliases)
+    alm = [v for v in alarm_values(msgs, alm_metric, aliases) if v[0] == "unack"]
+    cable = [v for v in alarm_values(msgs, cable_metric, aliases) if v[0] == "unack"]
+    assert [v[:2] for v in pre if v[0] == "unack"] == [("unack", False)]
+    assert len(alm) == 1 and len(cable) == 1, f"ALM {alm}, CABLE {cable}"
+    for v in alm + cable:
+        assert v[1] is True, "raised during the outage: must be historical"
+        assert v[2] > births[1], "replayed before the new births"
+    assert {m["qos"] for m in msgs} == {1}, "births and data at the configured QoS"
+    print(f"\nsparkplug: {len(msgs)} messages on {len(births)} connections, bdSeq {bd}, "
+          f"types {sorted({m['type'] for m in msgs})}, ALM and CABLE replayed historical after "
+          f"the births")

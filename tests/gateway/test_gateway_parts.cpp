@@ -109,6 +109,36 @@ TEST_CASE("gateway config: errors name the file, the JSON path and the problem")
         std::string::npos);
 }
 
+TEST_CASE("gateway config: Sparkplug B — defaults and errors") {
+  fbgw::gateway_config c;
+  fbgw::config_error e;
+  REQUIRE(fbgw::parse_config(minimal, "g.json", c, e));
+  CHECK(c.mqtt.format == "firebus");
+  const std::string sp =
+      with("\"telemetry_interval_s\": 2", "\"telemetry_interval_s\": 2, \"format\": \"sparkplug\"");
+  REQUIRE_MESSAGE(fbgw::parse_config(sp, "g.json", c, e), e.what());
+  CHECK(c.mqtt.format == "sparkplug");
+  CHECK(c.mqtt.sparkplug_group == "firebus");
+  CHECK(c.mqtt.sparkplug_node.empty());  // the gateway id
+  CHECK(c.mqtt.sparkplug_qos == 0);      // Sparkplug 3.0: births and data at QoS 0
+  const std::string full =
+      with("\"telemetry_interval_s\": 2",
+           "\"format\": \"sparkplug\", \"sparkplug\": {\"group_id\": \"fire\", "
+           "\"edge_node_id\": \"node7\", \"qos\": 1}");
+  REQUIRE_MESSAGE(fbgw::parse_config(full, "g.json", c, e), e.what());
+  CHECK(c.mqtt.sparkplug_group == "fire");
+  CHECK(c.mqtt.sparkplug_node == "node7");
+  CHECK(c.mqtt.sparkplug_qos == 1);
+  CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"format\": \"json\"")) ==
+        "g.json: mqtt.format: expected \"firebus\" or \"sparkplug\"");
+  CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"sparkplug\": {\"group_id\": \"a/b\"}")) ==
+        "g.json: mqtt.sparkplug.group_id: expected a topic level (no '/', '+' or '#')");
+  CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"sparkplug\": {\"qos\": 2}"))
+            .rfind("g.json: mqtt.sparkplug.qos: ", 0) == 0);
+  CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"sparkplug\": {\"group\": \"x\"}")) ==
+        "g.json: mqtt.sparkplug.group: unknown key");
+}
+
 TEST_CASE("gateway config: an unreadable file is an error, not a crash") {
   fbgw::gateway_config c;
   fbgw::config_error e;

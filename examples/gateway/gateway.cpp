@@ -208,6 +208,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // the journal holds when it is published (declared first: it outlives the client's Will
   // provider and the uplink's transform, which use it).
   std::unique_ptr<sparkplug_link> spb;
+  bool death_sent = false, death_done = false;  // the NDEATH published on SIGTERM
+  std::uint64_t death_token = 0;
   std::unique_ptr<ul::journal> mqtt_journal;
   std::unique_ptr<firebus::mqtt::client> mqtt;
   std::unique_ptr<ul::mqtt_uplink> mqtt_up;
@@ -724,6 +726,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       }
     });
     if (spb) {
+      mqtt_up->on_published([weak](std::uint64_t token, std::error_code) {
+        auto self = weak.lock();
+        if (self && token != 0 && token == self->death_token) self->death_done = true;
+      });
       mqtt->on_message([weak](const firebus::mqtt::message& msg) {
         auto self = weak.lock();
         if (!self || !self->spb) return;
@@ -1476,6 +1482,25 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       };
       const std::uint64_t waiting = left(self->mqtt_journal.get()) + left(self->gb_journal.get());
       if (waiting == 0 || steady::now() >= *deadline) {
+        // Sparkplug: an intentional disconnect publishes the session's NDEATH first (the broker
+        // publishes the Will only for a lost connection); up to 2 s for its PUBACK.
+        if (self->spb && self->mqtt && self->mqtt->connected() && !self->death_sent) {
+          self->death_sent = true;
+          if (auto d = self->spb->death()) {
+            std::error_code ec;
+            self->death_token = self->mqtt->publish(d->topic, d->payload, d->qos, false, ec);
+            if (self->death_token != 0) {
+              *deadline = std::max(*deadline, steady::now() + std::chrono::seconds(2));
+            }
+          }
+        }
+        if (self->death_token != 0 && !self->death_done && steady::now() < *deadline) {
+          timer->expires_after(std::chrono::milliseconds(20));
+          timer->async_wait([check](const std::error_code&) {
+            if (*check) (*check)();
+          });
+          return;
+        }
         self->log("stopped", {{"left_in_journals", waiting}});
         if (self->mqtt) self->mqtt->stop();
         if (self->gb_client) self->gb_client->stop();

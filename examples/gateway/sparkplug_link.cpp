@@ -76,7 +76,13 @@ std::vector<ul::publication> sparkplug_link::wrap(std::vector<spb::message> ms) 
 std::optional<firebus::mqtt::will_message> sparkplug_link::will() {
   std::lock_guard<std::mutex> g(mu_);
   spb::message w = node_.will();
+  will_ = ul::publication{w.topic, w.payload, w.qos, w.retain};
   return firebus::mqtt::will_message{std::move(w.topic), std::move(w.payload), w.qos, w.retain};
+}
+
+std::optional<ul::publication> sparkplug_link::death() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return will_;
 }
 
 std::vector<ul::publication> sparkplug_link::on_connected(std::uint64_t now_ms) {

@@ -70,6 +70,10 @@ class sparkplug_link {
                                                        std::uint64_t now_ms,
                                                        std::vector<std::string>& problems);
   std::vector<std::string> subscriptions() const;
+  /// The NDEATH of the current session (its Will), to publish before an intentional disconnect
+  /// (Sparkplug 3.0: the broker publishes the Will only when a connection is lost); none before
+  /// the first CONNECT.
+  std::optional<firebus::uplink::publication> death() const;
   /// The uplink's transform: a journalled firebus envelope → Sparkplug messages.
   std::vector<firebus::uplink::publication> transform(const firebus::uplink::entry& e,
                                                       std::error_code& ec, std::string& why);
@@ -91,6 +95,7 @@ class sparkplug_link {
   firebus::telemetry::birth_registry births_;
   std::map<std::string, std::string> device_of_point_;  // point id → device id
   std::set<std::string> dead_;                          // devices after a DDEATH
+  std::optional<firebus::uplink::publication> will_;    // of the latest CONNECT
   std::uint64_t skipped_samples_ = 0, skipped_events_ = 0;
 };
 

@@ -699,6 +699,14 @@ def test_sparkplug_b_through_the_journal(make_pipeline):
         assert v[1] is True, "raised during the outage: must be historical"
         assert v[2] > births[1], "replayed before the new births"
     assert {m["qos"] for m in msgs} == {1}, "births and data at the configured QoS"
+    # SIGTERM: an intentional disconnect publishes the session's NDEATH (the broker would not).
+    assert p.procs["gateway"].stop(signal.SIGTERM) == 0
+
+    def death():
+        ms = sparkplug_messages(p)
+        return [m for m in ms[births[-1]:] if m["type"] == "NDEATH" and int(
+            {x["name"]: x for x in m["payload"]["metrics"]}["bdSeq"]["value"]) == bd[-1]]
+    p.wait_until(death, WAIT, "the NDEATH of the gateway's last session")
     print(f"\nsparkplug: {len(msgs)} messages on {len(births)} connections, bdSeq {bd}, "
           f"types {sorted({m['type'] for m in msgs})}, ALM and CABLE replayed historical after "
           f"the births")

@@ -53,6 +53,11 @@ struct log_sig {
   static constexpr auto name = py::detail::const_name(
       "typing.Optional[typing.Callable[[firebus._firebus.uplink.LogLevel, str], None]]");
 };
+struct transform_sig {
+  static constexpr auto name = py::detail::const_name(
+      "typing.Optional[typing.Callable[[firebus._firebus.uplink.Entry], "
+      "typing.Sequence[typing.Tuple[str, bytes, int, bool]]]]");
+};
 struct exc_type_t {
   static constexpr auto name =
       py::detail::const_name("typing.Optional[typing.Type[BaseException]]");
@@ -127,6 +132,60 @@ struct log_handler {
     } catch (py::error_already_set& e) {
       e.discard_as_unraisable("firebus.uplink.Journal on_log");
     }
+  }
+};
+
+// The Python transform of an MqttUplink (mqtt_uplink_options::transform), called on the client's
+// I/O thread without the uplink's lock, GIL taken; released with the GIL held (it may be dropped
+// on any thread). It returns (topic, payload, qos, retain) tuples; what it raises, or a result
+// of another shape, is a failure: the entry is sent as stored and the uplink logs `why`.
+struct transform_handler {
+  std::shared_ptr<py::object> fn;
+
+  explicit transform_handler(py::object f)
+      : fn(new py::object(std::move(f)), [](py::object* p) {
+          if (Py_IsInitialized() && !finalizing()) {
+            py::gil_scoped_acquire gil;
+            delete p;
+          } else {  // too late to call into Python: leak rather than crash
+            p->release();
+            delete p;
+          }
+        }) {}
+
+  std::vector<ul::publication> operator()(const ul::entry& e, std::error_code& ec,
+                                          std::string& why) const {
+    std::vector<ul::publication> out;
+    if (!Py_IsInitialized() || finalizing()) {
+      ec = make_error_code(firebus::errc::invalid_argument);
+      why = "the Python interpreter is finalizing";
+      return out;
+    }
+    py::gil_scoped_acquire gil;
+    try {
+      py::object r = (*fn)(e);
+      for (py::handle item : py::iter(r)) {
+        const py::tuple t = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
+        if (t.size() != 4) throw py::value_error("a (topic, payload, qos, retain) tuple expected");
+        ul::publication p;
+        p.topic = t[0].cast<std::string>();
+        std::string bytes;
+        if (!bytes_like(t[1], bytes)) throw py::type_error("payload: bytes expected");
+        p.payload.assign(bytes.begin(), bytes.end());
+        p.qos = t[2].cast<int>();
+        p.retain = t[3].cast<bool>();
+        out.push_back(std::move(p));
+      }
+    } catch (py::error_already_set& x) {
+      ec = make_error_code(firebus::errc::invalid_argument);
+      why = std::string("the transform raised ") + x.what();
+      out.clear();
+    } catch (const std::exception& x) {  // pybind11's cast_error, value_error, ...
+      ec = make_error_code(firebus::errc::invalid_argument);
+      why = std::string("the transform returned an unusable result: ") + x.what();
+      out.clear();
+    }
+    return out;
   }
 };
 
@@ -562,10 +621,14 @@ void bind_uplink_class(py::module_& m) {
   make_enum<ul::payload_format>(
       m, "PayloadFormat", module_name,
       {{"raw", ul::payload_format::raw},
-       {"firebus_envelope", ul::payload_format::firebus_envelope}},
+       {"firebus_envelope", ul::payload_format::firebus_envelope},
+       {"transformed", ul::payload_format::transformed}},
       "How MqttUplink prepares a payload when it publishes it (a message's `format`): raw (as "
-      "stored) or firebus_envelope (a firebus.telemetry envelope: its lane, seq — the "
-      "journal's, per lane — and, on replay, its batch's historical flag are stamped).");
+      "stored), firebus_envelope (a firebus.telemetry envelope: its lane, seq — the "
+      "journal's, per lane — and, on replay, its batch's historical flag are stamped) or "
+      "transformed (handed to the uplink's transform when published, which makes the messages "
+      "to publish for it: how Sparkplug B, whose seq counts a connection's messages, goes "
+      "through the journal).");
 
   using uc = ul::mqtt_uplink_counters;
   py::class_<uc> c(m, "MqttUplinkCounters", "What an MqttUplink did since it was made.");
@@ -576,6 +639,10 @@ void bind_uplink_class(py::module_& m) {
   c.def_readonly("refused", &uc::refused, "Publishes refused (by the broker or client), retried.");
   c.def_readonly("stamp_failures", &uc::stamp_failures,
                  "firebus_envelope payloads that could not be stamped (sent as stored).");
+  c.def_readonly("transformed", &uc::transformed,
+                 "transformed entries turned into messages by the transform.");
+  c.def_readonly("transform_failures", &uc::transform_failures,
+                 "transformed entries the transform failed on (sent as stored).");
   c.def_readonly("journal_errors", &uc::journal_errors, "Journal reads or acks that failed.");
   c.def_readonly("connections", &uc::connections, "Connections that came up.");
   c.def_readonly("callback_errors", &uc::callback_errors, "Exceptions raised by callbacks.");
@@ -583,7 +650,8 @@ void bind_uplink_class(py::module_& m) {
     std::ostringstream s;
     s << "MqttUplinkCounters(published=" << x.published << ", acked=" << x.acked
       << ", resent=" << x.resent << ", historical=" << x.historical << ", refused=" << x.refused
-      << ", stamp_failures=" << x.stamp_failures << ", journal_errors=" << x.journal_errors
+      << ", stamp_failures=" << x.stamp_failures << ", transformed=" << x.transformed
+      << ", transform_failures=" << x.transform_failures << ", journal_errors=" << x.journal_errors
       << ", connections=" << x.connections << ", callback_errors=" << x.callback_errors << ")";
     return s.str();
   });
@@ -600,7 +668,8 @@ void bind_uplink_class(py::module_& m) {
       "application's own publishes). Client.close() detaches it. A context manager.");
   u.def(py::init([](ul::journal& j, const typed<client_t>& client, std::size_t window,
                     std::size_t read_bytes, std::size_t max_payload, double poll_interval,
-                    double retry_delay, const callable<log_sig>& on_log) {
+                    double retry_delay, const callable<log_sig>& on_log,
+                    const callable<transform_sig>& transform) {
           ul::mqtt_uplink_options o;
           o.window = window;
           o.read_bytes = read_bytes;
@@ -608,18 +677,27 @@ void bind_uplink_class(py::module_& m) {
           o.poll_interval = py_duration(poll_interval);
           o.retry_delay = py_duration(retry_delay);
           if (on_log.fn && !on_log.fn.is_none()) o.on_log = log_handler(on_log.fn);
+          if (transform.fn && !transform.fn.is_none()) {
+            o.transform = transform_handler(transform.fn);
+          }
           return std::make_unique<py_uplink>(j, client, o);
         }),
         py::arg("journal"), py::arg("client"), py::kw_only(), py::arg("window") = d.window,
         py::arg("read_bytes") = d.read_bytes, py::arg("max_payload") = d.max_payload,
         py::arg("poll_interval") = to_py_seconds(d.poll_interval),
         py::arg("retry_delay") = to_py_seconds(d.retry_delay), py::arg("on_log") = py::none(),
-        py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+        py::arg("transform") = py::none(), py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
         "window: messages published and not yet acknowledged at once (1..1000); read_bytes: "
         "payload bytes taken from the journal at once; max_payload: the largest payload send() "
         "accepts (the client's); poll_interval, retry_delay: seconds; on_log(level, text): "
-        "refusals and failures, on the client's I/O thread. Raises ValueError when the client "
-        "already started, CoreError for an option out of range.");
+        "refusals and failures, on the client's I/O thread; transform(entry): for each entry "
+        "of format PayloadFormat.transformed, when it is published (on the client's I/O "
+        "thread; entry.historical: produced before this connection), the messages to publish "
+        "for it as (topic, payload, qos, retain) tuples — none: the entry is removed at once; "
+        "it is removed once all were acknowledged (QoS 1) or written (QoS 0); if it raises or "
+        "returns anything else, the entry is published as stored, counted "
+        "(transform_failures) and logged. Raises ValueError when the client already started, "
+        "CoreError for an option out of range.");
   u.def(
       "send",
       [](py_uplink& x, ul::lane lane, const std::string& topic, const buffer& payload,

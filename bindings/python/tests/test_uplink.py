@@ -190,3 +190,54 @@ def test_stamp_in_python() -> None:
         telemetry.stamp(wire, 0)
     with pytest.raises(firebus.TelemetryError):
         telemetry.stamp(b"\xff\xff", 1)
+
+
+def test_transform_makes_the_messages_when_published(broker: Broker, tmp_path: Path) -> None:
+    """PayloadFormat.transformed: the transform makes each entry's messages when it is
+    published (none, several; historical before the connection); a transform that raises or
+    returns something unusable leaves the entry published as stored, counted and logged."""
+    sub = mqtt.Client(options(broker.port, "sub-tx"))
+    srec = Recorder(sub)
+    sub.subscribe("tx/#", 1)
+    sub.start()
+    assert srec.wait(lambda: srec.ups() == 1)
+    seen: List[tuple] = []
+
+    def transform(e: uplink.Entry) -> list:
+        kind, _, k = bytes(e.payload).decode().partition(":")
+        seen.append((kind + ":" + k, e.historical))
+        if kind == "two":
+            return [(f"tx/a/{k}", b"A", 1, False), (f"tx/b/{k}", b"B", 0, False)]
+        if kind == "raise":
+            raise RuntimeError("refused by the test")
+        if kind == "odd":
+            return [("tx/odd", "not bytes", 1, False)]
+        return []
+
+    with uplink.Journal(str(tmp_path / "j.db")) as j:
+        gw = mqtt.Client(options(broker.port, "gw-tx"))
+        logs: List[str] = []
+        up = uplink.MqttUplink(
+            j, gw, transform=transform, on_log=lambda lvl, text: logs.append(text),
+            retry_delay=0.2, poll_interval=0.2,
+        )
+        fmt = uplink.PayloadFormat.transformed
+        up.send(uplink.Lane.alarm, "tx/stored", b"two:1", format=fmt)  # before the connection
+        gw.start()
+        assert wait(lambda: up.counters.acked == 1)
+        for p in (b"none:2", b"raise:3", b"odd:4", b"two:5"):
+            up.send(uplink.Lane.alarm, "tx/stored", p, format=fmt)
+        assert srec.wait(lambda: len(srec.messages) == 6)
+        assert wait(lambda: j.stats(uplink.Lane.alarm).messages == 0)
+        c = up.counters
+        assert (c.acked, c.transformed, c.transform_failures) == (5, 3, 2)
+        with srec.cv:
+            got = sorted(srec.messages)
+        assert got == sorted([("tx/a/1", b"A"), ("tx/b/1", b"B"), ("tx/stored", b"raise:3"),
+                              ("tx/stored", b"odd:4"), ("tx/a/5", b"A"), ("tx/b/5", b"B")])
+        assert seen == [("two:1", True), ("none:2", False), ("raise:3", False),
+                        ("odd:4", False), ("two:5", False)]
+        assert any("refused by the test" in t for t in logs)
+        assert any("payload: bytes expected" in t for t in logs)
+        gw.close()
+    sub.close()

@@ -585,9 +585,11 @@ class MqttUplink:
         poll_interval: float = 1.0,
         retry_delay: float = 5.0,
         on_log: typing.Callable[[LogLevel, str], None] | None = None,
+        transform: typing.Callable[[Entry], typing.Sequence[tuple[str, bytes, int, bool]]]
+        | None = None,
     ) -> None:
         """
-        window: messages published and not yet acknowledged at once (1..1000); read_bytes: payload bytes taken from the journal at once; max_payload: the largest payload send() accepts (the client's); poll_interval, retry_delay: seconds; on_log(level, text): refusals and failures, on the client's I/O thread. Raises ValueError when the client already started, CoreError for an option out of range.
+        window: messages published and not yet acknowledged at once (1..1000); read_bytes: payload bytes taken from the journal at once; max_payload: the largest payload send() accepts (the client's); poll_interval, retry_delay: seconds; on_log(level, text): refusals and failures, on the client's I/O thread; transform(entry): for each entry of format PayloadFormat.transformed, when it is published (on the client's I/O thread; entry.historical: produced before this connection), the messages to publish for it as (topic, payload, qos, retain) tuples — none: the entry is removed at once; it is removed once all were acknowledged (QoS 1) or written (QoS 0); if it raises or returns anything else, the entry is published as stored, counted (transform_failures) and logged. Raises ValueError when the client already started, CoreError for an option out of range.
         """
     def close(self) -> None:
         """
@@ -681,6 +683,16 @@ class MqttUplinkCounters:
         """
         firebus_envelope payloads that could not be stamped (sent as stored).
         """
+    @property
+    def transform_failures(self) -> int:
+        """
+        transformed entries the transform failed on (sent as stored).
+        """
+    @property
+    def transformed(self) -> int:
+        """
+        transformed entries turned into messages by the transform.
+        """
 
 def errc_message(code: JournalErrc) -> str:
     """
@@ -735,8 +747,9 @@ class LogLevel(enum.IntEnum):
 
 class PayloadFormat(enum.IntEnum):
     """
-    How MqttUplink prepares a payload when it publishes it (a message's `format`): raw (as stored) or firebus_envelope (a firebus.telemetry envelope: its lane, seq — the journal's, per lane — and, on replay, its batch's historical flag are stamped).
+    How MqttUplink prepares a payload when it publishes it (a message's `format`): raw (as stored), firebus_envelope (a firebus.telemetry envelope: its lane, seq — the journal's, per lane — and, on replay, its batch's historical flag are stamped) or transformed (handed to the uplink's transform when published, which makes the messages to publish for it: how Sparkplug B, whose seq counts a connection's messages, goes through the journal).
     """
 
     raw = 0
     firebus_envelope = 1
+    transformed = 2

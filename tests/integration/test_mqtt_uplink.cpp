@@ -527,6 +527,32 @@ struct raw_subscriber {
   }
 };
 
+// Journals `payload` in the alarm lane for the uplink's transform.
+void send_transformed(ul::mqtt_uplink& up, const std::string& topic, const std::string& payload) {
+  ul::message m;
+  m.lane = ul::lane::alarm;
+  m.topic = topic;
+  m.payload =
+      firebus::byte_view(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+  m.format = ul::format_byte(ul::payload_format::transformed);
+  up.send(m);
+}
+
+// Until the journal's alarm lane is empty (up to 10 s); then stops the client and the io thread
+// and returns the uplink's counters.
+ul::mqtt_uplink_counters drain_and_stop(ul::journal& j, ul::mqtt_uplink& up, mqtt::client& c,
+                                        asio::io_context& io, std::thread& t) {
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until && j.stats(ul::lane::alarm).messages != 0) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const ul::mqtt_uplink_counters n = up.counters();
+  c.stop();
+  io.stop();
+  t.join();
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -569,14 +595,7 @@ TEST_CASE(
     return out;  // "none": nothing to publish
   };
   ul::mqtt_uplink up(io, j, c, uo);
-  auto send = [&](const std::string& p) {
-    ul::message m;
-    m.lane = ul::lane::alarm;
-    m.topic = "tx/stored";
-    m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
-    m.format = ul::format_byte(ul::payload_format::transformed);
-    up.send(m);
-  };
+  auto send = [&](const std::string& p) { send_transformed(up, "tx/stored", p); };
   // Produced before the connection: historical when transformed.
   send("two:1");
   send("none:2");
@@ -592,15 +611,7 @@ TEST_CASE(
   send("wild:5");
   send("two:6");
   const auto got = sub.wait_for(7);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline && j.stats(ul::lane::alarm).messages != 0) {
-    std::this_thread::sleep_for(20ms);
-  }
-  const ul::mqtt_uplink_counters n = up.counters();
-  c.stop();
-  work.reset();
-  io.stop();
-  t.join();
+  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
 
   std::map<std::string, std::pair<std::string, int>> by_topic;
   std::vector<std::string> stored;
@@ -663,23 +674,9 @@ TEST_CASE("mqtt uplink: a transformed entry stays until every message made for i
   ul::mqtt_uplink up(io, j, c, uo);
   c.start();
   std::thread t([&] { io.run(); });
-  ul::message m;
-  m.lane = ul::lane::alarm;
-  m.topic = "tx2/stored";
-  const std::string p = "x";
-  m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
-  m.format = ul::format_byte(ul::payload_format::transformed);
-  up.send(m);
+  send_transformed(up, "tx2/stored", "x");
   const auto got = sub.wait_for(3);
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < until && j.stats(ul::lane::alarm).messages != 0) {
-    std::this_thread::sleep_for(20ms);
-  }
-  const ul::mqtt_uplink_counters n = up.counters();
-  c.stop();
-  work.reset();
-  io.stop();
-  t.join();
+  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
   CHECK(j.stats(ul::lane::alarm).messages == 0);
   MESSAGE("transform calls: ", calls.load(), ", messages: ", got.size());
   CHECK(calls == 2);

@@ -1332,6 +1332,15 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     m << "firebus_gateway_duty_check_pending " << (duty_since ? 1 : 0) << '\n';
     metric("firebus_gateway_mqtt_connected", "gauge", "1 while connected to the broker.");
     m << "firebus_gateway_mqtt_connected " << (mqtt && mqtt->connected() ? 1 : 0) << '\n';
+    if (spb && mqtt_up) {
+      const ul::mqtt_uplink_counters uc = mqtt_up->counters();
+      metric("firebus_gateway_sparkplug_transform_failures_total", "counter",
+             "Journal entries not turned into Sparkplug B (published as firebus Envelopes).");
+      m << "firebus_gateway_sparkplug_transform_failures_total " << uc.transform_failures << '\n';
+      metric("firebus_gateway_sparkplug_skipped_samples_total", "counter",
+             "Samples of a device after its DDEATH, left out (its DBIRTH carries the values).");
+      m << "firebus_gateway_sparkplug_skipped_samples_total " << spb->skipped_samples() << '\n';
+    }
     std::lock_guard<std::mutex> lock(metrics_mu);
     metrics_text = m.str();
   }

@@ -699,6 +699,7 @@ def test_sparkplug_b_through_the_journal(make_pipeline):
         assert v[1] is True, "raised during the outage: must be historical"
         assert v[2] > births[1], "replayed before the new births"
     assert {m["qos"] for m in msgs} == {1}, "births and data at the configured QoS"
+    assert p.gateway_metrics().get("firebus_gateway_sparkplug_transform_failures_total") == 0
     # SIGTERM: an intentional disconnect publishes the session's NDEATH (the broker would not).
     assert p.procs["gateway"].stop(signal.SIGTERM) == 0
 

@@ -170,6 +170,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
   bool session_present = false;
   int last_errno = 0;      // errno of the attempt's socket error, if any
   std::string log_errors;  // libmosquitto's error log lines of this attempt (TLS reasons)
+  // The Will of the current attempt, kept for the next one while no CONNECT has gone out.
+  std::optional<will_message> kept_will;
+  bool will_kept = false;
+  bool connect_left = false;  // this attempt's CONNECT was written (or answered)
   std::minstd_rand rng{std::random_device{}()};
 
   ~impl() {
@@ -324,13 +328,20 @@ struct client::impl : std::enable_shared_from_this<impl> {
       }
     }
     if (opt.will) {
-      std::optional<will_message> w;
-      try {
-        w = opt.will();
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(m);
-        ++ctr.callback_errors;
+      // A Will is asked for each CONNECT that goes out: an attempt whose CONNECT never left
+      // (no TCP connection, a failed TLS handshake) hands its Will to the next attempt, so
+      // that a provider numbering CONNECTs (Sparkplug's bdSeq) counts only those the broker saw.
+      if (!will_kept) {
+        kept_will.reset();
+        try {
+          kept_will = opt.will();
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(m);
+          ++ctr.callback_errors;
+        }
+        will_kept = true;
       }
+      const std::optional<will_message>& w = kept_will;
       if (w) {
         if (!topic_ok(w->topic) || (w->qos != 0 && w->qos != 1) ||
             w->payload.size() > opt.max_payload) {
@@ -419,6 +430,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   // One connection, from CONNECT to its end. Returns true when it was established.
   bool connect_once() {
+    connect_left = false;
     connack = false;
     connack_rc = 0;
     session_present = false;
@@ -447,6 +459,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     bool established = false;
     if (!ec) ec = run_connection(established, detail);
+    // The next attempt asks for a new Will only if this one's CONNECT went out (a failed TLS
+    // handshake comes before it, whatever libmosquitto's queue says).
+    if (connack || (connect_left && ec != errc::tls_error)) will_kept = false;
     if (!log_errors.empty()) {
       if (!detail.empty()) detail += "; ";
       detail += log_errors;
@@ -520,6 +535,11 @@ struct client::impl : std::enable_shared_from_this<impl> {
         rc = mosquitto_loop_write(mosq, 1);
       }
       if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(mosq);
+      // The CONNECT is queued when the attempt starts and written once the connection (and its
+      // TLS handshake) is up: nothing left to write means it has gone out.
+      if (rc == MOSQ_ERR_SUCCESS && !connect_left && !mosquitto_want_write(mosq)) {
+        connect_left = true;
+      }
       if (connack && !established) {
         if (connack_rc != 0) {
           const char* why = opt.version == protocol_version::v5

@@ -199,6 +199,41 @@ TEST_CASE("mqtt client: no broker — connection failures are reported, publish 
   CHECK(c.counters().connect_failures >= 3);
 }
 
+TEST_CASE("mqtt client: a Will is asked for each CONNECT that goes out, not for failed attempts") {
+  // Sparkplug numbers CONNECTs (bdSeq): attempts that never reach the broker must not use up a
+  // number, or the broker sees the numbers jump.
+  firebus_test::mosquitto_broker broker;
+  broker.stop();
+  harness h;
+  auto o = options(broker.port(), "will-count");
+  std::atomic<int> asked{0};
+  o.will = [&]() -> std::optional<mqtt::will_message> {
+    mqtt::will_message w;
+    w.topic = "firebus/will";
+    w.payload = bytes(std::to_string(asked++));
+    return w;
+  };
+  mqtt::client c(h.io, o);
+  h.attach(c);
+  c.start();
+  REQUIRE(h.wait([&] { return h.connections.size() >= 3; }));  // 3 failed attempts
+  CHECK(asked.load() == 1);
+  broker.start();
+  REQUIRE(h.wait_up());
+  CHECK(asked.load() == 1);  // the first CONNECT that went out carries Will 0
+  broker.stop();
+  REQUIRE(h.wait([&] {
+    std::size_t downs = 0;
+    for (const auto& e : h.connections) downs += e.up ? 0 : 1;
+    return downs >= 6;  // the connection lost, then failed attempts
+  }));
+  CHECK(asked.load() == 2);  // one new Will after the CONNECT that went out, kept since
+  broker.start();
+  REQUIRE(h.wait_up(2));
+  CHECK(asked.load() == 2);
+  c.stop();
+}
+
 TEST_CASE(
     "mqtt client: a broker killed mid-stream — pending publishes fail, the client "
     "reconnects and resubscribes by itself") {

@@ -6,8 +6,9 @@
 /// The client owns one thread that does all the MQTT work: it connects, runs libmosquitto's
 /// read, write and keep-alive steps, and reconnects after a loss with exponential back-off and
 /// jitter. It never lets libmosquitto reconnect on its own: every connection starts afresh, with
-/// a Will asked of client_options::will just before the CONNECT (a Sparkplug node must put a new
-/// bdSeq in each one), and with the subscriptions made again.
+/// a Will asked of client_options::will for each CONNECT that goes out (a Sparkplug node must
+/// put a new bdSeq in each one; an attempt that never reached the broker keeps its Will for the
+/// next), and with the subscriptions made again.
 ///
 /// Delivery is explicit. publish() returns a token; on_published reports each token exactly once:
 /// - QoS 1: empty error when the broker's PUBACK arrived; errc::connection_lost when the
@@ -117,8 +118,11 @@ struct client_options {
   std::optional<std::string> username;
   std::optional<std::string> password;  ///< needs a username
   std::optional<tls_options> tls;       ///< TLS when set
-  /// Called on the client's thread just before every CONNECT; its Will goes with that CONNECT.
-  /// Empty function, or std::nullopt returned: no Will.
+  /// Called on the client's thread before a connection attempt; its Will goes with that
+  /// attempt's CONNECT. An attempt whose CONNECT never went out (no TCP connection, a failed TLS
+  /// handshake, a timeout before the connection was up) keeps its Will for the next attempt,
+  /// without a new call: a provider that numbers CONNECTs (Sparkplug's bdSeq) counts exactly
+  /// those the broker received. Empty function, or std::nullopt returned: no Will.
   std::function<std::optional<will_message>()> will;
   duration connect_timeout = std::chrono::seconds(10);      ///< to CONNACK, > 0
   duration reconnect_min = std::chrono::milliseconds(500);  ///< first delay after a loss, > 0

@@ -289,6 +289,7 @@ void read_mqtt(object_reader& root, mqtt_config& m) {
     if (m.sparkplug_group.empty()) throw bad_config(t.at("group_id"), "expected a group id");
     m.sparkplug_node = topic_level("edge_node_id", "");
     m.sparkplug_qos = static_cast<int>(t.integer("qos", 0, 0, 1));
+    m.sparkplug_host = topic_level("primary_host_id", "");
     t.done();
   }
   if (const json* tls = r.get("tls")) {

@@ -84,6 +84,7 @@ struct mqtt_config {
   std::string sparkplug_group = "firebus";  ///< Sparkplug group id
   std::string sparkplug_node;               ///< Sparkplug edge node id; default: the gateway id
   int sparkplug_qos = 0;                    ///< of births and data: 0 (the spec) or 1
+  std::string sparkplug_host;  ///< primary host application id: births wait for it; empty: none
   bool tls = false;
   std::string ca_file, cert_file, key_file;
   std::optional<std::string> username, password;

@@ -733,12 +733,29 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       mqtt->on_message([weak](const firebus::mqtt::message& msg) {
         auto self = weak.lock();
         if (!self || !self->spb) return;
-        std::vector<std::string> problems;
-        auto out = self->spb->on_message(msg, unix_ms_now(), problems);
-        for (const std::string& p : problems) {
-          self->log("sparkplug command refused", {{"topic", msg.topic}, {"problem", p}});
+        sparkplug_link::reaction r = self->spb->on_message(msg, unix_ms_now());
+        for (const std::string& p : r.problems) {
+          self->log("sparkplug message refused", {{"topic", msg.topic}, {"problem", p}});
         }
-        if (!out.empty()) self->publish_sparkplug(std::move(out), "rebirth");
+        if (!r.publish.empty()) {
+          self->publish_sparkplug(std::move(r.publish), r.born ? "births" : "rebirth");
+        }
+        if (r.born) {
+          self->log("sparkplug primary host online", {{"host", self->cfg.mqtt.sparkplug_host}});
+          self->mqtt_up->notify();  // the journal goes after the births
+        }
+        if (r.disconnect) {
+          // Sparkplug 3.0: the primary host offline — NDEATH, disconnect, connect again and
+          // wait for the host (the journal keeps everything meanwhile).
+          self->log("sparkplug primary host offline",
+                    {{"host", self->cfg.mqtt.sparkplug_host}, {"action", "reconnecting"}});
+          if (auto d = self->spb->death()) {
+            std::error_code pec;
+            self->mqtt->publish(d->topic, d->payload, d->qos, false, pec);
+          }
+          self->mqtt->stop();  // writes what is queued (the NDEATH), then DISCONNECT
+          self->mqtt->start();
+        }
       });
       for (const std::string& f : spb->subscriptions()) {
         mqtt->subscribe(f, 0, ec);
@@ -767,6 +784,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     su.group_id = cfg.mqtt.sparkplug_group;
     su.edge_node_id = cfg.mqtt.sparkplug_node.empty() ? cfg.id : cfg.mqtt.sparkplug_node;
     su.qos = cfg.mqtt.sparkplug_qos;
+    su.primary_host = cfg.mqtt.sparkplug_host;
     for (const auto& d : cfg.devices) su.devices.push_back(d.id);
     for (const tm::point_decl& d : birth.points) {
       sparkplug_point sp;
@@ -1556,7 +1574,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         next.mqtt.format != cfg.mqtt.format ||
         next.mqtt.sparkplug_group != cfg.mqtt.sparkplug_group ||
         next.mqtt.sparkplug_node != cfg.mqtt.sparkplug_node ||
-        next.mqtt.sparkplug_qos != cfg.mqtt.sparkplug_qos || next.gb.enabled != cfg.gb.enabled ||
+        next.mqtt.sparkplug_qos != cfg.mqtt.sparkplug_qos ||
+        next.mqtt.sparkplug_host != cfg.mqtt.sparkplug_host || next.gb.enabled != cfg.gb.enabled ||
         next.gb.host != cfg.gb.host || next.gb.port != cfg.gb.port ||
         next.gb.address != cfg.gb.address) {
       return why = "uplinks changed: restart needed", false;

@@ -19,6 +19,7 @@ std::unique_ptr<sparkplug_link> sparkplug_link::make(const sparkplug_setup& s, s
   spb::node_config nc;
   nc.group_id = s.group_id;
   nc.edge_node_id = s.edge_node_id;
+  nc.primary_host_id = s.primary_host;
   std::map<std::string, std::size_t> device_index;
   for (const std::string& d : s.devices) {
     device_index.emplace(d, nc.devices.size());
@@ -76,13 +77,14 @@ std::vector<ul::publication> sparkplug_link::wrap(std::vector<spb::message> ms) 
 std::optional<firebus::mqtt::will_message> sparkplug_link::will() {
   std::lock_guard<std::mutex> g(mu_);
   spb::message w = node_.will();
-  will_ = ul::publication{w.topic, w.payload, w.qos, w.retain};
   return firebus::mqtt::will_message{std::move(w.topic), std::move(w.payload), w.qos, w.retain};
 }
 
 std::optional<ul::publication> sparkplug_link::death() const {
   std::lock_guard<std::mutex> g(mu_);
-  return will_;
+  if (!node_.connected()) return std::nullopt;
+  spb::message d = node_.death();
+  return ul::publication{std::move(d.topic), std::move(d.payload), d.qos, false};
 }
 
 std::vector<ul::publication> sparkplug_link::on_connected(std::uint64_t now_ms) {
@@ -95,17 +97,21 @@ void sparkplug_link::on_disconnected() {
   node_.on_disconnected();
 }
 
-std::vector<ul::publication> sparkplug_link::on_message(const firebus::mqtt::message& m,
-                                                        std::uint64_t now_ms,
-                                                        std::vector<std::string>& problems) {
+sparkplug_link::reaction sparkplug_link::on_message(const firebus::mqtt::message& m,
+                                                    std::uint64_t now_ms) {
   std::lock_guard<std::mutex> g(mu_);
+  const bool was_born = node_.born();
   spb::incoming in = node_.on_message(m.topic, m.payload, now_ms);
-  problems = std::move(in.problems);
+  reaction r;
+  r.problems = std::move(in.problems);
   for (const spb::command& c : in.commands) {
-    problems.push_back("write to '" + (c.device.empty() ? "" : c.device + "/") + c.name +
-                       "' refused: the gateway takes no writes over Sparkplug");
+    r.problems.push_back("write to '" + (c.device.empty() ? "" : c.device + "/") + c.name +
+                         "' refused: the gateway takes no writes over Sparkplug");
   }
-  return wrap(std::move(in.publish));
+  r.born = !was_born && node_.born();
+  r.disconnect = in.disconnect;
+  r.publish = wrap(std::move(in.publish));
+  return r;
 }
 
 std::vector<std::string> sparkplug_link::subscriptions() const {
@@ -132,6 +138,13 @@ std::uint64_t sparkplug_link::skipped_events() const {
 std::vector<ul::publication> sparkplug_link::transform(const ul::entry& e, std::error_code& ec,
                                                        std::string& why) {
   std::lock_guard<std::mutex> g(mu_);
+  if (!node_.born()) {
+    // Connected, the births waiting for the primary host: hold the journal (it is replayed
+    // after the births, historical).
+    ec = std::make_error_code(std::errc::resource_unavailable_try_again);
+    why = "waiting for the primary host's STATE online";
+    return {};
+  }
   tm::envelope env = tm::decode_envelope(firebus::byte_view(e.payload.data(), e.payload.size()),
                                          births_, ec, {}, &why);
   if (ec) return {};

@@ -49,7 +49,8 @@ struct sparkplug_point {
 struct sparkplug_setup {
   std::string group_id;
   std::string edge_node_id;
-  int qos = 0;  ///< of births and data (Sparkplug 3.0: 0)
+  int qos = 0;               ///< of births and data (Sparkplug 3.0: 0)
+  std::string primary_host;  ///< births wait for this host's STATE online; empty: none
   std::vector<std::string> devices;
   std::vector<sparkplug_point> points;
 };
@@ -64,17 +65,22 @@ class sparkplug_link {
   /// The births of a new connection (before the journal's replay).
   std::vector<firebus::uplink::publication> on_connected(std::uint64_t now_ms);
   void on_disconnected();
-  /// NCMD/DCMD: the births again on a rebirth request; `problems` gets what was refused (the
-  /// gateway takes no writes over Sparkplug).
-  std::vector<firebus::uplink::publication> on_message(const firebus::mqtt::message& m,
-                                                       std::uint64_t now_ms,
-                                                       std::vector<std::string>& problems);
+  /// What a received message asks of the gateway.
+  struct reaction {
+    std::vector<firebus::uplink::publication> publish;  ///< births (rebirth, host online)
+    std::vector<std::string> problems;  ///< refused or not understood (no writes over Sparkplug)
+    bool born = false;        ///< the births are among `publish`: wake the journal's uplink
+    bool disconnect = false;  ///< the primary host went offline: death(), then reconnect
+  };
+  /// NCMD, DCMD and the primary host's STATE.
+  reaction on_message(const firebus::mqtt::message& m, std::uint64_t now_ms);
   std::vector<std::string> subscriptions() const;
   /// The NDEATH of the current session (its Will), to publish before an intentional disconnect
   /// (Sparkplug 3.0: the broker publishes the Will only when a connection is lost); none before
   /// the first CONNECT.
   std::optional<firebus::uplink::publication> death() const;
-  /// The uplink's transform: a journalled firebus envelope → Sparkplug messages.
+  /// The uplink's transform: a journalled firebus envelope → Sparkplug messages; "not now"
+  /// (std::errc::resource_unavailable_try_again) while the births wait for the primary host.
   std::vector<firebus::uplink::publication> transform(const firebus::uplink::entry& e,
                                                       std::error_code& ec, std::string& why);
   /// Registers the gateway's own birth (its aliases decode the journalled batches).
@@ -95,7 +101,6 @@ class sparkplug_link {
   firebus::telemetry::birth_registry births_;
   std::map<std::string, std::string> device_of_point_;  // point id → device id
   std::set<std::string> dead_;                          // devices after a DDEATH
-  std::optional<firebus::uplink::publication> will_;    // of the latest CONNECT
   std::uint64_t skipped_samples_ = 0, skipped_events_ = 0;
 };
 

@@ -94,6 +94,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   bool detached = false;
   bool connected = false;
   bool retry_pending = false;
+  bool paused = false;  // a transform deferred: wait for notify() or the poll timer
   std::unordered_map<std::uint64_t, sent> in_flight;  // by the client's publish token
   // Entries published as several messages: how many are not yet reported, by journal id.
   std::unordered_map<std::uint64_t, std::size_t> parts_left;
@@ -174,12 +175,14 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
 
   // The messages of a transformed entry, made by the transform with the lock released (it may
   // call the uplink or run Python). Empty `ok`: it failed and the entry goes as stored.
-  std::vector<outgoing> transform(const entry& e, std::unique_lock<std::mutex>& lock, bool& ok) {
+  std::vector<outgoing> transform(const entry& e, std::unique_lock<std::mutex>& lock, bool& ok,
+                                  bool& deferred) {
     std::vector<outgoing> out;
     std::error_code ec;
     std::string why;
     std::vector<publication> made;
     ok = false;
+    deferred = false;
     lock.unlock();
     try {
       if (!o.transform) {
@@ -196,6 +199,10 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
       why = "the transform threw";
     }
     lock.lock();
+    if (ec == std::errc::resource_unavailable_try_again) {
+      deferred = true;  // not now (e.g. births not yet published): nothing lost, nothing counted
+      return out;
+    }
     if (!ec) {
       for (const publication& p : made) {
         if (!topic_ok(p.topic) || p.qos < 0 || p.qos > 1 || p.payload.size() > o.max_payload) {
@@ -226,7 +233,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   // Publishes what the journal holds, up to the window. Runs on the io_context's thread only
   // (every caller does), so pumps never overlap; the lock is released around the transform.
   void pump(std::unique_lock<std::mutex>& lock) {
-    if (detached || !connected || retry_pending) return;
+    if (detached || !connected || retry_pending || paused) return;
     while (in_flight.size() < o.window) {
       std::error_code ec;
       std::vector<entry> batch = j.next(o.window - in_flight.size(), o.read_bytes, ec);
@@ -242,10 +249,18 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
         std::vector<outgoing> out;
         bool transformed_ok = false;
         if (e.format == format_byte(payload_format::transformed)) {
-          out = transform(e, lock, transformed_ok);
+          bool deferred = false;
+          out = transform(e, lock, transformed_ok, deferred);
           // The lock was released: the uplink may have been destroyed, the connection lost or
           // the lanes rewound (this batch is then handed out again by next()).
           if (detached || !connected || retry_pending) return;
+          if (deferred) {
+            // This entry and everything behind it wait; publishing resumes at the next
+            // notify() or poll, from the lanes' oldest unacknowledged messages.
+            restart_lanes();
+            paused = true;
+            return;
+          }
         }
         if (!transformed_ok) {
           out.clear();
@@ -318,6 +333,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     connected = e.up;
+    paused = false;
     if (e.up) ++n.connections;
     // What is in flight goes again, on this connection or the next.
     restart_lanes();
@@ -381,6 +397,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   void wake() {
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
+    paused = false;
     pump(lock);
     flush_log(lock);
   }

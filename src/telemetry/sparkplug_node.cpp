@@ -182,7 +182,12 @@ struct edge_node::impl {
   std::uint8_t session_bd_seq = 0;  // of the current connection's births
   bool will_pending = false;        // a Will was made since the last on_connected()
   bool connected = false;
-  std::uint8_t seq = 0;  // of the next message
+  bool born = false;  // this connection's births were published
+  // Primary host application (Sparkplug 3.0): births wait for its STATE online.
+  std::string primary_host;
+  bool host_online = false;                     // by its latest STATE on this connection
+  std::optional<std::uint64_t> host_timestamp;  // of the latest STATE seen (any connection)
+  std::uint8_t seq = 0;                         // of the next message
 
   // --- building ------------------------------------------------------------------------------
 
@@ -410,8 +415,15 @@ edge_node edge_node::make(node_config config, std::error_code& ec, std::string* 
              ": not empty, UTF-8, no '/', '+' or '#'");
     return node;
   }
+  if (!config.primary_host_id.empty() && !is_valid_id(config.primary_host_id)) {
+    fail(ec, why, errc::invalid_topic,
+         "primary host id " + quoted(config.primary_host_id) +
+             ": not empty, UTF-8, no '/', '+' or '#'");
+    return node;
+  }
   im->group = config.group_id;
   im->edge = config.edge_node_id;
+  im->primary_host = config.primary_host_id;
   im->units.resize(1 + config.devices.size());
   for (std::size_t d = 0; d < config.devices.size(); ++d) {
     const std::string& id = config.devices[d].id;
@@ -513,6 +525,10 @@ const std::string& edge_node::edge_node_id() const noexcept {
   return impl_ ? impl_->edge : empty_string();
 }
 bool edge_node::connected() const noexcept { return impl_ && impl_->connected; }
+bool edge_node::born() const noexcept { return impl_ && impl_->born; }
+bool edge_node::host_online() const noexcept {
+  return impl_ && (impl_->primary_host.empty() || impl_->host_online);
+}
 std::uint8_t edge_node::bd_seq() const noexcept { return impl_ ? impl_->will_bd_seq : 0; }
 std::uint8_t edge_node::next_seq() const noexcept { return impl_ ? impl_->seq : 0; }
 
@@ -530,7 +546,11 @@ std::optional<std::uint64_t> edge_node::alias_of(std::string_view device,
 std::vector<std::string> edge_node::subscriptions() const {
   if (!impl_) return {};
   std::string base = std::string(topic_namespace) + "/" + impl_->group + "/";
-  return {base + "NCMD/" + impl_->edge, base + "DCMD/" + impl_->edge + "/+"};
+  std::vector<std::string> out{base + "NCMD/" + impl_->edge, base + "DCMD/" + impl_->edge + "/+"};
+  if (!impl_->primary_host.empty()) {
+    out.push_back(std::string(topic_namespace) + "/STATE/" + impl_->primary_host);
+  }
+  return out;
 }
 
 // --- connection -----------------------------------------------------------------------------
@@ -541,6 +561,12 @@ message edge_node::will() {
   im.will_bd_seq = static_cast<std::uint8_t>(im.next_bd_seq);
   im.next_bd_seq = (im.next_bd_seq + 1) % 256;
   im.will_pending = true;
+  return death();
+}
+
+message edge_node::death() const {
+  if (!impl_) return {};
+  const impl& im = *impl_;
   payload p;  // only bdSeq: no timestamp, no seq (Sparkplug 3.0: NDEATH)
   metric m;
   m.name = std::string(bd_seq_metric);
@@ -563,11 +589,17 @@ std::vector<message> edge_node::on_connected(std::uint64_t now_ms) {
   im.will_pending = false;
   im.connected = true;
   im.session_bd_seq = im.will_bd_seq;
+  im.host_online = false;  // a primary host's retained STATE comes again on this connection
+  im.born = im.primary_host.empty();
+  if (!im.born) return {};
   return im.births(now_ms);
 }
 
 void edge_node::on_disconnected() noexcept {
-  if (impl_) impl_->connected = false;
+  if (!impl_) return;
+  impl_->connected = false;
+  impl_->born = false;
+  impl_->host_online = false;
 }
 
 // --- data -----------------------------------------------------------------------------------
@@ -612,7 +644,7 @@ std::vector<message> edge_node::data(std::string_view device,
       s.timestamp = metrics[i].timestamp;
     }
   }
-  if (!im.connected || metrics.empty()) return {};
+  if (!im.born || metrics.empty()) return {};
   message m = im.data_message(u, std::move(metrics), now_ms, ec, why);
   if (ec) return {};
   return {std::move(m)};
@@ -671,7 +703,7 @@ std::vector<message> edge_node::data(const std::vector<sample>& samples, std::ui
       }
     }
   }
-  if (!im.connected) return {};
+  if (!im.born) return {};
   std::vector<message> out;
   for (std::size_t u = 0; u < per_unit.size(); ++u) {
     if (per_unit[u].metrics.empty()) continue;
@@ -759,7 +791,7 @@ std::vector<message> edge_node::alarms(const std::vector<event>& events, std::ui
     }
     per_unit[r.unit].push_back(std::move(m));
   }
-  if (!im.connected) return {};
+  if (!im.born) return {};
   std::vector<message> out;
   if (declared) out = im.births(now_ms);  // births must list every metric
   for (std::size_t u = 0; u < per_unit.size(); ++u) {
@@ -777,7 +809,7 @@ std::vector<message> edge_node::device_death(std::string_view device, std::uint6
   if (!impl_) return {};
   impl& im = *impl_;
   std::size_t u = 0;
-  if (!im.set_online(device, false, u, ec) || !im.connected) return {};
+  if (!im.set_online(device, false, u, ec) || !im.born) return {};
   payload p;
   p.timestamp = now_ms;
   p.seq = im.seq;
@@ -795,7 +827,7 @@ std::vector<message> edge_node::device_birth(std::string_view device, std::uint6
   if (!impl_) return {};
   impl& im = *impl_;
   std::size_t u = 0;
-  if (!im.set_online(device, true, u, ec) || !im.connected) return {};
+  if (!im.set_online(device, true, u, ec) || !im.born) return {};
   message m;
   if (!im.birth_of(u, now_ms, im.seq, m, ec, nullptr)) return {};
   im.take_seq();
@@ -803,6 +835,66 @@ std::vector<message> edge_node::device_birth(std::string_view device, std::uint6
 }
 
 // --- commands -------------------------------------------------------------------------------
+
+namespace {
+
+// A primary host's STATE payload: Sparkplug 3.0's JSON {"online": true|false, "timestamp": ms}
+// (keys in any order, other keys ignored), or Sparkplug 2.2's plain "ONLINE" / "OFFLINE".
+struct host_state {
+  bool online = false;
+  std::optional<std::uint64_t> timestamp;
+};
+
+bool parse_host_state(const std::uint8_t* data, std::size_t size, host_state& out) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (text == "ONLINE" || text == "OFFLINE") {
+    out.online = text == "ONLINE";
+    return true;
+  }
+  const auto skip_ws = [&text](std::size_t i) {
+    while (i < text.size() &&
+           (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) {
+      ++i;
+    }
+    return i;
+  };
+  // The position just after `"key"` and its colon, or npos.
+  const auto value_of = [&](std::string_view key) -> std::size_t {
+    const std::string quoted_key = "\"" + std::string(key) + "\"";
+    const std::size_t at = text.find(quoted_key);
+    if (at == std::string_view::npos) return std::string_view::npos;
+    std::size_t i = skip_ws(at + quoted_key.size());
+    if (i >= text.size() || text[i] != ':') return std::string_view::npos;
+    return skip_ws(i + 1);
+  };
+  const std::size_t first = skip_ws(0);
+  if (first >= text.size() || text[first] != '{' || text.find('}') == std::string_view::npos) {
+    return false;
+  }
+  const std::size_t o = value_of("online");
+  if (o == std::string_view::npos) return false;
+  if (text.compare(o, 4, "true") == 0) {
+    out.online = true;
+  } else if (text.compare(o, 5, "false") == 0) {
+    out.online = false;
+  } else {
+    return false;
+  }
+  const std::size_t t = value_of("timestamp");
+  if (t != std::string_view::npos) {
+    std::uint64_t v = 0;
+    std::size_t i = t;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (v > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) return false;
+      v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    }
+    if (i == t) return false;
+    out.timestamp = v;
+  }
+  return true;
+}
+
+}  // namespace
 
 incoming edge_node::on_message(std::string_view topic_text, const std::uint8_t* data,
                                std::size_t size, std::uint64_t now_ms) {
@@ -820,6 +912,37 @@ incoming edge_node::on_message(std::string_view topic_text, const std::uint8_t* 
   const topic t = parse_topic(topic_text, ec);
   if (ec) {
     problem(errc::invalid_topic, "topic " + quoted(topic_text) + ": not a Sparkplug B topic");
+    return in;
+  }
+  if (t.type == message_type::state) {
+    if (im.primary_host.empty() || t.host_id != im.primary_host) {
+      problem(errc::invalid_topic,
+              "topic " + quoted(topic_text) + ": not this node's primary host (ignored)");
+      return in;
+    }
+    host_state st;
+    if (!parse_host_state(data, size, st)) {
+      problem(errc::malformed, "STATE of " + quoted(im.primary_host) +
+                                   ": expected {\"online\": true|false, \"timestamp\": ms}");
+      return in;
+    }
+    // Sparkplug 3.0: a STATE older than the latest one seen is stale (a retained message of an
+    // earlier session delivered late).
+    if (st.timestamp && im.host_timestamp && *st.timestamp < *im.host_timestamp) {
+      problem(errc::value_mismatch, "STATE of " + quoted(im.primary_host) + ": timestamp " +
+                                        std::to_string(*st.timestamp) + " older than " +
+                                        std::to_string(*im.host_timestamp) + " (ignored)");
+      return in;
+    }
+    if (st.timestamp) im.host_timestamp = st.timestamp;
+    im.host_online = st.online;
+    if (!im.connected) return in;
+    if (st.online && !im.born) {
+      im.born = true;
+      in.publish = im.births(now_ms);
+    } else if (!st.online && im.born) {
+      in.disconnect = true;  // publish death(), disconnect, connect again
+    }
     return in;
   }
   if ((t.type != message_type::ncmd && t.type != message_type::dcmd) || t.group != im.group ||
@@ -902,7 +1025,7 @@ incoming edge_node::on_message(std::string_view topic_text, const std::uint8_t* 
     c.timestamp = m.timestamp;
     in.commands.push_back(std::move(c));
   }
-  if (in.rebirth && im.connected) in.publish = im.births(now_ms);  // same bdSeq, seq from 0
+  if (in.rebirth && im.born) in.publish = im.births(now_ms);  // same bdSeq, seq from 0
   return in;
 }
 

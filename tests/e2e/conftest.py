@@ -168,7 +168,7 @@ class Pipeline:
     def __init__(self, tmp_path: Path, bins: dict[str, str], devices: list[Device],
                  scenario: list[dict], zones: list[dict] | None = None,
                  sim_duration: float = 600, mqtt_tls: bool = False,
-                 sparkplug_qos: int | None = None) -> None:
+                 sparkplug_qos: int | None = None, sparkplug_host: str = "") -> None:
         self.work = tmp_path
         self.bins = bins
         self.devices = devices
@@ -181,6 +181,7 @@ class Pipeline:
         # sparkplug_qos: the gateway publishes Sparkplug B (group "fire", births and data at this
         # QoS) and the subscriber prints raw payloads of spBv1.0/# (decoded by the test's peer).
         self.sparkplug_qos = sparkplug_qos
+        self.sparkplug_host = sparkplug_host  # the primary host application's id, if any
         self.ports = {k: free_port() for k in ("mqtt", "mqtt_tls", "gb", "centre_http", "gw_http",
                                                "bus1", "bus2")}
         self.pki = self.work / "pki"
@@ -248,6 +249,8 @@ class Pipeline:
         if self.sparkplug_qos is not None:
             gw["mqtt"]["format"] = "sparkplug"
             gw["mqtt"]["sparkplug"] = {"group_id": "fire", "qos": self.sparkplug_qos}
+            if self.sparkplug_host:
+                gw["mqtt"]["sparkplug"]["primary_host_id"] = self.sparkplug_host
         gw["gb26875"]["centre"] = f"127.0.0.1:{self.ports['gb']}"
         (self.work / "gateway.json").write_text(json.dumps(gw, indent=1))
         # GB/T 26875.3 system address of each device: its position in `devices`.

@@ -576,7 +576,8 @@ def sparkplug_messages(p: Pipeline) -> list[dict]:
     {"topic", "type", "device", "qos", "wall", "payload": the peer's JSON}."""
     import subprocess
     from conftest import ROOT
-    raw = [ln for ln in p.snapshot("mqtt") if ln.data and "payload_hex" in ln.data]
+    raw = [ln for ln in p.snapshot("mqtt") if ln.data and "payload_hex" in ln.data
+           and not ln.data["topic"].startswith("spBv1.0/STATE/")]  # a host's JSON, not protobuf
     if not raw:
         return []
     peer = ROOT / "tests" / "interop" / "sparkplug"
@@ -713,3 +714,92 @@ def test_sparkplug_b_through_the_journal(make_pipeline):
     print(f"\nsparkplug: {len(msgs)} messages on {len(births)} connections, bdSeq {bd}, "
           f"types {sorted({m['type'] for m in msgs})}, ALM and CABLE replayed historical after "
           f"the births")
+
+
+def publish_retained(port: int, topic: str, payload: bytes) -> None:
+    """One retained QoS 0 PUBLISH from a bare MQTT 3.1.1 client (CONNECT, PUBLISH, DISCONNECT):
+    the test's primary host application, independent of firebus's client."""
+    import socket
+
+    def length(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            b, n = n % 128, n // 128
+            out.append(b | (0x80 if n else 0))
+            if not n:
+                return bytes(out)
+
+    def text(b: bytes) -> bytes:
+        return len(b).to_bytes(2, "big") + b
+
+    connect = text(b"MQTT") + bytes([4, 0x02]) + (30).to_bytes(2, "big") + text(b"e2e-host")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+        c.sendall(b"\x10" + length(len(connect)) + connect)
+        ack = c.recv(4)
+        assert ack[:2] == b"\x20\x02" and ack[3] == 0, f"CONNACK {ack!r}"
+        publish = text(topic.encode()) + payload
+        c.sendall(b"\x31" + length(len(publish)) + publish + b"\xe0\x00")
+
+
+@pytest.mark.skipif(not shutil.which("node") or not (
+    __import__("pathlib").Path(__file__).resolve().parents[2] / "tests" / "interop" / "sparkplug"
+    / "node_modules" / "sparkplug-payload").is_dir(),
+    reason="node or the npm peer is missing (scripts/bootstrap installs it)")
+def test_sparkplug_primary_host(make_pipeline):
+    """mqtt.sparkplug.primary_host_id: no births (and no data) until the host's STATE says
+    online; then NBIRTH, the held journal marked historical, live data; the host offline → the
+    session's NDEATH and a new connection that waits again; online again → births with the
+    next bdSeq. QoS 0, as Sparkplug 3.0 requires."""
+    p = make_pipeline(devices=DEVICES, zones=ZONES, scenario=scenario((14, PRE)), sparkplug_qos=0,
+                      sparkplug_host="scada")
+    p.start_all()
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt connected",
+                WAIT, "the gateway connected")
+    # The journal holds what the gateway produces meanwhile (a sample batch at least).
+    p.wait_until(lambda: p.gateway_metrics().get(
+        'firebus_gateway_journal_messages{uplink="mqtt",lane="telemetry"}', 0) >= 1, WAIT,
+        "a sample batch held in the gateway's MQTT journal")
+    assert sparkplug_messages(p) == [], "published before the primary host was online"
+    state = "spBv1.0/STATE/scada"
+    publish_retained(p.ports["mqtt"], state, b'{"online":true,"timestamp":1000}')
+    p.wait_until(lambda: any(m["type"] == "DDATA" for m in sparkplug_messages(p)), WAIT,
+                 "data after the primary host came online")
+    msgs = sparkplug_messages(p)
+    assert msgs[0]["type"] == "NBIRTH" and msgs[0]["payload"]["seq"] == 0
+    bd0 = int({x["name"]: x for x in msgs[0]["payload"]["metrics"]}["bdSeq"]["value"])
+    assert {m["device"] for m in msgs[1:4]} == {"dp1", "riser-temp", "carpark-temp"}
+    held = [x for m in msgs if m["type"] in ("NDATA", "DDATA") for x in m["payload"]["metrics"]
+            if x.get("is_historical")]
+    assert held, "what the gateway produced while waiting must come after the births, historical"
+    assert {m["qos"] for m in msgs} == {0}, "Sparkplug 3.0: births and data at QoS 0"
+    p.wait_line("gateway", lambda ln: bool(ln.data)
+                and ln.data.get("what") == "sparkplug primary host online", WAIT,
+                "the gateway saying the host is online")
+
+    # The host goes offline: the session's NDEATH, a new connection, no births until online.
+    n_before = len(sparkplug_messages(p))
+    off_at = time.time()
+    publish_retained(p.ports["mqtt"], state, b'{"online":false,"timestamp":2000}')
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") ==
+                "sparkplug primary host offline" and ln.wall >= off_at, WAIT,
+                "the gateway reacting to the host going offline")
+
+    def deaths():
+        return [m for m in sparkplug_messages(p)[n_before:] if m["type"] == "NDEATH"]
+    p.wait_until(deaths, WAIT, "the NDEATH after the host went offline")
+    d = {x["name"]: x for x in deaths()[0]["payload"]["metrics"]}
+    assert int(d["bdSeq"]["value"]) == bd0
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt connected"
+                and ln.wall >= off_at, WAIT, "the gateway connected again")
+    time.sleep(2)
+    assert not any(m["type"] == "NBIRTH" for m in sparkplug_messages(p)[n_before:]), \
+        "births while the primary host is offline"
+    publish_retained(p.ports["mqtt"], state, b'{"online":true,"timestamp":3000}')
+
+    def rebirth():
+        return [m for m in sparkplug_messages(p)[n_before:] if m["type"] == "NBIRTH"]
+    p.wait_until(rebirth, WAIT, "the births after the host came back")
+    bd1 = int({x["name"]: x for x in rebirth()[0]["payload"]["metrics"]}["bdSeq"]["value"])
+    assert bd1 == (bd0 + 1) % 256, f"bdSeq {bd0} then {bd1}"
+    print(f"\nprimary host: births held until online (bdSeq {bd0}), {len(held)} historical "
+          f"metrics after them; offline → NDEATH, reconnect, births with bdSeq {bd1}")

@@ -11,7 +11,10 @@
 //     without a crash;
 //   - small limits refuse, never crash;
 //   - an edge node given the bytes as an NCMD and a DCMD reports problems, never crashes, and
-//     what it publishes (births after a rebirth) decodes.
+//     what it publishes (births after a rebirth) decodes;
+//   - a node waiting for its primary host, given the bytes as the host's STATE, publishes births
+//     only when it then says the host is online (and they decode), and never both publishes and
+//     asks for a disconnect.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,8 +36,9 @@ namespace {
 
 namespace spb = firebus::telemetry::sparkplug;
 
-spb::edge_node make_node() {
+spb::edge_node make_node(const char* primary_host = "") {
   spb::node_config c;
+  c.primary_host_id = primary_host;
   c.group_id = "fire";
   c.edge_node_id = "gw";
   c.metrics.push_back({"Node Info/Uptime", spb::data_type::uint64, std::uint64_t{0}});
@@ -99,6 +103,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       spb::decode_payload(m.payload.data(), m.payload.size(), ec);
       FIREBUS_FUZZ_CHECK(!ec);
     }
+  }
+  static const spb::edge_node waiting = make_node("scada");
+  spb::edge_node host_node = waiting;
+  const spb::incoming st = host_node.on_message("spBv1.0/STATE/scada", data, size, 3);
+  FIREBUS_FUZZ_CHECK(st.problems.empty() == !st.error);
+  FIREBUS_FUZZ_CHECK(!(st.disconnect && !st.publish.empty()));
+  FIREBUS_FUZZ_CHECK(st.publish.empty() || (host_node.born() && host_node.host_online()));
+  for (const spb::message& m : st.publish) {
+    spb::decode_payload(m.payload.data(), m.payload.size(), ec);
+    FIREBUS_FUZZ_CHECK(!ec);
   }
   return 0;
 }

@@ -81,6 +81,13 @@ SEEDS = {
 }
 
 
+STATE_SEEDS = {
+    "state_online": b'{"online":true,"timestamp":1764471321000}',
+    "state_offline": b'{"online" : false, "timestamp" : 1764471322000}',
+    "state_v22_online": b"ONLINE",
+}
+
+
 def main():
     out = HERE / "corpus" / "sparkplug_payload"
     out.mkdir(parents=True, exist_ok=True)
@@ -96,6 +103,11 @@ def main():
             capture_output=True,
             check=True,
         ).stdout
+        (out / name).write_bytes(data)
+        print(f"{name}: {len(data)} bytes")
+    # A primary host's STATE payloads (JSON, Sparkplug 3.0; plain text, 2.2): the same target
+    # hands the bytes to an edge node waiting for its host.
+    for name, data in STATE_SEEDS.items():
         (out / name).write_bytes(data)
         print(f"{name}: {len(data)} bytes")
 

@@ -121,14 +121,16 @@ TEST_CASE("gateway config: Sparkplug B — defaults and errors") {
   CHECK(c.mqtt.sparkplug_group == "firebus");
   CHECK(c.mqtt.sparkplug_node.empty());  // the gateway id
   CHECK(c.mqtt.sparkplug_qos == 0);      // Sparkplug 3.0: births and data at QoS 0
+  CHECK(c.mqtt.sparkplug_host.empty());  // no primary host: births at once
   const std::string full =
       with("\"telemetry_interval_s\": 2",
            "\"format\": \"sparkplug\", \"sparkplug\": {\"group_id\": \"fire\", "
-           "\"edge_node_id\": \"node7\", \"qos\": 1}");
+           "\"edge_node_id\": \"node7\", \"qos\": 1, \"primary_host_id\": \"scada\"}");
   REQUIRE_MESSAGE(fbgw::parse_config(full, "g.json", c, e), e.what());
   CHECK(c.mqtt.sparkplug_group == "fire");
   CHECK(c.mqtt.sparkplug_node == "node7");
   CHECK(c.mqtt.sparkplug_qos == 1);
+  CHECK(c.mqtt.sparkplug_host == "scada");
   CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"format\": \"json\"")) ==
         "g.json: mqtt.format: expected \"firebus\" or \"sparkplug\"");
   CHECK(error_of(with("\"telemetry_interval_s\": 2", "\"sparkplug\": {\"group_id\": \"a/b\"}")) ==

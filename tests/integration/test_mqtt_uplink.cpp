@@ -686,3 +686,50 @@ TEST_CASE("mqtt uplink: a transformed entry stays until every message made for i
   for (const auto& g : got) topics.push_back(g.topic);
   CHECK(topics == std::vector<std::string>{"tx2/a", "tx2/a", "tx2/b"});
 }
+
+TEST_CASE("mqtt uplink: a transform that says \"not now\" holds its entry and those behind it") {
+  firebus_test::mosquitto_broker broker;
+  firebus_test::temp_dir dir;
+  raw_subscriber sub(broker.port(), "tx3/#");
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  ul::journal j(jo);
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  mqtt::client c(io, client_options(broker.port(), "fb-test-tx3"));
+  std::atomic<bool> ready{false};
+  std::atomic<int> deferrals{0};
+  ul::mqtt_uplink_options uo;
+  uo.poll_interval = 100ms;
+  uo.transform = [&](const ul::entry& e, std::error_code& ec, std::string& why) {
+    std::vector<ul::publication> out;
+    if (!ready) {
+      ++deferrals;
+      ec = std::make_error_code(std::errc::resource_unavailable_try_again);
+      why = "not yet";
+      return out;
+    }
+    out.push_back({"tx3/" + std::string(e.payload.begin(), e.payload.end()), {'x'}, 1, false});
+    return out;
+  };
+  ul::mqtt_uplink up(io, j, c, uo);
+  c.start();
+  std::thread t([&] { io.run(); });
+  for (int i = 1; i <= 5; ++i) send_transformed(up, "tx3/stored", std::to_string(i));
+  std::this_thread::sleep_for(600ms);
+  CHECK(j.stats(ul::lane::alarm).messages == 5);  // held, not lost, not sent as stored
+  CHECK(deferrals >= 2);                          // asked again at each poll
+  {
+    std::lock_guard<std::mutex> l(sub.m);
+    CHECK(sub.got.empty());
+  }
+  ready = true;
+  up.notify();
+  const auto got = sub.wait_for(5);
+  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
+  std::vector<std::string> topics;
+  for (const auto& g : got) topics.push_back(g.topic);
+  CHECK(topics == std::vector<std::string>{"tx3/1", "tx3/2", "tx3/3", "tx3/4", "tx3/5"});
+  CHECK(n.transform_failures == 0);
+  CHECK(n.acked == 5);
+}

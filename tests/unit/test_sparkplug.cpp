@@ -5,6 +5,7 @@
 // topic namespace, and the edge node's rules (bdSeq, seq, births, aliases, rebirth, deaths,
 // historical data, alarms). The independent peer (the JavaScript `sparkplug-payload`) is in
 // tests/python/test_sparkplug_interop.py.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -904,6 +905,71 @@ TEST_CASE("sparkplug node: historical data and data while disconnected") {
   REQUIRE(temp != nullptr);
   CHECK(temp->value == spb::metric_value(25.0));
   CHECK(temp->timestamp == t0 + 1);
+}
+
+TEST_CASE("sparkplug node: with a primary host, births wait for its STATE online") {
+  spb::node_config c = config();
+  c.primary_host_id = "scada1";
+  spb::edge_node node(c);
+  const auto subs = node.subscriptions();
+  CHECK(std::find(subs.begin(), subs.end(), "spBv1.0/STATE/scada1") != subs.end());
+  auto state = [](const std::string& json) {
+    return std::vector<std::uint8_t>(json.begin(), json.end());
+  };
+  node.will();
+  std::error_code ec;
+  // Connected, the host not yet known online: no births, no data (held by the caller).
+  CHECK(node.on_connected(t0).empty());
+  CHECK(node.connected());
+  CHECK(!node.born());
+  CHECK(!node.host_online());
+  CHECK(node.data("sensor2", {{"temp", 22.0, t0}}, t0, false, ec).empty());
+  CHECK(!ec);
+  // Another host's STATE changes nothing.
+  auto in = node.on_message("spBv1.0/STATE/other", state(R"({"online":true,"timestamp":5})"), t0);
+  CHECK(in.publish.empty());
+  CHECK(!in.problems.empty());
+  // The host online: the births (seq from 0, current values), then data flows.
+  in = node.on_message("spBv1.0/STATE/scada1", state(R"({ "timestamp" : 1000, "online" : true })"),
+                       t0 + 1);
+  CHECK(in.problems.empty());
+  REQUIRE(in.publish.size() == 3);
+  CHECK(in.publish[0].topic == "spBv1.0/fire/NBIRTH/gw-0001");
+  CHECK(decoded(in.publish[0]).seq == 0u);
+  const spb::metric* temp = find(decoded(in.publish[2]), "temp");
+  REQUIRE(temp != nullptr);
+  CHECK(temp->value == spb::metric_value(22.0));
+  CHECK(node.born());
+  CHECK(node.data("sensor2", {{"temp", 23.0, t0 + 2}}, t0 + 2, false, ec).size() == 1);
+  // A stale STATE (older timestamp) is ignored; a newer offline asks for a disconnect.
+  in =
+      node.on_message("spBv1.0/STATE/scada1", state(R"({"online":false,"timestamp":999})"), t0 + 3);
+  CHECK(!in.disconnect);
+  CHECK(!in.problems.empty());
+  in = node.on_message("spBv1.0/STATE/scada1", state(R"({"online":false,"timestamp":2000})"),
+                       t0 + 4);
+  CHECK(in.disconnect);
+  CHECK(!node.host_online());
+  const spb::message death = node.death();
+  CHECK(death.topic == "spBv1.0/fire/NDEATH/gw-0001");
+  CHECK(decoded(death).metrics.at(0).value == spb::metric_value(std::int64_t{node.bd_seq()}));
+  // The next connection waits for the host again, even though it was online before.
+  node.on_disconnected();
+  node.will();
+  CHECK(node.on_connected(t0 + 5).empty());
+  in = node.on_message("spBv1.0/STATE/scada1", state("ONLINE"), t0 + 6);  // Sparkplug 2.2
+  CHECK(in.publish.size() == 3);
+  // Malformed STATE payloads are reported, never thrown.
+  for (const char* bad : {"", "{", R"({"online":"yes"})", R"({"timestamp":1})", "online",
+                          R"({"online":true,"timestamp":x})",
+                          R"({"online":true,"timestamp":99999999999999999999999})"}) {
+    in = node.on_message("spBv1.0/STATE/scada1", state(bad), t0 + 7);
+    CHECK_MESSAGE(in.error == errc::malformed, bad);
+  }
+  spb::node_config bad = config();
+  bad.primary_host_id = "a/b";
+  spb::edge_node::make(bad, ec);
+  CHECK(ec == errc::invalid_topic);
 }
 
 TEST_CASE("sparkplug node: a device death and birth") {

@@ -137,6 +137,10 @@ struct mqtt_uplink_options {
   /// connection came up (a replay). On failure it sets `ec` (and `why`) or throws: the entry is
   /// then published as stored on its own topic, counted (transform_failures) and logged —
   /// nothing is lost and nothing behind it waits. Empty: transformed entries are treated so.
+  /// To say "not now" (a Sparkplug node waiting for its primary host before its births), set
+  /// `ec` to std::errc::resource_unavailable_try_again: the entry and everything behind it wait
+  /// until the next notify() or poll (poll_interval), then go from the lanes' oldest
+  /// unacknowledged messages (what was in flight may be published again: a duplicate).
   transform_function transform;
   /// Where the uplink's log messages go (refusals, journal failures, undeliverable messages);
   /// none: only counted. Runs on the io_context; must not throw (an exception is counted).

@@ -22,6 +22,17 @@
 ///    update the current values (the next births carry them) and return nothing: keep what was
 ///    produced meanwhile (the journal) and send it after on_connected() with `historical` true.
 ///
+/// @par Primary host application
+/// With node_config::primary_host_id set, the node also subscribes to that host's STATE topic
+/// (`spBv1.0/STATE/<host_id>`, retained JSON `{"online": true, "timestamp": ms}`) and
+/// publishes its births only once the host is online on the current connection:
+/// on_connected() returns nothing and on_message() of the host's STATE `online: true` returns
+/// the births (incoming::publish). Until then (born() false) data() and alarms() return nothing,
+/// as while disconnected: hold what is produced and send it after the births, historical. A
+/// STATE `online: false` sets incoming::disconnect: publish death() and disconnect, then connect
+/// again (possibly to another broker) and wait for the host anew. STATE messages older (by their
+/// timestamp) than the latest one seen are ignored.
+///
 /// Threading: an edge_node is a plain value, not synchronised. firebus::mqtt::client calls its
 /// Will provider on the client's own thread while the rest of the application runs on the
 /// io_context: guard the node with a mutex (as below), or make the Will on the node's thread.
@@ -128,6 +139,8 @@ struct node_config {
                                        ///< are added by the node)
   std::vector<alarm_decl> alarms{};    ///< the alarms of the node's own points
   std::vector<device_decl> devices{};  ///< its devices
+  /// The primary host application's id (a valid topic level); empty: none (births at once).
+  std::string primary_host_id{};
 };
 
 /// One MQTT message to publish.
@@ -161,6 +174,8 @@ struct incoming {
   std::vector<std::string> problems{};  ///< what was not understood or refused, and why
   std::error_code error{};              ///< the code of the first problem
   bool rebirth = false;                 ///< a rebirth was asked for
+  /// The primary host went offline: publish death(), disconnect, and connect again.
+  bool disconnect = false;
 };
 
 /// A Sparkplug B edge node: births, deaths, bdSeq, seq and aliases, with no I/O and no clock.
@@ -191,13 +206,20 @@ class FIREBUS_API edge_node {
   const std::string& edge_node_id() const noexcept;
   /// True between on_connected() and on_disconnected().
   bool connected() const noexcept;
+  /// True once this connection's births were published (at on_connected(), or with a primary
+  /// host when its STATE said online): data flows.
+  bool born() const noexcept;
+  /// True while the primary host is online by its latest STATE on this connection (always true
+  /// without a primary host).
+  bool host_online() const noexcept;
   /// The bdSeq of the latest Will (that of the current session when connected).
   std::uint8_t bd_seq() const noexcept;
   /// The seq of the next message.
   std::uint8_t next_seq() const noexcept;
   /// The alias of a metric of the node (`device` empty) or a device, or nothing.
   std::optional<std::uint64_t> alias_of(std::string_view device, std::string_view name) const;
-  /// The topic filters to subscribe to: this node's NCMD and its devices' DCMD.
+  /// The topic filters to subscribe to: this node's NCMD and its devices' DCMD, and the primary
+  /// host's STATE topic when there is one.
   std::vector<std::string> subscriptions() const;
 
   /// The NDEATH Will for the next MQTT CONNECT: QoS 1, not retained, payload only `bdSeq`
@@ -205,8 +227,13 @@ class FIREBUS_API edge_node {
   /// 255, 0), which the births of that connection carry.
   message will();
 
+  /// The NDEATH of the current session (its Will's bdSeq), for an intentional disconnect: publish
+  /// it before the DISCONNECT (the broker publishes the Will only for a lost connection).
+  message death() const;
+
   /// The connection is up: NBIRTH and the DBIRTH of each online device (seq 0, 1, ...). Without
-  /// a will() since the last connection, one is made first (bdSeq advances).
+  /// a will() since the last connection, one is made first (bdSeq advances). With a primary host:
+  /// nothing until its STATE says online (see the file comment).
   std::vector<message> on_connected(std::uint64_t now_ms);
   /// The connection is down; nothing is published until on_connected().
   void on_disconnected() noexcept;
@@ -245,8 +272,8 @@ class FIREBUS_API edge_node {
   std::vector<message> device_birth(std::string_view device, std::uint64_t now_ms,
                                     std::error_code& ec);
 
-  /// Handles a message received on one of subscriptions(). Never throws on bad input: what is not
-  /// understood goes to incoming::problems.
+  /// Handles a message received on one of subscriptions(): NCMD, DCMD, the primary host's STATE.
+  /// Never throws on bad input: what is not understood goes to incoming::problems.
   incoming on_message(std::string_view topic, const std::uint8_t* data, std::size_t size,
                       std::uint64_t now_ms);
   incoming on_message(std::string_view topic, const std::vector<std::uint8_t>& payload,

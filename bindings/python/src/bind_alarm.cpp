@@ -41,18 +41,18 @@
 #include "bindings.hpp"
 #include "common.hpp"
 #include "core_enums.hpp"
+#include "shared_enums.hpp"
 
 FIREBUS_PY_ENUM(firebus::alarm::rule_type, AlarmRuleType, "firebus._firebus.alarm.RuleType")
 FIREBUS_PY_ENUM(firebus::alarm::profile, AlarmProfile, "firebus._firebus.alarm.Profile")
-FIREBUS_PY_ENUM(firebus::alarm::device_condition, AlarmDeviceCondition,
-                "firebus._firebus.alarm.DeviceCondition")
-FIREBUS_PY_ENUM(firebus::alarm::device_status, AlarmDeviceStatus,
-                "firebus._firebus.alarm.DeviceStatus")
 FIREBUS_PY_ENUM(firebus::alarm::command_kind, AlarmCommandKind,
                 "firebus._firebus.alarm.CommandKind")
 FIREBUS_PY_ENUM(firebus::alarm::errc, AlarmErrc, "firebus._firebus.alarm.Errc")
 
 namespace firebus_py {
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace alarm_detail {
 namespace {
 
 namespace alarm = firebus::alarm;
@@ -109,8 +109,6 @@ std::string quoted(std::string_view s) {
   }
   return q + '"';
 }
-
-std::string py_repr(const py::handle& h) { return py::repr(h).cast<std::string>(); }
 
 // Compact JSON of a dict (the replay tool's line format).
 std::string dumps(const py::handle& obj) {
@@ -1262,8 +1260,10 @@ Example::
 )doc";
 
 }  // namespace
+}  // namespace alarm_detail
 
 void bind_alarm(py::module_& m) {
+  using namespace alarm_detail;
   m.doc() =
       "The alarm engine (firebus::alarm): rules and their JSON loader, the engine, events, "
       "snapshots, a numpy batch path and a replay helper with the output of `firebus alarm "

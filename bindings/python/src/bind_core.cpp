@@ -43,6 +43,9 @@ FIREBUS_PY_ENUM(firebus::errc, Errc, "firebus._firebus.core.Errc")
 
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace core_detail {
 namespace {
 
 using firebus::civil_time;
@@ -789,8 +792,10 @@ void bind_sequence(py::module_& core) {
 }
 
 }  // namespace
+}  // namespace core_detail
 
 void bind_core(py::module_& top, py::module_& core) {
+  using namespace core_detail;
   top.attr("__version__") = FIREBUS_VERSION_STRING;
   top.def(
       "library_version", [] { return std::string(firebus::library_version().string); },

@@ -30,10 +30,10 @@
 
 #include "bindings.hpp"
 #include "common.hpp"
+#include "shared_enums.hpp"
 
 namespace gb = firebus::gb26875;
 
-FIREBUS_PY_ENUM(firebus::gb26875::command, GbCommand, "firebus._firebus.gb26875.Command")
 FIREBUS_PY_ENUM(firebus::gb26875::adu_type, GbAduType, "firebus._firebus.gb26875.AduType")
 FIREBUS_PY_ENUM(firebus::gb26875::system_type, GbSystemType, "firebus._firebus.gb26875.SystemType")
 FIREBUS_PY_ENUM(firebus::gb26875::component_type, GbComponentType,
@@ -53,7 +53,6 @@ FIREBUS_PY_ENUM(firebus::gb26875::name_language, GbNameLanguage,
                 "firebus._firebus.gb26875.NameLanguage")
 FIREBUS_PY_ENUM(firebus::gb26875::adu_limits, GbAduLimits, "firebus._firebus.gb26875.AduLimits")
 FIREBUS_PY_ENUM(firebus::gb26875::errc, GbErrc, "firebus._firebus.gb26875.Errc")
-FIREBUS_PY_ENUM(firebus::text_policy, TextPolicy, "firebus._firebus.gb26875.text.TextPolicy")
 
 namespace firebus_py {
 
@@ -87,6 +86,9 @@ namespace firebus_py {
 
 void bind_text(py::module_& gb26875);  // bind_text.cpp
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace gb26875_detail {
 namespace {
 
 constexpr const char* module_name = "firebus.gb26875";
@@ -94,16 +96,6 @@ constexpr const char* module_name = "firebus.gb26875";
 // --- bytes
 // ----------------------------------------------------------------------------------------
 
-firebus::byte_view view_of(const py::bytes& b) {
-  char* data = nullptr;
-  Py_ssize_t size = 0;
-  PyBytes_AsStringAndSize(b.ptr(), &data, &size);
-  return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size)};
-}
-firebus::byte_view view_of(const std::string& s) { return firebus::byte_view::from_chars(s); }
-py::bytes to_bytes(firebus::byte_view v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
 std::string to_string(firebus::byte_view v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size());
 }
@@ -896,10 +888,12 @@ void bind_flags(py::class_<T>& c, const std::array<bool_field<T>, N>& fields, R 
 }
 
 }  // namespace
+}  // namespace gb26875_detail
 
-bool is_user_types(py::handle h) { return py::isinstance<user_types_obj>(h); }
+bool is_user_types(py::handle h) { return py::isinstance<gb26875_detail::user_types_obj>(h); }
 
 const gb::user_types* user_types_of(py::handle h) {
+  using namespace gb26875_detail;
   if (h.is_none()) return nullptr;
   if (!is_user_types(h)) {
     throw py::type_error("expected a firebus.gb26875.UserTypes or None, found " +
@@ -908,11 +902,15 @@ const gb::user_types* user_types_of(py::handle h) {
   return &h.cast<const user_types_obj&>().types;
 }
 
-py::object adu_to_py(const gb::adu& a) { return py::cast(adu_to_python(a)); }
+py::object adu_to_py(const gb::adu& a) { return py::cast(gb26875_detail::adu_to_python(a)); }
 
-gb::adu adu_from_py(py::handle h) { return adu_from_python(h.cast<const adu_obj&>()); }
+gb::adu adu_from_py(py::handle h) {
+  using namespace gb26875_detail;
+  return adu_from_python(h.cast<const adu_obj&>());
+}
 
 void bind_gb26875(py::module_& m) {
+  using namespace gb26875_detail;
   m.doc() =
       "GB/T 26875.3-2011 (urban fire remote monitoring, user information transmission device "
       "protocol): frames, application data units (ADUs) and their objects, code tables, status "

@@ -34,12 +34,7 @@
 #include "bindings.hpp"
 #include "common.hpp"
 #include "io_common.hpp"
-
-// The same casters as bind_io.cpp and bind_journal.cpp (identical definitions).
-FIREBUS_PY_ENUM(firebus::gb26875::message_priority, MessagePriority,
-                "firebus._firebus.gb26875.MessagePriority")
-FIREBUS_PY_ENUM(firebus::uplink::lane, UlLane, "firebus._firebus.uplink.Lane")
-FIREBUS_PY_ENUM(firebus::uplink::log_level, UlLogLevel, "firebus._firebus.uplink.LogLevel")
+#include "shared_enums.hpp"
 
 namespace firebus_py {
 namespace gb_uplink_detail {

@@ -60,18 +60,16 @@
 #include "bindings.hpp"
 #include "common.hpp"
 #include "io_common.hpp"
+#include "shared_enums.hpp"
 
-FIREBUS_PY_ENUM(firebus::gb26875::message_priority, MessagePriority,
-                "firebus._firebus.gb26875.MessagePriority")
-FIREBUS_PY_ENUM(firebus::gb26875::confirm_policy, ConfirmPolicy,
-                "firebus._firebus.gb26875.ConfirmPolicy")
 FIREBUS_PY_ENUM(firebus::gb26875::server_close_reason, ServerCloseReason,
                 "firebus._firebus.gb26875.ServerCloseReason")
-FIREBUS_PY_ENUM(firebus::gb26875::uitd_event_kind, ClientEventKind,
-                "firebus._firebus.gb26875.ClientEventKind")
 
 namespace firebus_py {
-namespace io_detail {
+// This file's own helpers, in a namespace of their own (not io_common.hpp's io_detail, which the
+// other transports' bindings use too), so that the binding sources can also be compiled together
+// (the CMake unity build of firebus_python).
+namespace gb_io_detail {
 
 namespace gb = firebus::gb26875;
 
@@ -88,15 +86,15 @@ struct duration_arg {
   D value{};
 };
 
-}  // namespace io_detail
+}  // namespace gb_io_detail
 }  // namespace firebus_py
 
 namespace pybind11 {
 namespace detail {
 
 template <>
-struct type_caster<firebus_py::io_detail::adu_arg> {
-  PYBIND11_TYPE_CASTER(firebus_py::io_detail::adu_arg,
+struct type_caster<firebus_py::gb_io_detail::adu_arg> {
+  PYBIND11_TYPE_CASTER(firebus_py::gb_io_detail::adu_arg,
                        const_name("typing.Union[bytes, firebus._firebus.gb26875.Adu]"));
   bool load(handle src, bool) {
     if (!src || src.is_none() || PyUnicode_Check(src.ptr()) || PyLong_Check(src.ptr())) {
@@ -119,14 +117,14 @@ struct type_caster<firebus_py::io_detail::adu_arg> {
     Py_DECREF(b);
     return ok;
   }
-  static handle cast(const firebus_py::io_detail::adu_arg& v, return_value_policy, handle) {
+  static handle cast(const firebus_py::gb_io_detail::adu_arg& v, return_value_policy, handle) {
     return bytes(v.bytes).release();
   }
 };
 
 template <class D>
-struct type_caster<firebus_py::io_detail::duration_arg<D>> {
-  PYBIND11_TYPE_CASTER(firebus_py::io_detail::duration_arg<D>,
+struct type_caster<firebus_py::gb_io_detail::duration_arg<D>> {
+  PYBIND11_TYPE_CASTER(firebus_py::gb_io_detail::duration_arg<D>,
                        const_name("typing.Union[datetime.timedelta, float]"));
   bool load(handle src, bool) {
     if (!src || PyBool_Check(src.ptr())) return false;
@@ -166,7 +164,7 @@ struct type_caster<firebus_py::io_detail::duration_arg<D>> {
     }
     return true;
   }
-  static handle cast(const firebus_py::io_detail::duration_arg<D>& v, return_value_policy p,
+  static handle cast(const firebus_py::gb_io_detail::duration_arg<D>& v, return_value_policy p,
                      handle parent) {
     return make_caster<D>::cast(v.value, p, parent);
   }
@@ -183,7 +181,9 @@ struct type_caster<firebus_py::io_detail::duration_arg<D>> {
 }  // namespace pybind11
 
 namespace firebus_py {
-namespace io_detail {
+namespace gb_io_detail {
+
+using namespace io_detail;
 
 using namespace std::chrono_literals;
 
@@ -1548,11 +1548,11 @@ void bind_server(py::module_& m) {
   });
 }
 
-}  // namespace io_detail
+}  // namespace gb_io_detail
 
 void bind_io(py::module_& m) {
   namespace gb = firebus::gb26875;
-  using namespace io_detail;
+  using namespace gb_io_detail;
   ensure_enum<gb::message_priority>(
       m, "MessagePriority",
       {{"fire", gb::message_priority::fire},

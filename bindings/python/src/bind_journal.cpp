@@ -31,10 +31,9 @@
 
 #include "bindings.hpp"
 #include "common.hpp"
+#include "shared_enums.hpp"
 
-FIREBUS_PY_ENUM(firebus::uplink::lane, UlLane, "firebus._firebus.uplink.Lane")
 FIREBUS_PY_ENUM(firebus::uplink::durability, UlDurability, "firebus._firebus.uplink.Durability")
-FIREBUS_PY_ENUM(firebus::uplink::log_level, UlLogLevel, "firebus._firebus.uplink.LogLevel")
 FIREBUS_PY_ENUM(firebus::uplink::payload_format, UlPayloadFormat,
                 "firebus._firebus.uplink.PayloadFormat")
 FIREBUS_PY_ENUM(firebus::uplink::journal_errc, UlErrc, "firebus._firebus.uplink.JournalErrc")

@@ -16,27 +16,18 @@
 
 #include "bindings.hpp"
 #include "common.hpp"
+#include "shared_enums.hpp"
 
 namespace mb = firebus::modbus;
 
-FIREBUS_PY_ENUM(firebus::modbus::function, MbFunction, "firebus._firebus.modbus.Function")
-FIREBUS_PY_ENUM(firebus::modbus::errc, MbErrc, "firebus._firebus.modbus.Errc")
-FIREBUS_PY_ENUM(firebus::modbus::table, MbTable, "firebus._firebus.modbus.Table")
-
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace modbus_detail {
 namespace {
 
 constexpr const char* module_name = "firebus.modbus";
-
-firebus::byte_view view_of(const py::bytes& b) {
-  const std::string_view s(b);
-  return firebus::byte_view::from_chars(s);
-}
-
-py::bytes to_bytes(firebus::byte_view v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
 
 // A reply that owns its bytes (the C++ response is a view).
 struct py_response {
@@ -102,8 +93,10 @@ std::string request_repr(const mb::request& r) {
 }
 
 }  // namespace
+}  // namespace modbus_detail
 
 void bind_modbus(py::module_& m) {
+  using namespace modbus_detail;
   make_enum<mb::function>(m, "Function", module_name,
                           {{"read_coils", mb::function::read_coils},
                            {"read_discrete_inputs", mb::function::read_discrete_inputs},

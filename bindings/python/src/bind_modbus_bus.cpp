@@ -55,11 +55,10 @@
 #include "bindings.hpp"
 #include "common.hpp"
 #include "io_common.hpp"
+#include "shared_enums.hpp"
 
 FIREBUS_PY_ENUM(firebus::modbus::poll_priority, MbPollPriority,
                 "firebus._firebus.modbus.PollPriority")
-// Declared exactly as in bind_modbus.cpp (its Python class is made there).
-FIREBUS_PY_ENUM(firebus::modbus::errc, MbErrc, "firebus._firebus.modbus.Errc")
 FIREBUS_PY_ENUM(firebus::modbus::rts_mode, MbRtsMode, "firebus._firebus.modbus.RtsMode")
 
 namespace firebus_py {

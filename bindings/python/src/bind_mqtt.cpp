@@ -28,6 +28,9 @@ FIREBUS_PY_ENUM(firebus::mqtt::protocol_version, MqVersion, "firebus._firebus.mq
 FIREBUS_PY_ENUM(firebus::mqtt::errc, MqErrc, "firebus._firebus.mqtt.Errc")
 
 namespace firebus_py {
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace mqtt_detail {
 namespace {
 
 namespace mq = firebus::mqtt;
@@ -300,8 +303,10 @@ void callback_property(py::class_<py_client>& cls, const char* name, std::size_t
 double seconds(firebus::duration d) { return to_py_seconds(d); }
 
 }  // namespace
+}  // namespace mqtt_detail
 
 mqtt_client_access access_mqtt_client(py::handle client) {
+  using namespace mqtt_detail;
   if (!py::isinstance<py_client>(client)) {
     throw py::type_error("firebus.mqtt.Client expected, not " +
                          py::str(py::type::of(client)).cast<std::string>());
@@ -310,6 +315,7 @@ mqtt_client_access access_mqtt_client(py::handle client) {
 }
 
 void bind_mqtt(py::module_& m) {
+  using namespace mqtt_detail;
   make_enum<mq::errc>(m, "Errc", module_name,
                       {{"invalid_options", mq::errc::invalid_options},
                        {"invalid_topic", mq::errc::invalid_topic},

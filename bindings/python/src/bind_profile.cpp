@@ -40,6 +40,7 @@
 #include "bindings.hpp"
 #include "common.hpp"
 #include "core_enums.hpp"
+#include "shared_enums.hpp"
 
 FIREBUS_PY_ENUM(firebus::profile::data_type, ProfileDataType, "firebus._firebus.profile.DataType")
 FIREBUS_PY_ENUM(firebus::profile::byte_order, ProfileByteOrder,
@@ -49,17 +50,11 @@ FIREBUS_PY_ENUM(firebus::profile::poll_class, ProfilePollClass,
 FIREBUS_PY_ENUM(firebus::profile::state, ProfileState, "firebus._firebus.profile.State")
 FIREBUS_PY_ENUM(firebus::profile::parity, ProfileParity, "firebus._firebus.profile.Parity")
 FIREBUS_PY_ENUM(firebus::profile::errc, ProfileErrc, "firebus._firebus.profile.Errc")
-// The casters of enums bound elsewhere, declared exactly as in bind_modbus.cpp and
-// bind_alarm.cpp (the same definitions: their Python classes are made there).
-FIREBUS_PY_ENUM(firebus::modbus::function, MbFunction, "firebus._firebus.modbus.Function")
-FIREBUS_PY_ENUM(firebus::modbus::table, MbTable, "firebus._firebus.modbus.Table")
-FIREBUS_PY_ENUM(firebus::alarm::device_condition, AlarmDeviceCondition,
-                "firebus._firebus.alarm.DeviceCondition")
-FIREBUS_PY_ENUM(firebus::alarm::device_status, AlarmDeviceStatus,
-                "firebus._firebus.alarm.DeviceStatus")
-
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace profile_detail {
 namespace {
 
 namespace prof = firebus::profile;
@@ -688,12 +683,15 @@ void bind_codec(py::module_& m) {
 }
 
 }  // namespace
+}  // namespace profile_detail
 
 py::object readings_to_py(const firebus::profile::codec& c, const firebus::profile::readings& r) {
+  using namespace profile_detail;
   return py::cast(to_py(c, r));
 }
 
 void bind_profile(py::module_& m) {
+  using namespace profile_detail;
   bind_enums(m);
   m.attr("PROFILE_VERSION") = prof::profile_version;
   m.attr("MAX_POINTS") = prof::max_points;

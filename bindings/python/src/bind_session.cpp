@@ -48,16 +48,8 @@
 
 #include "bindings.hpp"
 #include "common.hpp"
+#include "shared_enums.hpp"
 
-// Shared with bind_io.cpp / bind_gb26875.cpp (same declarations: one Python class each).
-FIREBUS_PY_ENUM(firebus::gb26875::message_priority, MessagePriority,
-                "firebus._firebus.gb26875.MessagePriority")
-FIREBUS_PY_ENUM(firebus::gb26875::confirm_policy, ConfirmPolicy,
-                "firebus._firebus.gb26875.ConfirmPolicy")
-FIREBUS_PY_ENUM(firebus::gb26875::uitd_event_kind, ClientEventKind,
-                "firebus._firebus.gb26875.ClientEventKind")
-FIREBUS_PY_ENUM(firebus::gb26875::command, GbCommand, "firebus._firebus.gb26875.Command")
-// New here.
 FIREBUS_PY_ENUM(firebus::gb26875::close_reason, CentreCloseReason,
                 "firebus._firebus.gb26875.CentreCloseReason")
 
@@ -159,8 +151,6 @@ FIREBUS_PY_TYPED(rejection_t, "firebus._firebus.gb26875.Rejection")
 
 using error_obj = typed<error_t>;
 using error_or_none = typed<error_or_none_t>;
-
-firebus::byte_view view_of(const std::string& s) { return firebus::byte_view::from_chars(s); }
 
 // The Python exception object (firebus.Error subclass) of `ec`, not raised.
 py::object error_object(const std::error_code& ec) {
@@ -986,10 +976,6 @@ struct centre_clear {
   void operator()(centre_py&) const {}
 };
 
-py::bytes bytes_of(const std::vector<std::uint8_t>& v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
-
 py::object decode_with(const std::vector<std::uint8_t>& bytes, const py::object& users,
                        const char* context) {
   std::error_code ec;
@@ -1152,7 +1138,7 @@ void bind_centre_values(py::module_& m, py::class_<centre_py>& session) {
                        "Output of CentreSession.poll(): bytes to write to the connection (one "
                        "whole frame).")
       .def_property_readonly(
-          "bytes", [](const cs::send& x) { return bytes_of(x.bytes); }, "The frame.")
+          "bytes", [](const cs::send& x) { return to_bytes(x.bytes); }, "The frame.")
       .def(
           "__repr__",
           [](const cs::send& x) {
@@ -1172,7 +1158,7 @@ void bind_centre_values(py::module_& m, py::class_<centre_py>& session) {
       .def_property_readonly(
           "header", [](const message_py& x) { return x.m.hdr; }, "Its Header, as received.")
       .def_property_readonly(
-          "adu", [](const message_py& x) { return bytes_of(x.m.adu_bytes); },
+          "adu", [](const message_py& x) { return to_bytes(x.m.adu_bytes); },
           "Its ADU bytes (C++ adu_bytes).")
       .def_property_readonly(
           "token", [](const message_py& x) { return x.m.token; },
@@ -1198,7 +1184,7 @@ void bind_centre_values(py::module_& m, py::class_<centre_py>& session) {
           "__repr__",
           [](const message_py& x) {
             return "CentreMessage(header=" + header_repr(x.m.hdr) +
-                   ", adu=" + repr_of(bytes_of(x.m.adu_bytes)) +
+                   ", adu=" + repr_of(to_bytes(x.m.adu_bytes)) +
                    ", token=" + std::to_string(x.m.token) +
                    ", duplicate=" + (x.m.duplicate ? "True" : "False") + ")";
           },
@@ -1223,7 +1209,7 @@ void bind_centre_values(py::module_& m, py::class_<centre_py>& session) {
       .def_property_readonly(
           "header", [](const answer_py& x) { return x.a.hdr; }, "The answer's Header.")
       .def_property_readonly(
-          "adu", [](const answer_py& x) { return bytes_of(x.a.adu_bytes); },
+          "adu", [](const answer_py& x) { return to_bytes(x.a.adu_bytes); },
           "The response's ADU bytes (checked); b'' for a confirm.")
       .def(
           "decode",
@@ -1237,7 +1223,7 @@ void bind_centre_values(py::module_& m, py::class_<centre_py>& session) {
           [](const answer_py& x) {
             return "CentreAnswer(id=" + std::to_string(x.a.id) +
                    ", header=" + header_repr(x.a.hdr) +
-                   ", adu=" + repr_of(bytes_of(x.a.adu_bytes)) + ")";
+                   ", adu=" + repr_of(to_bytes(x.a.adu_bytes)) + ")";
           },
           "CentreAnswer(id=..., header=..., adu=...).");
 

@@ -42,22 +42,19 @@ FIREBUS_PY_ENUM(firebus::telemetry::sparkplug::message_type, SparkplugMessageTyp
 
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace sparkplug_detail {
 namespace {
 
 namespace spb = firebus::telemetry::sparkplug;
 
 constexpr const char* module_name = "firebus.sparkplug";
 
-py::bytes to_bytes(const std::vector<std::uint8_t>& v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
-
 std::vector<std::uint8_t> from_bytes(const py::bytes& b) {
   const std::string_view s(b);
   return std::vector<std::uint8_t>(s.begin(), s.end());
 }
-
-std::string py_repr(const py::handle& h) { return py::repr(h).cast<std::string>(); }
 
 // --- values ----------------------------------------------------------------------------------
 
@@ -598,8 +595,10 @@ void bind_node(py::module_& m) {
 }
 
 }  // namespace
+}  // namespace sparkplug_detail
 
 void bind_sparkplug(py::module_& sparkplug) {
+  using namespace sparkplug_detail;
   bind_enums(sparkplug);
   bind_payload(sparkplug);
   bind_topic(sparkplug);

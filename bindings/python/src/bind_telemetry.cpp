@@ -39,6 +39,9 @@ FIREBUS_PY_ENUM(firebus::telemetry::lane, TelemetryLane, "firebus._firebus.telem
 
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace telemetry_detail {
 namespace {
 
 namespace tm = firebus::telemetry;
@@ -49,17 +52,6 @@ constexpr const char* module_name = "firebus.telemetry";
 firebus::point_id point_of(const std::string& name) {
   return name.empty() ? firebus::point_id() : firebus::point_id(name);
 }
-
-firebus::byte_view view_of(const py::bytes& b) {
-  const std::string_view s(b);
-  return firebus::byte_view::from_chars(s);
-}
-
-py::bytes to_bytes(const std::vector<std::uint8_t>& v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
-
-std::string py_repr(const py::handle& h) { return py::repr(h).cast<std::string>(); }
 
 std::string count(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -491,8 +483,10 @@ void bind_codec(py::module_& m) {
 }
 
 }  // namespace
+}  // namespace telemetry_detail
 
 void bind_telemetry(py::module_& m) {
+  using namespace telemetry_detail;
   bind_enums(m);
   bind_types(m);
   bind_codec(m);

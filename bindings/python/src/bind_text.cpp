@@ -8,28 +8,13 @@
 #include <firebus/text.hpp>
 
 #include "common.hpp"
+#include "shared_enums.hpp"
 
-FIREBUS_PY_ENUM(firebus::text_policy, TextPolicy, "firebus._firebus.gb26875.text.TextPolicy")
 FIREBUS_PY_ENUM(firebus::text_errc, TextErrc, "firebus._firebus.gb26875.text.TextErrc")
 
 namespace firebus_py {
 
 void bind_text(py::module_& gb26875);
-
-namespace {
-
-py::bytes to_bytes(const std::vector<std::uint8_t>& v) {
-  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
-}
-
-firebus::byte_view view_of(const py::bytes& b) {
-  char* data = nullptr;
-  Py_ssize_t size = 0;
-  PyBytes_AsStringAndSize(b.ptr(), &data, &size);
-  return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size)};
-}
-
-}  // namespace
 
 void bind_text(py::module_& gb26875) {
   py::module_ m = gb26875.def_submodule(

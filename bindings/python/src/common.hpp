@@ -11,12 +11,14 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 
 #include <pybind11/pybind11.h>
 
+#include <firebus/core/bytes.hpp>
 #include <firebus/core/time.hpp>
 
 namespace firebus_py {
@@ -100,6 +102,26 @@ inline bool bytes_like(py::handle src, std::string& out) {
   Py_DECREF(b);
   return true;
 }
+
+// --- bytes and text ---------------------------------------------------------------------------
+// The bytes of a Python bytes object (a view: valid while the object lives), or of a std::string.
+inline firebus::byte_view view_of(const py::bytes& b) {
+  char* data = nullptr;
+  Py_ssize_t size = 0;
+  PyBytes_AsStringAndSize(b.ptr(), &data, &size);
+  return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size)};
+}
+inline firebus::byte_view view_of(const std::string& s) {
+  return firebus::byte_view::from_chars(s);
+}
+
+// A Python bytes object with a copy of `v` (a byte_view, or a std::vector<std::uint8_t>).
+inline py::bytes to_bytes(firebus::byte_view v) {
+  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size());
+}
+
+// repr(h) as a std::string.
+inline std::string py_repr(const py::handle& h) { return py::repr(h).cast<std::string>(); }
 
 // --- enums
 // ---------------------------------------------------------------------------------------- The

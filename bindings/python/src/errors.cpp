@@ -12,6 +12,9 @@
 
 namespace firebus_py {
 
+// This file's own helpers: in a namespace of their own, so that the binding sources can also be
+// compiled together (the CMake unity build of firebus_python).
+namespace errors_detail {
 namespace {
 
 // category name → Python class (strong references, kept for the process's life).
@@ -37,8 +40,10 @@ py::object make_class(py::module_& m, const char* name, PyObject* base, const ch
 }
 
 }  // namespace
+}  // namespace errors_detail
 
 void raise(const std::error_code& ec, const std::string& context) {
+  using namespace errors_detail;
   const std::string message = context.empty() ? ec.message() : context + ": " + ec.message();
   py::object cls = py::reinterpret_borrow<py::object>(class_for(ec.category()));
   py::object exc = cls(message);
@@ -49,6 +54,7 @@ void raise(const std::error_code& ec, const std::string& context) {
 }
 
 void register_errors(py::module_& m) {
+  using namespace errors_detail;
   py::object error = make_class(
       m, "Error", PyExc_Exception,
       "Base class of firebus errors. Attributes: code (int, the std::error_code value) and "

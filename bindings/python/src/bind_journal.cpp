@@ -108,20 +108,25 @@ struct message_py {
   }
 };
 
-// The Python log handler, released with the GIL held (it may be dropped on any thread).
+// A Python object shared with C++ callbacks: released with the GIL held (it may be dropped on
+// any thread), or leaked once the interpreter is finalizing.
+std::shared_ptr<py::object> gil_held(py::object f) {
+  return std::shared_ptr<py::object>(new py::object(std::move(f)), [](py::object* p) {
+    if (Py_IsInitialized() && !finalizing()) {
+      py::gil_scoped_acquire gil;
+      delete p;
+    } else {  // too late to call into Python: leak rather than crash
+      p->release();
+      delete p;
+    }
+  });
+}
+
+// The Python log handler.
 struct log_handler {
   std::shared_ptr<py::object> fn;
 
-  explicit log_handler(py::object f)
-      : fn(new py::object(std::move(f)), [](py::object* p) {
-          if (Py_IsInitialized() && !finalizing()) {
-            py::gil_scoped_acquire gil;
-            delete p;
-          } else {  // too late to call into Python: leak rather than crash
-            p->release();
-            delete p;
-          }
-        }) {}
+  explicit log_handler(py::object f) : fn(gil_held(std::move(f))) {}
 
   void operator()(ul::log_level level, const std::string& text) const {
     if (!Py_IsInitialized() || finalizing()) return;
@@ -135,22 +140,13 @@ struct log_handler {
 };
 
 // The Python transform of an MqttUplink (mqtt_uplink_options::transform), called on the client's
-// I/O thread without the uplink's lock, GIL taken; released with the GIL held (it may be dropped
-// on any thread). It returns (topic, payload, qos, retain) tuples; what it raises, or a result
-// of another shape, is a failure: the entry is sent as stored and the uplink logs `why`.
+// I/O thread without the uplink's lock, GIL taken. It returns (topic, payload, qos, retain) tuples;
+// what it raises, or a result of another shape, is a failure: the entry is sent as stored and the
+// uplink logs `why`.
 struct transform_handler {
   std::shared_ptr<py::object> fn;
 
-  explicit transform_handler(py::object f)
-      : fn(new py::object(std::move(f)), [](py::object* p) {
-          if (Py_IsInitialized() && !finalizing()) {
-            py::gil_scoped_acquire gil;
-            delete p;
-          } else {  // too late to call into Python: leak rather than crash
-            p->release();
-            delete p;
-          }
-        }) {}
+  explicit transform_handler(py::object f) : fn(gil_held(std::move(f))) {}
 
   std::vector<ul::publication> operator()(const ul::entry& e, std::error_code& ec,
                                           std::string& why) const {

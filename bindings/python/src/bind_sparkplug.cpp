@@ -508,6 +508,9 @@ void bind_node(py::module_& m) {
       .def_readonly("commands", &spb::incoming::commands, "Writes for the application.")
       .def_readonly("problems", &spb::incoming::problems, "What was refused, and why.")
       .def_readonly("rebirth", &spb::incoming::rebirth, "A rebirth was asked for.")
+      .def_readonly("disconnect", &spb::incoming::disconnect,
+                    "The primary host went offline: publish EdgeNode.death(), disconnect and "
+                    "connect again.")
       .def_property_readonly(
           "error", [](const spb::incoming& in) { return in.error.value(); },
           "The Errc value of the first problem (firebus.telemetry.Errc), 0 if none.");
@@ -518,33 +521,43 @@ void bind_node(py::module_& m) {
       "1970). Publish what it returns; see docs/telemetry.md, 'Sparkplug B'.")
       .def(py::init([](const std::string& group_id, const std::string& edge_node_id,
                        std::vector<spb::metric_decl> metrics, std::vector<spb::alarm_decl> alarms,
-                       std::vector<spb::device_decl> devices) {
+                       std::vector<spb::device_decl> devices, const std::string& primary_host_id) {
              spb::node_config c;
              c.group_id = group_id;
              c.edge_node_id = edge_node_id;
              c.metrics = std::move(metrics);
              c.alarms = std::move(alarms);
              c.devices = std::move(devices);
+             c.primary_host_id = primary_host_id;
              return spb::edge_node(std::move(c));
            }),
            py::arg("group_id"), py::arg("edge_node_id"), py::kw_only(),
            py::arg("metrics") = std::vector<spb::metric_decl>(),
            py::arg("alarms") = std::vector<spb::alarm_decl>(),
-           py::arg("devices") = std::vector<spb::device_decl>(),
-           "TelemetryError for a configuration that cannot work (invalid ids, duplicate names).")
+           py::arg("devices") = std::vector<spb::device_decl>(), py::arg("primary_host_id") = "",
+           "primary_host_id: births wait for that host's STATE online (on_message returns them); "
+           "'' none. TelemetryError for a configuration that cannot work (invalid ids, duplicate "
+           "names).")
       .def_property_readonly("group_id", &spb::edge_node::group_id)
       .def_property_readonly("edge_node_id", &spb::edge_node::edge_node_id)
       .def_property_readonly("connected", &spb::edge_node::connected)
+      .def_property_readonly("born", &spb::edge_node::born,
+                             "This connection's births were published: data flows.")
+      .def_property_readonly("host_online", &spb::edge_node::host_online,
+                             "The primary host is online by its latest STATE on this connection "
+                             "(True without a primary host).")
       .def_property_readonly("bd_seq", &spb::edge_node::bd_seq, "bdSeq of the latest Will.")
       .def_property_readonly("next_seq", &spb::edge_node::next_seq)
       .def("alias_of", &spb::edge_node::alias_of, py::arg("device"), py::arg("name"),
            "The alias of a metric of the node (device '') or a device, or None.")
       .def("subscriptions", &spb::edge_node::subscriptions,
-           "The topic filters to subscribe to (NCMD, DCMD).")
+           "The topic filters to subscribe to (NCMD, DCMD; the primary host's STATE).")
       .def("will", &spb::edge_node::will,
            "The NDEATH Will for the next CONNECT (bdSeq only, QoS 1); advances bdSeq.")
+      .def("death", &spb::edge_node::death,
+           "The NDEATH of the current session, to publish before an intentional disconnect.")
       .def("on_connected", &spb::edge_node::on_connected, py::arg("now_ms"),
-           "NBIRTH and DBIRTHs of the new connection.")
+           "NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host).")
       .def("on_disconnected", &spb::edge_node::on_disconnected)
       .def(
           "data",
@@ -591,7 +604,8 @@ void bind_node(py::module_& m) {
                                 now_ms);
           },
           py::arg("topic"), py::arg("payload"), py::arg("now_ms"),
-          "Handles an NCMD or DCMD; never raises on bad input (see Incoming.problems).");
+          "Handles an NCMD, a DCMD or the primary host's STATE; never raises on bad input (see "
+          "Incoming.problems).");
 }
 
 }  // namespace

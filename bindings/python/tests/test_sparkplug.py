@@ -137,13 +137,40 @@ def test_topics():
     assert spb.data_type_from_name("Float") == spb.DataType.float
 
 
-def node():
+def node(primary_host_id: str = ""):
     ir = spb.MetricDecl("loop1/ir", spb.DataType.float, value=0.0, point="b1/rcm1/ir", unit="mA")
     level = spb.MetricDecl("level", spb.DataType.int16, value=0, point="b1/level")
     panel = spb.DeviceDecl(
         "panel1", [ir, level], [spb.AlarmDecl("b1/rcm1/ir", "HI", AlarmClass.pre_alarm)]
     )
-    return spb.EdgeNode("fire", "gw-0001", devices=[panel])
+    return spb.EdgeNode("fire", "gw-0001", devices=[panel], primary_host_id=primary_host_id)
+
+
+def test_edge_node_primary_host():
+    """Births wait for the primary host's STATE online; offline asks for a disconnect."""
+    n = node("scada")
+    assert "spBv1.0/STATE/scada" in n.subscriptions()
+    n.will()
+    assert n.on_connected(T0) == []
+    assert n.connected and not n.born and not n.host_online
+    assert n.data("panel1", {"level": 2}, T0 + 1) == []
+    inc = n.on_message("spBv1.0/STATE/scada", b'{"online": true, "timestamp": 10}', T0 + 2)
+    assert not inc.problems and not inc.disconnect
+    assert [m.topic for m in inc.publish] == [
+        "spBv1.0/fire/NBIRTH/gw-0001",
+        "spBv1.0/fire/DBIRTH/gw-0001/panel1",
+    ]
+    assert {m.name: m.value for m in spb.decode(inc.publish[1].payload).metrics}["level"] == 2
+    assert n.born and n.host_online
+    assert len(n.data("panel1", {"level": 3}, T0 + 3)) == 1
+    inc = n.on_message("spBv1.0/STATE/scada", b'{"online": false, "timestamp": 11}', T0 + 4)
+    assert inc.disconnect and inc.publish == []
+    death = spb.decode(n.death().payload)
+    assert [(m.name, m.value) for m in death.metrics] == [("bdSeq", n.bd_seq)]
+    inc = n.on_message("spBv1.0/STATE/scada", b"not json", T0 + 5)
+    assert inc.problems and inc.error == int(telemetry.Errc.malformed)
+    with pytest.raises(firebus.TelemetryError):
+        node("a/b")
 
 
 def test_edge_node_bdseq_births_data_rebirth():

@@ -63,9 +63,10 @@ class EdgeNode:
         metrics: list[MetricDecl] = [],
         alarms: list[AlarmDecl] = [],
         devices: list[DeviceDecl] = [],
+        primary_host_id: str = "",
     ) -> None:
         """
-        TelemetryError for a configuration that cannot work (invalid ids, duplicate names).
+        primary_host_id: births wait for that host's STATE online (on_message returns them); '' none. TelemetryError for a configuration that cannot work (invalid ids, duplicate names).
         """
     def alarms(
         self, events: list[firebus._firebus.core.Event], now_ms: int, historical: bool = False
@@ -89,20 +90,24 @@ class EdgeNode:
         """
         NDATA/DDATA of firebus.core.Sample values, by the metrics' points.
         """
+    def death(self) -> Message:
+        """
+        The NDEATH of the current session, to publish before an intentional disconnect.
+        """
     def device_birth(self, device: str, now_ms: int) -> list[Message]: ...
     def device_death(self, device: str, now_ms: int) -> list[Message]: ...
     def on_connected(self, now_ms: int) -> list[Message]:
         """
-        NBIRTH and DBIRTHs of the new connection.
+        NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host).
         """
     def on_disconnected(self) -> None: ...
     def on_message(self, topic: str, payload: bytes, now_ms: int) -> Incoming:
         """
-        Handles an NCMD or DCMD; never raises on bad input (see Incoming.problems).
+        Handles an NCMD, a DCMD or the primary host's STATE; never raises on bad input (see Incoming.problems).
         """
     def subscriptions(self) -> list[str]:
         """
-        The topic filters to subscribe to (NCMD, DCMD).
+        The topic filters to subscribe to (NCMD, DCMD; the primary host's STATE).
         """
     def will(self) -> Message:
         """
@@ -114,11 +119,21 @@ class EdgeNode:
         bdSeq of the latest Will.
         """
     @property
+    def born(self) -> bool:
+        """
+        This connection's births were published: data flows.
+        """
+    @property
     def connected(self) -> bool: ...
     @property
     def edge_node_id(self) -> str: ...
     @property
     def group_id(self) -> str: ...
+    @property
+    def host_online(self) -> bool:
+        """
+        The primary host is online by its latest STATE on this connection (True without a primary host).
+        """
     @property
     def next_seq(self) -> int: ...
 
@@ -130,6 +145,11 @@ class Incoming:
     def commands(self) -> list[Command]:
         """
         Writes for the application.
+        """
+    @property
+    def disconnect(self) -> bool:
+        """
+        The primary host went offline: publish EdgeNode.death(), disconnect and connect again.
         """
     @property
     def error(self) -> int:

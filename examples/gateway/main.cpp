@@ -84,11 +84,6 @@ int main(int argc, char** argv) {
   opt.default_profile_dir = FIREBUS_GATEWAY_INSTALLED_PROFILES;
 #endif
   auto gw = std::make_unique<fbgw::gateway>(io, cfg, opt);
-  std::string why;
-  if (!gw->start(why)) {
-    std::cerr << "firebus-gateway: cannot start: " << why << '\n';
-    return 1;
-  }
 
   // /metrics (Prometheus text) and /healthz on localhost, on the HTTP library's own threads.
   httplib::Server http;
@@ -128,6 +123,16 @@ int main(int argc, char** argv) {
       std::cerr << "firebus-gateway: cannot listen on " << cfg.metrics_listen << " (metrics)\n";
       return 1;
     }
+  }
+  // The port is bound (and listening: connections wait in its backlog) before the gateway says
+  // "started", so that whoever waits for that line can reach the endpoint at once; requests are
+  // served once the gateway has started.
+  std::string why;
+  if (!gw->start(why)) {
+    std::cerr << "firebus-gateway: cannot start: " << why << '\n';
+    return 1;
+  }
+  if (!cfg.metrics_listen.empty()) {
     http_thread = std::thread([&http] { http.listen_after_bind(); });
   }
 

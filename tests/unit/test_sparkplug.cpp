@@ -936,7 +936,8 @@ TEST_CASE("sparkplug node: with a primary host, births wait for its STATE online
   REQUIRE(in.publish.size() == 3);
   CHECK(in.publish[0].topic == "spBv1.0/fire/NBIRTH/gw-0001");
   CHECK(decoded(in.publish[0]).seq == 0u);
-  const spb::metric* temp = find(decoded(in.publish[2]), "temp");
+  const spb::payload sensor = decoded(in.publish[2]);
+  const spb::metric* temp = find(sensor, "temp");
   REQUIRE(temp != nullptr);
   CHECK(temp->value == spb::metric_value(22.0));
   CHECK(node.born());

@@ -571,6 +571,35 @@ TEST_CASE("centre_session: rate limit") {
   }
 }
 
+TEST_CASE("centre_session: the rate limit matches the last-N-inputs model, whatever the rate") {
+  // The window keeps only the inputs of the last rate_window (a ring that grows with the rate):
+  // it must close at exactly the input where "the N-th most recent earlier input is less than
+  // rate_window old" first holds, for random limits, windows and input times.
+  std::mt19937 rng(20261201);
+  for (int trial = 0; trial < 300; ++trial) {
+    gb::centre_config cfg = make_config();
+    cfg.rate_max_frames = std::uniform_int_distribution<std::size_t>(1, 40)(rng);
+    cfg.rate_window = std::chrono::milliseconds(std::uniform_int_distribution<int>(1, 2000)(rng));
+    cfg.idle_timeout = std::chrono::hours(1);
+    session s(cfg, mono_time{});
+    std::vector<mono_time> seen;  // the model: every accepted input's time
+    mono_time t{};
+    const int gap_max = std::uniform_int_distribution<int>(0, 400)(rng);
+    bool closed = false;
+    for (int i = 0; i < 400 && !closed; ++i) {
+      t += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, gap_max)(rng));
+      const std::size_t n = cfg.rate_max_frames;
+      const bool model_closes = seen.size() >= n && t - seen[seen.size() - n] < cfg.rate_window;
+      feed(s, frame(1, gb::command::send_data, {}), t);
+      drain(s);
+      REQUIRE_MESSAGE(s.closed() == model_closes, "trial ", trial, " input ", i);
+      closed = model_closes;
+      if (!closed) seen.push_back(t);
+    }
+    if (closed) CHECK(s.counters().rate_limited == 1);
+  }
+}
+
 TEST_CASE("centre_session: too many consecutive bad inputs close the connection") {
   gb::centre_config cfg = make_config();
   cfg.max_consecutive_errors = 3;

@@ -85,8 +85,10 @@
 ///   count; rejections do not). Closes at exactly last frame + idle_timeout.
 /// - close_reason::rate_limit: more than centre_config::rate_max_frames inputs (frames and
 ///   rejections) within any span shorter than centre_config::rate_window. A sliding window over the
-///   times of the last rate_max_frames inputs, exact and deterministic: 200 inputs at the same
-///   instant pass, the 201st within the same second closes; one at exactly t + 1 s passes.
+///   times of the inputs of the last rate_window (at most rate_max_frames of them), exact and
+///   deterministic: 200 inputs at the same instant pass, the 201st within the same second closes;
+///   one at exactly t + 1 s passes. Its memory follows the peer's actual rate (a ring that grows
+///   by doubling, up to rate_max_frames times), not the limit.
 /// - close_reason::too_many_errors: more than centre_config::max_consecutive_errors bad inputs in
 ///   a row (rejections and denied frames; duplicates and unexpected answers are not errors). Any
 ///   frame handled without a deny resets the count.
@@ -105,7 +107,8 @@
 ///
 /// @par Memory
 /// Bounded whatever the peer and the caller do: the request queue (max_pending_requests + 1), the
-/// duplicate history, the rate window and the messages waiting for accept() have fixed limits, and
+/// duplicate history, the rate window (up to rate_max_frames times, as many as the peer's rate
+/// needs) and the messages waiting for accept() have fixed limits, and
 /// each message holds at most 1 024 ADU bytes. The output queue holds at most
 /// max_outputs + max_pending_requests + 2 items: an entry point that finds fewer than 4 free
 /// places (below max_outputs) closes the connection with close_reason::output_overflow instead of
@@ -130,6 +133,7 @@
 #ifndef FIREBUS_GB26875_CENTRE_SESSION_HPP
 #define FIREBUS_GB26875_CENTRE_SESSION_HPP
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -581,7 +585,7 @@ class centre_session {
       closed_ = true;
       return;
     }
-    rate_.assign(cfg_.rate_max_frames, mono_time{});
+    rate_.assign(std::min<std::size_t>(4, cfg_.rate_max_frames), mono_time{});
     history_.assign(cfg_.duplicate_history, dup_key{});
   }
 
@@ -600,16 +604,27 @@ class centre_session {
       ++counters_.ignored_after_close;
       return false;
     }
-    // Sliding window over the last rate_max_frames inputs (see "Limits").
-    const mono_time oldest = rate_[rate_next_];
-    if (rate_count_ == rate_.size() && now_ - oldest < cfg_.rate_window) {
+    // Sliding window over the inputs of the last rate_window (see "Limits"): the ring holds
+    // their times, oldest first; those at least rate_window old leave it.
+    while (rate_count_ > 0 && now_ - rate_[rate_head_] >= cfg_.rate_window) {
+      rate_head_ = (rate_head_ + 1) % rate_.size();
+      --rate_count_;
+    }
+    if (rate_count_ >= cfg_.rate_max_frames) {
       counters_.rate_limited = 1;
       shut(close_reason::rate_limit);
       return false;
     }
-    rate_[rate_next_] = now_;
-    rate_next_ = (rate_next_ + 1) % rate_.size();
-    if (rate_count_ < rate_.size()) ++rate_count_;
+    if (rate_count_ == rate_.size()) {  // full, below the limit: double (up to the limit)
+      std::vector<mono_time> grown(std::min(rate_.size() * 2, cfg_.rate_max_frames));
+      for (std::size_t i = 0; i < rate_count_; ++i) {
+        grown[i] = rate_[(rate_head_ + i) % rate_.size()];
+      }
+      rate_ = std::move(grown);
+      rate_head_ = 0;
+    }
+    rate_[(rate_head_ + rate_count_) % rate_.size()] = now_;
+    ++rate_count_;
     return true;
   }
 
@@ -883,8 +898,8 @@ class centre_session {
   std::uint64_t next_id_ = 1;
   std::uint64_t next_token_ = 1;
   std::size_t errors_in_row_ = 0;
-  std::vector<mono_time> rate_;
-  std::size_t rate_next_ = 0;
+  std::vector<mono_time> rate_;  // ring of the last rate_window's input times
+  std::size_t rate_head_ = 0;    // its oldest
   std::size_t rate_count_ = 0;
   std::vector<dup_key> history_;
   std::size_t history_next_ = 0;

@@ -229,13 +229,16 @@ class child {
   child& operator=(const child&) = delete;
 
   void signal(int sig) { ::kill(pid_, sig); }
-  // Exit code (or 128 + signal).
+  // Exit code (or 128 + signal). Returns once the reader has every line the process wrote
+  // (its end of the pipe, up to 10 s): lines() after wait() is complete.
   int wait() {
     if (waited_) return status_;
     int st = 0;
     ::waitpid(pid_, &st, 0);
     waited_ = true;
     status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return eof_; });
     return status_;
   }
   // The first line (from `from` on) for which `match` is true, waiting up to `timeout`.

@@ -527,31 +527,58 @@ struct raw_subscriber {
   }
 };
 
-// Journals `payload` in the alarm lane for the uplink's transform.
-void send_transformed(ul::mqtt_uplink& up, const std::string& topic, const std::string& payload) {
-  ul::message m;
-  m.lane = ul::lane::alarm;
-  m.topic = topic;
-  m.payload =
-      firebus::byte_view(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
-  m.format = ul::format_byte(ul::payload_format::transformed);
-  up.send(m);
-}
+// A journal, a client and an uplink with a transform, on an io thread of their own.
+struct transform_rig {
+  firebus_test::temp_dir dir;
+  ul::journal j;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  mqtt::client c;
+  ul::mqtt_uplink up;
+  std::thread t;
 
-// Until the journal's alarm lane is empty (up to 10 s); then stops the client and the io thread
-// and returns the uplink's counters.
-ul::mqtt_uplink_counters drain_and_stop(ul::journal& j, ul::mqtt_uplink& up, mqtt::client& c,
-                                        asio::io_context& io, std::thread& t) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < until && j.stats(ul::lane::alarm).messages != 0) {
-    std::this_thread::sleep_for(20ms);
+  static ul::journal_options journal_in(const firebus_test::temp_dir& d) {
+    ul::journal_options jo;
+    jo.path = d.path + "/j.db";
+    return jo;
   }
-  const ul::mqtt_uplink_counters n = up.counters();
-  c.stop();
-  io.stop();
-  t.join();
-  return n;
-}
+  transform_rig(const mqtt::client_options& co, const ul::mqtt_uplink_options& uo)
+      : j(journal_in(dir)), c(io, co), up(io, j, c, uo) {}
+  ~transform_rig() {
+    if (t.joinable()) stop();
+  }
+  void start() {
+    c.start();
+    t = std::thread([this] { io.run(); });
+  }
+  // Journals `payload` in the alarm lane for the transform.
+  void send(const std::string& topic, const std::string& payload) {
+    ul::message m;
+    m.lane = ul::lane::alarm;
+    m.topic = topic;
+    m.payload =
+        firebus::byte_view(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+    m.format = ul::format_byte(ul::payload_format::transformed);
+    up.send(m);
+  }
+  std::uint64_t waiting() { return j.stats(ul::lane::alarm).messages; }
+  // Until the alarm lane is empty (up to 10 s); then stops the client and the io thread and
+  // returns the uplink's counters.
+  ul::mqtt_uplink_counters drain_and_stop() {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < until && waiting() != 0) {
+      std::this_thread::sleep_for(20ms);
+    }
+    const ul::mqtt_uplink_counters n = up.counters();
+    stop();
+    return n;
+  }
+  void stop() {
+    c.stop();
+    io.stop();
+    t.join();
+  }
+};
 
 }  // namespace
 
@@ -559,14 +586,7 @@ TEST_CASE(
     "mqtt uplink: transformed entries — several messages, none, failures sent as stored, "
     "historical before the connection") {
   firebus_test::mosquitto_broker broker;
-  firebus_test::temp_dir dir;
   raw_subscriber sub(broker.port(), "tx/#");
-  ul::journal_options jo;
-  jo.path = dir.path + "/j.db";
-  ul::journal j(jo);
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  mqtt::client c(io, client_options(broker.port(), "fb-test-tx"));
   std::mutex seen_m;
   std::vector<std::pair<std::string, bool>> seen;  // payload, historical, in transform order
   ul::mqtt_uplink_options uo;
@@ -594,16 +614,15 @@ TEST_CASE(
     }
     return out;  // "none": nothing to publish
   };
-  ul::mqtt_uplink up(io, j, c, uo);
-  auto send = [&](const std::string& p) { send_transformed(up, "tx/stored", p); };
+  transform_rig rig(client_options(broker.port(), "fb-test-tx"), uo);
+  auto send = [&](const std::string& p) { rig.send("tx/stored", p); };
   // Produced before the connection: historical when transformed.
   send("two:1");
   send("none:2");
-  c.start();
-  std::thread t([&] { io.run(); });
+  rig.start();
   const auto until = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < until &&
-         (up.counters().connections == 0 || up.counters().acked < 2)) {
+         (rig.up.counters().connections == 0 || rig.up.counters().acked < 2)) {
     std::this_thread::sleep_for(10ms);
   }
   send("bad:3");
@@ -611,7 +630,7 @@ TEST_CASE(
   send("wild:5");
   send("two:6");
   const auto got = sub.wait_for(7);
-  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
+  const ul::mqtt_uplink_counters n = rig.drain_and_stop();
 
   std::map<std::string, std::pair<std::string, int>> by_topic;
   std::vector<std::string> stored;
@@ -631,7 +650,7 @@ TEST_CASE(
   CHECK(by_topic["tx/b/6"] == std::make_pair(std::string("B"), 0));
   // A failed transform (an error, an exception, an unpublishable message): sent as stored.
   CHECK(stored == std::vector<std::string>{"bad:3", "throw:4", "wild:5"});
-  CHECK(j.stats(ul::lane::alarm).messages == 0);
+  CHECK(rig.waiting() == 0);
   CHECK(n.acked == 6);
   CHECK(n.transformed == 3);
   CHECK(n.transform_failures == 3);
@@ -650,16 +669,9 @@ TEST_CASE("mqtt uplink: a transformed entry stays until every message made for i
   // transformed and sent again (its first message a duplicate), never be acknowledged by its
   // first message alone.
   firebus_test::mosquitto_broker broker;
-  firebus_test::temp_dir dir;
   raw_subscriber sub(broker.port(), "tx2/#");
-  ul::journal_options jo;
-  jo.path = dir.path + "/j.db";
-  ul::journal j(jo);
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
   mqtt::client_options co = client_options(broker.port(), "fb-test-tx2");
   co.max_payload = 1000;
-  mqtt::client c(io, co);
   std::atomic<int> calls{0};
   ul::mqtt_uplink_options uo;
   uo.poll_interval = 100ms;
@@ -671,13 +683,12 @@ TEST_CASE("mqtt uplink: a transformed entry stays until every message made for i
     out.push_back({"tx2/b", std::vector<std::uint8_t>(call == 1 ? 2000 : 1, 'B'), 1, false});
     return out;
   };
-  ul::mqtt_uplink up(io, j, c, uo);
-  c.start();
-  std::thread t([&] { io.run(); });
-  send_transformed(up, "tx2/stored", "x");
+  transform_rig rig(co, uo);
+  rig.start();
+  rig.send("tx2/stored", "x");
   const auto got = sub.wait_for(3);
-  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
-  CHECK(j.stats(ul::lane::alarm).messages == 0);
+  const ul::mqtt_uplink_counters n = rig.drain_and_stop();
+  CHECK(rig.waiting() == 0);
   MESSAGE("transform calls: ", calls.load(), ", messages: ", got.size());
   CHECK(calls == 2);
   CHECK(n.refused == 1);
@@ -689,14 +700,7 @@ TEST_CASE("mqtt uplink: a transformed entry stays until every message made for i
 
 TEST_CASE("mqtt uplink: a transform that says \"not now\" holds its entry and those behind it") {
   firebus_test::mosquitto_broker broker;
-  firebus_test::temp_dir dir;
   raw_subscriber sub(broker.port(), "tx3/#");
-  ul::journal_options jo;
-  jo.path = dir.path + "/j.db";
-  ul::journal j(jo);
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  mqtt::client c(io, client_options(broker.port(), "fb-test-tx3"));
   std::atomic<bool> ready{false};
   std::atomic<int> deferrals{0};
   ul::mqtt_uplink_options uo;
@@ -712,21 +716,20 @@ TEST_CASE("mqtt uplink: a transform that says \"not now\" holds its entry and th
     out.push_back({"tx3/" + std::string(e.payload.begin(), e.payload.end()), {'x'}, 1, false});
     return out;
   };
-  ul::mqtt_uplink up(io, j, c, uo);
-  c.start();
-  std::thread t([&] { io.run(); });
-  for (int i = 1; i <= 5; ++i) send_transformed(up, "tx3/stored", std::to_string(i));
+  transform_rig rig(client_options(broker.port(), "fb-test-tx3"), uo);
+  rig.start();
+  for (int i = 1; i <= 5; ++i) rig.send("tx3/stored", std::to_string(i));
   std::this_thread::sleep_for(600ms);
-  CHECK(j.stats(ul::lane::alarm).messages == 5);  // held, not lost, not sent as stored
-  CHECK(deferrals >= 2);                          // asked again at each poll
+  CHECK(rig.waiting() == 5);  // held, not lost, not sent as stored
+  CHECK(deferrals >= 2);      // asked again at each poll
   {
     std::lock_guard<std::mutex> l(sub.m);
     CHECK(sub.got.empty());
   }
   ready = true;
-  up.notify();
+  rig.up.notify();
   const auto got = sub.wait_for(5);
-  const ul::mqtt_uplink_counters n = drain_and_stop(j, up, c, io, t);
+  const ul::mqtt_uplink_counters n = rig.drain_and_stop();
   std::vector<std::string> topics;
   for (const auto& g : got) topics.push_back(g.topic);
   CHECK(topics == std::vector<std::string>{"tx3/1", "tx3/2", "tx3/3", "tx3/4", "tx3/5"});

@@ -323,7 +323,8 @@ int poll(const poll_options& o) {
   bus.start();
   // One scan: until every published point was read or failed, within a bound.
   const auto bound = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      timeout * static_cast<std::int64_t>((o.retries + 1) * (codec->size() + 1)));
+      timeout * (static_cast<std::int64_t>(o.retries) + 1) *
+      static_cast<std::int64_t>(codec->size() + 1));
   const auto limit = started + std::chrono::seconds(5) + bound;
   while (answered < awaited && std::chrono::steady_clock::now() < limit) {
     io.run_for(std::chrono::milliseconds(20));

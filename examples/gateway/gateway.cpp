@@ -749,10 +749,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           // wait for the host (the journal keeps everything meanwhile).
           self->log("sparkplug primary host offline",
                     {{"host", self->cfg.mqtt.sparkplug_host}, {"action", "reconnecting"}});
-          if (auto d = self->spb->death()) {
-            std::error_code pec;
-            self->mqtt->publish(d->topic, d->payload, d->qos, false, pec);
-          }
+          self->publish_death();
           self->mqtt->stop();  // writes what is queued (the NDEATH), then DISCONNECT
           self->mqtt->start();
         }
@@ -816,6 +813,17 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         return;
       }
     }
+  }
+
+  // Publishes the Sparkplug session's NDEATH before an intentional disconnect (the broker
+  // publishes the Will only for a lost connection). Returns its token; 0 when it did not go out.
+  std::uint64_t publish_death() {
+    const auto d = spb->death();
+    if (!d) return 0;
+    std::error_code ec;
+    const std::uint64_t token = mqtt->publish(d->topic, d->payload, d->qos, false, ec);
+    if (token == 0) log("sparkplug NDEATH not published", {{"reason", ec.message()}});
+    return token;
   }
 
   bool send_envelope(const tm::envelope& env, ul::lane lane, const std::string& topic) {
@@ -1513,12 +1521,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         // publishes the Will only for a lost connection); up to 2 s for its PUBACK.
         if (self->spb && self->mqtt && self->mqtt->connected() && !self->death_sent) {
           self->death_sent = true;
-          if (auto d = self->spb->death()) {
-            std::error_code ec;
-            self->death_token = self->mqtt->publish(d->topic, d->payload, d->qos, false, ec);
-            if (self->death_token != 0) {
-              *deadline = std::max(*deadline, steady::now() + std::chrono::seconds(2));
-            }
+          self->death_token = self->publish_death();
+          if (self->death_token != 0) {
+            *deadline = std::max(*deadline, steady::now() + std::chrono::seconds(2));
           }
         }
         if (self->death_token != 0 && !self->death_done && steady::now() < *deadline) {

@@ -113,7 +113,8 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
       calls.swap(pending_calls);
       lock.unlock();
       if (o.on_log) {
-        for (auto& [level, text] : logs) guarded([&] { o.on_log(level, text); });
+        // Not a structured binding: a lambda may not capture one in C++17 (clang refuses).
+        for (const auto& entry : logs) guarded([&] { o.on_log(entry.first, entry.second); });
       }
       for (auto& f : calls) {
         {

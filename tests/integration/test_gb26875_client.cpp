@@ -45,7 +45,7 @@ gb::time_tag some_time() { return gb::time_tag{5, 4, 3, 2, 1, 24}; }
 // The centre: accepts connections, records every frame, optionally confirms data at once.
 class centre {
  public:
-  explicit centre(asio::io_context& io) : io_(io), acceptor_(io) {}
+  explicit centre(asio::io_context& io) : acceptor_(io) {}
   ~centre() { close(); }
 
   void listen(std::uint16_t port = 0) {
@@ -156,7 +156,6 @@ class centre {
     });
   }
 
-  asio::io_context& io_;
   tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::shared_ptr<connection> conn_;

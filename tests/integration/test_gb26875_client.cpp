@@ -303,22 +303,27 @@ TEST_CASE("gb26875 client: without a confirm it retransmits with the same serial
   CHECK(c.counters().session.retransmitted == 2);
 }
 
-TEST_CASE("gb26875 client: a deny fails the message without retry") {
+TEST_CASE("gb26875 client: a denied frame is sent again; the last retry denied fails it") {
   fixture f;
   f.ctr.listen();
-  gb::client c(f.io, make_config(f.ctr.port()));
+  gb::client c(f.io, make_config(f.ctr.port()));  // retries = 2
   f.out.attach(c);
   c.start();
   REQUIRE(run_until(f.io, [&] { return f.out.connected == 1 && f.ctr.accepted == 1; }));
   std::error_code ec;
   const std::uint64_t id = c.submit(routine_adu(2), ec);
-  REQUIRE(run_until(f.io, [&] { return f.ctr.frames.size() == 1; }));
-  f.ctr.answer(f.ctr.frames[0].hdr, gb::command::deny);
+  for (std::size_t n = 1; n <= 3; ++n) {
+    REQUIRE(run_until(f.io, [&] { return f.ctr.data_frames().size() == n; }));
+    const auto frames = f.ctr.data_frames();
+    CHECK(frames.back().hdr.serial == 100);  // the same transaction
+    f.ctr.answer(frames.back().hdr, gb::command::deny);
+  }
   REQUIRE(run_until(f.io, [&] { return f.out.failed.size() == 1; }));
   CHECK(f.out.failed[0].first == id);
   CHECK(f.out.failed[0].second == gb::errc::denied);
-  run_for(f.io, 300ms);  // no retransmission after a deny
-  CHECK(f.ctr.data_frames().size() == 1);
+  run_for(f.io, 300ms);  // nothing after the last retry
+  CHECK(f.ctr.data_frames().size() == 3);
+  CHECK(c.counters().session.retransmitted == 2);
 }
 
 TEST_CASE("gb26875 client: a fire alarm behind 50 routine messages is sent next") {

@@ -522,12 +522,16 @@ TEST_CASE("gb26875 uplink: a centre outage mid-stream — nothing lost, replay a
           ", client resends ", gw.c->counters().session.resent);
 }
 
-TEST_CASE("gb26875 uplink: a denied message is removed and reported, the others continue") {
+TEST_CASE(
+    "gb26875 uplink: keep_denied false: a message denied after its retries is removed and "
+    "reported, the others continue") {
   centre ctr;
   ctr.deny([](std::uint32_t k) { return k == 13 || k == 21; });
   ctr.start();
   firebus_test::temp_dir dir;
-  gateway gw(journal_at(dir), ctr.port());
+  ul::gb26875_uplink_options uo;
+  uo.keep_denied = false;
+  gateway gw(journal_at(dir), ctr.port(), uo);
   // A journal entry that is not a GB/T 26875.3 ADU (appended directly, by mistake): removed and
   // reported too, never blocking the lane.
   const std::vector<std::uint8_t> junk{0xFF, 0x01, 0x02};
@@ -569,26 +573,31 @@ TEST_CASE("gb26875 uplink: a denied message is removed and reported, the others 
   }
   CHECK(saw_bad);
   CHECK(denied_ks == std::set<std::uint32_t>{13, 21});
-  // Each denied message reached the centre once: no resend of a refused content.
+  // Each denied message reached the centre 1 + retries (3) times — a deny may answer a damaged
+  // frame — and was not resent by the uplink after that.
   std::size_t tries = 0;
   for (const arrival& a : ctr.arrivals()) tries += a.k == 13 || a.k == 21 ? 1 : 0;
-  CHECK(tries == 2);
+  CHECK(tries == 8);
 }
 
-TEST_CASE("gb26875 uplink: keep_denied keeps a denied message and sends it again") {
+TEST_CASE("gb26875 uplink: a message denied after its retries is kept and sent again (default)") {
   centre ctr;
   std::atomic<int> denies{0};
-  ctr.deny([&](std::uint32_t k) { return k == 5 && denies++ < 2; });  // refused twice, then stored
+  // Refused six times, then stored: the client's engine retries three times after the first
+  // deny (4 denies), the uplink keeps the message and sends it again (2 denies, then stored).
+  ctr.deny([&](std::uint32_t k) { return k == 5 && denies++ < 6; });
   ctr.start();
   firebus_test::temp_dir dir;
-  ul::gb26875_uplink_options uo;
-  uo.keep_denied = true;
-  gateway gw(journal_at(dir), ctr.port(), uo);
-  for (std::uint32_t k = 1; k <= 10; ++k) gw.up->send(routine(k));
+  REQUIRE(ul::gb26875_uplink_options{}.keep_denied);
+  gateway gw(journal_at(dir), ctr.port());
+  for (std::uint32_t k = 1; k <= 10; ++k) gw.up->send(k == 5 ? fire(k) : routine(k));
   REQUIRE(gw.drained());
-  CHECK(gw.up->counters().denied == 2);
+  CHECK(gw.up->counters().denied == 1);
   CHECK(gw.up->counters().delivered == 10);
   CHECK(ctr.distinct().size() == 10);
+  std::size_t tries = 0;
+  for (const arrival& a : ctr.arrivals()) tries += a.k == 5 ? 1 : 0;
+  CHECK(tries == 7);
 }
 
 #ifdef FIREBUS_GB_UPLINK_CRASH_PRODUCER

@@ -128,6 +128,9 @@ TEST_CASE("uitd_session: configuration is validated") {
   c.answer_timeout = duration::zero();
   CHECK(gb::validate(c) == firebus::errc::invalid_argument);
   c = base_config();
+  c.fire_answer_timeout = duration::zero();
+  CHECK(gb::validate(c) == firebus::errc::invalid_argument);
+  c = base_config();
   c.backoff_max = 500ms;
   CHECK(gb::validate(c) == firebus::errc::invalid_argument);
   c = base_config();
@@ -194,7 +197,7 @@ TEST_CASE("uitd_session: a message is delivered on its confirm") {
   // Default wall clock: mono 0 is 2000-01-01 00:00:00 local time.
   CHECK(f.hdr.time == gb::time_tag{1, 0, 0, 1, 1, 0});
   CHECK(s.in_flight() == id);
-  CHECK(s.next_deadline() == at(11));
+  CHECK(s.next_deadline() == at(4));  // a fire message: fire_answer_timeout, 3 s
 
   confirm(s, 0, at(3));
   d = drain(s);
@@ -387,25 +390,176 @@ TEST_CASE("uitd_session: full queue policy") {
   CHECK(ec == gb::errc::adu_too_long);
 }
 
-TEST_CASE("uitd_session: deny fails the message without retry") {
+TEST_CASE(
+    "uitd_session: a deny is a refused transmission, retried; the last one fails the message") {
+  // §6.5.3: a deny answers a damaged frame (checksum, start or end bytes, length) as well as
+  // refused content, so one deny must not drop the message (a fire alarm least of all).
   gb::uitd_session s(base_config());
   s.connected(at(0));
   std::error_code ec;
   const std::uint64_t a = s.submit(routine_adu(1), gb::message_priority::routine, at(0), ec);
   const std::uint64_t b = s.submit(routine_adu(2), gb::message_priority::routine, at(0), ec);
   drain(s);
-  feed(s, centre_frame(gb::command::deny, 0), at(1));
+  for (int k = 1; k <= 3; ++k) {  // retries = 3: three denies are retried at once
+    feed(s, centre_frame(gb::command::deny, 0), at(k));
+    drained d = drain(s);
+    CHECK(d.failed.empty());
+    REQUIRE(d.frames.size() == 1);
+    CHECK(d.frames[0].id == a);
+    CHECK(d.frames[0].hdr.serial == 0);  // same transaction
+  }
+  feed(s, centre_frame(gb::command::deny, 0), at(4));
   drained d = drain(s);
   REQUIRE(d.failed.size() == 1);
   CHECK(d.failed[0].id == a);
   CHECK(d.failed[0].error == gb::errc::denied);
-  CHECK(d.failed[0].attempts == 1);
-  REQUIRE(d.frames.size() == 1);  // the next message, not a retry
+  CHECK(d.failed[0].attempts == 4);
+  REQUIRE(d.frames.size() == 1);  // the next message
   CHECK(d.frames[0].id == b);
   CHECK(d.frames[0].hdr.serial == 1);
-  const gb::uitd_counters c = s.counters(at(1));
+  gb::uitd_counters c = s.counters(at(4));
   CHECK(c.denied == 1);
   CHECK(c.failed == 1);
+  CHECK(c.retransmitted == 3);
+
+  // A deny, then the confirm of the retransmission: delivered.
+  feed(s, centre_frame(gb::command::deny, 1), at(5));
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].hdr.serial == 1);
+  confirm(s, 1, at(5));
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == b);
+  CHECK(d.delivered[0].attempts == 2);
+}
+
+TEST_CASE(
+    "uitd_session: a fire message waits at most fire_answer_timeout behind an unanswered one") {
+  // GB 26875.1: 10 s from the detector to the centre, retransmissions included. A routine
+  // message in flight whose confirm does not come must not hold a fire alarm for its own
+  // 10 s timeout and retries (40 s).
+  gb::uitd_session_config cfg = base_config();
+  REQUIRE(cfg.answer_timeout == 10s);
+  REQUIRE(cfg.fire_answer_timeout == 3s);
+  gb::uitd_session s(cfg);
+  s.connected(at(0));
+  std::error_code ec;
+  const std::uint64_t a = s.submit(routine_adu(1), gb::message_priority::routine, at(0), ec);
+  drained d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].hdr.serial == 0);
+  CHECK(s.next_deadline() == at(10));
+
+  const std::uint64_t f = s.submit(fire_adu(), gb::message_priority::fire, at_ms(100), ec);
+  REQUIRE(!ec);
+  CHECK(drain(s).frames.empty());     // stop-and-wait: the routine one's confirm may come yet
+  CHECK(s.next_deadline() == at(3));  // ... for 3 s after it was sent
+  s.advance(at_ms(2999));
+  CHECK(drain(s).frames.empty());
+  s.advance(at(3));
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == f);
+  CHECK(d.frames[0].hdr.serial == 1);
+  CHECK(s.in_flight() == f);
+  CHECK(s.queued(gb::message_priority::routine) == 1);  // gave way, waits at the head
+  CHECK(s.counters(at(3)).preempted == 1);
+
+  // The fire frame is lost too: sent again 3 s later, not 10.
+  CHECK(s.next_deadline() == at(6));
+  s.advance(at(6));
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == f);
+  CHECK(d.frames[0].hdr.serial == 1);
+  confirm(s, 1, at_ms(6050));
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == f);
+  CHECK(d.delivered[0].latency < 10s);
+  // Then the routine message, with its serial number and full retries.
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == a);
+  CHECK(d.frames[0].hdr.serial == 0);
+  CHECK(s.next_deadline() == at_ms(16050));
+  confirm(s, 0, at(7));
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == a);
+  CHECK(d.delivered[0].attempts == 2);
+  const gb::uitd_counters c = s.counters(at(7));
+  CHECK(c.resent == 1);
+  CHECK(c.unexpected_answers == 0);
+}
+
+TEST_CASE("uitd_session: a fire message with nothing in flight is retransmitted every 3 s") {
+  gb::uitd_session s(base_config());
+  s.connected(at(0));
+  std::error_code ec;
+  const std::uint64_t f = s.submit(fire_adu(), gb::message_priority::fire, at(0), ec);
+  std::vector<mono_time> sent;
+  for (mono_time t = at(0); t <= at(20); t += 100ms) {
+    s.advance(t);
+    drained d = drain(s);
+    for (const sent_frame& fr : d.frames) {
+      CHECK(fr.id == f);
+      sent.push_back(t);
+    }
+    if (!d.failed.empty()) {
+      CHECK(d.failed[0].id == f);
+      CHECK(d.failed[0].error == gb::errc::no_answer);
+      CHECK(d.failed[0].attempts == 4);
+      CHECK(t == at(12));
+      break;
+    }
+  }
+  CHECK(sent == std::vector<mono_time>{at(0), at(3), at(6), at(9)});
+}
+
+TEST_CASE("uitd_session: the late confirm of a message that gave way delivers it") {
+  gb::uitd_session s(base_config());
+  s.connected(at(0));
+  std::error_code ec;
+  const std::uint64_t a = s.submit(routine_adu(1), gb::message_priority::alarm, at(0), ec);
+  drain(s);
+  // Submitted when the message in flight already waited longer than 3 s: sent at once.
+  const std::uint64_t f = s.submit(fire_adu(), gb::message_priority::fire, at(5), ec);
+  drained d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == f);
+  CHECK(d.frames[0].hdr.serial == 1);
+  confirm(s, 0, at(6));  // the late confirm of the first one
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == a);
+  CHECK(d.events.empty());  // not an unexpected answer
+  confirm(s, 1, at(6));
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == f);
+  CHECK(d.frames.empty());  // nothing left to send: the first one is not sent again
+  CHECK(s.queued() == 0);
+}
+
+TEST_CASE("uitd_session: a denied message gives way to a queued fire message") {
+  gb::uitd_session s(base_config());
+  s.connected(at(0));
+  std::error_code ec;
+  const std::uint64_t a = s.submit(routine_adu(1), gb::message_priority::routine, at(0), ec);
+  drain(s);
+  const std::uint64_t f = s.submit(fire_adu(), gb::message_priority::fire, at_ms(10), ec);
+  feed(s, centre_frame(gb::command::deny, 0), at_ms(20));
+  drained d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == f);
+  confirm(s, d.frames[0].hdr.serial, at_ms(30));
+  d = drain(s);
+  REQUIRE(d.delivered.size() == 1);
+  CHECK(d.delivered[0].id == f);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].id == a);
+  CHECK(d.frames[0].hdr.serial == 0);
 }
 
 TEST_CASE("uitd_session: answers with an unknown serial number are ignored and counted") {

@@ -840,11 +840,11 @@ void bind_client_config(py::module_& m) {
                       "datetime.timedelta; they accept a timedelta or seconds as an int or a "
                       "float (rounded to the microsecond; utc_offset to the minute).");
   c.def(py::init([](std::string host, std::uint16_t port, std::uint64_t address,
-                    std::uint64_t centre_address, const dur_us& answer_timeout, int retries,
-                    const dur_us& heartbeat, const dur_min& utc_offset, std::uint8_t version_minor,
-                    std::size_t max_queue, std::size_t max_outputs, const dur_us& max_age,
-                    std::uint16_t first_serial, bool adopt_clock_sync,
-                    const dur_us& backoff_initial, const dur_us& backoff_max,
+                    std::uint64_t centre_address, const dur_us& answer_timeout,
+                    const dur_us& fire_answer_timeout, int retries, const dur_us& heartbeat,
+                    const dur_min& utc_offset, std::uint8_t version_minor, std::size_t max_queue,
+                    std::size_t max_outputs, const dur_us& max_age, std::uint16_t first_serial,
+                    bool adopt_clock_sync, const dur_us& backoff_initial, const dur_us& backoff_max,
                     unsigned backoff_factor, unsigned backoff_jitter_permille,
                     std::uint64_t backoff_seed, const dur_us& connect_timeout,
                     std::size_t read_buffer_size, const dur_us& idle_flush) {
@@ -854,6 +854,7 @@ void bind_client_config(py::module_& m) {
           x.session.address = address;
           x.session.centre_address = centre_address;
           x.session.answer_timeout = answer_timeout.value;
+          x.session.fire_answer_timeout = fire_answer_timeout.value;
           x.session.retries = retries;
           x.session.heartbeat = heartbeat.value;
           x.session.utc_offset = utc_offset.value;
@@ -877,6 +878,7 @@ void bind_client_config(py::module_& m) {
         py::arg("address") = d.session.address,
         py::arg("centre_address") = d.session.centre_address,
         dur_default("answer_timeout", d.session.answer_timeout),
+        dur_default("fire_answer_timeout", d.session.fire_answer_timeout),
         py::arg("retries") = d.session.retries, dur_default("heartbeat", d.session.heartbeat),
         dur_default("utc_offset", d.session.utc_offset),
         py::arg("version_minor") = d.session.version_minor,
@@ -891,7 +893,8 @@ void bind_client_config(py::module_& m) {
         dur_default("connect_timeout", d.connect_timeout),
         py::arg("read_buffer_size") = d.read_buffer_size, dur_default("idle_flush", d.idle_flush),
         "Every setting as a keyword argument; the defaults are the C++ defaults (answer "
-        "timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).");
+        "timeout 10 s, 3 s for fire messages, 3 retries, heartbeat 30 s, UTC+8, back-off "
+        "1 s .. 60 s).");
   c.def_readwrite("host", &cfg_t::host, "The centre: a host name or a numeric address.");
   c.def_readwrite("port", &cfg_t::port, "The centre's TCP port (> 0).");
 #define FIREBUS_PY_SESSION_FIELD(NAME, DOC)                                  \
@@ -905,6 +908,11 @@ void bind_client_config(py::module_& m) {
   FIREBUS_PY_SESSION_FIELD(centre_address, "The centre's 6-byte address (the destination).");
   FIREBUS_PY_SESSION_FIELD(answer_timeout,
                            "Wait this long for a confirm before retransmitting (§6.5.4: 10 s).");
+  FIREBUS_PY_SESSION_FIELD(fire_answer_timeout,
+                           "How long a fire message waits for an answer (its own confirm, or the "
+                           "confirm of a less urgent message in flight, which then gives way) "
+                           "before it is (re)transmitted; the lesser of this and answer_timeout "
+                           "(default 3 s).");
   FIREBUS_PY_SESSION_FIELD(retries, "Retransmissions before a message fails (§6.5.5: 3).");
   FIREBUS_PY_SESSION_FIELD(heartbeat,
                            "Send an empty send-data frame after this long idle; 0: never.");
@@ -1083,8 +1091,9 @@ void bind_counters(py::module_& m) {
       #NAME, [](const cc& x) { return x.session.NAME; }, DOC)
   FIREBUS_PY_SESSION_RO(frames_sent, "Frames put in the engine's output queue.");
   FIREBUS_PY_SESSION_RO(data_sent, "First transmissions of messages.");
-  FIREBUS_PY_SESSION_RO(retransmitted, "Retransmissions after a timeout.");
-  FIREBUS_PY_SESSION_RO(resent, "Transmissions after a reconnect.");
+  FIREBUS_PY_SESSION_RO(retransmitted, "Retransmissions after a timeout or a deny.");
+  FIREBUS_PY_SESSION_RO(resent, "Transmissions after a reconnect or after giving way.");
+  FIREBUS_PY_SESSION_RO(preempted, "Messages in flight that gave way to a fire message.");
   FIREBUS_PY_SESSION_RO(delivered, "Messages confirmed.");
   FIREBUS_PY_SESSION_RO(failed, "Messages failed, for any reason.");
   FIREBUS_PY_SESSION_RO(denied, "... of which denied by the centre.");

@@ -337,47 +337,50 @@ void bind_uitd_config(py::module_& m) {
   py::class_<cfg> c(m, "UitdSessionConfig",
                     "Settings of a UitdSession (C++ gb26875::uitd_session_config). Durations are "
                     "float seconds; validate() checks the ranges (UitdSession does too).");
-  c.def(py::init([](std::uint64_t address, std::uint64_t centre_address, double answer_timeout,
-                    int retries, double heartbeat, int utc_offset_minutes,
-                    std::uint8_t version_minor, std::size_t max_queue, std::size_t max_outputs,
-                    double max_age, std::uint16_t first_serial, bool adopt_clock_sync,
-                    double backoff_initial, double backoff_max, unsigned backoff_factor,
-                    unsigned backoff_jitter_permille, std::uint64_t backoff_seed) {
-          cfg x;
-          x.address = address;
-          x.centre_address = centre_address;
-          x.answer_timeout = py_duration(answer_timeout);
-          x.retries = retries;
-          x.heartbeat = py_duration(heartbeat);
-          x.utc_offset = std::chrono::minutes(utc_offset_minutes);
-          x.version_minor = version_minor;
-          x.max_queue = max_queue;
-          x.max_outputs = max_outputs;
-          x.max_age = py_duration(max_age);
-          x.first_serial = first_serial;
-          x.adopt_clock_sync = adopt_clock_sync;
-          x.backoff_initial = py_duration(backoff_initial);
-          x.backoff_max = py_duration(backoff_max);
-          x.backoff_factor = backoff_factor;
-          x.backoff_jitter_permille = backoff_jitter_permille;
-          x.backoff_seed = backoff_seed;
-          return x;
-        }),
-        py::kw_only(), py::arg("address") = d.address, py::arg("centre_address") = d.centre_address,
-        py::arg("answer_timeout") = to_py_seconds(d.answer_timeout), py::arg("retries") = d.retries,
-        py::arg("heartbeat") = to_py_seconds(d.heartbeat),
-        py::arg("utc_offset_minutes") = static_cast<int>(d.utc_offset.count()),
-        py::arg("version_minor") = d.version_minor, py::arg("max_queue") = d.max_queue,
-        py::arg("max_outputs") = d.max_outputs, py::arg("max_age") = to_py_seconds(d.max_age),
-        py::arg("first_serial") = d.first_serial, py::arg("adopt_clock_sync") = d.adopt_clock_sync,
-        py::arg("backoff_initial") = to_py_seconds(d.backoff_initial),
-        py::arg("backoff_max") = to_py_seconds(d.backoff_max),
-        py::arg("backoff_factor") = d.backoff_factor,
-        py::arg("backoff_jitter_permille") = d.backoff_jitter_permille,
-        py::arg("backoff_seed") = d.backoff_seed,
-        "Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout "
-        "10 s, 3 retries, heartbeat 30 s, UTC+8, queue 1024, back-off 1 s .. 60 s). Not "
-        "validated here: see validate().");
+  c.def(
+      py::init([](std::uint64_t address, std::uint64_t centre_address, double answer_timeout,
+                  double fire_answer_timeout, int retries, double heartbeat, int utc_offset_minutes,
+                  std::uint8_t version_minor, std::size_t max_queue, std::size_t max_outputs,
+                  double max_age, std::uint16_t first_serial, bool adopt_clock_sync,
+                  double backoff_initial, double backoff_max, unsigned backoff_factor,
+                  unsigned backoff_jitter_permille, std::uint64_t backoff_seed) {
+        cfg x;
+        x.address = address;
+        x.centre_address = centre_address;
+        x.answer_timeout = py_duration(answer_timeout);
+        x.fire_answer_timeout = py_duration(fire_answer_timeout);
+        x.retries = retries;
+        x.heartbeat = py_duration(heartbeat);
+        x.utc_offset = std::chrono::minutes(utc_offset_minutes);
+        x.version_minor = version_minor;
+        x.max_queue = max_queue;
+        x.max_outputs = max_outputs;
+        x.max_age = py_duration(max_age);
+        x.first_serial = first_serial;
+        x.adopt_clock_sync = adopt_clock_sync;
+        x.backoff_initial = py_duration(backoff_initial);
+        x.backoff_max = py_duration(backoff_max);
+        x.backoff_factor = backoff_factor;
+        x.backoff_jitter_permille = backoff_jitter_permille;
+        x.backoff_seed = backoff_seed;
+        return x;
+      }),
+      py::kw_only(), py::arg("address") = d.address, py::arg("centre_address") = d.centre_address,
+      py::arg("answer_timeout") = to_py_seconds(d.answer_timeout),
+      py::arg("fire_answer_timeout") = to_py_seconds(d.fire_answer_timeout),
+      py::arg("retries") = d.retries, py::arg("heartbeat") = to_py_seconds(d.heartbeat),
+      py::arg("utc_offset_minutes") = static_cast<int>(d.utc_offset.count()),
+      py::arg("version_minor") = d.version_minor, py::arg("max_queue") = d.max_queue,
+      py::arg("max_outputs") = d.max_outputs, py::arg("max_age") = to_py_seconds(d.max_age),
+      py::arg("first_serial") = d.first_serial, py::arg("adopt_clock_sync") = d.adopt_clock_sync,
+      py::arg("backoff_initial") = to_py_seconds(d.backoff_initial),
+      py::arg("backoff_max") = to_py_seconds(d.backoff_max),
+      py::arg("backoff_factor") = d.backoff_factor,
+      py::arg("backoff_jitter_permille") = d.backoff_jitter_permille,
+      py::arg("backoff_seed") = d.backoff_seed,
+      "Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout "
+      "10 s, 3 s for fire messages, 3 retries, heartbeat 30 s, UTC+8, queue 1024, back-off "
+      "1 s .. 60 s). Not validated here: see validate().");
   c.def_readwrite("address", &cfg::address, "This UITD's 6-byte address (source of its frames).");
   c.def_readwrite("centre_address", &cfg::centre_address,
                   "The centre's 6-byte address (destination of the UITD's frames).");
@@ -387,6 +390,11 @@ void bind_uitd_config(py::module_& m) {
       [](cfg& x, double v) { x.NAME = py_duration(v); }, DOC)
   FIREBUS_PY_SECONDS(answer_timeout,
                      "Seconds to wait for a confirm before retransmitting (§6.5.4: 10). > 0.");
+  FIREBUS_PY_SECONDS(fire_answer_timeout,
+                     "Seconds a fire message waits for an answer - its own confirm, or the confirm "
+                     "of a less urgent message in flight, which then gives way - before it is "
+                     "(re)transmitted; the lesser of this and answer_timeout applies (default 3: "
+                     "three retransmissions within GB 26875.1's 10 s). > 0.");
   c.def_readwrite("retries", &cfg::retries,
                   "Retransmissions after the first transmission before a message fails "
                   "(§6.5.5: 3). >= 0.");
@@ -424,7 +432,8 @@ void bind_uitd_config(py::module_& m) {
       "__eq__",
       [](const cfg& a, const cfg& b) {
         return a.address == b.address && a.centre_address == b.centre_address &&
-               a.answer_timeout == b.answer_timeout && a.retries == b.retries &&
+               a.answer_timeout == b.answer_timeout &&
+               a.fire_answer_timeout == b.fire_answer_timeout && a.retries == b.retries &&
                a.heartbeat == b.heartbeat && a.utc_offset == b.utc_offset &&
                a.version_minor == b.version_minor && a.max_queue == b.max_queue &&
                a.max_outputs == b.max_outputs && a.max_age == b.max_age &&
@@ -446,6 +455,7 @@ void bind_uitd_config(py::module_& m) {
         s << "UitdSessionConfig(address=" << hex_address(x.address)
           << ", centre_address=" << hex_address(x.centre_address)
           << ", answer_timeout=" << seconds_text(to_py_seconds(x.answer_timeout))
+          << ", fire_answer_timeout=" << seconds_text(to_py_seconds(x.fire_answer_timeout))
           << ", retries=" << x.retries << ", heartbeat=" << seconds_text(to_py_seconds(x.heartbeat))
           << ", utc_offset_minutes=" << x.utc_offset.count()
           << ", version_minor=" << static_cast<int>(x.version_minor)
@@ -606,23 +616,24 @@ void bind_uitd_values(py::module_& m) {
 
   using uc = gb::uitd_counters;
   py::class_<uc> c(m, "UitdCounters", "A snapshot of a UitdSession's counters (counters(now)).");
-#define FIREBUS_PY_UITD_COUNTERS(X)                                          \
-  X(frames_sent, "Frames put in the output queue.")                          \
-  X(data_sent, "First transmissions of messages.")                           \
-  X(retransmitted, "Retransmissions after a timeout (data and heartbeats).") \
-  X(resent, "Transmissions after a reconnect.")                              \
-  X(delivered, "Messages confirmed.")                                        \
-  X(failed, "Messages failed, for any reason.")                              \
-  X(denied, "... of which denied by the centre.")                            \
-  X(evicted, "... of which evicted from a full queue.")                      \
-  X(unexpected_answers, "Answers matching nothing in flight.")               \
-  X(heartbeats_sent, "Heartbeat transactions started.")                      \
-  X(heartbeats_failed, "Heartbeats with no answer.")                         \
-  X(frames_received, "Frames handled while connected.")                      \
-  X(ignored_disconnected, "Frames received while disconnected.")             \
-  X(requests_answered, "Responses sent (command 5).")                        \
-  X(controls_confirmed, "Control commands confirmed.")                       \
-  X(denials_sent, "Deny frames sent.")                                       \
+#define FIREBUS_PY_UITD_COUNTERS(X)                                   \
+  X(frames_sent, "Frames put in the output queue.")                   \
+  X(data_sent, "First transmissions of messages.")                    \
+  X(retransmitted, "Retransmissions after a timeout or a deny.")      \
+  X(resent, "Transmissions after a reconnect or after giving way.")   \
+  X(preempted, "Messages in flight that gave way to a fire message.") \
+  X(delivered, "Messages confirmed.")                                 \
+  X(failed, "Messages failed, for any reason.")                       \
+  X(denied, "... of which denied by the centre.")                     \
+  X(evicted, "... of which evicted from a full queue.")               \
+  X(unexpected_answers, "Answers matching nothing in flight.")        \
+  X(heartbeats_sent, "Heartbeat transactions started.")               \
+  X(heartbeats_failed, "Heartbeats with no answer.")                  \
+  X(frames_received, "Frames handled while connected.")               \
+  X(ignored_disconnected, "Frames received while disconnected.")      \
+  X(requests_answered, "Responses sent (command 5).")                 \
+  X(controls_confirmed, "Control commands confirmed.")                \
+  X(denials_sent, "Deny frames sent.")                                \
   X(outputs_dropped, "Answers and events dropped (output queue full).")
 #define FIREBUS_PY_RO(NAME, DOC) c.def_readonly(#NAME, &uc::NAME, DOC);
   FIREBUS_PY_UITD_COUNTERS(FIREBUS_PY_RO)

@@ -88,7 +88,8 @@ class Centre:
 def test_round_trip_alarms_first_denied_reported(tmp_path: Path) -> None:
     centre = Centre(deny=frozenset({13}))
     with centre.server as server, uplink.Journal(str(tmp_path / "j.db")) as j:
-        up = uplink.Gb26875Uplink(j, client_config(server.port), window=4, retry_delay=0.2)
+        up = uplink.Gb26875Uplink(j, client_config(server.port), window=4, retry_delay=0.2,
+                                  keep_denied=False)
         delivered: list[Any] = []
         denied: list[tuple[Any, Any]] = []
         connected: list[int] = []

@@ -244,10 +244,12 @@ def test_deny_after_accept_policy() -> None:
 
         def on_message(m: gb.ServerMessage) -> bool:
             tokens.append(m.token)
-            return len(tokens) > 1  # deny the first, confirm the others
+            # Deny the first message and its two retries (retries=2: a deny may answer a
+            # damaged frame, so the client sends it again), confirm the others.
+            return len(tokens) > 3
 
         server.on_message = on_message
-        with client_for(server.port) as c:
+        with client_for(server.port, retries=2) as c:
             c.on_failed = lambda id_, e: failures.append((id_, e))
             f1 = c.send_future(uitd_status())
             with pytest.raises(firebus.GB26875Error) as err:
@@ -258,7 +260,7 @@ def test_deny_after_accept_policy() -> None:
             assert wait_for(lambda: len(failures) == 1)
             assert failures[0][0] == f1.id and failures[0][1].code == DENIED
             assert str(failures[0][1]) == str(err.value)
-            assert server.counters().denies_sent == 1
+            assert server.counters().denies_sent == 3 and c.counters().retransmitted == 2
 
 
 def test_accept_and_reject_methods() -> None:

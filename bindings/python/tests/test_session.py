@@ -104,6 +104,7 @@ def test_uitd_config_defaults_setters_and_validation() -> None:
     c = gb.UitdSessionConfig()
     assert (c.address, c.centre_address, c.retries, c.version_minor) == (0, 0, 3, 0)
     assert c.answer_timeout == 10.0 and c.heartbeat == 30.0 and c.max_age == 0.0
+    assert c.fire_answer_timeout == 3.0
     assert c.utc_offset_minutes == 480 and c.max_queue == 1024 and c.max_outputs == 1024
     assert c.first_serial == 0 and c.adopt_clock_sync is True
     assert (c.backoff_initial, c.backoff_max, c.backoff_factor) == (1.0, 60.0, 2)
@@ -114,7 +115,9 @@ def test_uitd_config_defaults_setters_and_validation() -> None:
     c.max_outputs, c.max_age, c.first_serial, c.adopt_clock_sync = 9, 120.0, 65535, False
     c.backoff_initial, c.backoff_max, c.backoff_factor = 0.5, 4.0, 3
     c.backoff_jitter_permille, c.backoff_seed = 0, 42
-    d = gb.UitdSessionConfig(address=UITD, centre_address=CENTRE, answer_timeout=2.5, retries=1,
+    c.fire_answer_timeout = 1.5
+    d = gb.UitdSessionConfig(address=UITD, centre_address=CENTRE, answer_timeout=2.5,
+                             fire_answer_timeout=1.5, retries=1,
                              heartbeat=20.0, utc_offset_minutes=-300, version_minor=3,
                              max_queue=5, max_outputs=9, max_age=120.0, first_serial=65535,
                              adopt_clock_sync=False, backoff_initial=0.5, backoff_max=4.0,
@@ -124,14 +127,15 @@ def test_uitd_config_defaults_setters_and_validation() -> None:
     assert c != d
     r = repr(c)
     assert r.startswith("UitdSessionConfig(address=0x000012345678, centre_address=0x000000000001")
-    assert "answer_timeout=2.5" in r and "backoff_seed=42)" in r
+    assert "answer_timeout=2.5" in r and "fire_answer_timeout=1.5" in r and "backoff_seed=42)" in r
     s = gb.UitdSession(c)
     assert s.config == c
 
     with pytest.raises(firebus.GB26875Error) as ei:
         gb.UitdSessionConfig(address=1 << 48).validate()
     assert ei.value.code == E.out_of_range
-    for bad in ({"answer_timeout": 0.0}, {"retries": -1}, {"max_queue": 0},
+    for bad in ({"answer_timeout": 0.0}, {"fire_answer_timeout": 0.0}, {"retries": -1},
+                {"max_queue": 0},
                 {"utc_offset_minutes": 24 * 60 + 1}, {"backoff_max": 0.5},
                 {"backoff_jitter_permille": 1001}):
         cfg = gb.UitdSessionConfig(**bad)
@@ -224,7 +228,7 @@ def test_message_delivered_and_confirmed() -> None:
     adu = gb.decode_adu(FIRE)
     mid = u.submit(adu, 1.0)
     assert mid == 1 and u.in_flight == mid and u.in_flight_priority is gb.MessagePriority.fire
-    assert u.pending_outputs == 1 and u.next_deadline() == 11.0
+    assert u.pending_outputs == 1 and u.next_deadline() == 4.0  # fire: fire_answer_timeout, 3 s
     first = u.poll()
     assert isinstance(first, gb.UitdSend)
     assert (first.command, first.serial, first.id) == (gb.Command.send_data, 0, mid)
@@ -287,14 +291,15 @@ def test_after_accept_accept_and_reject() -> None:
 
     b = u.submit(ROUTINE[:-1] + b"\x19", 2.0)  # another message (another time tag)
     link.run(2.0)
-    m2 = link.of(link.c_out, gb.CentreMessage)[-1]
-    c.reject(m2.token, 2.5)
-    link.run(2.5)
+    for k in range(4):  # a deny is retried (it may answer a damaged frame): 1 + 3 retries
+        m2 = link.of(link.c_out, gb.CentreMessage)[-1]
+        c.reject(m2.token, 2.5 + k / 10)
+        link.run(2.5 + k / 10)
     failed = link.u_out[-1]
-    assert isinstance(failed, gb.UitdFailed) and failed.id == b and failed.attempts == 1
+    assert isinstance(failed, gb.UitdFailed) and failed.id == b and failed.attempts == 4
     assert isinstance(failed.error, firebus.GB26875Error) and failed.error.code == E.denied
     assert repr(failed).startswith("UitdFailed(id=2, error=GB26875Error(")
-    assert u.counters(3.0).denied == 1 and c.counters().denies_sent == 1
+    assert u.counters(3.0).denied == 1 and c.counters().denies_sent == 4
 
     c.on_disconnected()
     assert c.closed
@@ -330,6 +335,31 @@ def test_lost_confirm_resent_after_answer_timeout_and_duplicate_recognised() -> 
     dup = link.of(link.c_out, gb.CentreMessage)[1]
     assert dup.duplicate and dup.token == 0 and dup.adu == ALARM
     assert u.counters(10.0).retransmitted == 1 and c.counters().duplicates == 1
+
+
+def test_fire_message_does_not_wait_behind_an_unanswered_one_and_deny_is_retried() -> None:
+    # GB 26875.1: 10 s from the detector to the centre, retransmissions included.
+    u = gb.UitdSession(uitd_cfg())
+    u.connected(0.0)
+    rid = u.submit(ROUTINE, 0.0)
+    (first,) = sends(u.outputs())
+    fid = u.submit(FIRE, 0.5)
+    assert sends(u.outputs()) == [] and u.next_deadline() == 3.0  # not the routine's 10 s
+    u.advance(3.0)
+    (f,) = sends(u.outputs())
+    assert f.id == fid and f.serial != first.serial
+    assert u.counters(3.0).preempted == 1 and u.in_flight == fid
+    # A deny (it also answers a damaged frame): the same frame again, at once.
+    u.receive(frame(gb.Command.deny, f.serial), 3.1)
+    (again,) = sends(u.outputs())
+    assert again.id == fid and again.serial == f.serial
+    u.receive(frame(gb.Command.confirm, f.serial), 3.2)
+    outs = u.outputs()
+    (d,) = [o for o in outs if isinstance(o, gb.UitdDelivered)]
+    assert d.id == fid and d.attempts == 2
+    (r,) = sends(outs)  # then the routine message, in its own transaction
+    assert r.id == rid and r.serial == first.serial
+    assert u.counters(3.2).retransmitted == 1 and u.counters(3.2).resent == 1
 
 
 def test_no_answer_fails_after_retries() -> None:

@@ -27,19 +27,32 @@
 /// 3. **Stop-and-wait.** At most one data frame (command 2, send data) is in flight. Each new
 ///    transaction takes the next 16-bit business serial number (§6.6: the side that starts a
 ///    transaction picks it), starting at uitd_session_config::first_serial and wrapping at
-///    65535. A retransmission, including the resend after a reconnect, keeps the serial number
-///    of its transaction, so that the centre can recognise a duplicate.
+///    65535. A retransmission, including the resend after a reconnect or after giving way to a
+///    fire message (rule 4), keeps the serial number of its transaction, so that the centre can
+///    recognise a duplicate.
 /// 4. **Timeout and retries (§6.5.4–6.5.5).** With no answer within answer_timeout (10 s) of a
 ///    transmission, the frame is sent again, at most `retries` (3) times; with no answer to the
 ///    last one, the message fails with errc::no_answer and the next one is sent. With the
 ///    defaults: sent at 0 s, again at 10, 20 and 30 s, failed at 40 s. Each transmission carries
 ///    the time tag of the moment it is sent (§6.6: the time the frame is sent).
+///    **Fire messages** must reach the centre within 10 s, retransmissions included
+///    (GB 26875.1), so they wait for answers at most fire_answer_timeout (3 s; the lesser of it
+///    and answer_timeout): for their own confirm — sent at 0 s, again at 3, 6 and 9 s, failed at
+///    12 s — and for the confirm of a less urgent message in flight when they are queued. When
+///    a less urgent message has waited that long for its answer and a fire message is queued,
+///    it gives way: it goes back to the head of its queue (keeping its serial number; counted in
+///    uitd_counters::preempted), the fire message is sent, and it is sent again later with its
+///    full `retries`. Its late confirm, if one comes while it waits, delivers it.
 /// 5. **Answers.** A confirm (command 3) with the serial number in flight delivers the message
 ///    (uitd_delivered, with the number of transmissions and the latency since submit()). A deny
-///    (command 6, §6.5.3) with that serial number fails it with errc::denied, with no retry:
-///    a deny means the centre refused the content, which a resend would not change. An answer
-///    with any other serial number, and any response (command 5: the UITD never requests), is
-///    ignored and counted (uitd_event_kind::unexpected_answer).
+///    (command 6) with that serial number is a refused transmission: §6.5.3 lists checksum
+///    errors, bad start or end bytes, a length over the limit and unknown commands, which a
+///    damaged frame causes as well as bad content. The frame is sent again at once, counted as
+///    a retry; when the last retry is denied too, the message fails with errc::denied (so a
+///    centre that refuses the content costs `retries` + 1 transmissions, and a fire alarm is
+///    never dropped for one damaged frame). An answer with any other serial number, and any
+///    response (command 5: the UITD never requests), is ignored and counted
+///    (uitd_event_kind::unexpected_answer).
 /// 6. **Link loss.** On disconnected() the message in flight goes back to the head of its queue
 ///    and is sent again, with the same serial number, as soon as the link is up again. That
 ///    transmission counts in the message's attempts but not as a retry: each connection gives
@@ -125,6 +138,7 @@
 #ifndef FIREBUS_GB26875_UITD_SESSION_HPP
 #define FIREBUS_GB26875_UITD_SESSION_HPP
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -223,6 +237,11 @@ struct uitd_session_config {
   std::uint64_t centre_address = 0;  ///< the centre's 6-byte address (destination)
   /// How long to wait for a confirm before retransmitting (§6.5.4: 10 s). > 0.
   duration answer_timeout = std::chrono::seconds(10);
+  /// How long a fire message waits for an answer — its own confirm, or the confirm of a less
+  /// urgent message in flight — before it is (re)transmitted (rule 4); the lesser of this and
+  /// answer_timeout applies. 3 s leaves room for three retransmissions within GB 26875.1's 10 s
+  /// from the detector to the centre. > 0.
+  duration fire_answer_timeout = std::chrono::seconds(3);
   /// Retransmissions after the first transmission before a message fails (§6.5.5: 3). ≥ 0.
   int retries = 3;
   /// Send an empty send-data frame when nothing was sent for this long; zero: never. ≥ 0.
@@ -251,12 +270,12 @@ inline std::error_code validate(const uitd_session_config& c) noexcept {
   if (c.address > max_address || c.centre_address > max_address) {
     return make_error_code(errc::out_of_range);
   }
-  const bool ok = c.answer_timeout > duration::zero() && c.retries >= 0 &&
-                  c.heartbeat >= duration::zero() && c.utc_offset.count() >= -24 * 60 &&
-                  c.utc_offset.count() <= 24 * 60 && c.max_queue >= 1 && c.max_outputs >= 1 &&
-                  c.max_age >= duration::zero() && c.backoff_initial > duration::zero() &&
-                  c.backoff_max >= c.backoff_initial && c.backoff_factor >= 1 &&
-                  c.backoff_jitter_permille <= 1000;
+  const bool ok = c.answer_timeout > duration::zero() && c.fire_answer_timeout > duration::zero() &&
+                  c.retries >= 0 && c.heartbeat >= duration::zero() &&
+                  c.utc_offset.count() >= -24 * 60 && c.utc_offset.count() <= 24 * 60 &&
+                  c.max_queue >= 1 && c.max_outputs >= 1 && c.max_age >= duration::zero() &&
+                  c.backoff_initial > duration::zero() && c.backoff_max >= c.backoff_initial &&
+                  c.backoff_factor >= 1 && c.backoff_jitter_permille <= 1000;
   if (!ok) return firebus::make_error_code(firebus::errc::invalid_argument);
   return {};
 }
@@ -320,14 +339,15 @@ struct uitd_duty_answer {
 
 /// Counters of a uitd_session, for metrics.
 struct uitd_counters {
-  std::uint64_t frames_sent = 0;           ///< every frame put in the output queue
-  std::uint64_t data_sent = 0;             ///< first transmissions of messages
-  std::uint64_t retransmitted = 0;         ///< retransmissions after a timeout (data and heartbeat)
-  std::uint64_t resent = 0;                ///< transmissions after a reconnect
-  std::uint64_t delivered = 0;             ///< messages confirmed
-  std::uint64_t failed = 0;                ///< messages failed, for any reason
-  std::uint64_t denied = 0;                ///< ... of which denied by the centre
-  std::uint64_t evicted = 0;               ///< ... of which evicted from a full queue
+  std::uint64_t frames_sent = 0;    ///< every frame put in the output queue
+  std::uint64_t data_sent = 0;      ///< first transmissions of messages
+  std::uint64_t retransmitted = 0;  ///< retransmissions after a timeout or a deny (data, heartbeat)
+  std::uint64_t resent = 0;         ///< transmissions after a reconnect or after giving way
+  std::uint64_t preempted = 0;      ///< messages in flight that gave way to a fire message
+  std::uint64_t delivered = 0;      ///< messages confirmed
+  std::uint64_t failed = 0;         ///< messages failed, for any reason
+  std::uint64_t denied = 0;         ///< ... of which denied by the centre
+  std::uint64_t evicted = 0;        ///< ... of which evicted from a full queue
   std::uint64_t unexpected_answers = 0;    ///< answers matching nothing in flight
   std::uint64_t heartbeats_sent = 0;       ///< heartbeat transactions started
   std::uint64_t heartbeats_failed = 0;     ///< heartbeats with no answer
@@ -601,7 +621,9 @@ class uitd_session {
   /// Handles timeouts due at `now`: retransmission, failure, max_age, heartbeat.
   void advance(mono_time now) {
     if (!valid_) return;
-    if (flight_ && connected_ && now >= deadline_) {
+    if (flight_ && connected_ && gives_way(now)) {
+      preempt();
+    } else if (flight_ && connected_ && now >= deadline_) {
       if (flight_->id == 0) {
         if (retries_used_ < config_.retries) {
           ++retries_used_;
@@ -638,7 +660,7 @@ class uitd_session {
       if (!t || c < *t) t = c;
     };
     if (!valid_) return t;
-    if (flight_) consider(deadline_);
+    if (flight_) consider(flight_deadline());
     if (config_.max_age > duration::zero()) {
       for (const auto& q : queues_) {
         if (!q.empty()) consider(q.front().submitted + config_.max_age);
@@ -766,9 +788,39 @@ class uitd_session {
     outputs_.push_back(uitd_failed{m.id, make_error_code(why), m.attempts});
   }
 
+  // The lesser of fire_answer_timeout and answer_timeout (rule 4).
+  duration fire_wait() const noexcept {
+    return std::min(config_.fire_answer_timeout, config_.answer_timeout);
+  }
+
+  // When the message in flight is next due for a decision: its answer timeout, or sooner when
+  // it is less urgent than a queued fire message (rule 4).
+  mono_time flight_deadline() const noexcept {
+    if (flight_ && flight_->id != 0 && flight_->prio != message_priority::fire &&
+        !queues_[0].empty()) {
+      return std::min(deadline_, sent_at_ + fire_wait());
+    }
+    return deadline_;
+  }
+
+  // Whether the message in flight must give way to a queued fire message now (rule 4).
+  bool gives_way(mono_time now) const noexcept {
+    return flight_ && flight_->id != 0 && flight_->prio != message_priority::fire &&
+           !queues_[0].empty() && now >= sent_at_ + fire_wait();
+  }
+
+  // The message in flight goes back to the head of its queue, keeping its serial number; its
+  // late confirm still delivers it (on_answer).
+  void preempt() {
+    ++counters_.preempted;
+    queues_[static_cast<std::size_t>(flight_->prio)].push_front(std::move(*flight_));
+    flight_.reset();
+  }
+
   // Starts the next transaction if the link is up and nothing is in flight.
   void pump(mono_time now) {
     expire(now);
+    if (connected_ && gives_way(now)) preempt();
     if (!connected_ || flight_) return;
     for (auto& q : queues_) {
       if (q.empty()) continue;
@@ -807,7 +859,9 @@ class uitd_session {
     h.destination = config_.centre_address;
     h.cmd = command::send_data;
     emit(h, byte_view(m.bytes), m.id, now);
-    deadline_ = now + config_.answer_timeout;
+    sent_at_ = now;
+    deadline_ = now + (m.id != 0 && m.prio == message_priority::fire ? fire_wait()
+                                                                     : config_.answer_timeout);
   }
 
   // Encodes and queues a frame; `h.time` is set to `now`.
@@ -875,7 +929,19 @@ class uitd_session {
         abandoned_serial_.reset();  // the late answer to an abandoned heartbeat
         return;
       }
+      if (f.hdr.cmd == command::confirm && deliver_queued(f.hdr.serial, now)) return;
       unexpected(f, now);
+      return;
+    }
+    if (flight_->id != 0 && f.hdr.cmd == command::deny && retries_used_ < config_.retries &&
+        !too_old(*flight_, now)) {
+      if (flight_->prio != message_priority::fire && !queues_[0].empty()) {
+        preempt();  // a queued fire message goes first; this one is sent again after it
+        return;
+      }
+      ++retries_used_;  // a refused transmission: sent again at once (rule 5)
+      ++counters_.retransmitted;
+      transmit(now);
       return;
     }
     message m = std::move(*flight_);
@@ -887,6 +953,20 @@ class uitd_session {
     } else {
       fail(m, errc::denied);
     }
+  }
+
+  // The late confirm of a message that gave way to a fire message (rule 4) and waits at the
+  // head of its queue: delivers it. False if no waiting message has that serial number.
+  bool deliver_queued(std::uint16_t serial, mono_time now) {
+    for (auto& q : queues_) {
+      if (q.empty() || !q.front().has_serial || q.front().serial != serial) continue;
+      message m = std::move(q.front());
+      q.pop_front();
+      ++counters_.delivered;
+      outputs_.push_back(uitd_delivered{m.id, m.attempts, now - m.submitted});
+      return true;
+    }
+    return false;
   }
 
   static bool is_read(adu_type t) noexcept {
@@ -1000,6 +1080,7 @@ class uitd_session {
   std::array<std::deque<message>, message_priority_count> queues_;
   std::optional<message> flight_;
   mono_time deadline_{};
+  mono_time sent_at_{};  // the last transmission of the message in flight
   int retries_used_ = 0;
   std::optional<std::uint16_t> abandoned_serial_;
   std::deque<uitd_output> outputs_;

@@ -32,14 +32,17 @@
 /// client are not held back meanwhile, so such a resend arrives after them. Nothing is lost.
 ///
 /// @par Denied messages
-/// A deny (command 6, errc::denied) means the centre refused the content; a resend would not
-/// change that (§6.5.3). The uplink removes the message from the journal, counts it
-/// (gb26875_uplink_counters::denied) and reports it, with its content, to on_denied() and to
-/// gb26875_uplink_options::on_log — never silently (gb26875_uplink_options::keep_denied keeps and
-/// resends it instead, for centres that deny when their own store fails). A journal entry that is
-/// not a sendable ADU (another format byte, bytes that do not decode: appended to the journal
-/// directly by mistake) could never be sent either: it is removed and reported the same way, with
-/// the decoder's error (gb26875_uplink_counters::unsendable).
+/// The client's engine retransmits a denied frame (a deny also answers a damaged frame, §6.5.3)
+/// and reports errc::denied only when its last retry was denied too. By default
+/// (gb26875_uplink_options::keep_denied) the uplink then keeps the message: it counts it
+/// (gb26875_uplink_counters::denied), reports it, with its content, to on_denied() and to
+/// gb26875_uplink_options::on_log, and sends it again after retry_delay — a centre that denies
+/// when its own store fails, or a line that damages frames, must not make a fire alarm vanish.
+/// With keep_denied false the message is removed instead (counted and reported the same way,
+/// never silently), for centres that deny content they will never accept. A journal entry that
+/// is not a sendable ADU (another format byte, bytes that do not decode: appended to the journal
+/// directly by mistake) could never be sent: it is removed and reported, with the decoder's
+/// error (gb26875_uplink_counters::unsendable).
 ///
 /// @par Duplicates
 /// GB/T 26875.3 has no per-message sequence number, and the business serial number identifies
@@ -122,11 +125,12 @@ struct gb26875_uplink_options {
   /// The delay before a message the client reported failed (no answer, queue full) or a failed
   /// journal read is tried again, > 0.
   duration retry_delay = std::chrono::seconds(5);
-  /// What a deny does. false (the default, uitd_session rule 5): the centre refused the content,
-  /// the message is removed and reported. true: it is reported and kept, and sent again after
-  /// retry_delay — for a centre that denies when its own store failed (gb26875::server::reject()
-  /// under confirm_policy::after_accept), where removing it would lose it.
-  bool keep_denied = false;
+  /// What a message denied after all its retries (uitd_session rule 5) does. true (the
+  /// default): it is reported and kept, and sent again after retry_delay — for a centre that
+  /// denies when its own store failed (gb26875::server::reject() under
+  /// confirm_policy::after_accept) or a line that damages frames, where removing it would lose
+  /// it. false: the centre refused the content; the message is removed and reported.
+  bool keep_denied = true;
   /// Where the uplink's log messages go (denied and unsendable messages, failures, journal
   /// errors); none: only counted. Runs on the io_context; must not throw (an exception is
   /// counted).

@@ -143,7 +143,7 @@ class Gb26875Uplink:
         alarm_window: int = 64,
         poll_interval: float = 1.0,
         retry_delay: float = 5.0,
-        keep_denied: bool = False,
+        keep_denied: bool = True,
     ) -> None:
         """
         window: telemetry messages submitted and not yet reported (1..1000); alarm_window: the same for alarms, independent (an alarm never waits for telemetry); poll_interval, retry_delay: seconds; keep_denied: keep and resend a denied message instead of removing it. Raises CoreError for an option out of range, firebus.Error for an invalid configuration.

@@ -855,6 +855,7 @@ class ClientConfig:
         address: int = 0,
         centre_address: int = 0,
         answer_timeout: datetime.timedelta | float = ...,
+        fire_answer_timeout: datetime.timedelta | float = ...,
         retries: int = 3,
         heartbeat: datetime.timedelta | float = ...,
         utc_offset: datetime.timedelta | float = ...,
@@ -874,7 +875,7 @@ class ClientConfig:
         idle_flush: datetime.timedelta | float = ...,
     ) -> None:
         """
-        Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).
+        Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 s for fire messages, 3 retries, heartbeat 30 s, UTC+8, back-off 1 s .. 60 s).
         """
     def __repr__(self) -> str: ...
     def validate(self) -> None:
@@ -951,6 +952,13 @@ class ClientConfig:
         """
     @connect_timeout.setter
     def connect_timeout(self, arg1: datetime.timedelta | float) -> None: ...
+    @property
+    def fire_answer_timeout(self) -> datetime.timedelta:
+        """
+        How long a fire message waits for an answer (its own confirm, or the confirm of a less urgent message in flight, which then gives way) before it is (re)transmitted; the lesser of this and answer_timeout (default 3 s).
+        """
+    @fire_answer_timeout.setter
+    def fire_answer_timeout(self, arg1: datetime.timedelta | float) -> None: ...
     @property
     def first_serial(self) -> int:
         """
@@ -1152,6 +1160,11 @@ class ClientCounters:
         Ids not yet reported delivered or failed.
         """
     @property
+    def preempted(self) -> int:
+        """
+        Messages in flight that gave way to a fire message.
+        """
+    @property
     def queued(self) -> dict[MessagePriority, int]:
         """
         Messages waiting to be sent, by MessagePriority.
@@ -1164,12 +1177,12 @@ class ClientCounters:
     @property
     def resent(self) -> int:
         """
-        Transmissions after a reconnect.
+        Transmissions after a reconnect or after giving way.
         """
     @property
     def retransmitted(self) -> int:
         """
-        Retransmissions after a timeout.
+        Retransmissions after a timeout or a deny.
         """
     @property
     def unexpected_answers(self) -> int:
@@ -3742,6 +3755,11 @@ class UitdCounters:
         Answers and events dropped (output queue full).
         """
     @property
+    def preempted(self) -> int:
+        """
+        Messages in flight that gave way to a fire message.
+        """
+    @property
     def queued(self) -> dict[MessagePriority, int]:
         """
         Messages waiting to be sent (not the one in flight), by MessagePriority.
@@ -3754,12 +3772,12 @@ class UitdCounters:
     @property
     def resent(self) -> int:
         """
-        Transmissions after a reconnect.
+        Transmissions after a reconnect or after giving way.
         """
     @property
     def retransmitted(self) -> int:
         """
-        Retransmissions after a timeout (data and heartbeats).
+        Retransmissions after a timeout or a deny.
         """
     @property
     def unexpected_answers(self) -> int:
@@ -4183,6 +4201,7 @@ class UitdSessionConfig:
         address: int = 0,
         centre_address: int = 0,
         answer_timeout: float = 10.0,
+        fire_answer_timeout: float = 3.0,
         retries: int = 3,
         heartbeat: float = 30.0,
         utc_offset_minutes: int = 480,
@@ -4199,7 +4218,7 @@ class UitdSessionConfig:
         backoff_seed: int = 11400714819323198485,
     ) -> None:
         """
-        Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 retries, heartbeat 30 s, UTC+8, queue 1024, back-off 1 s .. 60 s). Not validated here: see validate().
+        Every setting as a keyword argument; the defaults are the C++ defaults (answer timeout 10 s, 3 s for fire messages, 3 retries, heartbeat 30 s, UTC+8, queue 1024, back-off 1 s .. 60 s). Not validated here: see validate().
         """
     def __repr__(self) -> str:
         """
@@ -4272,6 +4291,13 @@ class UitdSessionConfig:
         """
     @centre_address.setter
     def centre_address(self, arg0: int) -> None: ...
+    @property
+    def fire_answer_timeout(self) -> float:
+        """
+        Seconds a fire message waits for an answer - its own confirm, or the confirm of a less urgent message in flight, which then gives way - before it is (re)transmitted; the lesser of this and answer_timeout applies (default 3: three retransmissions within GB 26875.1's 10 s). > 0.
+        """
+    @fire_answer_timeout.setter
+    def fire_answer_timeout(self, arg1: float) -> None: ...
     @property
     def first_serial(self) -> int:
         """

@@ -64,6 +64,12 @@ unsigned alarm_bits_of(unsigned status, bool uitd) noexcept {
 
 namespace {
 
+/// Residual current, by the project's mapping (../shared/specs/gb26875-mapping.md, the
+/// gateway's default): the user-defined analog type 128, in mA × 1 — the standard's current
+/// type 9 has 0.1 A resolution, useless for a 300 mA setpoint. Other user-defined types are
+/// stored raw, without a unit (docs/centre.md).
+constexpr int residual_current_analog_type = 128;
+
 template <class... F>
 struct overloaded : F... {
   using F::operator()...;
@@ -166,8 +172,10 @@ std::vector<event_record> extract(const inbound& m, const extract_options& o) {
               const auto at = static_cast<gb::analog_type>(s.analog_type);
               e.analog_type = s.analog_type;
               e.value_raw = s.value;
-              e.value = gb::analog_value(at, s.value);
-              e.value_unit = std::string(gb::analog_unit(at));
+              e.value = gb::analog_value(at, s.value);  // user-defined types: raw × 1
+              std::string unit(gb::analog_unit(at));
+              if (s.analog_type == residual_current_analog_type) unit = "mA";  // × 1
+              if (!unit.empty()) e.value_unit = std::move(unit);
               tag(s.time);
             },
             [&](const gb::system_operation& s) {

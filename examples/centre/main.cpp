@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <string>
 
@@ -33,7 +34,7 @@ stored, republishes events over MQTT, serves an HTTP JSON API (docs/centre.md).
   --json                 one JSON line per stored event on stdout (else readable text)
   --workers N            store threads, one database connection each (default 1 SQLite, 4 PG)
   --dedup-window DUR     duplicate window: 90s, 30m, 12h, 7d (default 7d)
-  --utc-offset MINUTES   time zone of the UITDs' time tags (default 480: China)
+  --utc-offset MINUTES   time zone of the UITDs' time tags (default: the host's)
   --bit0-zero-normal     status bit 0 = 0 means normal (field practice), not test
   --max-connections N    UITD connections at once (default 20000)
   --rate-limit N         frames per second from one UITD before its connection is closed
@@ -71,8 +72,23 @@ void host_port(const std::string& opt, const std::string& v, std::string& host,
 
 }  // namespace
 
+namespace {
+
+// The host's offset from UTC now, in minutes (0 if unknown): the default time zone of time tags
+// (GB/T 26875.3 does not say; the digest: "default local time of the device").
+int host_utc_offset_minutes() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  if (now == static_cast<std::time_t>(-1) || ::localtime_r(&now, &local) == nullptr) return 0;
+  const long minutes = local.tm_gmtoff / 60;
+  return minutes < -1440 || minutes > 1440 ? 0 : static_cast<int>(minutes);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   fc::centre_config cfg;
+  cfg.store.extract.utc_offset = std::chrono::minutes(host_utc_offset_minutes());
   bool have_address = false;
   std::string mqtt_journal = "firebus-centre-mqtt.db";
   std::string mqtt_prefix;

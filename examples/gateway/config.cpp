@@ -1,7 +1,9 @@
 // firebus — fire-safety IoT SDK.
 #include "config.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -146,24 +148,48 @@ void check_id(const std::string& id, const std::string& path) {
   }
 }
 
-std::uint64_t address48(object_reader& r, const std::string& key, bool required) {
-  const json* v = required ? &r.need(key) : r.get(key);
-  if (!v) return 0;
-  if (v->is_string()) {  // hexadecimal "0x1234abcd" or decimal
-    const std::string s = v->get<std::string>();
+/// An address of `bytes` bytes: an integer, or a string in decimal or 0x hexadecimal.
+std::uint64_t address_value(const json& v, const std::string& path, int bytes,
+                            const char* example) {
+  const std::uint64_t max = (std::uint64_t{1} << (8 * bytes)) - 1;
+  const std::string expected = "expected a " + std::to_string(bytes) +
+                               "-byte address (an integer 0.." + std::to_string(max) +
+                               " or a string, e.g. \"" + example + "\")";
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
     std::size_t pos = 0;
     unsigned long long a = 0;
+    // "0x…" is hexadecimal, anything else decimal ("0123" is 123, not octal as strtoull's
+    // base 0 would read it); no sign, no spaces.
+    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const std::string body = hex ? s.substr(2) : s;
+    const bool digits = !body.empty() && std::isxdigit(static_cast<unsigned char>(body[0])) &&
+                        (hex || std::isdigit(static_cast<unsigned char>(body[0])));
     try {
-      a = std::stoull(s, &pos, 0);
+      if (digits) a = std::stoull(body, &pos, hex ? 16 : 10);
     } catch (const std::exception&) {
       pos = 0;
     }
-    if (pos != s.size() || s.empty() || a > 0xFFFFFFFFFFFFull) {
-      throw bad_config(r.at(key), "expected a 6-byte address (e.g. \"0x000000001234\")");
+    pos += hex ? 2 : 0;
+    if (!digits || pos != s.size() || a > max) {
+      throw bad_config(path, expected + ", found \"" + s + "\"");
     }
     return a;
   }
-  return static_cast<std::uint64_t>(r.integer(key, 0, 0, 0xFFFFFFFFFFFFll, required));
+  if (!v.is_number_integer()) throw bad_config(path, expected + ", found " + kind_of(v));
+  if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) {
+    throw bad_config(path, expected + ", found " + std::to_string(v.get<std::int64_t>()));
+  }
+  if (v.get<std::uint64_t>() > max) {
+    throw bad_config(path, expected + ", found " + std::to_string(v.get<std::uint64_t>()));
+  }
+  return v.get<std::uint64_t>();
+}
+
+std::uint64_t address48(object_reader& r, const std::string& key, bool required) {
+  const json* v = required ? &r.need(key) : r.get(key);
+  if (!v) return 0;
+  return address_value(*v, r.at(key), 6, "0x000000001234");
 }
 
 void read_journal(object_reader& parent, journal_config& j) {
@@ -249,6 +275,10 @@ void read_device(const json& v, const std::string& path, device_config& d) {
         }
         if (p.get("analog_scale")) pc.analog_scale = p.number("analog_scale", 1, 1e-9, 1e9);
         if (p.get("deadband")) pc.deadband = p.number("deadband", 0, 0, 1e9);
+        if (const json* a = p.get("component_address")) {
+          pc.component_address = static_cast<std::uint32_t>(
+              address_value(*a, p.at("component_address"), 4, "0x00030001"));
+        }
         p.done();
         d.gb_points[it.key()] = pc;
       }
@@ -330,8 +360,10 @@ void read_gb(object_reader& root, gb_config& g) {
     g.mapping.residual_current_analog_type = static_cast<int>(
         m.integer("residual_current_analog_type", g.mapping.residual_current_analog_type, 0, 255));
     g.mapping.analog_period = m.seconds("analog_period_s", g.mapping.analog_period, 0, 86400);
-    g.mapping.utc_offset_minutes = static_cast<int>(
-        m.integer("utc_offset_minutes", g.mapping.utc_offset_minutes, -1440, 1440));
+    if (m.get("utc_offset_minutes")) {
+      g.mapping.utc_offset_minutes =
+          static_cast<int>(m.integer("utc_offset_minutes", 0, -1440, 1440));
+    }
     m.done();
   }
   read_journal(r, g.journal);
@@ -458,6 +490,14 @@ void read_root(const json& doc, gateway_config& c) {
 }
 
 }  // namespace
+
+int host_utc_offset_minutes() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  if (now == static_cast<std::time_t>(-1) || !::localtime_r(&now, &local)) return 0;
+  const long minutes = local.tm_gmtoff / 60;
+  return minutes < -1440 || minutes > 1440 ? 0 : static_cast<int>(minutes);
+}
 
 bool parse_config(const std::string& text, const std::string& name, gateway_config& out,
                   config_error& err) {

@@ -1,5 +1,5 @@
 // firebus — fire-safety IoT SDK.
-// firebus-gateway's configuration: one JSON file (schema: protocols/gateway/gateway.schema.json,
+// firebus-gateway's configuration: one JSON file (schema: protocols/gateway.schema.json,
 // documented in docs/gateway.md). The loader checks everything it reads and names the file, the
 // JSON path and the problem in its errors ("office.json: devices[3].unit: expected an integer
 // 1..247, found 300").
@@ -46,6 +46,9 @@ struct gb_point_config {
   std::optional<int> analog_type;      ///< -1: no analog value
   std::optional<double> analog_scale;  ///< raw = value × scale
   std::optional<double> deadband;      ///< in the point's unit
+  /// The 4-byte component address, explicitly; default: the loop in the high 16 bits and the
+  /// point's number within the device in the low 16 bits.
+  std::optional<std::uint32_t> component_address;
 };
 
 struct device_config {
@@ -97,8 +100,14 @@ struct gb_mapping_config {
   int default_system_type = 0;    ///< Table 4 has no electrical-fire code: 0 (general)
   int residual_current_analog_type = 128;  ///< user-defined, mA × 1
   firebus::duration analog_period = std::chrono::minutes(5);
-  int utc_offset_minutes = 8 * 60;
+  /// The time zone of the time tags; unset: the host's local offset when the gateway starts
+  /// (host_utc_offset_minutes(); the standard leaves it open, the mapping says local time).
+  std::optional<int> utc_offset_minutes;
 };
+
+/// The host's local UTC offset now, in minutes (localtime_r's tm_gmtoff: TZ, /etc/localtime),
+/// within -1440..1440; 0 when the host cannot tell.
+int host_utc_offset_minutes();
 
 struct gb_config {
   bool enabled = false;

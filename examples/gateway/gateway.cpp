@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -19,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -232,7 +234,15 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     std::uint64_t mqtt_sent = 0, gb_sent = 0, send_errors = 0, snapshot_errors = 0;
     std::uint64_t gb_denied = 0, duty_checks = 0, duty_answered = 0, duty_missed = 0;
   } counters;
-  bool own_fault = false;              // a journal refused an alarm, a snapshot cannot be written
+  bool own_fault = false;  // a journal refused an alarm, a snapshot cannot be written
+  std::map<std::string, std::string> fault_causes;  // what the fault stands for: cause → reason
+  // Alarms a journal refused (full, disk error), kept in memory, in order, and offered to the
+  // journal again every tick and before any later alarm (which queues behind them): nothing is
+  // dropped while the fault is reported. Bounded by max_held: beyond it the oldest go, counted.
+  std::deque<std::vector<std::uint8_t>> held_mqtt;  // encoded alarm-lane envelopes
+  std::deque<gb::adu> held_gb;                      // fire, alarm and fault ADUs
+  static constexpr std::size_t max_held = 10000;
+  std::uint64_t held_dropped = 0;
   std::vector<double> latencies_ms;    // detector reading → uplink journal, of alarm transitions
   std::vector<double> gb_delivery_ms;  // produced → confirmed by the centre
   mutable std::mutex metrics_mu;
@@ -444,9 +454,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     std::string why;
     if (!write_file_atomic(snapshot_path, bytes, why)) {
       ++counters.snapshot_errors;
-      set_own_fault(true, "snapshot: " + why);
+      raise_fault("snapshot", "snapshot: " + why);
       return;
     }
+    clear_fault("snapshot");
     snapshot_dirty = false;
     last_snapshot = steady::now();
   }
@@ -574,7 +585,18 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
 
     // GB/T 26875.3 mapping (even without that uplink: it answers nothing then, but costs little).
-    build_mapper();
+    // Time tags in the host's local time unless configured, fixed for this run.
+    const bool host_zone = !cfg.gb.mapping.utc_offset_minutes;
+    if (host_zone) cfg.gb.mapping.utc_offset_minutes = host_utc_offset_minutes();
+    {
+      std::vector<gb_component> comps;
+      if (!gb_components(engine, comps, why)) return false;
+      build_mapper(std::move(comps));
+    }
+    if (cfg.gb.enabled) {
+      log("gb26875 time zone", {{"utc_offset_minutes", *cfg.gb.mapping.utc_offset_minutes},
+                                {"from", host_zone ? "host" : "configuration"}});
+    }
 
     if (cfg.mqtt.enabled && !start_mqtt(why)) return false;
     if (cfg.gb.enabled && !start_gb(restored, why)) return false;
@@ -593,58 +615,97 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return true;
   }
 
-  void build_mapper() {
-    // Components: points with alarms, and measured quantities the mapping has an analog type
-    // for (setpoints and settings are not reported).
-    std::vector<bool> has_alarms(engine.point_count(), false);
-    for (std::uint32_t a = 0; a < engine.alarm_count(); ++a) {
-      const std::uint32_t p = engine.alarm_point(a);
+  /// The GB/T 26875.3 components of engine `e` (../shared/specs/gb26875-mapping.md): points
+  /// with alarms, measured quantities the mapping has an analog type for, and points the
+  /// configuration names (setpoints and settings otherwise not). False with `why` (naming the
+  /// JSON path) for a point whose value cannot be sent right, a configured point the profile
+  /// does not have, or two components at one address.
+  bool gb_components(const firebus::alarm::engine& e, std::vector<gb_component>& comps,
+                     std::string& why) const {
+    comps.clear();
+    std::vector<bool> has_alarms(e.point_count(), false);
+    for (std::uint32_t a = 0; a < e.alarm_count(); ++a) {
+      const std::uint32_t p = e.alarm_point(a);
       if (p < has_alarms.size()) has_alarms[p] = true;
     }
-    std::vector<gb_component> comps;
+    // (system type, system address, component address) → where it was given.
+    std::map<std::tuple<int, int, std::uint32_t>, std::string> taken;
     for (const device_rt& rt : devices) {
       const device_config& d = cfg.devices[rt.config];
+      const std::string path = "devices[" + std::to_string(rt.config) + "].gb26875";
+      const auto& profile = rt.codec->profile();
+      for (const auto& configured_point : d.gb_points) {
+        const std::string& id = configured_point.first;
+        bool found = false;
+        for (const auto& pd : profile.points) found = found || pd.id == id;
+        if (!found) {
+          why = path + ".points." + id + ": profile " + profile.id + " has no point \"" + id + "\"";
+          return false;
+        }
+      }
+      std::vector<std::string> quantities;
+      for (const auto& pd : profile.points) quantities.push_back(pd.quantity);
+      const int device_type = default_device_component_type(profile.kind, quantities);
+      const int system_type =
+          d.system_type >= 0 ? d.system_type : cfg.gb.mapping.default_system_type;
       std::uint16_t number = 0;
       for (std::size_t p = 0; p < rt.codec->size(); ++p) {
-        if (rt.engine_point[p] == npos) continue;
         const auto& pd = rt.codec->point(p);
-        const gb_point_defaults def = default_point_mapping(
-            pd.quantity, pd.unit, cfg.gb.mapping.residual_current_analog_type);
+        const std::uint32_t ep = e.find_point(d.id + "/" + pd.id);
+        if (ep == npos || ep >= has_alarms.size()) continue;
         const auto over = d.gb_points.find(pd.id);
         const bool configured = over != d.gb_points.end();
-        if (!has_alarms[rt.engine_point[p]] && def.analog_type < 0 && !configured) continue;
-        if (pd.quantity == "setpoint" || pd.quantity == "setting") {
-          if (!has_alarms[rt.engine_point[p]] && !configured) continue;
-        }
-        ++number;
+        const bool setting = pd.quantity == "setpoint" || pd.quantity == "setting";
+        const gb_point_defaults def = default_point_mapping(
+            pd.quantity, pd.unit, cfg.gb.mapping.residual_current_analog_type, device_type);
+        if (!has_alarms[ep] && !configured && (setting || def.analog_type < 0)) continue;
+        ++number;  // every reported point counts, so that an explicit address renumbers none
         gb_component c;
-        c.point = rt.engine_point[p];
-        c.system_type = static_cast<std::uint8_t>(
-            d.system_type >= 0 ? d.system_type : cfg.gb.mapping.default_system_type);
+        c.point = ep;
+        c.system_type = static_cast<std::uint8_t>(system_type);
         c.system_address = static_cast<std::uint8_t>(d.system_address);
-        c.component_type = static_cast<std::uint8_t>(def.component_type);
-        c.component_address =
-            component_address(static_cast<std::uint16_t>(std::max(0, pd.loop)), number);
-        c.analog_type = def.analog_type;
-        c.analog_scale = def.analog_scale;
-        c.deadband = def.deadband;
-        if (configured) {
-          const auto it = over;
-          if (it->second.component_type)
-            c.component_type = static_cast<std::uint8_t>(*it->second.component_type);
-          if (it->second.analog_type) c.analog_type = *it->second.analog_type;
-          if (it->second.analog_scale) c.analog_scale = *it->second.analog_scale;
-          if (it->second.deadband) c.deadband = *it->second.deadband;
+        std::string bad;
+        if (!map_point(pd.quantity, pd.unit, device_type,
+                       cfg.gb.mapping.residual_current_analog_type,
+                       configured ? &over->second : nullptr,
+                       component_address(static_cast<std::uint16_t>(std::max(0, pd.loop)), number),
+                       c, bad)) {
+          why = path + ".points." + pd.id + ": " + bad + " (profile " + profile.id + ")";
+          return false;
+        }
+        const std::string where = configured && over->second.component_address
+                                      ? path + ".points." + pd.id + ".component_address"
+                                      : "devices[" + std::to_string(rt.config) + "] point " +
+                                            pd.id + " (default address)";
+        const auto key = std::make_tuple(system_type, d.system_address, c.component_address);
+        const auto clash = taken.emplace(key, where);
+        if (!clash.second) {
+          char hex[16];
+          std::snprintf(hex, sizeof hex, "0x%08x", static_cast<unsigned>(c.component_address));
+          why = where + ": component address " + hex + " of system " + std::to_string(system_type) +
+                "/" + std::to_string(d.system_address) + " is already that of " +
+                clash.first->second;
+          return false;
         }
         c.text = description_of(d.name + " " + (pd.name.empty() ? pd.id : pd.name));
         comps.push_back(std::move(c));
       }
     }
+    return true;
+  }
+
+  void build_mapper(std::vector<gb_component> comps) {
     gb_mapper_options mo;
     mo.strict_normal_bit = cfg.gb.mapping.strict_normal_bit;
     mo.analog_period = cfg.gb.mapping.analog_period;
-    mo.utc_offset = std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes);
+    mo.utc_offset = gb_utc_offset();
     mapper = gb_mapper(engine, std::move(comps), zone_members, mo);
+  }
+
+  /// The time zone of GB time tags: the configuration's, else the host's local offset taken
+  /// when the gateway started (start() fills it in; the mapping page: local time).
+  std::chrono::minutes gb_utc_offset() const {
+    return std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes.value_or(0));
   }
 
   // --- MQTT -----------------------------------------------------------------------------------
@@ -719,7 +780,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         self->log("mqtt connected",
                   {{"broker", self->cfg.mqtt.host + ":" + std::to_string(self->cfg.mqtt.port)}});
         // Sparkplug: NBIRTH and the DBIRTHs go before the journal's replay.
-        if (self->spb) self->publish_sparkplug(self->spb->on_connected(unix_ms_now()), "births");
+        if (self->spb) {
+          self->publish_sparkplug(
+              self->spb->on_connected(unix_ms_now(), self->current_alarm_events()), "births");
+        }
       } else {
         if (self->spb) self->spb->on_disconnected();
         self->log("mqtt down", {{"reason", e.error.message()}, {"detail", e.detail}});
@@ -733,7 +797,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       mqtt->on_message([weak](const firebus::mqtt::message& msg) {
         auto self = weak.lock();
         if (!self || !self->spb) return;
-        sparkplug_link::reaction r = self->spb->on_message(msg, unix_ms_now());
+        sparkplug_link::reaction r =
+            self->spb->on_message(msg, unix_ms_now(), self->current_alarm_events());
         for (const std::string& p : r.problems) {
           self->log("sparkplug message refused", {{"topic", msg.topic}, {"problem", p}});
         }
@@ -754,8 +819,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           self->mqtt->start();
         }
       });
+      // QoS 1: the primary host's STATE is published at QoS 1 (Sparkplug 3.0), and so are
+      // rebirth requests; a QoS 0 subscription would downgrade them.
       for (const std::string& f : spb->subscriptions()) {
-        mqtt->subscribe(f, 0, ec);
+        mqtt->subscribe(f, 1, ec);
         if (ec) {
           why = "mqtt: subscribing to " + f + ": " + ec.message();
           return false;
@@ -815,6 +882,39 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
   }
 
+  // The engine's current state, one event per alarm and per point fault, for the Sparkplug
+  // births (current values; what the journal replays after them is history).
+  std::vector<firebus::event> current_alarm_events() const {
+    std::vector<firebus::event> out;
+    std::error_code ec;
+    for (std::uint32_t a = 0; a < engine.alarm_count(); ++a) {
+      firebus::event e;
+      e.state = engine.state(a);
+      const bool on =
+          e.state != firebus::alarm_state::normal && e.state != firebus::alarm_state::rtn_unack;
+      e.kind = on ? firebus::event_kind::alarm_on : firebus::event_kind::alarm_off;
+      e.cls = engine.alarm_class_of(a);
+      e.alarm = std::string(engine.alarm_name(a));
+      const std::uint32_t p = engine.alarm_point(a);
+      if (p != npos) {
+        e.point = firebus::point_id::make(engine.point_name(p), ec);
+      } else {
+        e.zone = std::string(engine.zone_name(engine.alarm_zone(a)));
+      }
+      out.push_back(std::move(e));
+    }
+    for (std::uint32_t p = 0; p < engine.point_count(); ++p) {
+      firebus::event e;
+      e.reason = engine.fault(p);
+      e.kind = e.reason != firebus::event_reason::none ? firebus::event_kind::fault_on
+                                                       : firebus::event_kind::fault_off;
+      e.cls = firebus::alarm_class::fault;
+      e.point = firebus::point_id::make(engine.point_name(p), ec);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
   // Publishes the Sparkplug session's NDEATH before an intentional disconnect (the broker
   // publishes the Will only for a lost connection). Returns its token; 0 when it did not go out.
   std::uint64_t publish_death() {
@@ -835,24 +935,71 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       log("telemetry encode failed", {{"reason", ec.message()}, {"detail", detail}});
       return false;
     }
-    ul::message m;
-    m.lane = lane;
-    m.topic = topic;
-    m.payload = firebus::byte_view(bytes.data(), bytes.size());
-    m.qos = 1;
-    m.format = ul::format_byte(spb ? ul::payload_format::transformed
-                                   : ul::payload_format::firebus_envelope);
-    mqtt_up->send(m, ec);
+    if (lane == ul::lane::alarm) {
+      retry_held();  // older refused alarms first: the lane keeps its order
+      if (!held_mqtt.empty()) {
+        hold(held_mqtt, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        return false;
+      }
+    }
+    append_mqtt(bytes.data(), bytes.size(), lane, topic, ec);
     if (ec) {
       ++counters.send_errors;
-      if (lane == ul::lane::alarm)
-        set_own_fault(true, "mqtt journal refused an alarm: " + ec.message());
       log("mqtt journal refused a message",
           {{"lane", lane == ul::lane::alarm ? "alarm" : "telemetry"}, {"reason", ec.message()}});
+      if (lane == ul::lane::alarm) {
+        raise_fault("mqtt journal", "the mqtt journal refused an alarm: " + ec.message());
+        hold(held_mqtt, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+      }
       return false;
     }
     ++counters.mqtt_sent;
     return true;
+  }
+
+  void append_mqtt(const std::uint8_t* data, std::size_t size, ul::lane lane,
+                   const std::string& topic, std::error_code& ec) {
+    ul::message m;
+    m.lane = lane;
+    m.topic = topic;
+    m.payload = firebus::byte_view(data, size);
+    m.qos = 1;
+    m.format = ul::format_byte(spb ? ul::payload_format::transformed
+                                   : ul::payload_format::firebus_envelope);
+    mqtt_up->send(m, ec);
+  }
+
+  template <typename T>
+  void hold(std::deque<T>& q, T item) {
+    if (q.size() >= max_held) {
+      q.pop_front();
+      ++held_dropped;
+      log("GATEWAY FAULT", {{"reason", "an alarm refused by a journal was dropped: more than " +
+                                           std::to_string(max_held) + " wait"}});
+    }
+    q.push_back(std::move(item));
+  }
+
+  // Offers the refused alarms to their journals again, oldest first; clears the journal's part
+  // of the gateway fault once none waits.
+  void retry_held() {
+    while (mqtt_up && !held_mqtt.empty()) {
+      std::error_code ec;
+      append_mqtt(held_mqtt.front().data(), held_mqtt.front().size(), ul::lane::alarm, topic_alarm,
+                  ec);
+      if (ec) break;
+      held_mqtt.pop_front();
+      ++counters.mqtt_sent;
+    }
+    if (held_mqtt.empty()) clear_fault("mqtt journal");
+    while (gb_up && !held_gb.empty()) {
+      std::error_code ec;
+      gb_up->send(held_gb.front(), ec);
+      if (ec) break;
+      held_gb.pop_front();
+      ++counters.gb_sent;
+    }
+    if (held_gb.empty()) clear_fault("gb26875 journal");
   }
 
   void flush_telemetry() {
@@ -875,7 +1022,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     cc.session.address = cfg.gb.address;
     cc.session.centre_address = cfg.gb.centre_address;
     cc.session.heartbeat = cfg.gb.heartbeat;
-    cc.session.utc_offset = std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes);
+    cc.session.utc_offset = gb_utc_offset();
     cc.host = cfg.gb.host;
     cc.port = cfg.gb.port;
     std::error_code ec;
@@ -955,24 +1102,36 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
   bool send_gb(const std::vector<gb::adu>& adus) {
     if (adus.empty()) return true;
-    // All in one transaction (one sync); if the journal refuses the batch, one by one, so that
-    // what it can take it takes and each refusal is reported for what it is.
-    std::error_code bec;
-    gb_up->send(adus, bec);
-    if (!bec) {
-      counters.gb_sent += adus.size();
-      return true;
+    retry_held();  // older refused alarms first
+    // All in one transaction (one sync); if the journal refuses the batch, or refused alarms
+    // still wait, one by one, so that what it can take it takes, alarms keep their order behind
+    // the held ones, and each refusal is reported for what it is.
+    if (held_gb.empty()) {
+      std::error_code bec;
+      gb_up->send(adus, bec);
+      if (!bec) {
+        counters.gb_sent += adus.size();
+        return true;
+      }
     }
     bool ok = true;
     for (const gb::adu& a : adus) {
+      const bool urgent = gb::classify(a) != gb::message_priority::routine;
+      if (urgent && !held_gb.empty()) {
+        hold(held_gb, a);
+        ok = false;
+        continue;
+      }
       std::error_code ec;
       gb_up->send(a, ec);
       if (ec) {
         ok = false;
         ++counters.send_errors;
-        const bool urgent = gb::classify(a) != gb::message_priority::routine;
-        if (urgent) set_own_fault(true, "gb26875 journal refused an alarm: " + ec.message());
         log("gb26875 journal refused a message", {{"reason", ec.message()}});
+        if (urgent) {
+          raise_fault("gb26875 journal", "the gb26875 journal refused an alarm: " + ec.message());
+          hold(held_gb, a);
+        }
         continue;
       }
       ++counters.gb_sent;
@@ -1118,8 +1277,20 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     log(up ? "bus up" : "bus down", {{"bus", cfg.buses[b].id}, {"reason", up ? "" : e.message()}});
   }
 
-  void set_own_fault(bool fault, const std::string& why) {
-    if (fault) log("GATEWAY FAULT", {{"reason", why}});
+  // The gateway's own fault (the UITD's fault bit, firebus_gateway_fault) stands while any of
+  // its causes does: a journal that refused an alarm still held, a snapshot not written.
+  void raise_fault(const std::string& cause, const std::string& why) {
+    log("GATEWAY FAULT", {{"cause", cause}, {"reason", why}});
+    fault_causes[cause] = why;
+    update_own_fault();
+  }
+  void clear_fault(const std::string& cause) {
+    if (fault_causes.erase(cause) == 0) return;
+    log("gateway fault cleared", {{"cause", cause}, {"remaining", fault_causes.size()}});
+    update_own_fault();
+  }
+  void update_own_fault() {
+    const bool fault = !fault_causes.empty();
     if (own_fault == fault) return;
     own_fault = fault;
     if (gb_up) {
@@ -1240,6 +1411,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       duty_since.reset();
       duty_deadline.reset();
     }
+    retry_held();
     flush_analog();
     if (now - last_telemetry >= cfg.mqtt.telemetry_interval) {
       flush_telemetry();
@@ -1291,6 +1463,13 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     m << "firebus_gateway_fault " << (own_fault ? 1 : 0) << '\n';
     metric("firebus_gateway_send_errors_total", "counter", "Messages a journal refused.");
     m << "firebus_gateway_send_errors_total " << counters.send_errors << '\n';
+    metric("firebus_gateway_alarms_held", "gauge",
+           "Alarms a journal refused, held in memory and offered to it again every second.");
+    m << "firebus_gateway_alarms_held{uplink=\"mqtt\"} " << held_mqtt.size() << '\n';
+    m << "firebus_gateway_alarms_held{uplink=\"gb26875\"} " << held_gb.size() << '\n';
+    metric("firebus_gateway_alarms_held_dropped_total", "counter",
+           "Held alarms dropped because more than 10000 waited.");
+    m << "firebus_gateway_alarms_held_dropped_total " << held_dropped << '\n';
     metric("firebus_gateway_bus_up", "gauge", "1 while the bus's connection or line is up.");
     metric("firebus_gateway_bus_utilisation", "gauge", "Busy time over time since start (0..1).");
     metric("firebus_gateway_bus_requests_total", "counter", "Modbus requests sent.");
@@ -1442,8 +1621,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         o.flags = flags;
         o.operator_id = static_cast<std::uint8_t>(op);
         std::error_code tec;
-        o.time = gb::time_tag::from_utc(
-            utc_of(now), std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes), tec);
+        o.time = gb::time_tag::from_utc(utc_of(now), gb_utc_offset(), tec);
         out.push_back(gb::adu{gb::adu_type::system_operation, {o}});
       }
       send_gb(out);
@@ -1466,8 +1644,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     o.flags = static_cast<std::uint8_t>(gb::operation_flag::duty_check_answer);
     o.operator_id = static_cast<std::uint8_t>(op);
     std::error_code tec;
-    o.time = gb::time_tag::from_utc(utc_of(now),
-                                    std::chrono::minutes(cfg.gb.mapping.utc_offset_minutes), tec);
+    o.time = gb::time_tag::from_utc(utc_of(now), gb_utc_offset(), tec);
     if (!send_gb({gb::adu{gb::adu_type::uitd_operation, {o}}})) {
       return "the GB/T 26875.3 journal refused the answer (see the log); try again";
     }
@@ -1533,7 +1710,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           });
           return;
         }
-        self->log("stopped", {{"left_in_journals", waiting}});
+        self->retry_held();
+        self->log("stopped",
+                  {{"left_in_journals", waiting},
+                   {"refused_alarms_lost", self->held_mqtt.size() + self->held_gb.size()}});
         if (self->mqtt) self->mqtt->stop();
         if (self->gb_client) self->gb_client->stop();
         *check = nullptr;  // break the cycle
@@ -1607,6 +1787,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         return why = "the set of points changed: restart needed (the MQTT birth would change)",
                false;
       }
+      // A point that now has alarms becomes a component: its mapping must hold too.
+      std::vector<gb_component> comps;
+      if (!gb_components(fresh, comps, why)) return false;
       engine = std::move(fresh);
       rules = std::move(r);
       zone_members.assign(engine.zone_count(), {});
@@ -1615,7 +1798,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         if (zi == npos) continue;
         for (const auto& m : z.members) zone_members[zi].push_back(engine.find_point(m));
       }
-      build_mapper();
+      build_mapper(std::move(comps));
       for (device_rt& rt : devices) {
         const device_config& d = next.devices[rt.config];
         for (std::size_t p = 0; p < rt.codec->size(); ++p) {

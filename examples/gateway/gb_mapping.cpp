@@ -2,9 +2,13 @@
 #include "gb_mapping.hpp"
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <firebus/gb26875/codes.hpp>
 
@@ -35,55 +39,236 @@ std::uint16_t system_key(const gb_component& c) noexcept {
   return static_cast<std::uint16_t>((c.system_type << 8) | c.system_address);
 }
 
+/// What a point's unit measures and its size in the base unit of that kind (pressure in kPa,
+/// flow in L/s, ...). The units the profiles use, their common spellings, and the units of the
+/// standard's analog types.
+struct unit_info {
+  const char* unit;
+  const char* kind;
+  double factor;  ///< value in the base unit = value × factor
+};
+constexpr unit_info unit_table[] = {
+    {"Pa", "pressure", 0.001},
+    {"kPa", "pressure", 1},
+    {"MPa", "pressure", 1000},
+    {"bar", "pressure", 100},
+    {"mbar", "pressure", 0.1},
+    {"°C", "temperature", 1},
+    {"℃", "temperature", 1},  // U+2103, one character
+    {"m", "length", 1},
+    {"cm", "length", 0.01},
+    {"mm", "length", 0.001},
+    {"%LEL", "gas", 1},
+    {"V", "voltage", 1},
+    {"kV", "voltage", 1000},
+    {"mV", "voltage", 0.001},
+    {"A", "current", 1},
+    {"mA", "current", 0.001},
+    {"L/s", "flow", 1},
+    {"l/s", "flow", 1},
+    {"L/min", "flow", 1.0 / 60},
+    {"l/min", "flow", 1.0 / 60},
+    {"m³/h", "flow", 1000.0 / 3600},
+    {"m3/h", "flow", 1000.0 / 3600},
+    {"m³/min", "flow", 1000.0 / 60},
+    {"m3/min", "flow", 1000.0 / 60},
+    {"m³/s", "flow", 1000},
+    {"m3/s", "flow", 1000},
+    {"s", "time", 1},
+    {"ms", "time", 0.001},
+    {"min", "time", 60},
+    {"h", "time", 3600},
+    {"m/s", "speed", 1},
+    {"", "count", 1},  // event counts have no unit
+};
+
+const unit_info* find_unit(const std::string& unit) noexcept {
+  for (const unit_info& u : unit_table) {
+    if (unit == u.unit) return &u;
+  }
+  return nullptr;
+}
+
+/// The standard's analog types 1–12 (GB/T 26875.3, analog value types): the kind of value, the size
+/// of the type's unit in the base unit, and the counts per unit (1 ÷ resolution, exact).
+struct analog_info {
+  int type;
+  const char* kind;
+  double unit_factor;
+  double counts;
+};
+constexpr analog_info analog_table[] = {
+    {1, "count", 1, 1},             // event count × 1
+    {2, "length", 1, 100},          // m × 0.01
+    {3, "temperature", 1, 10},      // °C × 0.1
+    {4, "pressure", 1000, 10},      // MPa × 0.1
+    {5, "pressure", 1, 10},         // kPa × 0.1
+    {6, "gas", 1, 10},              // %LEL × 0.1
+    {7, "time", 1, 1},              // s × 1
+    {8, "voltage", 1, 10},          // V × 0.1
+    {9, "current", 1, 10},          // A × 0.1
+    {10, "flow", 1, 10},            // L/s × 0.1
+    {11, "flow", 1000.0 / 60, 10},  // air volume, m³/min × 0.1
+    {12, "speed", 1, 1},            // m/s × 1
+};
+
+/// The deadband of a quantity, given in its base unit, in `unit`.
+double deadband_in(const std::string& unit, double base_deadband) {
+  const unit_info* u = find_unit(unit);
+  return u ? base_deadband / u->factor : 0;
+}
+
+bool electrical_fire(int component_type) noexcept {
+  return component_type == 16 || component_type == 17 || component_type == 18;
+}
+
 }  // namespace
 
+int default_device_component_type(const std::string& kind,
+                                  const std::vector<std::string>& quantities) {
+  // The profile's kind first (protocols/profile.schema.json lists the usual ones).
+  static const std::pair<const char*, int> kinds[] = {
+      {"manual_call_point", 23},
+      {"smoke", 42},
+      {"smoke_detector", 42},
+      {"heat", 31},
+      {"heat_detector", 31},
+      {"gas", 74},
+      {"gas_detector", 74},
+      {"pressure", 99},
+      {"water_pressure", 99},
+      {"level", 92},
+      {"water_level", 92},
+      {"residual_current", 17},
+      {"residual_current_monitor", 17},
+      {"residual_current_relay", 17},
+      {"cable_temperature", 18},
+      {"electrical_fire_monitor", 16},
+      {"arc_fault", 16},
+  };
+  for (const auto& k : kinds) {
+    if (kind == k.first) return k.second;
+  }
+  // Else what its points measure: a fire detector's kind before the water system's, before the
+  // electrical-fire types (a gas detector with a temperature point is a gas detector).
+  const auto has = [&quantities](std::initializer_list<const char*> names) {
+    for (const std::string& q : quantities) {
+      for (const char* n : names) {
+        if (q == n) return true;
+      }
+    }
+    return false;
+  };
+  if (has({"manual_call_point"})) return 23;
+  if (has({"smoke"})) return 42;
+  if (has({"heat"})) return 31;
+  if (has({"gas", "gas_concentration"})) return 74;
+  if (has({"pressure"})) return 99;
+  if (has({"level"})) return 92;
+  const bool residual = has({"residual_current"});
+  const bool temperature = has({"temperature"});
+  if (residual && temperature) return 16;  // a combined electrical fire monitor
+  if (residual) return 17;
+  if (temperature) return 18;
+  if (has({"voltage", "current", "arc_count"})) return 16;
+  return 0;  // general: nothing says what it is
+}
+
+std::optional<double> analog_scale_for(int analog_type, const std::string& unit,
+                                       int residual_current_analog_type) {
+  const unit_info* u = find_unit(unit);
+  if (!u) return std::nullopt;
+  if (analog_type == residual_current_analog_type && analog_type >= 128) {
+    // The project's user-defined type: residual current in mA × 1.
+    if (std::string(u->kind) != "current") return std::nullopt;
+    return u->factor / 0.001;
+  }
+  for (const analog_info& a : analog_table) {
+    if (a.type != analog_type) continue;
+    if (std::string(u->kind) != a.kind) return std::nullopt;
+    return u->factor / a.unit_factor * a.counts;
+  }
+  return std::nullopt;  // user-defined or reserved: the configuration says
+}
+
 gb_point_defaults default_point_mapping(const std::string& quantity, const std::string& unit,
-                                        int residual_current_analog_type) {
+                                        int residual_current_analog_type,
+                                        int device_component_type) {
   gb_point_defaults d;
-  d.component_type = 16;  // electrical fire monitor, the most common device behind a gateway
+  d.component_type = device_component_type >= 0 ? device_component_type
+                                                : default_device_component_type("", {quantity});
+  if (electrical_fire(d.component_type)) {
+    if (quantity == "residual_current") d.component_type = 17;
+    if (quantity == "temperature") d.component_type = 18;
+  }
+  // The analog type of the quantity and its deadband in the base unit of its kind.
+  double base_deadband = 0;
   if (quantity == "residual_current") {
-    d.component_type = 17;
     d.analog_type = residual_current_analog_type;  // mA × 1 (0.1 A of type 9 is useless)
-    d.analog_scale = unit == "A" ? 1000 : 1;
-    d.deadband = unit == "A" ? 0.005 : 5;
+    base_deadband = 0.005;                         // 5 mA
   } else if (quantity == "temperature") {
-    d.component_type = 18;
     d.analog_type = 3;  // 0.1 °C
-    d.analog_scale = 10;
-    d.deadband = 1;
+    base_deadband = 1;
   } else if (quantity == "pressure") {
-    d.component_type = 99;
     d.analog_type = 5;  // 0.1 kPa: the useful one for hydrant pressure
-    d.analog_scale = unit == "MPa" ? 10000 : unit == "bar" ? 1000 : unit == "kPa" ? 10 : 1;
-    d.deadband = unit == "MPa" ? 0.01 : unit == "bar" ? 0.1 : 10;
+    base_deadband = 10;
   } else if (quantity == "level") {
-    d.component_type = 92;
     d.analog_type = 2;  // 0.01 m
-    d.analog_scale = unit == "cm" ? 1 : unit == "mm" ? 0.1 : 100;
-    d.deadband = unit == "m" ? 0.05 : 5;
+    base_deadband = 0.05;
   } else if (quantity == "gas" || quantity == "gas_concentration") {
-    d.component_type = 74;
+    // Only %LEL has a standard type; ppm, %VOL or a unit the device reports at run time: the
+    // status alone (documented).
     if (unit == "%LEL") {
       d.analog_type = 6;  // 0.1 %LEL
-      d.analog_scale = 10;
-      d.deadband = 1;
+      base_deadband = 1;
     }
   } else if (quantity == "voltage") {
     d.analog_type = 8;  // 0.1 V
-    d.analog_scale = 10;
-    d.deadband = 5;
+    base_deadband = 5;
   } else if (quantity == "current") {
     d.analog_type = 9;  // 0.1 A
-    d.analog_scale = unit == "mA" ? 0.01 : 10;
-    d.deadband = unit == "mA" ? 500 : 0.5;
-  } else if (quantity == "smoke") {
-    d.component_type = 42;
-  } else if (quantity == "heat") {
-    d.component_type = 31;
-  } else if (quantity == "manual_call_point") {
-    d.component_type = 23;
+    base_deadband = 0.5;
+  } else if (quantity == "flow") {
+    d.analog_type = 10;  // 0.1 L/s
+    base_deadband = 0.5;
   }
+  if (d.analog_type < 0) return d;
+  const std::optional<double> scale =
+      analog_scale_for(d.analog_type, unit, residual_current_analog_type);
+  if (!scale) {
+    d.unit_unknown = true;
+    return d;
+  }
+  d.analog_scale = *scale;
+  d.deadband = deadband_in(unit, base_deadband);
   return d;
+}
+
+bool map_point(const std::string& quantity, const std::string& unit, int device_component_type,
+               int residual_current_analog_type, const gb_point_config* configured,
+               std::uint32_t default_address, gb_component& out, std::string& why) {
+  const gb_point_defaults def =
+      default_point_mapping(quantity, unit, residual_current_analog_type, device_component_type);
+  const gb_point_config none_configured;
+  const gb_point_config& o = configured ? *configured : none_configured;
+  out.component_type = static_cast<std::uint8_t>(o.component_type.value_or(def.component_type));
+  out.component_address = o.component_address.value_or(default_address);
+  out.analog_type = o.analog_type.value_or(def.analog_type);
+  out.analog_scale = 1;
+  out.deadband = 0;
+  if (out.analog_type < 0) return true;
+  std::optional<double> scale = o.analog_scale;
+  if (!scale && out.analog_type == def.analog_type && !def.unit_unknown) scale = def.analog_scale;
+  if (!scale) scale = analog_scale_for(out.analog_type, unit, residual_current_analog_type);
+  if (!scale) {
+    why = (quantity.empty() ? std::string("a value") : quantity) + " in \"" + unit +
+          "\" has no known scale for analog type " + std::to_string(out.analog_type) +
+          ": give analog_scale (raw = value × scale) or analog_type -1 (no analog value)";
+    return false;
+  }
+  out.analog_scale = *scale;
+  out.deadband = o.deadband.value_or(out.analog_type == def.analog_type ? def.deadband : 0);
+  return true;
 }
 
 gb_mapper::gb_mapper(const firebus::alarm::engine& e, std::vector<gb_component> components,
@@ -329,14 +514,16 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
       if (w != bits_[c]) {
         bits_[c] = w;
         push_component(c, at, out);
-        // The value that caused the transition goes with it.
-        // (Unless on_value() just sent this very value at this very time: once is enough.)
-        const bool sent = last_value_[c] && *last_value_[c] == ev.value && last_value_at_[c] == at;
-        if (ev.has_value && !sent &&
-            (ev.kind == event_kind::alarm_on || ev.kind == event_kind::alarm_off)) {
-          push_analog(c, ev.value, at, out);
-        }
       }
+      // The value that caused an alarm transition goes with it, whether or not the word changed
+      // (a rate-of-rise alarm after a threshold alarm leaves the fire bit as it was: the centre
+      // still gets the value). Once is enough: not again when it was just sent at that time
+      // (two alarms of the point in one step, or on_value() first).
+      const bool alarm_transition = ev.kind == event_kind::alarm_on ||
+                                    ev.kind == event_kind::alarm_off ||
+                                    ev.kind == event_kind::returned_latched;
+      const bool sent = last_value_[c] && *last_value_[c] == ev.value && last_value_at_[c] == at;
+      if (alarm_transition && ev.has_value && !sent) push_analog(c, ev.value, at, out);
     }
     recompute_systems_and_uitd(at, out);
   }
@@ -354,21 +541,8 @@ void gb_mapper::on_value(std::uint32_t p, double value, firebus::utc_time at,
 }
 
 bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& response) const {
-  if (request.objects.size() != 1) return false;
-  const gb::object& q = request.objects.front();
-  response.objects.clear();
-  if (const auto* r = std::get_if<gb::read_system_status>(&q)) {
-    const auto it =
-        systems_.find(static_cast<std::uint16_t>((r->system_type << 8) | r->system_address));
-    if (it == systems_.end()) return false;
-    gb::system_status st;
-    st.system_type = r->system_type;
-    st.system_address = r->system_address;
-    st.status = it->second;
-    st.time = tag(now);
-    response = gb::adu{gb::adu_type::system_status, {st}};
-    return true;
-  }
+  response = gb::adu{};
+  if (request.objects.empty()) return false;
   const auto find = [this](std::uint8_t type, std::uint8_t address, std::uint32_t component) {
     for (std::size_t c = 0; c < comps_.size(); ++c) {
       if (comps_[c].system_type == type && comps_[c].system_address == address &&
@@ -378,19 +552,62 @@ bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& r
     }
     return none;
   };
-  if (const auto* r = std::get_if<gb::read_component_status>(&q)) {
-    const std::size_t c = find(r->system_type, r->system_address, r->component_address);
-    if (c == none) return false;
-    response = gb::adu{gb::adu_type::component_status, {status_object(c, now)}};
-    return true;
+  // Reads of systems and components (61, 62, 63): each object read → its answer object, in the
+  // request's order, as many as one ADU holds (Table 7's n: 102, 22, 63 objects fit 1024 bytes;
+  // a read of more than that, against the standard, gets the first ones).
+  const auto answer_each = [&](gb::adu_type type, auto&& one) {
+    response.type = type;
+    const std::size_t limit = gb::max_objects(type);
+    for (const gb::object& q : request.objects) {
+      if (response.objects.size() >= limit) break;
+      std::optional<gb::object> a = one(q);
+      if (a) response.objects.push_back(std::move(*a));
+    }
+    return !response.objects.empty();
+  };
+  switch (request.type) {
+    case gb::adu_type::read_system_status:
+      return answer_each(gb::adu_type::system_status, [&](const gb::object& q) {
+        std::optional<gb::object> a;
+        const auto* r = std::get_if<gb::read_system_status>(&q);
+        if (!r) return a;
+        const auto it =
+            systems_.find(static_cast<std::uint16_t>((r->system_type << 8) | r->system_address));
+        if (it == systems_.end()) return a;
+        gb::system_status st;
+        st.system_type = r->system_type;
+        st.system_address = r->system_address;
+        st.status = it->second;
+        st.time = tag(now);
+        a = st;
+        return a;
+      });
+    case gb::adu_type::read_component_status:
+      return answer_each(gb::adu_type::component_status, [&](const gb::object& q) {
+        std::optional<gb::object> a;
+        const auto* r = std::get_if<gb::read_component_status>(&q);
+        if (!r) return a;
+        const std::size_t c = find(r->system_type, r->system_address, r->component_address);
+        if (c != none) a = status_object(c, now);
+        return a;
+      });
+    case gb::adu_type::read_component_analog:
+      return answer_each(gb::adu_type::component_analog, [&](const gb::object& q) {
+        std::optional<gb::object> a;
+        const auto* r = std::get_if<gb::read_component_analog>(&q);
+        if (!r) return a;
+        const std::size_t c = find(r->system_type, r->system_address, r->component_address);
+        if (c != none && comps_[c].analog_type >= 0 && last_value_[c]) {
+          a = analog_object(c, *last_value_[c], last_value_at_[c]);
+        }
+        return a;
+      });
+    default:
+      break;
   }
-  if (const auto* r = std::get_if<gb::read_component_analog>(&q)) {
-    const std::size_t c = find(r->system_type, r->system_address, r->component_address);
-    if (c == none || comps_[c].analog_type < 0 || !last_value_[c]) return false;
-    response = gb::adu{gb::adu_type::component_analog,
-                       {analog_object(c, *last_value_[c], last_value_at_[c])}};
-    return true;
-  }
+  // The UITD's own reads carry one reserved byte (n = 1).
+  if (request.objects.size() != 1) return false;
+  const gb::object& q = request.objects.front();
   if (std::holds_alternative<gb::uitd_query<gb::adu_type::read_uitd_status>>(q)) {
     gb::uitd_status us;
     us.status = uitd_;

@@ -17,6 +17,8 @@
 #include <firebus/core/time.hpp>
 #include <firebus/gb26875/adu.hpp>
 
+#include "config.hpp"
+
 namespace fbgw {
 
 /// One engine point as a GB/T 26875.3 component.
@@ -32,20 +34,56 @@ struct gb_component {
   double deadband = 0;                   ///< in the point's unit: send when |Δ| ≥ deadband
 };
 
-/// The defaults of the mapping page for a point of `quantity` in `unit`: component type,
-/// analog type and scale (raw = value × scale), deadband. Unknown quantities: component type 0,
-/// no analog.
+/// The component type the mapping page gives the points of a device (its "Identity" defaults,
+/// per kind of device): from the profile's `kind` when it names one the mapping knows (gas 74,
+/// smoke 42, heat 31, manual call point 23, pressure 99, level 92, residual current 17, cable
+/// temperature 18, electrical fire monitor and arc fault 16), else from the quantities of the
+/// device's points (the same order: a gas detector with a temperature point is a gas detector);
+/// 0 (general) when neither says what the device is.
+int default_device_component_type(const std::string& kind,
+                                  const std::vector<std::string>& quantities);
+
+/// The defaults of the mapping page for a point of `quantity` in `unit` on a device whose
+/// component type is `device_component_type` (default_device_component_type(); -1: judge by
+/// this point's quantity alone): component type, analog type and scale (raw = value × scale),
+/// deadband. The component type is the device's, except on an electrical-fire device (16, 17,
+/// 18), where residual-current points are 17 and temperature points 18. No analog type
+/// (analog_type -1) for quantities without one (status, setpoints, gas not in %LEL, ...).
 struct gb_point_defaults {
   int component_type = 0;
-  int analog_type = -1;
-  double analog_scale = 1;
-  double deadband = 0;
+  int analog_type = -1;     ///< -1: no analog value
+  double analog_scale = 1;  ///< valid only when !unit_unknown
+  double deadband = 0;      ///< in the point's unit
+  /// The quantity has an analog type but the mapping cannot convert `unit` to it: sending it
+  /// with a guessed scale would be wrong (the gateway refuses such a point unless its
+  /// configuration gives analog_scale or analog_type -1).
+  bool unit_unknown = false;
 };
 gb_point_defaults default_point_mapping(const std::string& quantity, const std::string& unit,
-                                        int residual_current_analog_type);
+                                        int residual_current_analog_type,
+                                        int device_component_type = -1);
+
+/// The scale (raw = value × scale) that sends a value in `unit` as analog type `analog_type`:
+/// for the standard types 1–12 the unit converted to the type's unit and resolution (kPa as
+/// type 5: 10; bar as type 5: 1000; m³/h as type 10: 10 ÷ 3.6); for
+/// `residual_current_analog_type` (user-defined, the project's mA × 1) the unit converted to mA.
+/// nullopt when the unit is not of the type's kind or unknown, and for other user-defined or
+/// reserved types (their scale is the configuration's to give).
+std::optional<double> analog_scale_for(int analog_type, const std::string& unit,
+                                       int residual_current_analog_type);
+
+/// One engine point as a component: the defaults of the mapping page (default_point_mapping())
+/// with the point's configuration (`devices[i].gb26875.points.<id>`, may be null) on top, and
+/// `default_address` unless the configuration gives one. False with `why` when the point's
+/// values cannot be sent right: an analog type without a known scale for the point's unit and
+/// no analog_scale configured.
+bool map_point(const std::string& quantity, const std::string& unit, int device_component_type,
+               int residual_current_analog_type, const gb_point_config* configured,
+               std::uint32_t default_address, gb_component& out, std::string& why);
 
 /// The component address of the mapping page: the loop (or zone) in the high 16 bits, the
-/// point's number in the low 16 bits (sent little-endian by the codec).
+/// point's number in the low 16 bits (sent little-endian by the codec). A point's
+/// configuration may give its address explicitly instead (gb_point_config::component_address).
 constexpr std::uint32_t component_address(std::uint16_t loop, std::uint16_t number) noexcept {
   return (std::uint32_t{loop} << 16) | number;
 }
@@ -53,6 +91,7 @@ constexpr std::uint32_t component_address(std::uint16_t loop, std::uint16_t numb
 struct gb_mapper_options {
   bool strict_normal_bit = true;  ///< bit 0 = 1 in normal operation (false: always 0)
   firebus::duration analog_period = std::chrono::minutes(5);  ///< 0: only on change
+  /// Of the time tags (the gateway gives the host's local offset unless configured).
   std::chrono::minutes utc_offset = std::chrono::hours(8);
 };
 
@@ -75,8 +114,9 @@ class gb_mapper {
                std::vector<firebus::gb26875::adu>& out);
 
   /// After the engine emitted `events`: the ADUs of every status that changed (component, then
-  /// system, then UITD), each with its transition's time; an analog value rides with the
-  /// transition it caused. `clock` maps engine time to UTC.
+  /// system, then UITD), each with its transition's time; the value that caused an alarm
+  /// transition (on, off, returned latched) rides with it, also when the component's word does
+  /// not change (a second fire-class alarm of an alarmed point). `clock` maps engine time to UTC.
   void on_events(const firebus::alarm::engine& e,
                  const std::vector<firebus::alarm::alarm_event>& events, const clock_fn& clock,
                  std::vector<firebus::gb26875::adu>& out);
@@ -91,8 +131,11 @@ class gb_mapper {
   void set_uitd_fault(bool fault, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
   void set_link_fault(bool fault, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
 
-  /// Answers a centre's read (types 61, 62, 63, 81, 88) from the current state; false for a
-  /// read of something unknown (the session then denies it).
+  /// Answers a centre's read (types 61, 62, 63, 81, 88) from the current state. A read of
+  /// several objects (61/62/63 carry up to 102/22/63) gets one answer object per object it can
+  /// answer, in its order, up to what one ADU holds (1024 bytes); an object of an unknown system
+  /// or component, or of an analog value not yet known, is left out. False when nothing can be
+  /// answered (the session then denies the read).
   bool answer(const firebus::gb26875::adu& request, firebus::utc_time now,
               firebus::gb26875::adu& response) const;
 

@@ -87,8 +87,18 @@ std::optional<ul::publication> sparkplug_link::death() const {
   return ul::publication{std::move(d.topic), std::move(d.payload), d.qos, false};
 }
 
-std::vector<ul::publication> sparkplug_link::on_connected(std::uint64_t now_ms) {
+void sparkplug_link::seed(const std::vector<firebus::event>& current, std::uint64_t now_ms) {
+  if (node_.born()) return;  // born: the metrics hold what was published (the host's view)
+  // Not born (disconnected, or waiting for the primary host): alarms() updates the current
+  // values and publishes nothing.
+  std::error_code ec;
+  node_.alarms(current, now_ms, false, ec);
+}
+
+std::vector<ul::publication> sparkplug_link::on_connected(
+    std::uint64_t now_ms, const std::vector<firebus::event>& current) {
   std::lock_guard<std::mutex> g(mu_);
+  seed(current, now_ms);
   return wrap(node_.on_connected(now_ms));
 }
 
@@ -98,9 +108,11 @@ void sparkplug_link::on_disconnected() {
 }
 
 sparkplug_link::reaction sparkplug_link::on_message(const firebus::mqtt::message& m,
-                                                    std::uint64_t now_ms) {
+                                                    std::uint64_t now_ms,
+                                                    const std::vector<firebus::event>& current) {
   std::lock_guard<std::mutex> g(mu_);
   const bool was_born = node_.born();
+  seed(current, now_ms);
   spb::incoming in = node_.on_message(m.topic, m.payload, now_ms);
   reaction r;
   r.problems = std::move(in.problems);

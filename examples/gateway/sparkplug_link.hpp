@@ -62,8 +62,14 @@ class sparkplug_link {
 
   /// The NDEATH Will of the next CONNECT (client thread).
   std::optional<firebus::mqtt::will_message> will();
-  /// The births of a new connection (before the journal's replay).
-  std::vector<firebus::uplink::publication> on_connected(std::uint64_t now_ms);
+  /// The births of a new connection (before the journal's replay). `current` is the alarm
+  /// engine's state now — one event per alarm and per point fault, with its state — which the
+  /// births must carry (Sparkplug: current values): what the journal replays after them is
+  /// history (is_historical) and does not change a metric's current value, so an alarm raised
+  /// while the link was down, or restored from the snapshot at start-up, would otherwise be
+  /// born "normal".
+  std::vector<firebus::uplink::publication> on_connected(
+      std::uint64_t now_ms, const std::vector<firebus::event>& current);
   void on_disconnected();
   /// What a received message asks of the gateway.
   struct reaction {
@@ -72,8 +78,10 @@ class sparkplug_link {
     bool born = false;        ///< the births are among `publish`: wake the journal's uplink
     bool disconnect = false;  ///< the primary host went offline: death(), then reconnect
   };
-  /// NCMD, DCMD and the primary host's STATE.
-  reaction on_message(const firebus::mqtt::message& m, std::uint64_t now_ms);
+  /// NCMD, DCMD and the primary host's STATE. `current` as for on_connected(): the births that
+  /// the host's STATE online releases carry it.
+  reaction on_message(const firebus::mqtt::message& m, std::uint64_t now_ms,
+                      const std::vector<firebus::event>& current);
   std::vector<std::string> subscriptions() const;
   /// The NDEATH of the current session (its Will), to publish before an intentional disconnect
   /// (Sparkplug 3.0: the broker publishes the Will only when a connection is lost); none before
@@ -94,6 +102,8 @@ class sparkplug_link {
   explicit sparkplug_link(firebus::telemetry::sparkplug::edge_node node, int qos);
   std::vector<firebus::uplink::publication> wrap(
       std::vector<firebus::telemetry::sparkplug::message> ms) const;
+  // Before births: the alarm metrics take the engine's current states (nothing is published).
+  void seed(const std::vector<firebus::event>& current, std::uint64_t now_ms);
 
   mutable std::mutex mu_;
   firebus::telemetry::sparkplug::edge_node node_;

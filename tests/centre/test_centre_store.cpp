@@ -367,3 +367,33 @@ TEST_CASE("store - postgresql - two sessions change one device: the database dec
   REQUIRE(r.events.at(0).alarms_cleared.size() == 1);
   CHECK(r.events[0].alarms_cleared[0].second != fire);
 }
+
+TEST_CASE("extract - analog type 128 is residual current in mA x 1; other user types are raw") {
+  const auto analog = [](std::uint8_t type, std::int16_t raw) {
+    gb::component_analog a;
+    a.system_address = 1;
+    a.component_type = 17;  // residual-current electrical fire monitor
+    a.component_address = 0x00030001u;
+    a.analog_type = type;
+    a.value = raw;
+    a.time = tag(5);
+    return gb::encode_adu(gb::adu{gb::adu_type::component_analog, {a}});
+  };
+  const fc::extract_options o;
+  std::vector<fc::event_record> ev = fc::extract(message(1, analog(128, 300), 5), o);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].analog_type == std::optional<int>(128));
+  CHECK(ev[0].value_raw == std::optional<std::int64_t>(300));
+  CHECK(ev[0].value == std::optional<double>(300.0));  // 300 mA, not 30 A or 0.3 A
+  CHECK(ev[0].value_unit == std::optional<std::string>("mA"));
+  // A user-defined type the project does not define: the raw value, without a unit.
+  ev = fc::extract(message(2, analog(200, 1234), 5), o);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].value == std::optional<double>(1234.0));
+  CHECK_FALSE(ev[0].value_unit.has_value());
+  // A standard type keeps its resolution and unit.
+  ev = fc::extract(message(3, analog(5, 3215), 5), o);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].value == doctest::Approx(321.5));
+  CHECK(ev[0].value_unit == std::optional<std::string>("kPa"));
+}

@@ -667,6 +667,11 @@ def test_sparkplug_b_through_the_journal(make_pipeline):
         bd.append(int(names["bdSeq"]["value"]))
         for a in (pre_metric, alm_metric, cable_metric, "Alarms/dp1/IR3/fault"):
             assert a in names, f"NBIRTH does not declare {a}"
+        if k == 1:
+            # Births carry current values: the alarms raised while the broker was down are
+            # active in the second NBIRTH (their replay after it is history, is_historical).
+            for a in (alm_metric, cable_metric):
+                assert names[a]["value"] == "unack", f"second NBIRTH: {a} = {names[a]['value']}"
         end = births[k + 1] if k + 1 < len(births) else len(msgs)
         conn = msgs[start:end]
         assert {m["device"] for m in conn[1:4]} == {"dp1", "riser-temp", "carpark-temp"} and all(
@@ -711,9 +716,21 @@ def test_sparkplug_b_through_the_journal(make_pipeline):
         return [m for m in ms[births[-1]:] if m["type"] == "NDEATH" and int(
             {x["name"]: x for x in m["payload"]["metrics"]}["bdSeq"]["value"]) == bd[-1]]
     p.wait_until(death, WAIT, "the NDEATH of the gateway's last session")
+    # Restarted from its snapshot, the gateway's first NBIRTH carries the alarms still active
+    # (restoring the engine emits no events: the births are the host's only news of them).
+    n_before = len(sparkplug_messages(p))
+    p.start_gateway()
+
+    def third_birth():
+        return [m for m in sparkplug_messages(p)[n_before:] if m["type"] == "NBIRTH"]
+    nb3 = p.wait_until(third_birth, WAIT, "the NBIRTH after the restart")[0]["payload"]
+    names3 = {x["name"]: x for x in nb3["metrics"]}
+    for a in (alm_metric, cable_metric):
+        assert names3[a]["value"] in ("unack", "latched_unack"), \
+            f"NBIRTH after the restart: {a} = {names3[a]['value']}"
     print(f"\nsparkplug: {len(msgs)} messages on {len(births)} connections, bdSeq {bd}, "
           f"types {sorted({m['type'] for m in msgs})}, ALM and CABLE replayed historical after "
-          f"the births")
+          f"the births, active in the births after the outage and after a restart")
 
 
 def publish_retained(port: int, topic: str, payload: bytes) -> None:

@@ -2,16 +2,31 @@
 // firebus-gateway's pure parts: the configuration loader (errors name the file, JSON path and
 // problem) and the mapping from alarm-engine states to GB/T 26875.3 objects
 // (../shared/specs/gb26875-mapping.md).
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <asio.hpp>
 #include <doctest/doctest.h>
 
 #include <firebus/alarm/engine.hpp>
+#include <firebus/core/byte_writer.hpp>
 #include <firebus/gb26875/codes.hpp>
 #include <firebus/gb26875/uitd_session.hpp>
+#include <firebus/profile_json.hpp>
 
 #include "config.hpp"
+#include "gateway.hpp"
 #include "gb_mapping.hpp"
 
 using namespace firebus;
@@ -384,4 +399,401 @@ TEST_CASE("gb mapping: the link to the centre and the gateway's own faults set U
   f.out.clear();
   f.m.set_uitd_fault(true, f.base, f.out);  // no change: nothing sent
   CHECK(f.out.empty());
+}
+
+// --- audit of the mapping against ../shared/specs/gb26875-mapping.md ----------------------------
+
+TEST_CASE("gb mapping: flow is analog type 10 in 0.1 L/s, converted from the point's unit") {
+  auto ls = fbgw::default_point_mapping("flow", "L/s", 128);
+  CHECK(ls.analog_type == 10);
+  CHECK(ls.analog_scale == doctest::Approx(10));
+  auto m3h = fbgw::default_point_mapping("flow", "m³/h", 128);
+  CHECK(m3h.analog_type == 10);
+  CHECK(m3h.analog_scale == doctest::Approx(10.0 / 3.6));  // 36 m³/h = 10 L/s → raw 100
+  CHECK(fbgw::default_point_mapping("flow", "m3/h", 128).analog_scale ==
+        doctest::Approx(10.0 / 3.6));
+  CHECK(fbgw::default_point_mapping("flow", "L/min", 128).analog_scale ==
+        doctest::Approx(10.0 / 60));
+}
+
+TEST_CASE("gb mapping: every pressure unit gets the scale of 0.1 kPa") {
+  const std::pair<const char*, double> units[] = {
+      {"Pa", 0.01}, {"kPa", 10}, {"MPa", 10000}, {"bar", 1000}, {"mbar", 1}};
+  for (const auto& u : units) {
+    CAPTURE(u.first);
+    auto d = fbgw::default_point_mapping("pressure", u.first, 128);
+    CHECK(d.analog_type == 5);
+    CHECK(d.analog_scale == doctest::Approx(u.second));
+  }
+}
+
+namespace {
+
+// One heat detector point with two fire-class alarms: a threshold at 70 °C and a second stage at
+// 90 °C (as a rate-of-rise after a threshold alarm would be).
+alarm::rules two_stage_rules() {
+  alarm::rules r;
+  alarm::point_rule t;
+  t.id = "h1/T";
+  t.alarms = {high("A1", 70, alarm_class::fire), high("A2", 90, alarm_class::fire)};
+  r.points.push_back(t);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("gb mapping: every alarm transition carries its value, also when the word is unchanged") {
+  alarm::engine e{two_stage_rules()};
+  fbgw::gb_component c;
+  c.point = e.find_point("h1/T");
+  c.system_address = 1;
+  c.component_type = 31;
+  c.component_address = fbgw::component_address(0, 1);
+  c.analog_type = 3;
+  c.analog_scale = 10;
+  c.deadband = 1;
+  fbgw::gb_mapper m(e, {c}, {}, fbgw::gb_mapper_options{});
+  const utc_time base = utc_time(std::chrono::seconds(1764460800));
+  std::vector<gb::adu> out;
+  const auto step = [&](double t, double v) {
+    std::error_code ec;
+    e.sample(c.point, at(t), v, ec);
+    REQUIRE(!ec);
+    m.on_events(
+        e, e.events(), [&](mono_time x) { return base + x.time_since_epoch(); }, out);
+    e.clear_events();
+  };
+  const auto analogs = [&out] {
+    std::vector<std::int16_t> v;
+    for (const auto& a : out) {
+      for (const auto& o : a.objects) {
+        if (auto* x = std::get_if<gb::component_analog>(&o)) v.push_back(x->value);
+      }
+    }
+    return v;
+  };
+  step(1, 20);
+  step(2, 75);  // A1: the fire bit, with 75.0 °C
+  CHECK(analogs() == std::vector<std::int16_t>{750});
+  out.clear();
+  step(3, 95);  // A2: the word does not change, but the centre gets the value that caused it
+  CHECK(analogs() == std::vector<std::int16_t>{950});
+}
+
+TEST_CASE("gb mapping: a read of several objects gets every object answered") {
+  fixture f;
+  f.sample("dp1/IR3", 1, 310);
+  f.sample("t5/T1", 1, 21);
+  f.sample("t5/T2", 1, 22);
+  f.m.on_value(f.e.find_point("dp1/IR3"), 310, f.base, f.out);
+  f.m.on_value(f.e.find_point("t5/T1"), 21, f.base, f.out);
+  f.m.on_value(f.e.find_point("t5/T2"), 22, f.base, f.out);
+  gb::adu resp;
+  // 62: two components of two systems, one unknown in the middle (left out, not a denial).
+  gb::read_component_status a;
+  a.system_address = 1;
+  a.component_address = 0x00030001u;
+  gb::read_component_status unknown = a;
+  unknown.component_address = 0x00990001u;
+  gb::read_component_status b;
+  b.system_address = 2;
+  b.component_address = 0x00000002u;
+  REQUIRE(f.m.answer(gb::adu{gb::adu_type::read_component_status, {a, unknown, b}}, f.base, resp));
+  CHECK(resp.type == gb::adu_type::component_status);
+  REQUIRE(resp.objects.size() == 2);
+  CHECK(std::get<gb::component_status>(resp.objects[0]).component_address == 0x00030001u);
+  CHECK(std::get<gb::component_status>(resp.objects[1]).component_address == 0x00000002u);
+  CHECK_FALSE(f.m.answer(gb::adu{gb::adu_type::read_component_status, {unknown}}, f.base, resp));
+  // 63: three analog values.
+  gb::read_component_analog x;
+  x.system_address = 1;
+  x.component_address = 0x00030001u;
+  gb::read_component_analog y;
+  y.system_address = 2;
+  y.component_address = 0x00000002u;
+  gb::read_component_analog z = y;
+  z.component_address = 0x00000003u;
+  REQUIRE(f.m.answer(gb::adu{gb::adu_type::read_component_analog, {x, y, z}}, f.base, resp));
+  REQUIRE(resp.objects.size() == 3);
+  CHECK(std::get<gb::component_analog>(resp.objects[0]).value == 310);
+  CHECK(std::get<gb::component_analog>(resp.objects[1]).value == 210);
+  CHECK(std::get<gb::component_analog>(resp.objects[2]).value == 220);
+  // 61: both systems.
+  gb::read_system_status s1;
+  s1.system_address = 1;
+  gb::read_system_status s2;
+  s2.system_address = 2;
+  REQUIRE(f.m.answer(gb::adu{gb::adu_type::read_system_status, {s1, s2}}, f.base, resp));
+  REQUIRE(resp.objects.size() == 2);
+  CHECK(std::get<gb::system_status>(resp.objects[1]).system_address == 2);
+  // The largest reads of the standard fit one answer within 1024 bytes.
+  gb::adu big{gb::adu_type::read_component_status, {}};
+  for (int i = 0; i < 22; ++i) big.objects.push_back(i % 2 ? a : b);
+  REQUIRE(f.m.answer(big, f.base, resp));
+  CHECK(resp.objects.size() == 22);
+  const auto encodes = [](const gb::adu& answer) {
+    std::vector<std::uint8_t> bytes;
+    firebus::byte_writer w(bytes, gb::max_adu_size);
+    std::error_code ec;
+    gb::encode_adu(answer, w, ec);
+    return !ec && bytes.size() <= gb::max_adu_size;
+  };
+  CHECK(encodes(resp));
+  gb::adu big_analog{gb::adu_type::read_component_analog, {}};
+  for (int i = 0; i < 63; ++i) big_analog.objects.push_back(x);
+  REQUIRE(f.m.answer(big_analog, f.base, resp));
+  CHECK(resp.objects.size() == 63);
+  CHECK(encodes(resp));
+}
+
+TEST_CASE("gb mapping: the component type follows the kind of device, per the mapping page") {
+  using fbgw::default_device_component_type;
+  CHECK(default_device_component_type("gas", {"status"}) == 74);
+  CHECK(default_device_component_type("smoke", {}) == 42);
+  CHECK(default_device_component_type("heat", {}) == 31);
+  CHECK(default_device_component_type("manual_call_point", {"status"}) == 23);
+  CHECK(default_device_component_type("pressure", {}) == 99);
+  CHECK(default_device_component_type("level", {}) == 92);
+  CHECK(default_device_component_type("residual_current_relay", {}) == 17);
+  CHECK(default_device_component_type("cable_temperature", {}) == 18);
+  CHECK(default_device_component_type("electrical_fire_monitor", {}) == 16);
+  // No kind the mapping knows: what its points measure says it.
+  CHECK(default_device_component_type("", {"status", "smoke"}) == 42);
+  CHECK(default_device_component_type("other", {"gas_concentration", "temperature"}) == 74);
+  CHECK(default_device_component_type("", {"status", "level", "setpoint"}) == 92);
+  CHECK(default_device_component_type("", {"residual_current", "temperature"}) == 16);
+  CHECK(default_device_component_type("", {"status", "setpoint"}) == 0);  // general
+  // Points: the device's type, except residual current 17 and temperature 18 on an
+  // electrical-fire device.
+  CHECK(fbgw::default_point_mapping("status", "", 128, 74).component_type == 74);
+  CHECK(fbgw::default_point_mapping("temperature", "°C", 128, 74).component_type == 74);
+  CHECK(fbgw::default_point_mapping("temperature", "°C", 128, 16).component_type == 18);
+  CHECK(fbgw::default_point_mapping("residual_current", "mA", 128, 16).component_type == 17);
+  CHECK(fbgw::default_point_mapping("status", "", 128, 16).component_type == 16);
+  CHECK(fbgw::default_point_mapping("status", "", 128).component_type == 0);
+}
+
+TEST_CASE("gb mapping: the profile library — component types, and a known scale for every unit") {
+  const std::map<std::string, int> device_type{
+      {"acrel-aim-r100", 17},       {"acrel-asj10l-ld1a", 17}, {"comem-edti", 18},
+      {"fonrich-fr-dcmg", 16},      {"honeywell-midas", 74},   {"mpd-380", 99},
+      {"schneider-vigirex-rhu", 17}};
+  int profiles = 0;
+  for (const auto& f : std::filesystem::directory_iterator(FIREBUS_TEST_PROFILE_DIR)) {
+    if (f.path().extension() != ".json") continue;
+    const profile::device_profile p = profile::load_profile(f.path().string());
+    CAPTURE(p.id);
+    ++profiles;
+    std::vector<std::string> quantities;
+    for (const auto& pd : p.points) quantities.push_back(pd.quantity);
+    const int type = fbgw::default_device_component_type(p.kind, quantities);
+    REQUIRE(device_type.count(p.id) == 1);
+    CHECK(type == device_type.at(p.id));
+    for (const auto& pd : p.points) {
+      CAPTURE(pd.id);
+      const auto d = fbgw::default_point_mapping(pd.quantity, pd.unit, 128, type);
+      CHECK_FALSE(d.unit_unknown);  // a profile point never goes out with a guessed scale
+      if (pd.quantity == "residual_current") CHECK(d.component_type == 17);
+      if (pd.quantity == "temperature" && type != 74) CHECK(d.component_type == 18);
+      if (pd.quantity == "status") CHECK(d.component_type == type);  // a gas detector's A1: 74
+    }
+  }
+  CHECK(profiles == static_cast<int>(device_type.size()));
+}
+
+TEST_CASE("gb mapping: a unit without a known scale is refused, not sent with a guessed one") {
+  auto psi = fbgw::default_point_mapping("pressure", "psi", 128);
+  CHECK(psi.analog_type == 5);
+  CHECK(psi.unit_unknown);
+  CHECK(fbgw::default_point_mapping("pressure", "", 128).unit_unknown);
+  CHECK(fbgw::default_point_mapping("temperature", "°F", 128).unit_unknown);
+  CHECK(fbgw::default_point_mapping("residual_current", "mV", 128).unit_unknown);
+  CHECK_FALSE(fbgw::default_point_mapping("gas_concentration", "ppm", 128).unit_unknown);
+  CHECK(fbgw::default_point_mapping("gas_concentration", "ppm", 128).analog_type == -1);
+  fbgw::gb_component c;
+  std::string why;
+  CHECK_FALSE(fbgw::map_point("pressure", "psi", 99, 128, nullptr, 7, c, why));
+  CHECK(why ==
+        "pressure in \"psi\" has no known scale for analog type 5: give analog_scale (raw = "
+        "value × scale) or analog_type -1 (no analog value)");
+  fbgw::gb_point_config pc;
+  pc.analog_scale = 68.9476;  // 0.1 kPa per psi
+  REQUIRE(fbgw::map_point("pressure", "psi", 99, 128, &pc, 7, c, why));
+  CHECK(c.analog_type == 5);
+  CHECK(c.analog_scale == 68.9476);
+  pc = {};
+  pc.analog_type = -1;
+  REQUIRE(fbgw::map_point("pressure", "psi", 99, 128, &pc, 7, c, why));
+  CHECK(c.analog_type == -1);
+  // Another analog type configured without a scale: the scale follows the type, never the
+  // default type's (bar as 0.1 MPa is ×1, not the ×1000 of 0.1 kPa).
+  pc = {};
+  pc.analog_type = 4;
+  REQUIRE(fbgw::map_point("pressure", "bar", 99, 128, &pc, 7, c, why));
+  CHECK(c.analog_scale == doctest::Approx(1));
+  pc.analog_type = 9;  // residual current as 0.1 A
+  REQUIRE(fbgw::map_point("residual_current", "mA", 17, 128, &pc, 7, c, why));
+  CHECK(c.analog_scale == doctest::Approx(0.01));
+  pc.analog_type = 200;  // user-defined: its scale is the configuration's to give
+  CHECK_FALSE(fbgw::map_point("residual_current", "mA", 17, 128, &pc, 7, c, why));
+  pc.analog_type = 3;  // a temperature type for a pressure: refused
+  CHECK_FALSE(fbgw::map_point("pressure", "bar", 99, 128, &pc, 7, c, why));
+  // Residual current as the user-defined type 128 is mA × 1, from mA or A.
+  CHECK(fbgw::analog_scale_for(128, "A", 128) == 1000);
+  CHECK(fbgw::analog_scale_for(128, "mA", 128) == 1);
+  CHECK_FALSE(fbgw::analog_scale_for(129, "mA", 128));
+}
+
+TEST_CASE("gb mapping: a point's component address, by default or explicitly") {
+  fbgw::gb_component c;
+  std::string why;
+  REQUIRE(fbgw::map_point("temperature", "°C", 18, 128, nullptr, fbgw::component_address(2, 5), c,
+                          why));
+  CHECK(c.component_address == 0x00020005u);  // loop high, number low
+  fbgw::gb_point_config pc;
+  pc.component_address = 0x12345678u;
+  REQUIRE(
+      fbgw::map_point("temperature", "°C", 18, 128, &pc, fbgw::component_address(2, 5), c, why));
+  CHECK(c.component_address == 0x12345678u);
+  CHECK(c.analog_type == 3);  // the rest keeps its defaults
+  CHECK(c.component_type == 18);
+
+  fbgw::gateway_config g;
+  fbgw::config_error e;
+  const std::string hex = with("{\"deadband\": 2.5}", "{\"component_address\": \"0x00010002\"}");
+  REQUIRE_MESSAGE(fbgw::parse_config(hex, "g.json", g, e), e.what());
+  CHECK(g.devices[1].gb_points.at("T1").component_address == 0x00010002u);
+  const std::string dec = with("{\"deadband\": 2.5}", "{\"component_address\": 4294967295}");
+  REQUIRE_MESSAGE(fbgw::parse_config(dec, "g.json", g, e), e.what());
+  CHECK(g.devices[1].gb_points.at("T1").component_address == 0xFFFFFFFFu);
+  const std::string path =
+      "g.json: devices[1].gb26875.points.T1.component_address: expected a "
+      "4-byte address (an integer 0..4294967295 or a string, e.g. "
+      "\"0x00030001\"), found ";
+  CHECK(error_of(with("{\"deadband\": 2.5}", "{\"component_address\": \"0x100000000\"}")) ==
+        path + "\"0x100000000\"");
+  CHECK(error_of(with("{\"deadband\": 2.5}", "{\"component_address\": 4294967296}")) ==
+        path + "4294967296");
+  CHECK(error_of(with("{\"deadband\": 2.5}", "{\"component_address\": -1}")) == path + "-1");
+  CHECK(error_of(with("{\"deadband\": 2.5}", "{\"component_address\": \"3F-7\"}")) ==
+        path + "\"3F-7\"");
+  CHECK(error_of(with("{\"deadband\": 2.5}", "{\"component_address\": 1.5}")) == path + "a number");
+  // Decimal strings are decimal, even with a leading zero.
+  const std::string lead = with("{\"deadband\": 2.5}", "{\"component_address\": \"0100\"}");
+  REQUIRE_MESSAGE(fbgw::parse_config(lead, "g.json", g, e), e.what());
+  CHECK(g.devices[1].gb_points.at("T1").component_address == 100u);
+}
+
+namespace {
+
+struct tz_guard {
+  std::optional<std::string> saved;
+  tz_guard() {
+    if (const char* v = std::getenv("TZ")) saved = v;
+  }
+  void set(const char* tz) {
+    ::setenv("TZ", tz, 1);
+    ::tzset();
+  }
+  ~tz_guard() {
+    if (saved) {
+      ::setenv("TZ", saved->c_str(), 1);
+    } else {
+      ::unsetenv("TZ");
+    }
+    ::tzset();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gateway config: GB time tags default to the host's local time") {
+  fbgw::gateway_config c;
+  fbgw::config_error e;
+  REQUIRE(fbgw::parse_config(with(", \"utc_offset_minutes\": 0", ""), "g.json", c, e));
+  CHECK_FALSE(c.gb.mapping.utc_offset_minutes.has_value());  // the gateway asks the host
+  REQUIRE(fbgw::parse_config(minimal, "g.json", c, e));
+  CHECK(c.gb.mapping.utc_offset_minutes == 0);  // explicit: kept
+  tz_guard tz;
+  tz.set("CST-8");  // POSIX: UTC+8 (no tzdata needed)
+  CHECK(fbgw::host_utc_offset_minutes() == 480);
+  tz.set("UTC0");
+  CHECK(fbgw::host_utc_offset_minutes() == 0);
+  tz.set("IST-5:30");
+  CHECK(fbgw::host_utc_offset_minutes() == 330);
+  tz.set("NST+3:30");
+  CHECK(fbgw::host_utc_offset_minutes() == -210);
+}
+
+// --- the gateway refuses at start what it cannot map right --------------------------------------
+
+namespace {
+
+/// Starts a gateway (no uplinks, buses never started when it refuses) on `devices` (JSON) with
+/// the profiles of the library and of `dir`; returns why it refused ("" when it started).
+std::string start_error(const std::string& devices, const std::string& dir) {
+  const std::string text = R"({"format": "firebus-gateway/1", "id": "gw1", "data_dir": ")" + dir +
+                           R"(", "profile_dirs": [")" + dir + R"(", ")" + FIREBUS_TEST_PROFILE_DIR +
+                           R"("], "buses": [{"id": "bus1", "tcp": "127.0.0.1:1"}], "devices": )" +
+                           devices + R"(, "metrics": ""})";
+  fbgw::gateway_config c;
+  fbgw::config_error e;
+  REQUIRE_MESSAGE(fbgw::parse_config(text, "g.json", c, e), e.what());
+  asio::io_context io;
+  fbgw::gateway_options o;
+  o.log = [](const std::string&) {};
+  fbgw::gateway g(io, c, o);
+  std::string why;
+  return g.start(why) ? std::string() : why;
+}
+
+std::string temp_dir(const char* name) {
+  const auto d = std::filesystem::temp_directory_path() /
+                 (std::string("firebus_gateway_map_") + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d.string();
+}
+
+}  // namespace
+
+TEST_CASE("gateway: a pressure unit without a scale is refused at start, naming the path") {
+  const std::string dir = temp_dir("psi");
+  {
+    std::ifstream in(std::string(FIREBUS_TEST_PROFILE_DIR) + "/mpd-380.json");
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string p = s.str();
+    p.replace(p.find("\"id\": \"mpd-380\""), 15, "\"id\": \"mpd-psi\"");
+    for (std::size_t at = p.find("\"bar\""); at != std::string::npos; at = p.find("\"bar\"")) {
+      p.replace(at, 5, "\"psi\"");
+    }
+    std::ofstream(dir + "/mpd-psi.json") << p;
+  }
+  CHECK(start_error(R"([{"id": "p1", "bus": "bus1", "unit": 1, "profile": "mpd-psi"}])", dir) ==
+        "devices[0].gb26875.points.P: pressure in \"psi\" has no known scale for analog type 5: "
+        "give analog_scale (raw = value × scale) or analog_type -1 (no analog value) (profile "
+        "mpd-psi)");
+  CHECK(start_error(R"([{"id": "p1", "bus": "bus1", "unit": 1, "profile": "mpd-psi",
+                          "gb26875": {"points": {"P": {"analog_scale": 68.9476},
+                                                 "PMIN": {"analog_type": -1},
+                                                 "PMAX": {"analog_type": -1}}}}])",
+                    dir) == "");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("gateway: explicit component addresses — a clash or an unknown point is refused") {
+  const std::string dir = temp_dir("addr");
+  CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                          "gb26875": {"points": {"T1": {"component_address": "0x00000100"}}}}])",
+                    dir) == "");
+  CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                          "gb26875": {"points": {"T3": {"component_address": 65537}}}}])",
+                    dir) ==  // T1 is loop 1, the first point reported: 0x00010001
+        "devices[0].gb26875.points.T3.component_address: component address 0x00010001 of "
+        "system 0/1 is already that of devices[0] point T1 (default address)");
+  CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                          "gb26875": {"points": {"T9": {"deadband": 1}}}}])",
+                    dir) == "devices[0].gb26875.points.T9: profile comem-edti has no point \"T9\"");
+  std::filesystem::remove_all(dir);
 }

@@ -199,6 +199,7 @@ void read_journal(object_reader& parent, journal_config& j) {
   j.path = r.str("path", "");
   j.max_bytes = static_cast<std::uint64_t>(
       r.integer("max_bytes", static_cast<std::int64_t>(j.max_bytes), 64 * 1024, 1ll << 40));
+  j.max_messages = static_cast<std::uint64_t>(r.integer("max_messages", 0, 0, 1ll << 40));
   j.sync = r.boolean("sync", true);
   r.done();
 }

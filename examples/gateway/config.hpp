@@ -74,7 +74,8 @@ struct device_config {
 struct journal_config {
   std::string path;  ///< default: <data_dir>/<uplink>-journal.db
   std::uint64_t max_bytes = std::uint64_t{64} << 20;
-  bool sync = true;  ///< durability::full (false: normal)
+  std::uint64_t max_messages = 0;  ///< 0: no bound on the count (max_bytes only)
+  bool sync = true;                ///< durability::full (false: normal)
 };
 
 struct mqtt_config {

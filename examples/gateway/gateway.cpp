@@ -467,6 +467,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     ul::journal_options o;
     o.path = jc.path.empty() ? cfg.data_dir + "/" + name + "-journal.db" : jc.path;
     o.max_bytes = jc.max_bytes;
+    o.max_messages = jc.max_messages;
     o.durability = jc.sync ? ul::durability::full : ul::durability::normal;
     o.on_log = [this, name](ul::log_level, const std::string& m) {
       // Called on the appending thread (the io thread): log at once.
@@ -948,8 +949,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       log("mqtt journal refused a message",
           {{"lane", lane == ul::lane::alarm ? "alarm" : "telemetry"}, {"reason", ec.message()}});
       if (lane == ul::lane::alarm) {
-        raise_fault("mqtt journal", "the mqtt journal refused an alarm: " + ec.message());
+        // Held first: raising the fault sends the UITD's fault status, which retries the held
+        // alarms and would clear a cause with nothing held.
         hold(held_mqtt, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        raise_fault("mqtt journal", "the mqtt journal refused an alarm: " + ec.message());
       }
       return false;
     }
@@ -1129,8 +1132,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         ++counters.send_errors;
         log("gb26875 journal refused a message", {{"reason", ec.message()}});
         if (urgent) {
+          hold(held_gb, a);  // first: see send_envelope()
           raise_fault("gb26875 journal", "the gb26875 journal refused an alarm: " + ec.message());
-          hold(held_gb, a);
         }
         continue;
       }

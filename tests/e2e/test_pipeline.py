@@ -340,6 +340,58 @@ def test_broker_outage_loses_nothing(make_pipeline):
     latencies(p, exps)
 
 
+def test_alarms_a_full_journal_refuses_are_held_and_delivered(make_pipeline):
+    """A journal full of alarms refuses the next one (the broker is down and the MQTT journal
+    holds one message): the gateway raises its own fault, holds the refused alarms in memory in
+    order, and once the broker is back and the journal drains, journals them — every event on
+    the alarm lane once, in order, without a gap — and clears its fault."""
+    exps = [PRE, ALM, CABLE]
+    p = make(make_pipeline, [(10, PRE), (14, ALM), (17, CABLE)])
+    cfg_path = p.work / "gateway.json"
+    gw = json.loads(cfg_path.read_text())
+    gw["mqtt"]["journal"] = {"max_messages": 1}
+    cfg_path.write_text(json.dumps(gw, indent=1))
+    p.start_all()
+    wait_gateway_polled(p, 10)
+    p.wait_until(lambda: any(k[:3] == PRE.gateway for k in lane_report(p.mqtt_messages()).events),
+                 WAIT, "the pre-alarm on MQTT")
+    p.wait_scenario(11.5)
+    down_at = time.time()
+    assert p.procs["broker"].stop(signal.SIGTERM) == 0
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
+                and ln.wall >= down_at, WAIT, "the gateway saying mqtt down")
+    # ALM fills the journal; CABLE (at least) is refused and held; the gateway says so.
+    for e in (ALM, CABLE):
+        p.wait_line("gateway", lambda ln, e=e: bool(ln.data) and str(ln.data.get("what", ""))
+                    .startswith("event ") and gateway_event_key(ln.data)[:3] == e.gateway,
+                    WAIT, f"the gateway's event for {e.name}")
+    m = p.wait_until(lambda: (lambda m: m if m.get(
+        'firebus_gateway_alarms_held{uplink="mqtt"}', 0) >= 1 else None)(p.gateway_metrics()),
+        WAIT, "refused alarms held (metrics)")
+    assert m.get("firebus_gateway_fault") == 1, "the gateway's own fault not raised"
+    held = m['firebus_gateway_alarms_held{uplink="mqtt"}']
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "GATEWAY FAULT"
+                and ln.data.get("cause") == "mqtt journal", WAIT, "GATEWAY FAULT logged")
+    p.wait_scenario(19.5)
+    up_at = time.time()
+    p.start_broker()
+    p.wait_line("mqtt", lambda ln: "session resumed" in ln.text and ln.wall >= up_at, WAIT,
+                "the subscriber's session resumed")
+    p.wait_until(lambda: (lambda m: m.get('firebus_gateway_alarms_held{uplink="mqtt"}') == 0
+                          and m.get("firebus_gateway_fault") == 0)(p.gateway_metrics()),
+                 WAIT, "the held alarms journalled and the fault cleared (metrics)")
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what")
+                == "gateway fault cleared" and ln.data.get("cause") == "mqtt journal", WAIT,
+                "the fault cleared (log)")
+    rep = wait_all_on_mqtt(p)
+    check_mqtt(p, rep)  # every logged event once, in the gateway's order, seqs without a gap
+    for e in exps:
+        assert any(k[:3] == e.gateway for k in rep.events), f"{e.name} not on MQTT"
+    assert p.gateway_metrics().get("firebus_gateway_alarms_held_dropped_total") == 0
+    print(f"\n{held:.0f} alarm envelope(s) held while the journal was full; alarm lane seqs "
+          f"1..{max(rep.seqs)}, {len(rep.events)} events, none lost")
+
+
 def test_centre_outage_loses_nothing(make_pipeline):
     exps = [PRE, ALM, CABLE, RISER1, RISER2]
     p = make(make_pipeline, [(10, PRE), (14, ALM), (17, CABLE), (25, RISER1), (28, RISER2)])

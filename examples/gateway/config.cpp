@@ -349,6 +349,9 @@ void read_gb(object_reader& root, gb_config& g) {
   g.address = address48(r, "address", true);
   g.centre_address = address48(r, "centre_address", false);
   g.heartbeat = r.seconds("heartbeat_s", g.heartbeat, 0, 3600);
+  g.answer_timeout = r.seconds("answer_timeout_s", g.answer_timeout, 0.1, 10);
+  g.fire_answer_timeout = r.seconds("fire_answer_timeout_s", g.fire_answer_timeout, 0.1, 10);
+  g.retries = static_cast<int>(r.integer("retries", g.retries, 0, 10));
   if (const json* mv = r.get("mapping")) {
     object_reader m(*mv, r.at("mapping"));
     const std::string bit0 = m.str("normal_bit", "strict");

@@ -117,6 +117,11 @@ struct gb_config {
   std::uint64_t address = 0;         ///< this UITD's 6-byte address
   std::uint64_t centre_address = 0;  ///< the centre's
   firebus::duration heartbeat = std::chrono::seconds(30);
+  /// The engine's waits for an answer (§6.5.4; fire messages: GB 26875.1's 10 s budget) and its
+  /// retries (§6.5.5): gb26875::uitd_session_config.
+  firebus::duration answer_timeout = std::chrono::seconds(10);
+  firebus::duration fire_answer_timeout = std::chrono::seconds(3);
+  int retries = 3;
   gb_mapping_config mapping;
   journal_config journal;
 };

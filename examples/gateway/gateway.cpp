@@ -1025,6 +1025,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     cc.session.address = cfg.gb.address;
     cc.session.centre_address = cfg.gb.centre_address;
     cc.session.heartbeat = cfg.gb.heartbeat;
+    cc.session.answer_timeout = cfg.gb.answer_timeout;
+    cc.session.fire_answer_timeout = cfg.gb.fire_answer_timeout;
+    cc.session.retries = cfg.gb.retries;
     cc.session.utc_offset = gb_utc_offset();
     cc.host = cfg.gb.host;
     cc.port = cfg.gb.port;

@@ -95,6 +95,19 @@ TEST_CASE("gateway config: a complete file is read with its defaults") {
   CHECK(c.gb.port == 9000);
   CHECK_FALSE(c.gb.mapping.strict_normal_bit);
   CHECK(c.gb.mapping.utc_offset_minutes == 0);
+  // The engine's timeouts: the standard's 10 s and 3 retries; fire messages 3 s.
+  CHECK(c.gb.answer_timeout == std::chrono::seconds(10));
+  CHECK(c.gb.fire_answer_timeout == std::chrono::seconds(3));
+  CHECK(c.gb.retries == 3);
+  REQUIRE_MESSAGE(fbgw::parse_config(with("\"address\": \"0x000000001234\",",
+                                          "\"address\": \"0x000000001234\", "
+                                          "\"answer_timeout_s\": 5, "
+                                          "\"fire_answer_timeout_s\": 2.5, \"retries\": 2,"),
+                                     "g.json", c, e),
+                  e.what());
+  CHECK(c.gb.answer_timeout == std::chrono::seconds(5));
+  CHECK(c.gb.fire_answer_timeout == std::chrono::milliseconds(2500));
+  CHECK(c.gb.retries == 2);
 }
 
 TEST_CASE("gateway config: errors name the file, the JSON path and the problem") {
@@ -114,6 +127,10 @@ TEST_CASE("gateway config: errors name the file, the JSON path and the problem")
         "g.json: buses[1].parity: expected \"none\", \"even\" or \"odd\"");
   CHECK(error_of(with("\"0x000000001234\"", "\"0x1000000000000\"")).find("gb26875.address") !=
         std::string::npos);
+  // §6.5.4: the sender waits at most 10 s.
+  CHECK(error_of(with("\"address\": \"0x000000001234\",",
+                      "\"address\": \"0x000000001234\", \"answer_timeout_s\": 12,"))
+            .rfind("g.json: gb26875.answer_timeout_s: ", 0) == 0);
   CHECK(error_of(with("\"dependency_window_s\": 60", "\"dependency_window_s\": -1"))
             .rfind("g.json: alarms.rules.zones[0].dependency_window_s: ", 0) == 0);
   CHECK(error_of(with("firebus-gateway/1", "firebus-gateway/2")) ==

@@ -37,9 +37,11 @@
 //   - every alarm event is a legal transition of the life-cycle from the state the previous
 //     events left (alarm_on from normal/rtn_unack; alarm_off and returned_latched only after
 //     an alarm_on since the alarm last returned to normal, alarm_off never for a latching
-//     alarm; ack, reset, overlays, reject as in the semantics); a latched (or fire-profile
-//     active) alarm returns to normal only through reset or an overlay entry (disable,
-//     out_of_service, suppress); faults, buzzer, flood, linkage and chatter events alternate;
+//     alarm; ack, reset, overlays, reject as in the semantics); a latched alarm, or an active
+//     one of the fire profile or the fire class (which latches and cannot be shelved), returns
+//     to normal only through reset or an overlay entry (disable, out_of_service, suppress);
+//     faults, buzzer, flood, linkage and chatter events alternate; linkage_off comes only from
+//     a reset command;
 //   - after every operation, replaying the events reproduces the engine: state(a) of every
 //     alarm, fault(p), buzzer(), flooding(), linkage(z); an alarm under an overlay is normal;
 //     active() holds exactly the active and latched alarms (not rtn_unack), the faults and the
@@ -244,7 +246,8 @@ const al::rules& rules() {
 struct alarm_info {
   alarm_class cls;
   bool fire_profile;
-  bool latching;
+  bool latching;   // fire profile, `latch`, or class fire ("a fire alarm latches")
+  bool shelvable;  // neither fire profile nor class fire ("it cannot be shelved")
 };
 
 // The configured engine (copied for every engine of a run) and what the checks need to know
@@ -267,14 +270,15 @@ struct setup {
       const std::uint32_t p = proto.alarm_point(a);
       if (p == al::npos) {
         FIREBUS_FUZZ_CHECK(proto.alarm_zone(a) != al::npos && proto.alarm_name(a) == "FIRE");
-        alarms.push_back({alarm_class::fire, true, true});
+        alarms.push_back({alarm_class::fire, true, true, false});
         continue;
       }
       bool found = false;
       for (const al::alarm_rule& ar : rules().points[p].alarms) {
         if (ar.id != proto.alarm_name(a)) continue;
         const bool fp = ar.profile == al::profile::fire;
-        alarms.push_back({ar.cls, fp, fp || ar.latch});
+        const bool fire_class = ar.cls == alarm_class::fire;
+        alarms.push_back({ar.cls, fp, fp || ar.latch || fire_class, !fp && !fire_class});
         found = true;
       }
       FIREBUS_FUZZ_CHECK(found && proto.alarm_class_of(a) == alarms.back().cls);
@@ -463,7 +467,7 @@ void check_alarm_event(const al::engine& e, model& m, const al::alarm_event& ev)
       FIREBUS_FUZZ_CHECK(ev.reason == event_reason::active || ev.reason == event_reason::unacked ||
                          ev.reason == event_reason::not_shelvable ||
                          ev.reason == event_reason::shelve_time);
-      FIREBUS_FUZZ_CHECK((ev.reason == event_reason::not_shelvable) == info.fire_profile ||
+      FIREBUS_FUZZ_CHECK((ev.reason == event_reason::not_shelvable) == !info.shelvable ||
                          ev.reason == event_reason::active || ev.reason == event_reason::unacked);
       if (ev.reason == event_reason::active || ev.reason == event_reason::unacked) {
         FIREBUS_FUZZ_CHECK(!info.fire_profile && info.latching);
@@ -486,7 +490,7 @@ void check_alarm_event(const al::engine& e, model& m, const al::alarm_event& ev)
     default:
       if (overlay_entry(ev.kind)) {
         FIREBUS_FUZZ_CHECK(next == alarm_state::normal);
-        if (ev.kind == event_kind::shelve) FIREBUS_FUZZ_CHECK(!info.fire_profile);
+        if (ev.kind == event_kind::shelve) FIREBUS_FUZZ_CHECK(info.shelvable);
         if (ev.kind == event_kind::suppress) FIREBUS_FUZZ_CHECK(p == 0 || p == 7);
       } else if (overlay_exit(ev.kind)) {
         FIREBUS_FUZZ_CHECK(prev == alarm_state::normal && next == alarm_state::normal);
@@ -496,10 +500,10 @@ void check_alarm_event(const al::engine& e, model& m, const al::alarm_event& ev)
       break;
   }
   if (!changes) return;
-  // A latched alarm, or a fire alarm in any state, returns to normal only by reset or by an
-  // overlay entry.
+  // A latched alarm, or a fire alarm (profile or class) in any state, returns to normal only by
+  // reset or by an overlay entry.
   if (next == alarm_state::normal && prev != alarm_state::normal &&
-      (info.fire_profile || prev == alarm_state::latched_unack ||
+      (info.fire_profile || info.cls == alarm_class::fire || prev == alarm_state::latched_unack ||
        prev == alarm_state::latched_acked)) {
     FIREBUS_FUZZ_CHECK(ev.kind == event_kind::reset || overlay_entry(ev.kind));
   }
@@ -583,7 +587,7 @@ void check_engine(const al::engine& e, const model& m) {
     if (e.shelved(a) || e.suppressed(a) || e.out_of_service(a) || e.disabled(a)) {
       FIREBUS_FUZZ_CHECK(m.state[a] == alarm_state::normal);
     }
-    if (e.shelved(a)) FIREBUS_FUZZ_CHECK(!s.alarms[a].fire_profile);
+    if (e.shelved(a)) FIREBUS_FUZZ_CHECK(s.alarms[a].shelvable);
   }
   for (std::uint32_t p = 0; p < s.stale.size(); ++p) FIREBUS_FUZZ_CHECK(e.fault(p) == m.fault[p]);
   for (std::uint32_t z = 0; z < s.zone_points.size(); ++z) {
@@ -805,7 +809,13 @@ std::vector<al::alarm_event> feed(runner& r, const op& o) {
       r.m.resume[p] = o.t;
     }
   }
-  for (const al::alarm_event& ev : events) check_event(r.eng, r.m, ev);
+  for (const al::alarm_event& ev : events) {
+    check_event(r.eng, r.m, ev);
+    // "linkage_off when a reset brings it below": no other input ends a linkage.
+    if (ev.kind == event_kind::linkage_off) {
+      FIREBUS_FUZZ_CHECK(o.kind == op_command && o.cmd.kind == al::command_kind::reset);
+    }
+  }
   check_engine(r.eng, r.m);
   return events;
 }

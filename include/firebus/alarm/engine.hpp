@@ -73,7 +73,7 @@ inline constexpr bool time_ok(std::int64_t t) noexcept {
 }
 /// R10: a device time stamp drifting more than this from the receive time is a clock jump.
 inline constexpr std::int64_t clock_jump_limit_us = 300'000'000;
-/// Rate-of-rise history kept per alarm (oldest dropped beyond).
+/// Rate-of-rise history kept per alarm: beyond it, two adjacent entries merge (ror_entry).
 inline constexpr std::size_t ror_history_cap = 256;
 
 enum overlay : std::uint8_t {
@@ -224,6 +224,19 @@ struct ror_cfg {
   double rate_per_min;
   std::int64_t window;
   std::int64_t max_age;
+};
+
+// One entry of a rate-of-rise history: a run of consecutive accepted samples, usually one. It
+// ages like its newest sample (t_last) and serves as a reference through its lowest sample
+// (t_ref, v_ref): the one with the least v − rate·t, from which a rise is the most visible.
+// While a window holds at most ror_history_cap samples, every entry is one sample and the
+// reference is the semantics' exactly. Beyond, adjacent entries merge, and the reference of a
+// merged entry is never higher than the sample the semantics would take from it: the engine may
+// then activate earlier than the semantics, never later (a rise it misses is a missed fire).
+struct ror_entry {
+  std::int64_t t_last;
+  std::int64_t t_ref;
+  double v_ref;
 };
 
 struct zone_member {
@@ -738,9 +751,10 @@ class engine {
     w.u32(static_cast<std::uint32_t>(ror_hist_.size()));
     for (const auto& h : ror_hist_) {
       w.u32(static_cast<std::uint32_t>(h.size()));
-      for (const auto& s : h) {
-        w.i64(s.first);
-        w.f64(s.second);
+      for (const auto& s : h) {  // version 2: merged entries (version 1: t and v)
+        w.i64(s.t_last);
+        w.i64(s.t_ref);
+        w.f64(s.v_ref);
       }
     }
     w.u32(static_cast<std::uint32_t>(zrt_.size()));
@@ -776,7 +790,7 @@ class engine {
       ec = make_error_code(errc::snapshot_corrupt);
       return false;
     }
-    if (version != snapshot_version || fp != fingerprint_) {
+    if ((version != snapshot_version && version != 1) || fp != fingerprint_) {
       ec = make_error_code(errc::snapshot_mismatch);
       return false;
     }
@@ -848,9 +862,12 @@ class engine {
     for (auto& h : e.ror_hist_) {
       if (!r.ok) break;
       h.clear();
-      for (std::uint32_t m = r.count(16), j = 0; j < m; ++j) {
-        const std::int64_t ht = r.i64();
-        h.emplace_back(ht, r.f64());
+      for (std::uint32_t m = r.count(version == 1 ? 16 : 24), j = 0; j < m; ++j) {
+        detail::ror_entry x{};
+        x.t_last = r.i64();
+        x.t_ref = version == 1 ? x.t_last : r.i64();  // version 1: one sample per entry
+        x.v_ref = r.f64();
+        h.push_back(x);
       }
       if (h.size() > detail::ror_history_cap) r.ok = false;
     }
@@ -874,6 +891,14 @@ class engine {
     }
     // Derived state: counters, timers, staleness restarting at the restore time.
     const std::int64_t resume = std::max(t.time_since_epoch().count(), e.now_);
+    // A snapshot taken before fire-class alarms became unshelvable may hold one shelved: its
+    // shelving ends at the restore time, so that the next input or advance emits `unshelve`
+    // (then `alarm_on` if the condition is active). Restoring itself still emits nothing.
+    for (std::uint32_t a = 0; a < e.al_.size(); ++a) {
+      if ((e.al_[a].r.overlays & detail::ov_shelved) != 0 && !e.shelvable(a)) {
+        e.shelve_until_[a] = resume;
+      }
+    }
     e.fire_annunciated_ = 0;
     for (std::uint32_t a = 0; a < e.al_.size(); ++a) {
       if (e.al_[a].c.cls == alarm_class::fire && e.al_[a].r.state != alarm_state::normal) {
@@ -903,7 +928,9 @@ class engine {
   }
 
  private:
-  static constexpr std::uint32_t snapshot_version = 1;
+  // Version 2: rate-of-rise entries are (t_last, t_ref, v_ref); version 1 ((t, v), one sample
+  // each) is still restored.
+  static constexpr std::uint32_t snapshot_version = 2;
   using stage = detail::stage;
 
   // Whether restored state is one this configuration can produce: every time in range, every
@@ -931,6 +958,9 @@ class engine {
         return false;
       }
       if (r.run_due != detail::never && al_[a].c.type == rule_type::state) return false;
+      // No engine ever shelved a fire-profile alarm (fire-class isa alarms were shelvable before
+      // version 2 of the semantics' reading; restore() ends their shelving).
+      if ((r.overlays & detail::ov_shelved) != 0 && al_[a].c.prof == profile::fire) return false;
       if ((r.flags & detail::af_chattering) && chatter_.count(a) == 0) return false;
     }
     if (buzzer_ && !out_buzzer_) return false;
@@ -948,8 +978,9 @@ class engine {
       }
     }
     for (const auto& h : ror_hist_) {
-      for (const auto& sm : h) {
-        if (!time_ok(sm.first)) return false;
+      for (const auto& x : h) {
+        // (A merged entry's reference is one of its samples; merging keeps t_ref ≤ t_last.)
+        if (!time_ok(x.t_last) || !time_ok(x.t_ref) || x.t_ref > x.t_last) return false;
       }
     }
     for (std::uint32_t z = 0; z < zrt_.size(); ++z) {
@@ -1052,7 +1083,10 @@ class engine {
         ac.type = ar.type;
         ac.cls = ar.cls;
         ac.prof = ar.profile;
-        ac.latching = ar.profile == profile::fire || ar.latch;
+        // "A fire alarm latches until an operator resets it" (the semantics, GB 4717): a
+        // fire-class alarm latches whatever its profile; the profile still decides how a reset
+        // is accepted (isa: acknowledged and inactive; fire: at once, re-alarming if active).
+        ac.latching = ar.profile == profile::fire || ar.latch || ar.cls == alarm_class::fire;
         auto [it, fresh] =
             alarm_name_index.emplace(ar.id, static_cast<std::uint32_t>(alarm_names_.size()));
         if (fresh) alarm_names_.push_back(ar.id);
@@ -1165,6 +1199,7 @@ class engine {
       zcfg_[z].rank = rank++;
     }
     dirty_zone_.assign(zcfg_.size(), 0);
+    zone_source_.assign(zcfg_.size(), npos);
     fingerprint_ = fp.h;
     configured_ = true;
   }
@@ -1261,14 +1296,15 @@ class engine {
   void finish() {
     using namespace detail;
     if (!staged_ && !any_dirty_ && !fire_on_now_ && !buzzer_) {  // the common case: nothing
-      last_source_ = npos;
       return;
     }
-    if (out_linkage_ && any_dirty_) {
+    if (any_dirty_) {
       for (std::uint32_t z = 0; z < zcfg_.size(); ++z) {
         if (dirty_zone_[z]) {
+          const bool reset = (dirty_zone_[z] & 2) != 0;
           dirty_zone_[z] = 0;
-          evaluate_linkage(z);
+          evaluate_linkage(z, reset);
+          zone_source_[z] = npos;
         }
       }
     }
@@ -1283,7 +1319,6 @@ class engine {
       }
     }
     fire_on_now_ = false;
-    last_source_ = npos;
     if (!staged_) return;
     for (auto& s : stages_) {
       out_.insert(out_.end(), s.begin(), s.end());
@@ -1430,7 +1465,7 @@ class engine {
         if (p.origin == detail::fault_origin::none) {
           fault_on(tm.target, event_reason::comm_loss, detail::fault_origin::comm, false, 0);
         }
-        cancel_runs(tm.target);
+        cancel_off_runs(tm.target);
         return;
       }
       case timer_kind::flood: {
@@ -1551,12 +1586,20 @@ class engine {
   void sample_full(std::uint32_t point, double value, std::int64_t ts, std::optional<double> raw) {
     note_input(point);
     auto& pr = ph_[point];
-    if (pr.status != device_status::ok) {  // discarded silently during a status fault
+    if (pr.status != device_status::ok) {
+      // R8: a sample that arrives while the device's status is not ok is invalid: discarded
+      // (silently, R9: the status fault is already reported), and it cancels any pending delay.
+      cancel_runs(point);
       return;
     }
     const detail::point_extra* x = pc_[point].extra != npos ? &extra_[pc_[point].extra] : nullptr;
     double v = value;
     if (raw) v = x->raw_lo + (*raw - 4.0) * (x->raw_hi - x->raw_lo) / 16.0;
+    // R9: the ordering reference is a value held from before a comm loss, discarded with the
+    // others. The first sample after the loss is checked against no reference: a device whose
+    // clock was reset while it was unreachable is not dropped as out of order (which would keep
+    // the fault and every alarm behind it until the device's time caught up, up to 300 s).
+    if (pr.origin == detail::fault_origin::comm) pr.has_ref = false;
     // R10: ordering, duplicates, clock jumps.
     if (pr.has_ref) {
       const std::int64_t d = (ts - pr.ref_ts) - (cur_ - pr.ref_t);
@@ -1596,7 +1639,7 @@ class engine {
       if (pr.origin == detail::fault_origin::none) {
         fault_on(point, bad, detail::fault_origin::quality, std::isfinite(v), v);
       }
-      cancel_runs(point);
+      cancel_runs(point);  // R8: an invalid sample cancels any pending delay run
       return;
     }
     if (pr.origin == detail::fault_origin::quality || pr.origin == detail::fault_origin::comm) {
@@ -1668,6 +1711,18 @@ class engine {
     }
   }
 
+  // A status or comm-loss fault cancels the pending off-delay runs (an active condition waiting
+  // to return), never an on-delay run. R5 cancels an on-delay run only by a sample that fails
+  // the activation test or an invalid sample (R8); a fault without a sample is neither, and the
+  // run's qualifying samples were valid. An off-delay that completed while the data are missing
+  // would clear an alarm because data stopped, which R9 forbids ("missing or bad data never
+  // clears an alarm").
+  void cancel_off_runs(std::uint32_t p) {
+    for (std::uint32_t a = pc_[p].first_alarm; a < pc_[p].alarm_end(); ++a) {
+      if (al_[a].r.cond) al_[a].r.run_due = detail::never;
+    }
+  }
+
   void condition_impl(std::uint32_t p, device_condition c) {
     unquiet_point(p);
     note_input(p);
@@ -1711,7 +1766,7 @@ class engine {
                                                                    : event_reason::fault;
       fault_on(p, why, detail::fault_origin::status, false, 0);
     }
-    cancel_runs(p);
+    cancel_off_runs(p);
   }
 
   // --- evaluation ----------------------------------------------------------------------------
@@ -1728,10 +1783,17 @@ class engine {
         act = v <= c.setpoint;
         ret = v > c.setpoint + c.deadband;
         break;
-      case rule_type::rate_of_rise:
-        act = rate_of_rise(a, v);
+      case rule_type::rate_of_rise: {
+        // "No reference, no evaluation": without a reference the sample neither activates
+        // nor returns the alarm, nor cancels a pending delay run. A point whose history was
+        // discarded (a status or comm-loss fault cleared) keeps its alarm as it was: missing
+        // data never clears an alarm.
+        const int r = rate_of_rise(a, v);
+        if (r < 0) return;
+        act = r > 0;
         ret = !act;
         break;
+      }
       default:
         return;  // state alarms follow device conditions only
     }
@@ -1761,29 +1823,74 @@ class engine {
     }
   }
 
-  bool rate_of_rise(std::uint32_t a, double v) {
+  // 1 when the rise from the reference reaches the rate, 0 when it does not, −1 when there is no
+  // reference (no evaluation).
+  int rate_of_rise(std::uint32_t a, double v) {
     const auto& rc = ror_[al_[a].c.aux];
     auto& h = ror_hist_[al_[a].c.aux];
     const std::int64_t t = cur_;
     // Reference: the oldest sample in [t − W, t); else the newest older one within max age.
+    // (With merged entries: the entry holding that sample, through its lowest sample.)
     std::size_t i = 0;
-    while (i < h.size() && h[i].first < t - rc.window) ++i;
-    const std::pair<std::int64_t, double>* ref = nullptr;
-    if (i < h.size() && h[i].first < t) {
+    while (i < h.size() && h[i].t_last < t - rc.window) ++i;
+    const detail::ror_entry* ref = nullptr;
+    if (i < h.size() && h[i].t_last < t) {
       ref = &h[i];
-    } else if (i > 0 && t - h[i - 1].first <= rc.max_age) {
+    } else if (i > 0 && t - h[i - 1].t_last <= rc.max_age) {
       ref = &h[i - 1];
     }
-    bool active = false;
-    if (ref) {
-      const double dt = detail::us_to_s(t - ref->first);
-      active = (v - ref->second) * 60.0 >= rc.rate_per_min * dt;
-    }
+    int active = -1;
+    if (ref) active = rises(rc, ref->t_ref, ref->v_ref, t, v) ? 1 : 0;
     // Keep the window and the newest sample before it (the fallback reference).
     if (i > 1) h.erase(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(i - 1));
-    h.emplace_back(t, v);
-    if (h.size() > detail::ror_history_cap) h.pop_front();
+    h.push_back({t, t, v});
+    if (h.size() > detail::ror_history_cap) merge_ror(rc, h);
     return active;
+  }
+
+  // Whether (t, v) is at or above the rate's line through (t0, v0): (v − v0)·60 ≥ rate·(t − t0).
+  static bool rises(const detail::ror_cfg& rc, std::int64_t t0, double v0, std::int64_t t,
+                    double v) noexcept {
+    return (v - v0) * 60.0 >= rc.rate_per_min * detail::us_to_s(t - t0);
+  }
+
+  // The history is one entry over its cap: merges the adjacent pair (i, i + 1) whose references
+  // are closest in v − rate·t (the least bias the merge can add; a step in the value is merged
+  // last), then the pair that spans the least time, then the oldest; the merged entry keeps the
+  // lower reference. The first entry (often the fallback reference) and the newest are never
+  // merged, and no pair is merged whose newer entry holds the newest time unless both do: an
+  // entry is never dismissed as "t_r = t" while it holds an older sample.
+  static void merge_ror(const detail::ror_cfg& rc, std::deque<detail::ror_entry>& h) {
+    const std::size_t n = h.size();
+    const std::int64_t newest = h[n - 1].t_last;
+    std::size_t best = 0;
+    double best_bias = 0;
+    std::int64_t best_span = 0;
+    for (std::size_t i = 1; i + 2 < n; ++i) {
+      if (h[i + 1].t_last == newest && h[i].t_last != newest) continue;
+      const double bias =
+          std::fabs((h[i + 1].v_ref - h[i].v_ref) -
+                    rc.rate_per_min / 60.0 * detail::us_to_s(h[i + 1].t_ref - h[i].t_ref));
+      const std::int64_t span = h[i + 1].t_last - h[i - 1].t_last;
+      if (best == 0 || bias < best_bias || (bias == best_bias && span < best_span)) {
+        best = i;
+        best_bias = bias;
+        best_span = span;
+      }
+    }
+    if (best == 0) {  // unreachable with a cap ≥ 4; keeps the history bounded anyway
+      h.pop_front();
+      return;
+    }
+    detail::ror_entry& a = h[best];
+    const detail::ror_entry& b = h[best + 1];
+    // The lower reference: b lies at or above the rate's line through a's reference.
+    if (!rises(rc, a.t_ref, a.v_ref, b.t_ref, b.v_ref)) {
+      a.t_ref = b.t_ref;
+      a.v_ref = b.v_ref;
+    }
+    a.t_last = b.t_last;
+    h.erase(h.begin() + static_cast<std::ptrdiff_t>(best + 1));
   }
 
   // The condition (after delays) changes.
@@ -1883,7 +1990,7 @@ class engine {
       if (al_[za].r.cond) {  // already raised: the member joins
         if (std::find(zr.contributors.begin(), zr.contributors.end(), p) == zr.contributors.end()) {
           zr.contributors.push_back(p);
-          mark_dirty(z, p);
+          mark_point_zones(p, false);
         }
         continue;
       }
@@ -1897,7 +2004,9 @@ class engine {
         zr.contributors.push_back(p);
         zr.dep_first = npos;
         zr.dep_due = detail::never;
-        mark_dirty(z, p);
+        // The contributors hold the zone's fire alarm: every linkage zone they belong to counts
+        // them (evaluate_linkage), not only this one.
+        for (std::uint32_t c : zr.contributors) mark_point_zones(c, false);
         al_[za].r.cond = true;
         if (al_[za].r.overlays == 0) annunciate_on(za, has_value, v, p);
       } else if (zr.dep_first == npos) {
@@ -1953,22 +2062,42 @@ class engine {
     if (al_[a].c.cls == alarm_class::fire) {
       fire_annunciated_ += is ? 1 : -1;
       const auto p = al_[a].c.point;
-      if (p != npos) {
-        for (std::uint32_t i = zone_points_begin_[p]; i < zone_points_begin_[p + 1]; ++i) {
-          mark_dirty(point_zones_[i], p);
-        }
-      }
+      if (p != npos) mark_point_zones(p, false);
     }
   }
 
-  void mark_dirty(std::uint32_t z, std::uint32_t source) {
-    if (zcfg_[z].linkage_min <= 0) return;
-    dirty_zone_[z] = 1;
+  // The zone's linkage count may have changed, through member `source` (the latest one marked
+  // is the linkage event's source); `reset`: by a reset command, the only input that may bring
+  // the count below the minimum ("linkage_off when a reset brings it below").
+  void mark_dirty(std::uint32_t z, std::uint32_t source, bool reset = false) {
+    if (!out_linkage_ || zcfg_[z].linkage_min <= 0) return;
+    dirty_zone_[z] = static_cast<std::uint8_t>(dirty_zone_[z] | (reset ? 3 : 1));
     any_dirty_ = true;
-    last_source_ = source;
+    if (source != npos) zone_source_[z] = source;
+  }
+  void mark_point_zones(std::uint32_t p, bool reset) {
+    for (std::uint32_t i = zone_points_begin_[p]; i < zone_points_begin_[p + 1]; ++i) {
+      mark_dirty(point_zones_[i], p, reset);
+    }
   }
 
-  void evaluate_linkage(std::uint32_t z) {
+  // Whether a member's signal joined or raised the fire alarm of a dependency zone it belongs to
+  // (its own fire-class alarms are not annunciated there, but it holds that zone's alarm).
+  bool dependency_contributor(std::uint32_t p) const {
+    for (std::uint32_t i = zone_points_begin_[p]; i < zone_points_begin_[p + 1]; ++i) {
+      const std::uint32_t z = point_zones_[i];
+      const std::uint32_t za = zcfg_[z].alarm;
+      if (za == npos || !al_[za].r.cond) continue;
+      const auto& cs = zrt_[z].contributors;
+      if (std::find(cs.begin(), cs.end(), p) != cs.end()) return true;
+    }
+    return false;
+  }
+
+  // Linkage: on when at least linkage_min distinct members hold a fire alarm; off only when a
+  // reset brings the count below (the semantics' zones), so that automatic actions, once
+  // started, are not stopped by a disablement, a maintenance switch or a detector going quiet.
+  void evaluate_linkage(std::uint32_t z, bool reset) {
     const auto& zc = zcfg_[z];
     auto& zr = zrt_[z];
     std::size_t count = 0;
@@ -1980,18 +2109,17 @@ class engine {
         holds = al_[a].c.cls == alarm_class::fire && s != alarm_state::normal &&
                 s != alarm_state::rtn_unack;
       }
-      if (!holds && zc.alarm != npos && al_[zc.alarm].r.cond) {
-        holds =
-            std::find(zr.contributors.begin(), zr.contributors.end(), p) != zr.contributors.end();
-      }
+      if (!holds && pc_[p].dep_member) holds = dependency_contributor(p);
       count += holds ? 1 : 0;
     }
     const bool on = count >= static_cast<std::size_t>(zc.linkage_min);
-    if (on == zr.linkage_on) return;
+    if (on == zr.linkage_on || (!on && !reset)) return;
     zr.linkage_on = on;
     alarm_event e = mk(on ? event_kind::linkage_on : event_kind::linkage_off);
     e.zone = z;
-    e.source = last_source_;
+    // Every linkage event names a member (the replay contract); a reset that named only the
+    // zone's own alarm falls back to the zone's first member.
+    e.source = zone_source_[z] != npos ? zone_source_[z] : zmembers_[zc.members_begin].point;
     emit(detail::st_linkage, e);
   }
 
@@ -2089,8 +2217,9 @@ class engine {
         ec = make_error_code(errc::invalid_argument);
         return false;
       }
-      if (c.duration_s &&
-          (!std::isfinite(*c.duration_s) || *c.duration_s <= 0 || *c.duration_s > 1e9)) {
+      // Not a duration at all (the replay's JSON cannot even write one). A finite duration out
+      // of range is an operator's request that the alarm answers with `reject shelve_time`.
+      if (c.duration_s && !std::isfinite(*c.duration_s)) {
         ec = make_error_code(errc::invalid_argument);
         return false;
       }
@@ -2160,6 +2289,18 @@ class engine {
         return;
       case command_kind::out_of_service:
         for (std::uint32_t p : oos_points) ph_[p].oos = true;
+        break;
+      case command_kind::reset:
+        // A reset may bring a linkage count below its minimum (and only a reset may): mark the
+        // zones of every alarm it names, whether or not that alarm changes.
+        for (std::uint32_t a : targets) {
+          const std::uint32_t p = al_[a].c.point;
+          if (p != npos) {
+            mark_point_zones(p, true);
+          } else {
+            mark_dirty(al_[a].c.aux, npos, true);
+          }
+        }
         break;
       case command_kind::return_to_service:
         for (std::uint32_t p : oos_points) {
@@ -2233,13 +2374,9 @@ class engine {
     auto& r = al_[a].r;
     if (c.prof == profile::fire) {
       if (r.state == alarm_state::normal) return;
-      if (c.point == npos) {  // a zone's FIRE: its condition ends with the reset
-        r.cond = false;
-        zrt_[c.aux].contributors.clear();
-        if (zcfg_[c.aux].linkage_min > 0) {
-          dirty_zone_[c.aux] = 1;
-          any_dirty_ = true;
-        }
+      if (c.point == npos) {
+        reset_zone_fire(a);
+        return;
       }
       r.flags = static_cast<std::uint8_t>(r.flags & ~detail::af_verified);
       set_state(a, alarm_state::normal);
@@ -2265,14 +2402,83 @@ class engine {
     emit(trans_stage(a), mk_alarm(event_kind::reset, a));
   }
 
+  // The reset of a dependency zone's FIRE (fire profile). Its condition is the members' fire
+  // signals: the signals held at the reset are re-evaluated as if they had just arrived, so that
+  // "if the condition is still active at reset, emit reset then a new alarm_on" holds for a zone
+  // too. Two or more members (or a manual call point) still signalling raise the zone again at
+  // once; one starts a new window (dependency_first); none leaves the zone normal. Without this,
+  // a zone reset while its detectors still report fire would stay normal for good: a detector
+  // that reports on change only never signals again.
+  void reset_zone_fire(std::uint32_t a) {
+    auto& r = al_[a].r;
+    const std::uint32_t z = al_[a].c.aux;
+    const auto& zc = zcfg_[z];
+    auto& zr = zrt_[z];
+    for (std::uint32_t p : zr.contributors) mark_point_zones(p, true);
+    mark_dirty(z, npos, true);
+    zr.contributors.clear();
+    r.cond = false;
+    set_state(a, alarm_state::normal);
+    emit(trans_stage(a), mk_alarm(event_kind::reset, a));
+    std::vector<std::uint32_t> live;
+    bool mcp = false;
+    for (std::uint32_t m = zc.members_begin; m < zc.members_end; ++m) {
+      if (!member_signalling(zmembers_[m].point)) continue;
+      live.push_back(zmembers_[m].point);
+      mcp = mcp || zmembers_[m].mcp;
+    }
+    if (mcp || live.size() >= 2) {
+      zr.contributors = live;
+      zr.dep_first = npos;
+      zr.dep_due = detail::never;
+      for (std::uint32_t p : live) mark_point_zones(p, false);
+      r.cond = true;
+      if (r.overlays == 0) annunciate_on(a, false, 0, npos);
+    } else if (live.size() == 1 && zr.dep_first == npos) {
+      zr.dep_first = live.front();
+      zr.dep_due = cur_ + zc.dep_window;
+      push_zone_timer(z, zr.dep_due);
+      alarm_event e = mk(event_kind::dependency_first);
+      e.zone = z;
+      e.source = live.front();
+      emit(detail::st_dependency, e);
+    }
+  }
+
+  // Whether a member of a dependency zone holds a fire signal now: a fire-class condition that
+  // is active, not hidden by an overlay, and verified where the point verifies (a signal still
+  // under verification reaches the zone when it is confirmed).
+  bool member_signalling(std::uint32_t p) const {
+    for (std::uint32_t b = pc_[p].first_alarm; b < pc_[p].alarm_end(); ++b) {
+      const auto& br = al_[b].r;
+      if (al_[b].c.cls != alarm_class::fire || !br.cond || br.overlays != 0) continue;
+      if (!needs_verification(b) || (br.flags & detail::af_verified) != 0) return true;
+    }
+    return false;
+  }
+
+  // "A fire alarm ... cannot be shelved" (the semantics): neither a fire-profile alarm nor a
+  // fire-class alarm of the isa profile.
+  bool shelvable(std::uint32_t a) const noexcept {
+    return al_[a].c.prof != profile::fire && al_[a].c.cls != alarm_class::fire;
+  }
+
   void shelve(std::uint32_t a, const command& c) {
-    if (al_[a].c.prof == profile::fire) {
+    if (!shelvable(a)) {
       reject(a, event_reason::not_shelvable);
       return;
     }
-    if (!c.one_shot && detail::s_to_us(*c.duration_s) > max_shelve_) {
-      reject(a, event_reason::shelve_time);
-      return;
+    // R12: a timed shelving outside (0, max_shelve_s] is a `reject shelve_time`, not a refused
+    // input (a refused input stops a replay and loses every later line). The bound is checked
+    // in seconds first, so that no finite duration overflows the conversion to microseconds; a
+    // duration that rounds to 0 µs is not above 0.
+    if (!c.one_shot) {
+      const double d = *c.duration_s;
+      if (!(d > 0) || d > detail::us_to_s(max_shelve_) + 1 || detail::s_to_us(d) <= 0 ||
+          detail::s_to_us(d) > max_shelve_) {
+        reject(a, event_reason::shelve_time);
+        return;
+      }
     }
     auto& r = al_[a].r;
     r.flags =
@@ -2320,7 +2526,7 @@ class engine {
   std::uint64_t fingerprint_ = 0;
   // state
   std::vector<detail::zone_rt> zrt_;
-  std::vector<std::deque<std::pair<std::int64_t, double>>> ror_hist_;
+  std::vector<std::deque<detail::ror_entry>> ror_hist_;
   std::unordered_map<std::uint32_t, std::int64_t> shelve_until_;
   std::unordered_map<std::uint32_t, std::int64_t> verify_t0_;
   std::unordered_map<std::uint32_t, std::deque<std::int64_t>> chatter_;
@@ -2336,7 +2542,7 @@ class engine {
   // per input
   std::array<std::vector<alarm_event>, detail::st_count> stages_;
   std::vector<std::uint8_t> dirty_zone_;
-  std::uint32_t last_source_ = npos;
+  std::vector<std::uint32_t> zone_source_;  // per zone: the member behind its linkage change
   bool staged_ = false;
   bool any_dirty_ = false;
   bool fire_on_now_ = false;

@@ -57,7 +57,8 @@ enum class rule_type : std::uint8_t {
   state,         ///< the device reports `fire` or `active`
 };
 
-/// The life-cycle an alarm follows.
+/// The life-cycle an alarm follows. Whatever the profile, an alarm of class `fire` latches and
+/// cannot be shelved ("a fire alarm latches until an operator resets it. It cannot be shelved").
 enum class profile : std::uint8_t {
   isa,   ///< ANSI/ISA-18.2: latching optional, reset needs ack and an inactive condition
   fire,  ///< fire detection (GB 4717): always latches, reset needs no ack, cannot be shelved
@@ -101,9 +102,9 @@ struct alarm_rule {
   double rate_per_min = 0;                ///< rate_of_rise: unit per minute, > 0
   double window_s = 0;                    ///< rate_of_rise: window W, > 0
   double max_reference_age_s = 0;         ///< rate_of_rise: fallback reference age, ≥ 0
-  alarm_class cls = alarm_class::fire;    ///< schema `class`; `fire` when omitted
+  alarm_class cls = alarm_class::fire;    ///< schema `class`; `fire` (latching) when omitted
   alarm::profile profile = profile::isa;  ///< schema `profile`; `isa` when omitted
-  bool latch = false;                     ///< isa: latch until reset (fire always latches)
+  bool latch = false;  ///< isa: latch until reset (the fire profile and class always latch)
 };
 
 /// Alarm verification of a point's fire alarms (reset, ignore, confirm; EN 54-2 §7.11).
@@ -126,9 +127,9 @@ struct point_rule {
 
 /// A zone: a group of points for linkage, dependency or commands.
 struct zone_rule {
-  std::string id;                               ///< unique among zones
-  std::vector<std::string> members;             ///< point ids, each at most once
-  int linkage_min_devices = 0;                  ///< linkage when ≥ this many; 0 = off
+  std::string id;                    ///< unique among zones
+  std::vector<std::string> members;  ///< point ids, each at most once
+  int linkage_min_devices = 0;  ///< linkage when ≥ this many; 0 = off; ≥ 2 for automatic actions
   double dependency_window_s = 0;               ///< dependency (type B) window; 0 = off
   std::vector<std::string> manual_call_points;  ///< members that raise the zone at once
 };

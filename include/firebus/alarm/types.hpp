@@ -153,7 +153,7 @@ struct command {
   std::string point;
   std::string alarm;
   std::string zone;
-  std::optional<double> duration_s;  ///< shelve: timed shelving, ≤ rules::max_shelve_s
+  std::optional<double> duration_s;  ///< shelve: timed, in (0, rules::max_shelve_s] (else reject)
   bool one_shot = false;             ///< shelve: until the alarm returns to normal
 };
 

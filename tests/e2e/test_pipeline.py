@@ -258,6 +258,27 @@ def wait_gateway_polled(p: Pipeline, first_change_t: float):
         f"after the first change at {first_change_t} s: the machine is too slow for this test")
 
 
+def stop_broker_after_pre(p: Pipeline) -> float:
+    """Once the pre-alarm reached the subscriber live, stops the broker at scenario time 11.5 s
+    and waits for the gateway to say mqtt down; returns when the broker went down."""
+    p.wait_until(lambda: any(k[:3] == PRE.gateway for k in lane_report(p.mqtt_messages()).events),
+                 WAIT, "the pre-alarm on MQTT")
+    p.wait_scenario(11.5)
+    down_at = time.time()
+    assert p.procs["broker"].stop(signal.SIGTERM) == 0
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
+                and ln.wall >= down_at, WAIT, "the gateway saying mqtt down")
+    return down_at
+
+
+def wait_gateway_events(p: Pipeline, exps) -> None:
+    """Waits for the gateway's log line of each expected event."""
+    for e in exps:
+        p.wait_line("gateway", lambda ln, e=e: bool(ln.data) and str(ln.data.get("what", ""))
+                    .startswith("event ") and gateway_event_key(ln.data)[:3] == e.gateway,
+                    WAIT, f"the gateway's event for {e.name}")
+
+
 # --- the tests ----------------------------------------------------------------------------------
 
 def test_each_alarm_reaches_the_centre_and_mqtt_once_in_order(make_pipeline):
@@ -287,18 +308,9 @@ def test_broker_outage_loses_nothing(make_pipeline):
     p.start_all()
     wait_gateway_polled(p, 10)
     # PRE reaches the subscriber live; then the broker goes away for 8 s.
-    p.wait_until(lambda: any(k[:3] == PRE.gateway for k in lane_report(p.mqtt_messages()).events),
-                 WAIT, "the pre-alarm on MQTT")
-    p.wait_scenario(11.5)
-    down_at = time.time()
-    assert p.procs["broker"].stop(signal.SIGTERM) == 0
-    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
-                and ln.wall >= down_at, WAIT, "the gateway saying mqtt down")
+    down_at = stop_broker_after_pre(p)
     # ALM and CABLE are raised while the broker is down.
-    for e in (ALM, CABLE):
-        p.wait_line("gateway", lambda ln, e=e: bool(ln.data) and str(ln.data.get("what", ""))
-                    .startswith("event ") and gateway_event_key(ln.data)[:3] == e.gateway,
-                    WAIT, f"the gateway's event for {e.name}")
+    wait_gateway_events(p, (ALM, CABLE))
     p.wait_scenario(19.5)
     up_at = time.time()
     assert not any(ln.wall >= down_at for ln in p.gateway_log("mqtt connected")), \
@@ -353,18 +365,9 @@ def test_alarms_a_full_journal_refuses_are_held_and_delivered(make_pipeline):
     cfg_path.write_text(json.dumps(gw, indent=1))
     p.start_all()
     wait_gateway_polled(p, 10)
-    p.wait_until(lambda: any(k[:3] == PRE.gateway for k in lane_report(p.mqtt_messages()).events),
-                 WAIT, "the pre-alarm on MQTT")
-    p.wait_scenario(11.5)
-    down_at = time.time()
-    assert p.procs["broker"].stop(signal.SIGTERM) == 0
-    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "mqtt down"
-                and ln.wall >= down_at, WAIT, "the gateway saying mqtt down")
+    stop_broker_after_pre(p)
     # ALM fills the journal; CABLE (at least) is refused and held; the gateway says so.
-    for e in (ALM, CABLE):
-        p.wait_line("gateway", lambda ln, e=e: bool(ln.data) and str(ln.data.get("what", ""))
-                    .startswith("event ") and gateway_event_key(ln.data)[:3] == e.gateway,
-                    WAIT, f"the gateway's event for {e.name}")
+    wait_gateway_events(p, (ALM, CABLE))
     m = p.wait_until(lambda: (lambda m: m if m.get(
         'firebus_gateway_alarms_held{uplink="mqtt"}', 0) >= 1 else None)(p.gateway_metrics()),
         WAIT, "refused alarms held (metrics)")

@@ -1205,9 +1205,11 @@ TEST_CASE("uitd_session: randomized lossy centre") {
   CHECK(k.delivered + k.failed == submitted.size());
   CHECK(k.retransmitted > 0);
   CHECK(k.resent > 0);
+  CHECK(k.preempted > 0);  // messages gave way to fire messages (rule 4), and still ended once
   CHECK(k.denied > 0);
   CHECK(k.unexpected_answers > 0);
   CHECK(max_pending <= c.max_outputs + c.max_queue + 2);
   MESSAGE("submitted " << submitted.size() << ", delivered " << k.delivered << ", failed "
-                       << k.failed << ", refused " << refused << ", evicted " << k.evicted);
+                       << k.failed << ", refused " << refused << ", evicted " << k.evicted
+                       << ", preempted " << k.preempted);
 }

@@ -783,7 +783,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         // Sparkplug: NBIRTH and the DBIRTHs go before the journal's replay.
         if (self->spb) {
           self->publish_sparkplug(
-              self->spb->on_connected(unix_ms_now(), self->current_alarm_events()), "births");
+              self->spb->on_connected(unix_ms_now(), self->current_alarm_events(), e.will),
+              "births");
         }
       } else {
         if (self->spb) self->spb->on_disconnected();

@@ -96,9 +96,11 @@ void sparkplug_link::seed(const std::vector<firebus::event>& current, std::uint6
 }
 
 std::vector<ul::publication> sparkplug_link::on_connected(
-    std::uint64_t now_ms, const std::vector<firebus::event>& current) {
+    std::uint64_t now_ms, const std::vector<firebus::event>& current,
+    const std::optional<firebus::mqtt::will_message>& will) {
   std::lock_guard<std::mutex> g(mu_);
   seed(current, now_ms);
+  if (will) return wrap(node_.on_connected(now_ms, firebus::byte_view(will->payload)));
   return wrap(node_.on_connected(now_ms));
 }
 

@@ -68,8 +68,11 @@ class sparkplug_link {
   /// history (is_historical) and does not change a metric's current value, so an alarm raised
   /// while the link was down, or restored from the snapshot at start-up, would otherwise be
   /// born "normal".
+  /// `will` is the Will this connection registered (connection_event::will): the births carry
+  /// its bdSeq, also when the client has already made the next CONNECT's Will.
   std::vector<firebus::uplink::publication> on_connected(
-      std::uint64_t now_ms, const std::vector<firebus::event>& current);
+      std::uint64_t now_ms, const std::vector<firebus::event>& current,
+      const std::optional<firebus::mqtt::will_message>& will);
   void on_disconnected();
   /// What a received message asks of the gateway.
   struct reaction {

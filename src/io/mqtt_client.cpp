@@ -565,6 +565,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         connection_event e;
         e.up = true;
         e.session_present = session_present;
+        e.will = kept_will;  // the Will of this CONNECT (client thread: kept_will is ours)
         report_connection(std::move(e));
         continue;
       }

@@ -189,6 +189,11 @@ struct edge_node::impl {
   std::optional<std::uint64_t> host_timestamp;  // of the latest STATE seen (any connection)
   std::uint8_t seq = 0;                         // of the next message
 
+  // An NDEATH carrying `bd_seq` (the Will, or the session's death()).
+  message death_message(std::uint8_t bd_seq) const;
+  // The connection is up with `bd_seq` (its Will's): the births, unless a primary host waits.
+  std::vector<message> connect(std::uint64_t now_ms, std::uint8_t bd_seq);
+
   // --- building ------------------------------------------------------------------------------
 
   slot& add(std::size_t u, slot s, bool with_alias) {
@@ -561,17 +566,22 @@ message edge_node::will() {
   im.will_bd_seq = static_cast<std::uint8_t>(im.next_bd_seq);
   im.next_bd_seq = (im.next_bd_seq + 1) % 256;
   im.will_pending = true;
-  return death();
+  return im.death_message(im.will_bd_seq);
 }
 
 message edge_node::death() const {
   if (!impl_) return {};
   const impl& im = *impl_;
+  return im.death_message(im.connected ? im.session_bd_seq : im.will_bd_seq);
+}
+
+message edge_node::impl::death_message(std::uint8_t bd_seq) const {
+  const impl& im = *this;
   payload p;  // only bdSeq: no timestamp, no seq (Sparkplug 3.0: NDEATH)
   metric m;
   m.name = std::string(bd_seq_metric);
   m.datatype = data_type::int64;
-  m.value = std::int64_t{im.will_bd_seq};
+  m.value = std::int64_t{bd_seq};
   p.metrics.push_back(std::move(m));
   message out;
   out.topic = im.topic_of(message_type::ndeath, {});
@@ -582,13 +592,39 @@ message edge_node::death() const {
   return out;
 }
 
+std::vector<message> edge_node::on_connected(std::uint64_t now_ms, byte_view will_payload) {
+  if (!impl_) return {};
+  std::error_code ec;
+  const payload p = decode_payload(will_payload, ec);
+  if (!ec) {
+    for (const metric& m : p.metrics) {
+      std::optional<std::uint64_t> bd;
+      if (const auto* i = std::get_if<std::int64_t>(&m.value); i != nullptr && *i >= 0) {
+        bd = static_cast<std::uint64_t>(*i);
+      } else if (const auto* u = std::get_if<std::uint64_t>(&m.value)) {
+        bd = *u;
+      }
+      if (m.name != bd_seq_metric || !bd || *bd > 255) continue;
+      impl& im = *impl_;
+      im.will_pending = false;  // this connection's Will was made: it is the one given
+      return im.connect(now_ms, static_cast<std::uint8_t>(*bd));
+    }
+  }
+  return on_connected(now_ms);
+}
+
 std::vector<message> edge_node::on_connected(std::uint64_t now_ms) {
   if (!impl_) return {};
   impl& im = *impl_;
   if (!im.will_pending) will();
   im.will_pending = false;
+  return im.connect(now_ms, im.will_bd_seq);
+}
+
+std::vector<message> edge_node::impl::connect(std::uint64_t now_ms, std::uint8_t bd_seq) {
+  impl& im = *this;
   im.connected = true;
-  im.session_bd_seq = im.will_bd_seq;
+  im.session_bd_seq = bd_seq;
   im.host_online = false;  // a primary host's retained STATE comes again on this connection
   im.born = im.primary_host.empty();
   if (!im.born) return {};

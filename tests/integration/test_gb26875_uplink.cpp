@@ -573,11 +573,16 @@ TEST_CASE(
   }
   CHECK(saw_bad);
   CHECK(denied_ks == std::set<std::uint32_t>{13, 21});
-  // Each denied message reached the centre 1 + retries (3) times — a deny may answer a damaged
-  // frame — and was not resent by the uplink after that.
+  // Each denied message reached the centre at least 1 + retries (3) times — a deny may answer a
+  // damaged frame. (More when a routine one gave way to a fire message between two denies: it
+  // then starts again with its full retries; how often depends on timing.) Not after that: the
+  // uplink removed them (denied == 2 above).
   std::size_t tries = 0;
   for (const arrival& a : ctr.arrivals()) tries += a.k == 13 || a.k == 21 ? 1 : 0;
-  CHECK(tries == 8);
+  CHECK(tries >= 8);
+  // Bounded: 13 gives way at most once per fire message (7, 14, 21, 28), each time starting
+  // again with 1 + 3 transmissions; 21, a fire message, never gives way.
+  CHECK(tries <= 4 * 5 + 4);
 }
 
 TEST_CASE("gb26875 uplink: a message denied after its retries is kept and sent again (default)") {

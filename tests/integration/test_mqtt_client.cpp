@@ -231,6 +231,18 @@ TEST_CASE("mqtt client: a Will is asked for each CONNECT that goes out, not for 
   broker.start();
   REQUIRE(h.wait_up(2));
   CHECK(asked.load() == 2);
+  // Each "up" carries the Will its CONNECT registered (a Sparkplug node takes its bdSeq from it).
+  std::vector<std::string> wills;
+  {
+    std::lock_guard<std::mutex> l(h.m);
+    for (const auto& e : h.connections) {
+      if (!e.up) continue;
+      REQUIRE(e.will.has_value());
+      CHECK(e.will->topic == "firebus/will");
+      wills.emplace_back(e.will->payload.begin(), e.will->payload.end());
+    }
+  }
+  CHECK(wills == std::vector<std::string>{"0", "1"});
   c.stop();
 }
 

@@ -797,6 +797,42 @@ TEST_CASE("sparkplug node: bdSeq increments on every connect, a rebirth keeps it
   CHECK(nbirth_bd_seq(node.on_connected(t0 + 4)) == 3);
 }
 
+TEST_CASE("sparkplug node: births take the bdSeq of the Will their connection registered") {
+  // The MQTT client asks for a Will on its own thread before each CONNECT, and reports the
+  // connection on the io thread: a connection lost and made again at once can have its "up"
+  // handled after the next Will was made. The births must carry the bdSeq of the Will the broker
+  // holds for the connection they go out on, or a host ignores the NDEATH that ends it.
+  spb::edge_node node(config());
+  const auto nbirth_bd_seq = [](const std::vector<spb::message>& births) {
+    return std::get<std::int64_t>(find(decoded(births.at(0)), "bdSeq")->value);
+  };
+  const auto bd_of = [](const spb::message& m) {
+    return std::get<std::int64_t>(decoded(m).metrics.at(0).value);
+  };
+  const spb::message w0 = node.will();  // CONNECT #1
+  const spb::message w1 = node.will();  // #1 lost at once; CONNECT #2 before "up #1" is handled
+  // "up #1" (its Will: w0); the births go out on connection #2, whatever they say, and are
+  // superseded by #2's own below.
+  CHECK(nbirth_bd_seq(node.on_connected(t0, firebus::byte_view(w0.payload))) == 0);
+  CHECK(bd_of(node.death()) == 0);
+  node.on_disconnected();  // "down #1"
+  const std::vector<spb::message> b2 = node.on_connected(t0 + 1, firebus::byte_view(w1.payload));
+  CHECK(nbirth_bd_seq(b2) == 1);    // on_connected(now) would have made a Will: bdSeq 2
+  CHECK(bd_of(node.death()) == 1);  // the intentional NDEATH matches the broker's Will
+  CHECK(node.bd_seq() == 1);
+  // The next CONNECT's Will continues the count.
+  node.on_disconnected();
+  CHECK(bd_of(node.will()) == 2);
+  // A Will made while connected is the next CONNECT's; death() stays the session's.
+  CHECK(nbirth_bd_seq(node.on_connected(t0 + 2)) == 2);
+  CHECK(bd_of(node.will()) == 3);
+  CHECK(bd_of(node.death()) == 2);
+  // A payload without a bdSeq (or not Sparkplug at all): as on_connected(now).
+  node.on_disconnected();
+  const std::vector<std::uint8_t> junk{0xFF, 0x00, 0x13};
+  CHECK(nbirth_bd_seq(node.on_connected(t0 + 3, firebus::byte_view(junk))) == 3);
+}
+
 TEST_CASE("sparkplug node: data carries aliases, timestamps and seq, which wraps 255 to 0") {
   spb::edge_node node(config());
   node.will();

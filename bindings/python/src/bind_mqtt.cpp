@@ -47,6 +47,8 @@ FIREBUS_PY_TYPED(exc_type_t, "typing.Optional[typing.Type[BaseException]]")
 FIREBUS_PY_TYPED(exc_t, "typing.Optional[BaseException]")
 FIREBUS_PY_TYPED(tb_t, "typing.Optional[types.TracebackType]")
 FIREBUS_PY_TYPED(error_or_none_t, "typing.Optional[firebus._firebus.Error]")
+FIREBUS_PY_TYPED(str_or_none_t, "typing.Optional[str]")
+FIREBUS_PY_TYPED(bytes_or_none_t, "typing.Optional[bytes]")
 FIREBUS_PY_TYPED(will_t,
                  "typing.Union[None, firebus._firebus.mqtt.WillMessage, "
                  "typing.Callable[[], typing.Optional[firebus._firebus.mqtt.WillMessage]]]")
@@ -71,6 +73,8 @@ struct py_connection_event {
   py::object error;
   std::string detail;
   bool session_present = false;
+  py::object will_topic = py::none();    // str or None
+  py::object will_payload = py::none();  // bytes or None
 };
 
 struct py_message {
@@ -258,6 +262,11 @@ class py_client final : public io_detail::closeable {
       x.error = e.error ? error_object(e.error, e.detail) : py::none();
       x.detail = e.detail;
       x.session_present = e.session_present;
+      if (e.will) {
+        x.will_topic = py::str(e.will->topic);
+        x.will_payload = py::bytes(reinterpret_cast<const char*>(e.will->payload.data()),
+                                   e.will->payload.size());
+      }
       f(x);
     });
   }
@@ -423,6 +432,14 @@ void bind_mqtt(py::module_& m) {
                   "For people: the broker's or TLS's own words, when there are any.");
   ev.def_readonly("session_present", &py_connection_event::session_present,
                   "Up: the broker resumed a session.");
+  ev.def_property_readonly(
+      "will_topic", [](const py_connection_event& x) { return typed<str_or_none_t>{x.will_topic}; },
+      "Up: the topic of the Will this connection's CONNECT registered; else None.");
+  ev.def_property_readonly(
+      "will_payload",
+      [](const py_connection_event& x) { return typed<bytes_or_none_t>{x.will_payload}; },
+      "Up: the payload of that Will (it may be older than the latest Will asked for: pass it to "
+      "sparkplug.EdgeNode.on_connected); else None.");
   ev.def("__repr__", [](const py_connection_event& x) {
     return std::string("<ConnectionEvent ") + (x.up ? "up" : "down") +
            (x.detail.empty() ? "" : " " + x.detail) + ">";

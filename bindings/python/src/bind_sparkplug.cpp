@@ -556,8 +556,17 @@ void bind_node(py::module_& m) {
            "The NDEATH Will for the next CONNECT (bdSeq only, QoS 1); advances bdSeq.")
       .def("death", &spb::edge_node::death,
            "The NDEATH of the current session, to publish before an intentional disconnect.")
-      .def("on_connected", &spb::edge_node::on_connected, py::arg("now_ms"),
-           "NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host).")
+      .def(
+          "on_connected",
+          [](spb::edge_node& n, std::uint64_t now_ms, std::optional<py::bytes> will_payload) {
+            if (!will_payload) return n.on_connected(now_ms);
+            const std::vector<std::uint8_t> w = from_bytes(*will_payload);
+            return n.on_connected(now_ms, firebus::byte_view(w));
+          },
+          py::arg("now_ms"), py::arg("will_payload") = py::none(),
+          "NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host). "
+          "will_payload: the Will this connection registered (mqtt ConnectionEvent.will_payload); "
+          "the births carry its bdSeq, also when the next CONNECT's Will was already made.")
       .def("on_disconnected", &spb::edge_node::on_disconnected)
       .def(
           "data",

@@ -197,6 +197,11 @@ def test_broker_killed_and_back_reconnects_with_a_new_will(tmp_path: Path) -> No
         b.start()
         assert r.wait(lambda: r.ups() == 2)
         assert n >= 2  # one Will per CONNECT
+        # Each "up" carries the Will its CONNECT registered (Sparkplug takes bdSeq from it).
+        ups = [e for e in r.events if e.up]
+        assert [e.will_topic for e in ups] == ["fb/death", "fb/death"]
+        assert ups[0].will_payload == b"1" and ups[1].will_payload == str(n).encode()
+        assert all(e.will_payload is None for e in r.events if not e.up)
         c.publish("fb/echo", b"back")
         assert r.wait(lambda: (("fb/echo", b"back") in r.messages))
         c.close()

@@ -221,6 +221,22 @@ def test_edge_node_bdseq_births_data_rebirth():
     assert {m.name: m.value for m in spb.decode(births[1].payload).metrics}["level"] == 1
 
 
+def test_edge_node_births_take_the_bdseq_of_their_connections_will():
+    # The client made the next CONNECT's Will before this connection's "up" was handled: the
+    # births carry the bdSeq of the Will the connection registered (ConnectionEvent.will_payload).
+    n = node()
+    w0, w1 = n.will(), n.will()
+    births = n.on_connected(T0, will_payload=w0.payload)
+    assert {m.name: m.value for m in spb.decode(births[0].payload).metrics}["bdSeq"] == 0
+    n.on_disconnected()
+    births = n.on_connected(T0 + 1, w1.payload)
+    assert {m.name: m.value for m in spb.decode(births[0].payload).metrics}["bdSeq"] == 1
+    assert [(m.name, m.value) for m in spb.decode(n.death().payload).metrics] == [("bdSeq", 1)]
+    n.on_disconnected()
+    births = n.on_connected(T0 + 2, b"not sparkplug")  # as on_connected(now): a new Will
+    assert {m.name: m.value for m in spb.decode(births[0].payload).metrics}["bdSeq"] == 2
+
+
 def test_edge_node_commands_alarms_and_deaths():
     n = node()
     n.will()

@@ -142,6 +142,11 @@ struct connection_event {
   std::error_code error;  ///< down: why (a refusal, a lost connection, errc::stopped)
   std::string detail;     ///< for people: the broker's or TLS's own words, when there are any
   bool session_present = false;  ///< up: the broker resumed a session
+  /// Up: the Will this connection's CONNECT registered (what client_options::will gave for it),
+  /// if any. It may be older than the latest Will asked for: the client can already be
+  /// connecting again when this event is handled on the io_context (a Sparkplug node takes its
+  /// births' bdSeq from it: sparkplug::edge_node::on_connected(now, will payload)).
+  std::optional<will_message> will;
 };
 
 struct client_counters {

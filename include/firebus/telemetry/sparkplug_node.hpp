@@ -235,6 +235,12 @@ class FIREBUS_API edge_node {
   /// a will() since the last connection, one is made first (bdSeq advances). With a primary host:
   /// nothing until its STATE says online (see the file comment).
   std::vector<message> on_connected(std::uint64_t now_ms);
+  /// As on_connected(now_ms), with the payload of the Will this connection registered
+  /// (firebus::mqtt::connection_event::will): the births and death() carry its bdSeq. The
+  /// latest will() may already be that of the next CONNECT when the connection event is handled
+  /// late (the client reconnected at once), and births with another bdSeq than the broker's Will
+  /// would make a host ignore the NDEATH. A payload without a bdSeq: as on_connected(now_ms).
+  std::vector<message> on_connected(std::uint64_t now_ms, byte_view will_payload);
   /// The connection is down; nothing is published until on_connected().
   void on_disconnected() noexcept;
 

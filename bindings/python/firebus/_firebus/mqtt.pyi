@@ -246,6 +246,16 @@ class ConnectionEvent:
         """
         True: connected (CONNACK accepted).
         """
+    @property
+    def will_payload(self) -> bytes | None:
+        """
+        Up: the payload of that Will (it may be older than the latest Will asked for: pass it to sparkplug.EdgeNode.on_connected); else None.
+        """
+    @property
+    def will_topic(self) -> str | None:
+        """
+        Up: the topic of the Will this connection's CONNECT registered; else None.
+        """
 
 class Message:
     """

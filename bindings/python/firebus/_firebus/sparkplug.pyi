@@ -96,9 +96,9 @@ class EdgeNode:
         """
     def device_birth(self, device: str, now_ms: int) -> list[Message]: ...
     def device_death(self, device: str, now_ms: int) -> list[Message]: ...
-    def on_connected(self, now_ms: int) -> list[Message]:
+    def on_connected(self, now_ms: int, will_payload: bytes | None = None) -> list[Message]:
         """
-        NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host).
+        NBIRTH and DBIRTHs of the new connection ([] while waiting for the primary host). will_payload: the Will this connection registered (mqtt ConnectionEvent.will_payload); the births carry its bdSeq, also when the next CONNECT's Will was already made.
         """
     def on_disconnected(self) -> None: ...
     def on_message(self, topic: str, payload: bytes, now_ms: int) -> Incoming:

@@ -15,8 +15,9 @@
 ///    one of three FIFO queues by message_priority: fire, then other alarms and faults, then
 ///    routine data (classify() gives the usual choice). Whenever a message is to be sent, the
 ///    head of the most urgent non-empty queue goes next; so a fire alarm submitted behind any
-///    number of routine messages is the next data frame after the one in flight. submit()
-///    queues while disconnected too.
+///    number of routine messages is the next data frame after the one in flight — which gives
+///    way to it if its answer takes longer than fire_answer_timeout (rule 4). submit() queues
+///    while disconnected too.
 /// 2. **Bounded queue.** At most uitd_session_config::max_queue messages are held, the one in
 ///    flight included. A submission into a full engine evicts the *newest* queued message of
 ///    the least urgent priority strictly below its own (routine first, then alarm for a fire

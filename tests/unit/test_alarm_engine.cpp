@@ -78,6 +78,18 @@ std::vector<std::string> names(const alarm::engine& e) {
   return out;
 }
 
+// xorshift64*: a small deterministic generator for the randomized tests; next(n) is in [0, n).
+struct xorshift {
+  std::uint64_t x;
+  explicit xorshift(std::uint64_t seed) : x(seed * 0x9E3779B97F4A7C15ull) {}
+  std::uint64_t operator()(std::uint64_t n) {
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    return ((x * 0x2545F4914F6CDD1Dull) >> 33) % n;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("alarm engine: names and indices") {
@@ -493,13 +505,7 @@ TEST_CASE("alarm engine: the sample shortcut changes nothing") {
     slow.set_shortcut(false);
     CHECK(fast.shortcut_enabled());
     CHECK_FALSE(slow.shortcut_enabled());
-    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull;
-    auto next = [&x](std::uint64_t n) {  // xorshift64*
-      x ^= x >> 12;
-      x ^= x << 25;
-      x ^= x >> 27;
-      return ((x * 0x2545F4914F6CDD1Dull) >> 33) % n;
-    };
+    xorshift next(seed);
     std::int64_t t = 1'000'000;
     std::size_t shortcut_eligible = 0;
     for (int step = 0; step < 60000; ++step) {
@@ -655,13 +661,7 @@ TEST_CASE("alarm engine: a rate-of-rise history beyond its cap is never later th
     ror_model m;
     m.window = 600'000'000;
     m.max_age = static_cast<std::int64_t>(max_age * 1e6);
-    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull;
-    auto next = [&x](std::uint64_t n) {  // xorshift64*
-      x ^= x >> 12;
-      x ^= x << 25;
-      x ^= x >> 27;
-      return ((x * 0x2545F4914F6CDD1Dull) >> 33) % n;
-    };
+    xorshift next(seed);
     std::int64_t t = 0;
     double v = 20;
     bool cond = false;

@@ -794,20 +794,21 @@ class uitd_session {
     return std::min(config_.fire_answer_timeout, config_.answer_timeout);
   }
 
+  // Whether a message in flight is less urgent than a queued fire message (rule 4).
+  bool fire_waits_behind_flight() const noexcept {
+    return flight_ && flight_->id != 0 && flight_->prio != message_priority::fire &&
+           !queues_[0].empty();
+  }
+
   // When the message in flight is next due for a decision: its answer timeout, or sooner when
-  // it is less urgent than a queued fire message (rule 4).
+  // a fire message waits behind it (rule 4).
   mono_time flight_deadline() const noexcept {
-    if (flight_ && flight_->id != 0 && flight_->prio != message_priority::fire &&
-        !queues_[0].empty()) {
-      return std::min(deadline_, sent_at_ + fire_wait());
-    }
-    return deadline_;
+    return fire_waits_behind_flight() ? std::min(deadline_, sent_at_ + fire_wait()) : deadline_;
   }
 
   // Whether the message in flight must give way to a queued fire message now (rule 4).
   bool gives_way(mono_time now) const noexcept {
-    return flight_ && flight_->id != 0 && flight_->prio != message_priority::fire &&
-           !queues_[0].empty() && now >= sent_at_ + fire_wait();
+    return fire_waits_behind_flight() && now >= sent_at_ + fire_wait();
   }
 
   // The message in flight goes back to the head of its queue, keeping its serial number; its
@@ -936,7 +937,7 @@ class uitd_session {
     }
     if (flight_->id != 0 && f.hdr.cmd == command::deny && retries_used_ < config_.retries &&
         !too_old(*flight_, now)) {
-      if (flight_->prio != message_priority::fire && !queues_[0].empty()) {
+      if (fire_waits_behind_flight()) {
         preempt();  // a queued fire message goes first; this one is sent again after it
         return;
       }

@@ -280,6 +280,7 @@ void read_device(const json& v, const std::string& path, device_config& d) {
           pc.component_address = static_cast<std::uint32_t>(
               address_value(*a, p.at("component_address"), 4, "0x00030001"));
         }
+        pc.power_fault = p.boolean("power_fault", false);
         p.done();
         d.gb_points[it.key()] = pc;
       }
@@ -368,6 +369,8 @@ void read_gb(object_reader& root, gb_config& g) {
       g.mapping.utc_offset_minutes =
           static_cast<int>(m.integer("utc_offset_minutes", 0, -1440, 1440));
     }
+    g.mapping.main_power_point = m.str("main_power_point", "");
+    g.mapping.backup_power_point = m.str("backup_power_point", "");
     m.done();
   }
   read_journal(r, g.journal);

@@ -49,6 +49,10 @@ struct gb_point_config {
   /// The 4-byte component address, explicitly; default: the loop in the high 16 bits and the
   /// point's number within the device in the low 16 bits.
   std::optional<std::uint32_t> component_address;
+  /// The point reports its device's power supply (a mains-failure or supply-fault bit): while an
+  /// alarm of it is active or latched, every component of the device carries bit 8 (power fault)
+  /// and the device's system bit 8 (main power fault).
+  bool power_fault = false;
 };
 
 struct device_config {
@@ -104,6 +108,11 @@ struct gb_mapping_config {
   /// The time zone of the time tags; unset: the host's local offset when the gateway starts
   /// (host_utc_offset_minutes(); the standard leaves it open, the mapping says local time).
   std::optional<int> utc_offset_minutes;
+  /// Engine points ("<device id>/<point id>") that report the gateway's own main and backup
+  /// power (a UPS or power-supply module polled like any device): while an alarm of one is
+  /// active or latched, the UITD status carries bit 3 (main power fault) or bit 4 (backup power
+  /// fault). Empty: the bit is never set.
+  std::string main_power_point, backup_power_point;
 };
 
 /// The host's local UTC offset now, in minutes (localtime_r's tm_gmtoff: TZ, /etc/localtime),

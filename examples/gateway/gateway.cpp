@@ -689,7 +689,28 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           return false;
         }
         c.text = description_of(d.name + " " + (pd.name.empty() ? pd.id : pd.name));
+        c.device = static_cast<std::uint32_t>(rt.config);
+        c.power_fault_source = configured && over->second.power_fault;
+        if (c.power_fault_source && !has_alarms[ep]) {
+          why =
+              path + ".points." + pd.id +
+              ".power_fault: the point has no alarm (give it one in alarms, or a profile default)";
+          return false;
+        }
         comps.push_back(std::move(c));
+      }
+    }
+    const std::pair<const char*, const std::string*> power[] = {
+        {"main_power_point", &cfg.gb.mapping.main_power_point},
+        {"backup_power_point", &cfg.gb.mapping.backup_power_point}};
+    for (const auto& [key, id] : power) {
+      if (id->empty()) continue;
+      const std::uint32_t ep = e.find_point(*id);
+      if (ep == npos || ep >= has_alarms.size() || !has_alarms[ep]) {
+        why = std::string("gb26875.mapping.") + key + ": \"" + *id +
+              (ep == npos ? "\" is not a point (\"<device id>/<point id>\")"
+                          : "\" has no alarm (give it one in alarms, or a profile default)");
+        return false;
       }
     }
     return true;
@@ -700,6 +721,12 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     mo.strict_normal_bit = cfg.gb.mapping.strict_normal_bit;
     mo.analog_period = cfg.gb.mapping.analog_period;
     mo.utc_offset = gb_utc_offset();
+    if (!cfg.gb.mapping.main_power_point.empty()) {
+      mo.main_power_point = engine.find_point(cfg.gb.mapping.main_power_point);
+    }
+    if (!cfg.gb.mapping.backup_power_point.empty()) {
+      mo.backup_power_point = engine.find_point(cfg.gb.mapping.backup_power_point);
+    }
     mapper = gb_mapper(engine, std::move(comps), zone_members, mo);
   }
 
@@ -1760,6 +1787,29 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           a.system_type != b.system_type || a.system_address != b.system_address) {
         return why = "devices[" + std::to_string(i) + "] changed: restart needed", false;
       }
+      const auto same_gb_point = [](const auto& x, const auto& y) {
+        return x.first == y.first && x.second.component_type == y.second.component_type &&
+               x.second.analog_type == y.second.analog_type &&
+               x.second.analog_scale == y.second.analog_scale &&
+               x.second.deadband == y.second.deadband &&
+               x.second.component_address == y.second.component_address &&
+               x.second.power_fault == y.second.power_fault;
+      };
+      if (a.gb_points.size() != b.gb_points.size() ||
+          !std::equal(a.gb_points.begin(), a.gb_points.end(), b.gb_points.begin(), same_gb_point)) {
+        return why = "devices[" + std::to_string(i) + "].gb26875 changed: restart needed", false;
+      }
+    }
+    // The GB/T 26875.3 mapping (the gateway's time zone may have been filled in from the host).
+    const gb_mapping_config& nm = next.gb.mapping;
+    const gb_mapping_config& cm = cfg.gb.mapping;
+    if (nm.strict_normal_bit != cm.strict_normal_bit ||
+        nm.default_system_type != cm.default_system_type ||
+        nm.residual_current_analog_type != cm.residual_current_analog_type ||
+        nm.analog_period != cm.analog_period || nm.main_power_point != cm.main_power_point ||
+        nm.backup_power_point != cm.backup_power_point ||
+        (nm.utc_offset_minutes && nm.utc_offset_minutes != cm.utc_offset_minutes)) {
+      return why = "gb26875.mapping changed: restart needed", false;
     }
     if (next.mqtt.enabled != cfg.mqtt.enabled || next.mqtt.host != cfg.mqtt.host ||
         next.mqtt.port != cfg.mqtt.port || next.mqtt.topic_prefix != cfg.mqtt.topic_prefix ||

@@ -288,6 +288,7 @@ gb_mapper::gb_mapper(const firebus::alarm::engine& e, std::vector<gb_component> 
   zone_fire_.assign(e.zone_count(), false);
   bits_.assign(comps_.size(), 0);
   delay_.assign(comps_.size(), false);
+  update_power(e);
   last_value_.assign(comps_.size(), std::nullopt);
   last_value_at_.assign(comps_.size(), firebus::utc_time{});
   for (std::size_t c = 0; c < comps_.size(); ++c) {
@@ -331,7 +332,30 @@ std::uint16_t gb_mapper::compute(const firebus::alarm::engine& e, std::uint32_t 
   if (e.fault(p) != firebus::event_reason::none) w |= bit(gb::component_status_bit::fault);
   const std::size_t c = by_point_[p];
   if (c != none && delay_[c]) w |= bit(gb::component_status_bit::delay);
+  if (c != none) {
+    // The device's power: an alarm of any of its power-fault points (a fault of such a point,
+    // a lost device for instance, says nothing about the power and is bit 2 of that point).
+    for (const gb_component& k : comps_) {
+      if (k.power_fault_source && k.device == comps_[c].device && alarmed(e, k.point)) {
+        w |= bit(gb::component_status_bit::power_fault);
+        break;
+      }
+    }
+  }
   return w;
+}
+
+bool gb_mapper::alarmed(const firebus::alarm::engine& e, std::uint32_t p) const {
+  if (p >= alarms_of_.size()) return false;
+  for (std::uint32_t a : alarms_of_[p]) {
+    if (!e.disabled(a) && !e.out_of_service(a) && annunciated(e.state(a))) return true;
+  }
+  return false;
+}
+
+void gb_mapper::update_power(const firebus::alarm::engine& e) {
+  main_power_fault_ = alarmed(e, opt_.main_power_point);
+  backup_power_fault_ = alarmed(e, opt_.backup_power_point);
 }
 
 std::uint16_t gb_mapper::system_bits_of(std::uint16_t key) const {
@@ -367,6 +391,8 @@ std::uint8_t gb_mapper::compute_uitd() const {
   for (bool z : zone_fire_) fire = fire || z;
   if (fire) u |= ubit(gb::uitd_status_bit::fire_alarm);
   if (fault) u |= ubit(gb::uitd_status_bit::fault);
+  if (main_power_fault_) u |= ubit(gb::uitd_status_bit::main_power_fault);
+  if (backup_power_fault_) u |= ubit(gb::uitd_status_bit::backup_power_fault);
   if (link_fault_) u |= ubit(gb::uitd_status_bit::centre_link_fault);
   return u;
 }
@@ -443,6 +469,7 @@ void gb_mapper::initial(const firebus::alarm::engine& e, firebus::utc_time now, 
                         std::vector<gb::adu>& out) {
   const std::uint16_t normal =
       opt_.strict_normal_bit ? bit(gb::component_status_bit::normal_operation) : 0;
+  update_power(e);
   for (std::size_t c = 0; c < comps_.size(); ++c) {
     bits_[c] = compute(e, comps_[c].point);
     if (all || bits_[c] != normal) push_component(c, now, out);
@@ -524,7 +551,18 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
                                     ev.kind == event_kind::returned_latched;
       const bool sent = last_value_[c] && *last_value_[c] == ev.value && last_value_at_[c] == at;
       if (alarm_transition && ev.has_value && !sent) push_analog(c, ev.value, at, out);
+      if (comps_[c].power_fault_source) {  // the device's other components: bit 8
+        for (std::size_t k = 0; k < comps_.size(); ++k) {
+          if (k == c || comps_[k].device != comps_[c].device) continue;
+          const std::uint16_t wk = compute(e, comps_[k].point);
+          if (wk != bits_[k]) {
+            bits_[k] = wk;
+            push_component(k, at, out);
+          }
+        }
+      }
     }
+    if (p == opt_.main_power_point || p == opt_.backup_power_point) update_power(e);
     recompute_systems_and_uitd(at, out);
   }
 }

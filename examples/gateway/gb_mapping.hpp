@@ -32,6 +32,10 @@ struct gb_component {
   int analog_type = -1;                  ///< -1: no analog values
   double analog_scale = 1;               ///< raw = round(value × scale)
   double deadband = 0;                   ///< in the point's unit: send when |Δ| ≥ deadband
+  std::uint32_t device = 0;              ///< the field device it belongs to (any numbering)
+  /// The point reports its device's power supply: while an alarm of it is active or latched,
+  /// every component of the same `device` carries bit 8 (power fault).
+  bool power_fault_source = false;
 };
 
 /// The component type the mapping page gives the points of a device (its "Identity" defaults,
@@ -93,6 +97,10 @@ struct gb_mapper_options {
   firebus::duration analog_period = std::chrono::minutes(5);  ///< 0: only on change
   /// Of the time tags (the gateway gives the host's local offset unless configured).
   std::chrono::minutes utc_offset = std::chrono::hours(8);
+  /// Engine points reporting the UITD's own main and backup power (npos: none): while an alarm
+  /// of one is active or latched, the UITD status carries bit 3 or bit 4.
+  std::uint32_t main_power_point = firebus::alarm::npos;
+  std::uint32_t backup_power_point = firebus::alarm::npos;
 };
 
 /// Tracks the status word of every component, system and of the UITD, and says what to send.
@@ -145,6 +153,8 @@ class gb_mapper {
 
  private:
   std::uint16_t compute(const firebus::alarm::engine& e, std::uint32_t p) const;
+  bool alarmed(const firebus::alarm::engine& e, std::uint32_t p) const;
+  void update_power(const firebus::alarm::engine& e);
   std::uint16_t system_bits_of(std::uint16_t key) const;
   std::uint8_t compute_uitd() const;
   firebus::gb26875::time_tag tag(firebus::utc_time t) const;
@@ -170,6 +180,8 @@ class gb_mapper {
   std::uint8_t uitd_ = 0;
   bool own_fault_ = false;
   bool link_fault_ = false;
+  bool main_power_fault_ = false;
+  bool backup_power_fault_ = false;
 };
 
 }  // namespace fbgw

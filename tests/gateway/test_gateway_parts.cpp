@@ -748,11 +748,13 @@ namespace {
 
 /// Starts a gateway (no uplinks, buses never started when it refuses) on `devices` (JSON) with
 /// the profiles of the library and of `dir`; returns why it refused ("" when it started).
-std::string start_error(const std::string& devices, const std::string& dir) {
+// `more`: further root members, e.g. `"gb26875": {...}, ` (with the trailing comma).
+std::string start_error(const std::string& devices, const std::string& dir,
+                        const std::string& more = "") {
   const std::string text = R"({"format": "firebus-gateway/1", "id": "gw1", "data_dir": ")" + dir +
                            R"(", "profile_dirs": [")" + dir + R"(", ")" + FIREBUS_TEST_PROFILE_DIR +
                            R"("], "buses": [{"id": "bus1", "tcp": "127.0.0.1:1"}], "devices": )" +
-                           devices + R"(, "metrics": ""})";
+                           devices + ", " + more + R"("metrics": ""})";
   fbgw::gateway_config c;
   fbgw::config_error e;
   REQUIRE_MESSAGE(fbgw::parse_config(text, "g.json", c, e), e.what());
@@ -812,5 +814,177 @@ TEST_CASE("gateway: explicit component addresses — a clash or an unknown point
   CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
                           "gb26875": {"points": {"T9": {"deadband": 1}}}}])",
                     dir) == "devices[0].gb26875.points.T9: profile comem-edti has no point \"T9\"");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("gb mapping: a device's power-fault point sets bit 8 on its components; UITD bits 3/4") {
+  // d1: a residual-current point and its supply-fault bit; d2: another device; ups: the
+  // gateway's own power module (mains and battery).
+  alarm::rules r;
+  const auto point = [&r](const char* id, alarm::alarm_rule a) {
+    alarm::point_rule p;
+    p.id = id;
+    p.alarms = {a};
+    r.points.push_back(p);
+  };
+  point("d1/IR1", high("ALM", 300, alarm_class::fire));
+  point("d1/PWR", high("PF", 1, alarm_class::fault));
+  point("d2/IR1", high("ALM", 300, alarm_class::fire));
+  point("ups/MAINS", high("MF", 1, alarm_class::fault));
+  point("ups/BATT", high("BF", 1, alarm_class::fault));
+  alarm::engine e{r};
+  std::vector<fbgw::gb_component> comps;
+  const char* names[] = {"d1/IR1", "d1/PWR", "d2/IR1"};
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    fbgw::gb_component c;
+    c.point = e.find_point(names[i]);
+    c.system_address = static_cast<std::uint8_t>(i < 2 ? 1 : 2);
+    c.component_type = 17;
+    c.component_address = i + 1;
+    c.device = i < 2 ? 0 : 1;
+    c.power_fault_source = i == 1;
+    comps.push_back(c);
+  }
+  fbgw::gb_mapper_options o;
+  o.main_power_point = e.find_point("ups/MAINS");
+  o.backup_power_point = e.find_point("ups/BATT");
+  fbgw::gb_mapper m(e, comps, {}, o);
+  std::vector<gb::adu> out;
+  const utc_time base(std::chrono::seconds(1764460800));
+  const auto feed = [&](const char* p, double t, double v) {
+    std::error_code ec;
+    e.sample(e.find_point(p), at(t), v, ec);
+    REQUIRE(!ec);
+    m.on_events(
+        e, e.events(), [&](mono_time x) { return base + x.time_since_epoch(); }, out);
+    e.clear_events();
+  };
+  const std::uint16_t normal = cbit(gb::component_status_bit::normal_operation);
+  const std::uint16_t power = cbit(gb::component_status_bit::power_fault);
+  const std::uint16_t fault = cbit(gb::component_status_bit::fault);
+  const auto bits = [&](const char* p) { return m.component_bits(e.find_point(p)); };
+  const auto ubits = [&] { return static_cast<unsigned>(m.uitd_bits()); };
+  const auto ub = [](gb::uitd_status_bit b) { return static_cast<unsigned>(b); };
+  for (const char* p : {"d1/IR1", "d1/PWR", "d2/IR1", "ups/MAINS", "ups/BATT"}) feed(p, 1, 0);
+  CHECK(bits("d1/IR1") == normal);
+  out.clear();
+
+  feed("d1/PWR", 2, 1);  // the device reports its supply failed
+  CHECK(bits("d1/PWR") == (normal | fault | power));
+  CHECK(bits("d1/IR1") == (normal | power));
+  CHECK(bits("d2/IR1") == normal);  // another device: untouched
+  std::vector<gb::component_status> cs;
+  std::vector<gb::system_status> ss;
+  for (const auto& a : out) {
+    for (const auto& x : a.objects) {
+      if (const auto* c = std::get_if<gb::component_status>(&x)) cs.push_back(*c);
+      if (const auto* s = std::get_if<gb::system_status>(&x)) ss.push_back(*s);
+    }
+  }
+  REQUIRE(cs.size() == 2);  // both of d1's components are sent
+  REQUIRE(ss.size() == 1);  // system 0/1: main power fault (system bit 8)
+  CHECK(ss[0].system_address == 1);
+  CHECK((ss[0].status & static_cast<std::uint16_t>(gb::system_status_bit::main_power_fault)) != 0);
+  CHECK((ubits() & ub(gb::uitd_status_bit::main_power_fault)) == 0);  // a device's, not the UITD's
+  out.clear();
+
+  feed("d1/PWR", 3, 0);  // restored: bit 8 clears on both (a fault-class alarm is not latched)
+  CHECK(bits("d1/IR1") == normal);
+  CHECK(bits("d1/PWR") == normal);
+
+  feed("ups/MAINS", 4, 1);
+  CHECK((ubits() & ub(gb::uitd_status_bit::main_power_fault)) != 0);
+  CHECK((ubits() & ub(gb::uitd_status_bit::backup_power_fault)) == 0);
+  feed("ups/BATT", 5, 1);
+  CHECK((ubits() & ub(gb::uitd_status_bit::backup_power_fault)) != 0);
+  feed("ups/MAINS", 6, 0);
+  CHECK((ubits() & ub(gb::uitd_status_bit::main_power_fault)) == 0);
+  CHECK((ubits() & ub(gb::uitd_status_bit::backup_power_fault)) != 0);
+  // The UITD status objects sent carry the bits.
+  unsigned last = 0;
+  for (const auto& a : out) {
+    for (const auto& x : a.objects) {
+      if (const auto* u = std::get_if<gb::uitd_status>(&x)) last = u->status;
+    }
+  }
+  CHECK(last == ubits());
+  // A restart: the initial report has them too.
+  std::vector<gb::adu> first;
+  fbgw::gb_mapper again(e, comps, {}, o);
+  again.initial(e, base, false, first);
+  CHECK((again.uitd_bits() & ub(gb::uitd_status_bit::backup_power_fault)) != 0);
+}
+
+TEST_CASE("gateway: power-fault points — unknown or alarm-less points are refused at start") {
+  const std::string dir = temp_dir("power");
+  CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                          "gb26875": {"points": {"T1": {"power_fault": true}}}}])",
+                    dir) == "");
+  CHECK(start_error(R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                          "gb26875": {"points": {"TMAX1": {"power_fault": true}}}}])",
+                    dir) ==
+        "devices[0].gb26875.points.TMAX1.power_fault: the point has no alarm (give it one in "
+        "alarms, or a profile default)");
+  const std::string t5 = R"([{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti"}])";
+  const auto mapping = [](const std::string& m) {
+    return R"("gb26875": {"enabled": false, "centre": "127.0.0.1:1", "address": "0x000000000001",
+              "mapping": {)" +
+           m + "}}, ";
+  };
+  CHECK(start_error(t5, dir,
+                    mapping(R"("main_power_point": "t5/T1", "backup_power_point": "t5/T2")")) ==
+        "");
+  CHECK(start_error(t5, dir, mapping(R"("main_power_point": "ups/MAINS")")) ==
+        "gb26875.mapping.main_power_point: \"ups/MAINS\" is not a point (\"<device id>/<point "
+        "id>\")");
+  CHECK(start_error(t5, dir, mapping(R"("backup_power_point": "t5/TMAX1")")) ==
+        "gb26875.mapping.backup_power_point: \"t5/TMAX1\" has no alarm (give it one in alarms, "
+        "or a profile default)");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("gateway: SIGHUP reload — live changes applied, the rest refused with a reason") {
+  const std::string dir = temp_dir("reload");
+  const auto text = [&dir](const std::string& device_extra, const std::string& zone_window,
+                           const std::string& mapping) {
+    return R"({"format": "firebus-gateway/1", "id": "gw1", "data_dir": ")" + dir +
+           R"(", "profile_dirs": [")" + FIREBUS_TEST_PROFILE_DIR +
+           R"("], "buses": [{"id": "bus1", "tcp": "127.0.0.1:1"}],
+              "devices": [{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti")" +
+           device_extra + R"(}],
+              "alarms": {"rules": {"version": 1, "zones": [{"id": "riser",
+                 "members": ["t5/T1", "t5/T2"], "dependency_window_s": )" +
+           zone_window + R"(}]}},
+              "gb26875": {"enabled": false, "centre": "127.0.0.1:1",
+                          "address": "0x000000000001", "mapping": {)" +
+           mapping + R"(}},
+              "metrics": ""})";
+  };
+  const auto parse = [](const std::string& t) {
+    fbgw::gateway_config c;
+    fbgw::config_error e;
+    REQUIRE_MESSAGE(fbgw::parse_config(t, "g.json", c, e), e.what());
+    return c;
+  };
+  asio::io_context io;
+  fbgw::gateway_options o;
+  o.log = [](const std::string&) {};
+  fbgw::gateway g(io, parse(text("", "60", "")), o);
+  std::string why;
+  REQUIRE_MESSAGE(g.start(why), why);
+  // Alarm rules (a zone's window): applied while nothing is active.
+  CHECK_MESSAGE(g.reload(parse(text("", "90", "")), why), why);
+  // What the centre sees of a point: refused, and said so (it used to be ignored silently).
+  CHECK_FALSE(g.reload(
+      parse(text(R"(, "gb26875": {"points": {"T1": {"power_fault": true}}})", "90", "")), why));
+  CHECK(why == "devices[0].gb26875 changed: restart needed");
+  CHECK_FALSE(g.reload(parse(text("", "90", R"("main_power_point": "t5/T1")")), why));
+  CHECK(why == "gb26875.mapping changed: restart needed");
+  CHECK_FALSE(g.reload(parse(text(R"(, "unit": 6)", "90", "")), why));
+  CHECK(why == "devices[0] changed: restart needed");
+  bool stopped = false;
+  g.stop(std::chrono::seconds(0), [&stopped] { stopped = true; });
+  io.run_for(std::chrono::seconds(5));
+  CHECK(stopped);
   std::filesystem::remove_all(dir);
 }

@@ -651,3 +651,41 @@ TEST_CASE("a running cycle's overruns are counted as of the last next(), wheneve
   CHECK(s.counters().overruns == 9);
   CHECK(s.counters(0).overruns == 6);
 }
+
+TEST_CASE("after a split, every item of the failed read is read in the same cycle") {
+  // Reads of at most 6 registers, a request costing as much as 100 registers: items at 0, 3,
+  // 5, 6 and 9 are planned as [0,4) and [5,10). Address 9 is refused: [5,10) is split at 6,
+  // and the new plan reads [0,6) and [6,10) — the item at 5 moved into a read that starts
+  // before the failed one. It must still be read in this cycle (not one period late).
+  mb::cost_model cost;
+  cost.per_request = duration(100'000);
+  cost.per_register = duration(1'000);
+  bus_sim b(cost);
+  b.devices.resize(1);
+  b.devices[0].refuse = 9;
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  mb::device_limits lim;
+  lim.max_registers = 6;
+  b.s.add_device(1, items({hr(0), hr(3), hr(5), hr(6), hr(9)}), lim, p);
+  REQUIRE(b.s.plan(0, mb::poll_priority::alarm).size() == 2);
+  b.run_until(at(500ms));  // the first cycle only
+  std::set<std::uint16_t> covered;
+  for (const auto& o : b.outcomes) {
+    if (o.ec) continue;
+    for (std::uint32_t x = o.j.read.req.address; x < o.j.read.req.address + o.j.read.req.quantity;
+         ++x) {
+      covered.insert(static_cast<std::uint16_t>(x));
+    }
+  }
+  CHECK(covered.count(0) == 1);
+  CHECK(covered.count(3) == 1);
+  CHECK(covered.count(5) == 1);
+  CHECK(covered.count(6) == 1);
+  // The refused register ends as a final failure of a read of it alone, in this cycle too.
+  bool refused = false;
+  for (const auto& o : b.outcomes) {
+    if (o.final_failure && o.j.read.req.address == 9 && o.j.read.req.quantity == 1) refused = true;
+  }
+  CHECK(refused);
+}

@@ -566,3 +566,44 @@ TEST_CASE("validation names the point and the problem") {
   CHECK(c.size() == 0);
   CHECK_THROWS_AS(pf::codec{p}, firebus::system_error);
 }
+
+TEST_CASE("a status is never cleared by a source that cannot be read") {
+  // AIM-R100 style: a loop current with its own sentinels, and the loop's 2-bit fault flags in
+  // another register (polled in another class). The flags said short circuit; then their read
+  // failed (the bus forgets its registers) while the current is read fine: the current's own
+  // "ok" must not clear the short circuit it cannot see (a fault held only while it lasts, and
+  // not dropped on missing data).
+  auto p = base();
+  auto ir = point("IR", 0x4A);
+  ir.invalid = {{0xE5E5, pf::state::short_circuit}, {0xFAFA, pf::state::open_circuit}};
+  p.points.push_back(ir);
+  auto lf = point("LF", 0x0B, pf::data_type::bits);
+  lf.width = 2;
+  lf.states = {{0, pf::state::ok}, {1, pf::state::short_circuit}, {2, pf::state::open_circuit}};
+  lf.status_of = {"IR"};
+  p.points.push_back(lf);
+  pf::codec c(p);
+  pf::register_image img;
+  img.store(mb::table::holding_registers, 0x0B, std::vector<std::uint16_t>{1});
+  img.store(mb::table::holding_registers, 0x4A, std::vector<std::uint16_t>{120});
+  pf::readings r;
+  c.decode(img, r);
+  CHECK(status_of(r, 0) == device_status::short_circuit);
+  img.forget(mb::table::holding_registers, 0x0B, 1);  // the flags' read failed
+  r.clear();
+  c.decode(img, std::vector<std::size_t>{0}, r);
+  REQUIRE(value_of(r, 0));
+  CHECK(value_of(r, 0)->value == 120);
+  CHECK_FALSE(status_of(r, 0).has_value());  // unknown: the last status stands
+  // What can be seen still counts: the current's own sentinel.
+  img.store(mb::table::holding_registers, 0x4A, std::vector<std::uint16_t>{0xFAFA});
+  r.clear();
+  c.decode(img, std::vector<std::size_t>{0}, r);
+  CHECK(status_of(r, 0) == device_status::open_circuit);
+  // Both readable and both healthy: ok.
+  img.store(mb::table::holding_registers, 0x0B, std::vector<std::uint16_t>{0});
+  img.store(mb::table::holding_registers, 0x4A, std::vector<std::uint16_t>{120});
+  r.clear();
+  c.decode(img, std::vector<std::size_t>{0}, r);
+  CHECK(status_of(r, 0) == device_status::ok);
+}

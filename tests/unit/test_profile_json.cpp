@@ -226,6 +226,179 @@ TEST_CASE("every profile of the library loads, validates and yields valid defaul
     }
   }
 }
+
+namespace {
+
+// A shipped profile with the registers of the devices digest's register maps.
+struct library_device {
+  pf::codec c;
+  pf::register_image img;
+  pf::readings r;
+
+  explicit library_device(const std::string& id)
+      : c(pf::load_profile(FIREBUS_TEST_SOURCE_DIR "/protocols/profiles/" + id + ".json")) {}
+  void set(std::uint16_t address, std::vector<std::uint16_t> regs) {
+    img.store(mb::table::holding_registers, address, regs);
+  }
+  void decode() {
+    r.clear();
+    c.decode(img, r);
+  }
+  std::size_t at(std::string_view id) const {
+    const std::size_t i = c.find(id);
+    REQUIRE_MESSAGE(i != pf::codec::npos, id);
+    return i;
+  }
+  const pf::point_value* value(std::string_view id) const {
+    const std::size_t i = at(id);
+    for (const auto& v : r.values) {
+      if (v.point == i) return &v;
+    }
+    return nullptr;
+  }
+  firebus::alarm::device_condition condition(std::string_view id) const {
+    const std::size_t i = at(id);
+    for (const auto& v : r.conditions) {
+      if (v.point == i) return v.condition;
+    }
+    FAIL("no condition for " << id);
+    return firebus::alarm::device_condition::normal;
+  }
+  firebus::alarm::device_status status(std::string_view id) const {
+    const std::size_t i = at(id);
+    for (const auto& v : r.statuses) {
+      if (v.point == i) return v.status;
+    }
+    FAIL("no status for " << id);
+    return firebus::alarm::device_status::ok;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("library: Acrel AIM-R100 loop fault flags (2 bits per loop) and sentinels") {
+  using firebus::alarm::device_status;
+  library_device d("acrel-aim-r100");
+  // 000BH: meter type 1 (bits 15-12); loop 1 short (01), loop 3 break (10), loops 2 and 4 ok.
+  // 000CH: loop 5 overload (11), loop 12 short (01), the rest ok.
+  d.set(0x000B, {0x1048, 0xC001});
+  std::vector<std::uint16_t> ir(12, 100);
+  ir[1] = 0xE5E5;  // loop 2: short
+  ir[3] = 0xFAFA;  // loop 4: break
+  ir[6] = 350;
+  d.set(0x004A, ir);
+  d.decode();
+  CHECK(d.status("IR1") == device_status::short_circuit);
+  CHECK(d.status("IR2") == device_status::short_circuit);
+  CHECK(d.status("IR3") == device_status::open_circuit);
+  CHECK(d.status("IR4") == device_status::open_circuit);
+  CHECK(d.status("IR5") == device_status::fault);
+  CHECK(d.status("IR6") == device_status::ok);
+  CHECK(d.status("IR11") == device_status::ok);
+  CHECK(d.status("IR12") == device_status::short_circuit);
+  REQUIRE(d.value("IR2") != nullptr);
+  CHECK(std::isnan(d.value("IR2")->value));
+  CHECK(d.value("IR2")->quality == firebus::quality_code::bad_short_circuit);
+  CHECK(d.value("IR4")->quality == firebus::quality_code::bad_open_circuit);
+  CHECK(d.value("IR7")->value == 350);
+  CHECK(d.value("IR7")->quality == firebus::quality_code::good);
+  CHECK(d.value("TYPE")->value == 1);
+  // The loop alarm setpoints 0056H-0061H and the trip time 0008H.
+  CHECK(d.c.point(d.at("SET1")).address == 0x0056);
+  CHECK(d.c.point(d.at("SET12")).address == 0x0061);
+  CHECK(d.c.point(d.at("IR12")).address == 0x0055);
+  CHECK(d.c.point(d.at("TRIP")).address == 0x0008);
+}
+
+TEST_CASE("library: Acrel ASJ10L-LD1A alarm status bits 2..0 of 001BH") {
+  using firebus::alarm::device_condition;
+  using firebus::alarm::device_status;
+  library_device d("acrel-asj10l-ld1a");
+  d.set(0x0000, {120});
+  d.set(0x001B, {0b001});
+  d.decode();
+  CHECK(d.condition("PRE") == device_condition::active);
+  CHECK(d.condition("ALM") == device_condition::normal);
+  CHECK(d.status("IR") == device_status::ok);
+  d.set(0x001B, {0b010});
+  d.decode();
+  CHECK(d.condition("PRE") == device_condition::normal);
+  CHECK(d.condition("ALM") == device_condition::fire);
+  d.set(0x001B, {0b100});
+  d.decode();
+  CHECK(d.condition("ALM") == device_condition::normal);
+  CHECK(d.status("IR") == device_status::open_circuit);
+  CHECK(d.value("IR")->value == 120);
+  CHECK(d.c.point(d.at("IDN")).address == 0x0008);
+  CHECK(d.c.point(d.at("IPRE")).address == 0x0009);
+  CHECK(d.c.point(d.at("TND")).address == 0x0010);
+  REQUIRE(d.c.profile().modbus.password);
+  CHECK(d.c.profile().modbus.password->address == 0x001D);
+  CHECK(d.c.point(d.at("DI1")).address == 0x001E);
+}
+
+TEST_CASE("library: Schneider Vigirex RH alarm, pre-alarm, toroid and measurement") {
+  using firebus::alarm::device_condition;
+  using firebus::alarm::device_status;
+  library_device d("schneider-vigirex-rhu");
+  // 0x00C8..0x00D0: validity 1, alarm 1, validity 1, pre-alarm 0, validity 1, memorised 1,
+  // validity 1, toroid 0 (not connected), reset mode 1.
+  d.set(0x00C8, {1, 1, 1, 0, 1, 1, 1, 0, 1});
+  d.set(0x0190, {450});
+  d.set(0x01F4, {300});
+  d.decode();
+  CHECK(d.condition("ALM") == device_condition::fire);
+  CHECK(d.condition("PRE") == device_condition::normal);
+  CHECK(d.status("IR") == device_status::open_circuit);
+  CHECK(d.value("IR")->value == 450);
+  CHECK(d.value("IDN")->value == 300);
+  CHECK(d.value("MEM")->value == 1);
+  CHECK(d.c.point(d.at("ALM")).address == 0x00C9);
+  CHECK(d.c.point(d.at("PRE")).address == 0x00CB);
+  CHECK(d.c.point(d.at("MEM")).address == 0x00CD);
+  CHECK(d.c.point(d.at("TOR")).address == 0x00CF);
+}
+
+TEST_CASE("library: Honeywell Midas status bit field and float32 in little-endian word order") {
+  using firebus::alarm::device_condition;
+  using firebus::alarm::device_status;
+  library_device d("honeywell-midas");
+  // 40001: monitoring (1), high alarm (bit 7) and low alarm (bit 6); 40003-40004: 25.5 as
+  // float32 0x41CC0000, low word first; 40005 CONC 255 with 1 decimal (40007 bits 0-2), unit
+  // ppm (bits 8-15 = 1); 40008: -10 °C.
+  d.set(0, {0x00C1, 0x0000, 0x0000, 0x41CC, 255, 0, 0x0101, 0xFFF6});
+  // 40013-40016: 10.0 (0x41200000) and 20.0 (0x41A00000), low word first.
+  d.set(12, {0x0000, 0x4120, 0x0000, 0x41A0});
+  d.decode();
+  CHECK(d.condition("A1") == device_condition::active);
+  CHECK(d.condition("A2") == device_condition::fire);
+  CHECK(d.status("GAS") == device_status::ok);
+  CHECK(d.value("GAS")->value == doctest::Approx(25.5));
+  CHECK(d.value("CONC")->value == doctest::Approx(25.5));
+  CHECK(d.value("TEMP")->value == -10);
+  CHECK(d.value("A1T")->value == doctest::Approx(10.0));
+  CHECK(d.value("A2T")->value == doctest::Approx(20.0));
+  // Fault status 2 (instrument fault, bits 4-5) makes GAS faulty; 40006 holds the fault number.
+  d.set(0, {0x0021});
+  d.decode();
+  CHECK(d.status("GAS") == device_status::fault);
+  CHECK(d.condition("A2") == device_condition::normal);
+}
+
+TEST_CASE("library: MPD-380 pressure, signed raw value over decimal places read from 0x0003") {
+  using firebus::alarm::device_status;
+  library_device d("mpd-380");
+  d.set(0x0002, {3, 2, 0xFF38});  // bar, 2 decimals, -200
+  d.decode();
+  CHECK(d.value("P")->value == doctest::Approx(-2.0));
+  CHECK(d.status("P") == device_status::ok);
+  d.set(0x0002, {3, 3, 1234});
+  d.decode();
+  CHECK(d.value("P")->value == doctest::Approx(1.234));
+  d.set(0x0002, {1, 3, 1234});  // kPa: not the unit the profile's setpoints are in
+  d.decode();
+  CHECK(d.status("P") == device_status::fault);
+}
 #endif
 
 #endif  // FIREBUS_TEST_HAS_LIBRARY

@@ -600,8 +600,8 @@ class scheduler {
     for (std::size_t c = 0; c < 3; ++c) d.plans[c] = d.planner.plan(d.items[c]);
   }
 
-  // Splits the failed merged read `j` and queues the new reads inside its range at the front
-  // of its class; false when it cannot be split (one item, or a write).
+  // Splits the failed merged read `j` and queues the new reads that overlap its range at the
+  // front of its class; false when it cannot be split (one item, or a write).
   bool split_and_requeue(device& d, const job& j, mono_time now, bool confirmed) {
     if (j.write_id != 0 || j.read.boundaries.empty() || !d.planner.split(j.read)) return false;
     ++d.counters.splits;
@@ -615,8 +615,11 @@ class scheduler {
     const auto cls = static_cast<std::size_t>(j.prio);
     const std::uint32_t b = j.read.req.address;
     const std::uint32_t e = b + j.read.req.quantity;
+    // Every new read that overlaps the failed one: the new plan may move an item of the failed
+    // read into a read that starts before it or ends after it (the cut frees room there), and
+    // that item must still be read in this cycle, not one period late.
     for (const planned_read& r : d.plans[cls]) {
-      if (r.tbl == j.read.tbl && r.req.address >= b && r.req.address + r.req.quantity <= e) {
+      if (r.tbl == j.read.tbl && r.req.address < e && r.req.address + r.req.quantity > b) {
         ++d.running[cls];
         enqueue(make_job(j.device, j.prio, r), now, /*front=*/true);
       }

@@ -24,7 +24,9 @@
 /// `status_of`) gets the most severe one among all of them that are in the image, decoded in
 /// this call or not: short circuit, then open circuit, then fault, then ok. Statuses are
 /// reported for every target of every decoded source, ok included, so that a cleared fault
-/// clears. Points whose registers are not all in the image are not decoded.
+/// clears — but not ok while a source is missing from the image (not read yet, or its read
+/// failed): a fault is never cleared by data that is not there. Points whose registers are not
+/// all in the image are not decoded.
 ///
 /// @par Example
 /// @code
@@ -666,24 +668,33 @@ class codec {
       }
     }
     // A touched target's status is the worst (ok < fault < open < short, the order of
-    // alarm::device_status) of all its sources that can be read, decoded now or not.
+    // alarm::device_status) of all its sources that can be read, decoded now or not. When a
+    // source cannot be read (not read yet, or its read failed) and the others say ok, the
+    // status is unknown and not reported: missing data must not clear a fault.
     for (std::size_t t = 0; t < n; ++t) {
       if (!touched[t]) continue;
       alarm::device_status worst = alarm::device_status::ok;
+      bool unknown = false;
       for (std::size_t src : links_[t].status_sources) {
-        const alarm::device_status st = source_status(src, t, image);
-        if (st > worst) worst = st;
+        const std::optional<alarm::device_status> st = source_status(src, t, image);
+        if (!st) {
+          unknown = true;
+        } else if (*st > worst) {
+          worst = *st;
+        }
       }
+      if (unknown && worst == alarm::device_status::ok) continue;
       out.statuses.push_back(point_status{t, worst});
     }
   }
 
-  // The status `src` gives `t` per `image` (ok when it cannot be read).
-  alarm::device_status source_status(std::size_t src, std::size_t t,
-                                     const register_image& image) const {
+  // The status `src` gives `t` per `image` (nullopt when it cannot be read).
+  std::optional<alarm::device_status> source_status(std::size_t src, std::size_t t,
+                                                    const register_image& image) const {
     const point_def& p = profile_.points[src];
     raw_value raw;
-    if (!read_raw(p, image, raw) || raw.is_float) return alarm::device_status::ok;
+    if (!read_raw(p, image, raw)) return std::nullopt;
+    if (raw.is_float) return alarm::device_status::ok;
     for (const invalid_code& c : p.invalid) {
       if (c.raw == raw.i) return src == t ? to_status(c.status) : alarm::device_status::ok;
     }

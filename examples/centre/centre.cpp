@@ -123,7 +123,7 @@ struct centre::impl {
     // The frame as received (no byte stuffing in GB/T 26875.3: re-encoding the header and ADU
     // gives back the same bytes, checksum included).
     in->frame = firebus::gb26875::encode_frame(m.hdr, firebus::byte_view(in->adu));
-    in->adu_hash = fnv1a64(in->adu.data(), in->adu.size());
+    in->adu_hash = duplicate_hash(in->hdr, in->adu);
     worker& w = *workers[(m.hdr.source * 0x9E3779B97F4A7C15ull >> 32) % workers.size()];
     {
       std::lock_guard<std::mutex> lock(w.mutex);
@@ -225,8 +225,8 @@ struct centre::impl {
       if (out[i].st != ingest_outcome::status::stored) continue;
       for (const event_record& e : out[i].events) {
         ul::message m;
-        const bool alarm = (e.alarm_bits && *e.alarm_bits != 0) || !e.alarms_opened.empty() ||
-                           !e.alarms_cleared.empty();
+        const bool alarm = (e.alarm_bits && *e.alarm_bits != 0) || e.manual_alarm ||
+                           !e.alarms_opened.empty() || !e.alarms_cleared.empty();
         m.lane = alarm ? ul::lane::alarm : ul::lane::telemetry;
         m.topic = topics[k];
         m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>(payloads[k].data()),

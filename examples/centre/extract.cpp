@@ -36,6 +36,38 @@ std::uint64_t fnv1a64(const std::uint8_t* p, std::size_t n) noexcept {
   return h;
 }
 
+std::uint64_t duplicate_hash(const gb::header& h, const std::vector<std::uint8_t>& adu) {
+  std::uint64_t k = fnv1a64(adu.data(), adu.size());
+  std::error_code ec;
+  const gb::adu_view v = gb::parse_adu(adu, ec);
+  if (ec) return k;
+  bool untrusted = false;  // a time tag that cannot tell two reports apart
+  const auto check = [&untrusted](const gb::time_tag& t) {
+    if (!t.valid() || t.year == 0) untrusted = true;
+  };
+  for (const gb::object& o : v) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, gb::system_status> ||
+                        std::is_same_v<T, gb::component_status> ||
+                        std::is_same_v<T, gb::component_analog> ||
+                        std::is_same_v<T, gb::system_operation> ||
+                        std::is_same_v<T, gb::system_time> || std::is_same_v<T, gb::uitd_status> ||
+                        std::is_same_v<T, gb::uitd_operation> || std::is_same_v<T, gb::uitd_time>) {
+            check(x.time);
+          }
+        },
+        o);
+    if (untrusted) break;
+  }
+  if (!untrusted) return k;
+  const std::uint8_t serial[3] = {0xFF, static_cast<std::uint8_t>(h.serial & 0xFF),
+                                  static_cast<std::uint8_t>(h.serial >> 8)};
+  for (const std::uint8_t b : serial) k = (k ^ b) * 1099511628211ull;
+  return k;
+}
+
 const char* to_string(alarm_kind k) noexcept {
   switch (k) {
     case alarm_kind::fire:
@@ -55,9 +87,15 @@ std::string address_hex(std::uint64_t a) {
 }
 
 unsigned alarm_bits_of(unsigned status, bool uitd) noexcept {
+  // Faults: bit 2, and the power, bus and line faults a fire panel shows as faults too — system
+  // bits 8–10 (main power, backup power, bus), component bit 8 (power), UITD bits 3, 4 and 6
+  // (main power, backup power, monitored line). Not the UITD's bit 5 (its link to the centre
+  // was down): it is reported once the link is back, by every UITD after a centre restart.
+  const unsigned faults =
+      uitd ? 0x04u | 0x08u | 0x10u | 0x40u : 0x04u | 0x0100u | 0x0200u | 0x0400u;
   unsigned b = 0;
   if ((status & 0x02u) != 0) b |= 1u;
-  if ((status & 0x04u) != 0) b |= 2u;
+  if ((status & faults) != 0) b |= 2u;
   if (!uitd && (status & 0x10u) != 0) b |= 4u;
   return b;
 }
@@ -183,6 +221,7 @@ std::vector<event_record> extract(const inbound& m, const extract_options& o) {
               system_of(e, s.system_type, s.system_address);
               status_of(e, s.flags, gb::status_kind::facility_operation, o);
               e.operator_id = s.operator_id;
+              e.manual_alarm = gb::has(s.flags, gb::operation_flag::manual_alarm);
               tag(s.time);
             },
             [&](const gb::system_software_version& s) {
@@ -218,6 +257,7 @@ std::vector<event_record> extract(const inbound& m, const extract_options& o) {
               e.level = "uitd";
               status_of(e, s.flags, gb::status_kind::uitd_operation, o);
               e.operator_id = s.operator_id;
+              e.manual_alarm = gb::has(s.flags, gb::operation_flag::manual_alarm);
               tag(s.time);
             },
             [&](const gb::uitd_software_version& s) {

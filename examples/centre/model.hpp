@@ -37,12 +37,19 @@ struct inbound {
   gb::header hdr;
   std::vector<std::uint8_t> adu;    ///< the ADU bytes
   std::vector<std::uint8_t> frame;  ///< the whole frame, for audit
-  std::uint64_t adu_hash = 0;       ///< FNV-1a 64 of `adu` (the duplicate key's third part)
+  std::uint64_t adu_hash = 0;       ///< duplicate_hash() of the message (the duplicate key)
   std::chrono::steady_clock::time_point arrived;  ///< for the confirm latency
 };
 
 /// FNV-1a, 64 bits.
 std::uint64_t fnv1a64(const std::uint8_t* p, std::size_t n) noexcept;
+
+/// The duplicate key's hash of a message (docs/centre.md, "Duplicates"): FNV-1a 64 of its ADU,
+/// and of its serial number too when an information object's time tag cannot tell two reports
+/// apart (not a valid date, or in the year 2000: a clock that was never set). So identical bytes
+/// are one report sent again, except from a device without a clock, where only the same serial
+/// number makes a resend.
+std::uint64_t duplicate_hash(const gb::header& h, const std::vector<std::uint8_t>& adu);
 
 /// The kinds of alarms, by status bit (fire bit 1, fault bit 2, supervisory bit 4).
 enum class alarm_kind : std::uint8_t { fire, fault, supervisory };
@@ -75,6 +82,10 @@ struct event_record {
   std::optional<std::int64_t> event_us;    ///< the same as UTC microseconds (valid tags only)
   /// Which alarm bits a status object has set (bit i: alarm_kinds[i]); status objects only.
   std::optional<unsigned> alarm_bits;
+  /// An operation record (types 4, 24) with flag bit 2, manual alarm (手动报警): a person raised a
+  /// fire alarm by hand (GB 26875.1: the UITD's manual alarm button reaches the centre within
+  /// 10 s). Opens a fire alarm on the record's device; it is no status, so it clears nothing.
+  bool manual_alarm = false;
 
   // Filled by the store.
   std::int64_t id = 0;
@@ -92,8 +103,9 @@ struct extract_options {
   gb::bit0_policy bit0 = gb::bit0_policy::standard;
 };
 
-/// The alarm bits (bit i: alarm_kinds[i]) of a status word: fire bit 1, fault bit 2, supervisory
-/// bit 4 (the UITD status byte has no supervisory bit).
+/// The alarm bits (bit i: alarm_kinds[i]) of a status word: fire bit 1; fault bit 2 or a power,
+/// bus or line fault (system bits 8–10, component bit 8, UITD bits 3, 4, 6); supervisory bit 4
+/// (the UITD status byte has no supervisory bit: its bit 4 is the backup power fault).
 unsigned alarm_bits_of(unsigned status, bool uitd) noexcept;
 
 /// The events of a message (one per object), in object order. The ADU was checked by the

@@ -411,7 +411,16 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
                       opt(e.description),
                       opt(e.event_time),
                       now});
-    if (!e.alarm_bits || !dev || e.superseded) continue;
+    if (e.manual_alarm && dev) {  // an event, not a state: opens, never clears
+      const result r = db_->query(
+          "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
+          "updated_us) VALUES ($1, $2, $3, 'fire', 'received', $4, $5, $4) "
+          "ON CONFLICT (device_id, kind) WHERE state IN ('received', 'acknowledged') AND "
+          "cleared_us IS NULL DO NOTHING RETURNING id",
+          {unit, *dev, e.id, now, opt(e.event_time)});
+      if (!r.empty()) e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+    }
+    if (!e.alarm_bits || !dev) continue;
     // Alarms open on a transition of a bit from clear (or a device seen for the first time) to
     // set; a bit that clears is recorded on the open alarm, which an operator still resolves.
     const bool uitd_level = *e.level == "uitd";
@@ -421,7 +430,21 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
     for (std::size_t k = 0; k < 3; ++k) {
       const unsigned bit = 1u << k;
       const std::string kind = to_string(alarm_kinds[k]);
+      // A superseded (late) status changes nothing, except that a fire it reports is never
+      // lost: a fire message delayed behind a newer status, or a panel whose clock went back
+      // (reset to 2000 by a power loss, moved back by a clock sync), still opens a fire alarm
+      // when the device's current status has no fire (docs/centre.md, "Late statuses").
+      if (e.superseded && alarm_kinds[k] != alarm_kind::fire) continue;
       if ((now_bits & bit) != 0 && (before & bit) == 0) {
+        // A late fire that already opened an alarm (the same event, sent again in another
+        // message) opens no second one.
+        if (e.superseded && e.event_time &&
+            !db_->query("SELECT id FROM alarms WHERE device_id = $1 AND kind = $2 AND "
+                        "event_time = $3",
+                        {*dev, kind, *e.event_time})
+                 .empty()) {
+          continue;
+        }
         const result r = db_->query(
             "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
             "updated_us) VALUES ($1, $2, $3, $4, 'received', $5, $6, $5) "
@@ -429,7 +452,7 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
             "cleared_us IS NULL DO NOTHING RETURNING id",
             {unit, *dev, e.id, kind, now, opt(e.event_time)});
         if (!r.empty()) e.alarms_opened.emplace_back(alarm_kinds[k], as_int(r.rows[0][0]));
-      } else if ((now_bits & bit) == 0 && (before & bit) != 0) {
+      } else if (!e.superseded && (now_bits & bit) == 0 && (before & bit) != 0) {
         const result r = db_->query(
             "UPDATE alarms SET cleared_us = $3, cleared_event_id = $4, updated_us = $3 "
             "WHERE device_id = $1 AND kind = $2 AND state IN ('received', 'acknowledged') AND "

@@ -32,7 +32,7 @@ fc::inbound message(std::uint16_t serial, std::vector<std::uint8_t> adu, int fra
   m.hdr.time = tag(frame_second);
   m.adu = std::move(adu);
   m.frame = gb::encode_frame(m.hdr, firebus::byte_view(m.adu));
-  m.adu_hash = fc::fnv1a64(m.adu.data(), m.adu.size());
+  m.adu_hash = fc::duplicate_hash(m.hdr, m.adu);
   return m;
 }
 
@@ -368,6 +368,167 @@ TEST_CASE("store - postgresql - two sessions change one device: the database dec
   CHECK(r.events[0].alarms_cleared[0].second != fire);
 }
 
+TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {
+  // A fire report must reach an operator even when its time tag is older than the device's
+  // current status: a fire message delayed behind a newer status, or a panel whose clock went
+  // back (a power loss resets it to 2000-01-01, the centre's clock sync moves it back). The late
+  // status stays history (superseded: it changes neither the device's status nor clears
+  // anything), but a fire bit that the device's current status does not have opens a fire alarm.
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+
+  // Normal at :20, then a fire of :10 arrives late.
+  fc::ingest_outcome r = ingest(*s, message(1, component_status_adu(7, 0x0001, 20), 20));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  r = ingest(*s, message(2, component_status_adu(7, 0x0003, 10), 21));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].superseded);
+  REQUIRE(r.events[0].alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+  CHECK(count(*s, "SELECT last_status FROM devices WHERE level = 'component'") == 0x0001);
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire'") == 1);
+  // The same late fire repeated in another message (another grouping, same event): the alarm
+  // is open already, no second one.
+  std::vector<std::uint8_t> two = component_status_adu(7, 0x0003, 10);
+  const std::vector<std::uint8_t> other = component_status_adu(8, 0x0001, 10);
+  two[1] = 2;
+  two.insert(two.end(), other.begin() + 2, other.end());
+  r = ingest(*s, message(3, two, 22));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  CHECK(r.events.at(0).alarms_opened.empty());
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire'") == 1);
+  // Still none once that alarm is cleared (fire at :30, normal at :40): it is the same fire.
+  r = ingest(*s, message(10, component_status_adu(7, 0x0003, 30), 22));
+  r = ingest(*s, message(11, component_status_adu(7, 0x0001, 40), 22));
+  REQUIRE(r.events.at(0).alarms_cleared.size() == 1);
+  std::vector<std::uint8_t> three = two;
+  three[1] = 3;
+  const std::vector<std::uint8_t> third = component_status_adu(9, 0x0001, 10);
+  three.insert(three.end(), third.begin() + 2, third.end());
+  r = ingest(*s, message(12, three, 22));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  CHECK(r.events.at(0).superseded);
+  CHECK(r.events[0].alarms_opened.empty());
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire'") == 1);
+  // A late fault opens nothing (only fire is never lost this way).
+  r = ingest(*s, message(4, component_status_adu(9, 0x0001, 30), 23));
+  r = ingest(*s, message(5, component_status_adu(9, 0x0005, 25), 24));
+  CHECK(r.events.at(0).superseded);
+  CHECK(r.events[0].alarms_opened.empty());
+
+  // A panel whose clock was reset: every status now looks older than the last one stored.
+  gb::component_status cs;
+  cs.system_type = 1;
+  cs.system_address = 1;
+  cs.component_type = 42;
+  cs.component_address = 0x00020001u;
+  cs.status = 0x0001;
+  cs.time = tag(40);
+  r = ingest(*s, message(6, gb::encode_adu(gb::adu{gb::adu_type::component_status, {cs}}), 25));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  cs.status = 0x0003;
+  cs.time = gb::time_tag{};  // 2000-01-01 00:00:00
+  const std::vector<std::uint8_t> reset_fire =
+      gb::encode_adu(gb::adu{gb::adu_type::component_status, {cs}});
+  r = ingest(*s, message(7, reset_fire, 26));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+}
+
+TEST_CASE("store - sqlite - a manual alarm operation opens a fire alarm; other operations do not") {
+  // GB 26875.1: the UITD's manual alarm button (手动报警) sends a fire report to the centre within
+  // 10 s; it arrives as an operation record with flag bit 2. Operation flags are not status bits:
+  // bit 1 is silence (消音), not fire, and opens nothing.
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+  const auto uitd_op = [](std::uint8_t flags, int second) {
+    gb::uitd_operation op;
+    op.flags = flags;
+    op.operator_id = 3;
+    op.time = tag(second);
+    return gb::encode_adu(gb::adu{gb::adu_type::uitd_operation, {op}});
+  };
+  const auto system_op = [](std::uint8_t flags, int second) {
+    gb::system_operation op;
+    op.system_type = 1;
+    op.system_address = 2;
+    op.flags = flags;
+    op.operator_id = 4;
+    op.time = tag(second);
+    return gb::encode_adu(gb::adu{gb::adu_type::system_operation, {op}});
+  };
+  // Every other flag (reset, silence, alarm cleared, self-test, confirm/duty answer, test).
+  fc::ingest_outcome r = ingest(*s, message(1, uitd_op(0x7B, 1), 1));
+  REQUIRE(r.st == fc::ingest_outcome::status::stored);
+  CHECK(r.events.at(0).alarms_opened.empty());
+  r = ingest(*s, message(2, system_op(0x7B, 2), 2));
+  CHECK(r.events.at(0).alarms_opened.empty());
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms") == 0);
+  // Manual alarm on the UITD, then on a facility system: a fire alarm each.
+  r = ingest(*s, message(3, uitd_op(0x04, 3), 3));
+  REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+  r = ingest(*s, message(4, system_op(0x04, 4), 4));
+  REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+  CHECK(count(*s,
+              "SELECT COUNT(*) FROM alarms a JOIN devices d ON d.id = a.device_id "
+              "WHERE a.kind = 'fire' AND d.level = 'uitd'") == 1);
+  CHECK(count(*s,
+              "SELECT COUNT(*) FROM alarms a JOIN devices d ON d.id = a.device_id "
+              "WHERE a.kind = 'fire' AND d.level = 'system'") == 1);
+  // The operation records do not change the devices' status.
+  CHECK(count(*s, "SELECT COUNT(*) FROM devices WHERE last_status IS NOT NULL") == 0);
+}
+
+TEST_CASE(
+    "store - sqlite - a device without a clock: a new fire with the same bytes is no resend") {
+  // A UITD or panel whose clock is not set sends zero (invalid) time tags, or 2000-01-01: two
+  // different fires of one detector are then the same bytes. Identical bytes are a resend only
+  // with the same serial number; a new serial number is a new report (docs/centre.md,
+  // "Duplicates"). With a valid clock, a new serial number is still a resend (a UITD's restart).
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+  for (const gb::time_tag t : {gb::time_tag{0, 0, 0, 0, 0, 0}, gb::time_tag{}}) {
+    CAPTURE(static_cast<int>(t.day));
+    const std::uint32_t point = t.day == 0 ? 0x00030001u : 0x00030002u;
+    const auto status = [&](std::uint16_t bits) {
+      gb::component_status cs;
+      cs.system_type = 1;
+      cs.system_address = 1;
+      cs.component_type = 42;
+      cs.component_address = point;
+      cs.status = bits;
+      cs.time = t;
+      return gb::encode_adu(gb::adu{gb::adu_type::component_status, {cs}});
+    };
+    const std::uint16_t base = t.day == 0 ? 10 : 20;
+    fc::ingest_outcome r = ingest(*s, message(base + 1, status(0x0003), 1));
+    REQUIRE(r.st == fc::ingest_outcome::status::stored);
+    REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+    const std::int64_t first = r.events[0].alarms_opened[0].second;
+    r = ingest(*s, message(base + 2, status(0x0001), 2));
+    REQUIRE(r.st == fc::ingest_outcome::status::stored);
+    CHECK(r.events.at(0).alarms_cleared.size() == 1);
+    // The second fire: same bytes as the first, new serial number.
+    r = ingest(*s, message(base + 3, status(0x0003), 3));
+    REQUIRE(r.st == fc::ingest_outcome::status::stored);
+    REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+    CHECK(r.events[0].alarms_opened[0].second != first);
+    // Its resend (same serial number, new frame time tag) is still a duplicate.
+    r = ingest(*s, message(base + 3, status(0x0003), 4));
+    CHECK(r.st == fc::ingest_outcome::status::duplicate);
+  }
+}
+
 TEST_CASE("extract - analog type 128 is residual current in mA x 1; other user types are raw") {
   const auto analog = [](std::uint8_t type, std::int16_t raw) {
     gb::component_analog a;
@@ -396,4 +557,51 @@ TEST_CASE("extract - analog type 128 is residual current in mA x 1; other user t
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].value == doctest::Approx(321.5));
   CHECK(ev[0].value_unit == std::optional<std::string>("kPa"));
+}
+
+TEST_CASE("store - sqlite - power, bus and line faults open a fault alarm; the link bit does not") {
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+  const auto opened = [&](std::uint16_t serial, const std::vector<std::uint8_t>& adu, int second) {
+    const fc::ingest_outcome r = ingest(*s, message(serial, adu, second));
+    REQUIRE(r.st == fc::ingest_outcome::status::stored);
+    std::vector<fc::alarm_kind> k;
+    for (const auto& e : r.events) {
+      for (const auto& a : e.alarms_opened) k.push_back(a.first);
+    }
+    return k;
+  };
+  const auto uitd_status = [](std::uint8_t bits, int second) {
+    gb::uitd_status u;
+    u.status = bits;
+    u.time = tag(second);
+    return gb::encode_adu(gb::adu{gb::adu_type::uitd_status, {u}});
+  };
+  const auto system_status = [](std::uint16_t bits, int second) {
+    gb::system_status st;
+    st.system_type = 1;
+    st.system_address = 1;
+    st.status = bits;
+    st.time = tag(second);
+    return gb::encode_adu(gb::adu{gb::adu_type::system_status, {st}});
+  };
+  using kinds = std::vector<fc::alarm_kind>;
+  const kinds fault{fc::alarm_kind::fault};
+  // A detector's power fault (component bit 8): a fault alarm; cleared when the bit clears.
+  CHECK(opened(1, component_status_adu(7, 0x0001, 1), 1).empty());
+  CHECK(opened(2, component_status_adu(7, 0x0101, 2), 2) == fault);
+  fc::ingest_outcome r = ingest(*s, message(3, component_status_adu(7, 0x0001, 3), 3));
+  CHECK(r.events.at(0).alarms_cleared.size() == 1);
+  // The panel's main power (system bit 8), then its backup power too: one fault alarm.
+  CHECK(opened(4, system_status(0x0001, 4), 4).empty());
+  CHECK(opened(5, system_status(0x0101, 5), 5) == fault);
+  CHECK(opened(6, system_status(0x0301, 6), 6).empty());
+  // The UITD: its backup power (bit 4 — in its byte not supervisory) opens a fault, its link to
+  // the centre (bit 5) nothing.
+  CHECK(opened(7, uitd_status(0x01, 7), 7).empty());
+  CHECK(opened(8, uitd_status(0x21, 8), 8).empty());
+  CHECK(opened(9, uitd_status(0x11, 9), 9) == fault);
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'supervisory'") == 0);
 }

@@ -151,6 +151,42 @@ TEST_CASE("centre_session: a control command from the UITD is delivered and conf
   check_reply(out[1], gb::command::confirm, 7);
 }
 
+TEST_CASE("centre_session: a vendor frame with a user-defined ADU type is stored and confirmed") {
+  // A public capture of a 富贝 (FuBei) 2024 UITD (GitHub, a Go protocol sample "开关量输入"):
+  // serial 0, version 1.1, 2019-07-25 14:34:15, source 1, destination 0xFFFF, send data, ADU
+  // type 150 (user-defined), one object of 16 bytes; checksum 0xF1. The centre must not deny a
+  // vendor's own type: it is delivered whole (user_blob) and confirmed.
+  const bytes capture = {0x40, 0x40, 0x00, 0x00, 0x01, 0x01, 0x0F, 0x22, 0x0E, 0x19, 0x07, 0x13,
+                         0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00,
+                         0x12, 0x00, 0x02, 0x96, 0x01, 0x00, 0x03, 0x5B, 0x01, 0x00, 0x00, 0x00,
+                         0x02, 0x00, 0x00, 0x0F, 0x22, 0x0E, 0x19, 0x07, 0x13, 0xF1, 0x23, 0x23};
+  const gb::frame_view f = gb::decode_frame(capture);
+  CHECK(f.hdr.serial == 0);
+  CHECK(f.hdr.version_major == 1);
+  CHECK(f.hdr.version_minor == 1);
+  CHECK(f.hdr.time == gb::time_tag{15, 34, 14, 25, 7, 19});
+  CHECK(f.hdr.source == 1);
+  CHECK(f.hdr.destination == 0xFFFF);
+  CHECK(f.hdr.cmd == gb::command::send_data);
+  const gb::adu a = gb::decode_adu(f.adu);
+  const auto& blob = std::get<gb::user_blob>(a.objects.at(0));
+  CHECK(blob.type == 150);
+  CHECK(blob.count == 1);
+  CHECK(blob.body.size() == 16);
+
+  session s(make_config(), mono_time{});
+  feed(s, capture, at(1s));
+  const auto out = drain(s);
+  REQUIRE(out.size() == 2);
+  CHECK(as<session::message>(out[0]).adu_bytes == f.adu.to_vector());
+  const gb::frame_view c = sent_frame(out[1]);
+  CHECK(c.hdr.cmd == gb::command::confirm);
+  CHECK(c.hdr.serial == 0);
+  CHECK(c.hdr.source == 0xFFFF);  // the addresses of the frame answered, swapped (§6.5)
+  CHECK(c.hdr.destination == 1);
+  CHECK(c.adu.empty());
+}
+
 TEST_CASE("centre_session: a heartbeat is confirmed") {
   session s(make_config(), mono_time{});
   feed(s, frame(42, gb::command::send_data, {}), at(1s));
@@ -430,16 +466,31 @@ TEST_CASE("centre_session: a request is retransmitted at 10, 20, 30 s and fails 
   CHECK(as<session::dropped_input>(drain(s).at(0)).reason == gb::errc::unexpected_answer);
 }
 
-TEST_CASE("centre_session: a denied request fails, a confirmed control is answered") {
+TEST_CASE(
+    "centre_session: a denied request is sent again at once; the last retry's deny fails it") {
+  // §6.5.5: a deny (like a missing answer) starts the retransmission; the request fails only
+  // when the retries are spent.
   session s = connected(make_config());
   std::error_code ec;
   const std::uint64_t r = s.request(read_status(), at(1s), ec);
-  const std::uint16_t serial = sent_frame(drain(s).at(0)).hdr.serial;
-  feed(s, frame(serial, gb::command::deny, {}), at(2s));
+  const bytes first = as<session::send>(drain(s).at(0)).bytes;
+  const std::uint16_t serial = gb::decode_frame(first).hdr.serial;
   auto out = drain(s);
+  for (int k = 1; k <= 3; ++k) {
+    CAPTURE(k);
+    feed(s, frame(serial, gb::command::deny, {}), at(1s + k * 1s));
+    out = drain(s);
+    REQUIRE(out.size() == 1);
+    CHECK(as<session::send>(out[0]).bytes == first);  // the identical frame, same serial
+    CHECK(s.next_deadline() == at(1s + k * 1s + 10s));
+  }
+  CHECK(s.counters().retransmissions == 3);
+  feed(s, frame(serial, gb::command::deny, {}), at(5s));
+  out = drain(s);
   REQUIRE(out.size() == 1);
   CHECK(as<session::failed>(out[0]).id == r);
   CHECK(as<session::failed>(out[0]).reason == gb::errc::denied);
+  CHECK(s.pending_requests() == 0);
 
   gb::duty_check dc;
   dc.timeout_minutes = 5;
@@ -457,13 +508,29 @@ TEST_CASE("centre_session: a denied request fails, a confirmed control is answer
   CHECK(as<session::answer>(out[0]).id == c);
   CHECK(as<session::answer>(out[0]).adu_bytes.empty());
 
+  // A denied control is sent again too, and a confirm of the retransmission completes it.
   const std::uint64_t c2 =
       s.control(gb::adu{gb::adu_type::init_uitd, {gb::init_uitd{}}}, at(5s), ec);
   const std::uint16_t s2 = sent_frame(drain(s).at(0)).hdr.serial;
   feed(s, frame(s2, gb::command::deny, {}), at(6s));
   out = drain(s);
   REQUIRE(out.size() == 1);
-  CHECK(as<session::failed>(out[0]).id == c2);
+  CHECK(sent_frame(out[0]).hdr.serial == s2);
+  feed(s, frame(s2, gb::command::confirm, {}), at(7s));
+  out = drain(s);
+  REQUIRE(out.size() == 1);
+  CHECK(as<session::answer>(out[0]).id == c2);
+
+  // With no retries configured, the first deny fails it.
+  gb::centre_config once = make_config();
+  once.retries = 0;
+  session s3 = connected(once);
+  const std::uint64_t r3 = s3.request(read_status(), at(1s), ec);
+  const std::uint16_t serial3 = sent_frame(drain(s3).at(0)).hdr.serial;
+  feed(s3, frame(serial3, gb::command::deny, {}), at(2s));
+  out = drain(s3);
+  REQUIRE(out.size() == 1);
+  CHECK(as<session::failed>(out[0]).id == r3);
   CHECK(as<session::failed>(out[0]).reason == gb::errc::denied);
 }
 

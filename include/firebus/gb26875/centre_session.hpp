@@ -44,13 +44,14 @@
 ///    (serial numbers wrap).
 /// 5. **Answers** (confirm 3, response 5, deny 6) are matched by serial number to the centre's
 ///    request in flight. A response completes a request (command 4), a confirm completes a control
-///    (command 1): centre_session::answer. A deny fails either with errc::denied
-///    (centre_session::failed). A response whose ADU parse_adu() refuses is denied (rule 3) and
-///    the request stays in flight (it is retransmitted when its answer times out). Anything else —
-///    an unknown serial number, a confirm to a request, a response to a control, a late answer
-///    after the request ended — is ignored with a dropped_input carrying
-///    errc::unexpected_answer; it is not an error (a late answer to a retransmitted request is
-///    normal).
+///    (command 1): centre_session::answer. A deny is a refused transmission (§6.5:
+///    "收到否认回答后，启动重发机制"): the identical frame is sent again at once, counting as one
+///    of the retries; the deny of the last attempt fails the request with errc::denied
+///    (centre_session::failed). A response whose ADU parse_adu() refuses is denied (rule 3) and the
+///    request stays in flight (it is retransmitted when its answer times out). Anything else — an
+///    unknown serial number, a confirm to a request, a response to a control, a late answer after
+///    the request ended — is ignored with a dropped_input carrying errc::unexpected_answer; it is
+///    not an error (a late answer to a retransmitted request is normal).
 /// 6. The **peer's address** is learnt from the source address of its first frame and kept; it
 ///    is the destination of the centre's own requests. Frames are not refused for their
 ///    destination address (many UITDs send 0). Answers always use the addresses of the frame
@@ -758,6 +759,14 @@ class centre_session {
       const command asked = requests_.front().cmd;
       if (cmd == command::deny) {
         errors_in_row_ = 0;
+        outgoing& o = requests_.front();
+        if (o.attempts <= cfg_.retries) {  // §6.5.5: a deny starts the retransmission too
+          ++o.attempts;
+          ++counters_.retransmissions;
+          o.deadline = sat_add(now_, cfg_.answer_timeout);
+          push(send{o.frame});
+          return;
+        }
         finish_failed(make_error_code(errc::denied));
         return;
       }

@@ -52,7 +52,8 @@
 /// request() and control() return an id at once (≥ 1) and end exactly once, on the strand: with
 /// on_answer (a response, or the confirm of a control) or on_request_failed (errc::denied,
 /// errc::no_answer, errc::not_connected, errc::queue_full). Retransmission follows the engine
-/// (centre_config::answer_timeout, centre_config::retries; §6.5.4–6.5.5).
+/// (centre_config::answer_timeout, centre_config::retries; §6.5.4–6.5.5): after a timeout, and
+/// at once after a deny; errc::denied only when the last retry is denied.
 ///
 /// @par Example
 /// @code

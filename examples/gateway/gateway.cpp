@@ -186,6 +186,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // from a snapshot the epoch is chosen so that mono time continues from the previous run.
   steady::time_point epoch;
   utc_time utc0{};
+  duration gb_clock_shift{};  // the centre's clock minus the host's (clock sync, type 90)
   // A duty check (查岗, type 91) waiting for an operator's answer (POST /api/command
   // {"command": "answer_duty_check", "operator": N}): when it came and until when (no deadline
   // when the centre gave 0 minutes).
@@ -233,15 +234,18 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     std::uint64_t readings = 0, failures = 0, samples = 0, events = 0, alarms_on = 0;
     std::uint64_t mqtt_sent = 0, gb_sent = 0, send_errors = 0, snapshot_errors = 0;
     std::uint64_t gb_denied = 0, duty_checks = 0, duty_answered = 0, duty_missed = 0;
+    std::uint64_t clock_syncs = 0, clock_syncs_refused = 0;
   } counters;
   bool own_fault = false;  // a journal refused an alarm, a snapshot cannot be written
   std::map<std::string, std::string> fault_causes;  // what the fault stands for: cause → reason
   // Alarms a journal refused (full, disk error), kept in memory, in order, and offered to the
   // journal again every tick and before any later alarm (which queues behind them): nothing is
   // dropped while the fault is reported. Bounded by max_held: beyond it the oldest go, counted.
-  std::deque<std::vector<std::uint8_t>> held_mqtt;  // encoded alarm-lane envelopes
-  std::deque<gb::adu> held_gb;                      // fire, alarm and fault ADUs
+  // Each with the wall-clock time it was produced (the age of the oldest unsent alarm).
+  std::deque<std::pair<utc_time, std::vector<std::uint8_t>>> held_mqtt;  // alarm-lane envelopes
+  std::deque<std::pair<utc_time, gb::adu>> held_gb;  // fire, alarm and fault ADUs
   static constexpr std::size_t max_held = 10000;
+  static constexpr duration max_clock_shift = std::chrono::hours(24);
   std::uint64_t held_dropped = 0;
   std::vector<double> latencies_ms;    // detector reading → uplink journal, of alarm transitions
   std::vector<double> gb_delivery_ms;  // produced → confirmed by the centre
@@ -289,6 +293,11 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return mono_time(std::chrono::duration_cast<duration>(steady::now() - epoch));
   }
   utc_time utc_of(mono_time t) const { return utc0 + t.time_since_epoch(); }
+  /// The wall clock of the GB/T 26875.3 time tags: the host's, moved by the centre's last clock
+  /// synchronisation (type 90). Kept apart from utc0, the engine's time base: the snapshot
+  /// stores utc0, and a centre's clock must never bend the engine's time line (latches, delays,
+  /// stale times) across a restart, nor the MQTT events' times.
+  utc_time gb_utc_of(mono_time t) const { return utc_of(t) + gb_clock_shift; }
 
   // --- start ----------------------------------------------------------------------------------
   std::shared_ptr<const firebus::profile::codec> load_codec(const std::string& profile,
@@ -611,6 +620,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
                     {"zones", engine.zone_count()},
                     {"restored", restored}});
     last_snapshot = last_telemetry = steady::now();
+    render_metrics();  // served at once, not only after the first tick
+    render_active();
     schedule_engine();
     schedule_tick();
     return true;
@@ -1001,14 +1012,15 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   template <typename T>
-  void hold(std::deque<T>& q, T item) {
+  void hold(std::deque<std::pair<utc_time, T>>& q, T item) {
     if (q.size() >= max_held) {
       q.pop_front();
       ++held_dropped;
       log("GATEWAY FAULT", {{"reason", "an alarm refused by a journal was dropped: more than " +
                                            std::to_string(max_held) + " wait"}});
     }
-    q.push_back(std::move(item));
+    q.emplace_back(std::chrono::time_point_cast<duration>(std::chrono::system_clock::now()),
+                   std::move(item));
   }
 
   // Offers the refused alarms to their journals again, oldest first; clears the journal's part
@@ -1016,8 +1028,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   void retry_held() {
     while (mqtt_up && !held_mqtt.empty()) {
       std::error_code ec;
-      append_mqtt(held_mqtt.front().data(), held_mqtt.front().size(), ul::lane::alarm, topic_alarm,
-                  ec);
+      append_mqtt(held_mqtt.front().second.data(), held_mqtt.front().second.size(), ul::lane::alarm,
+                  topic_alarm, ec);
       if (ec) break;
       held_mqtt.pop_front();
       ++counters.mqtt_sent;
@@ -1025,7 +1037,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (held_mqtt.empty()) clear_fault("mqtt journal");
     while (gb_up && !held_gb.empty()) {
       std::error_code ec;
-      gb_up->send(held_gb.front(), ec);
+      gb_up->send(held_gb.front().second, ec);
       if (ec) break;
       held_gb.pop_front();
       ++counters.gb_sent;
@@ -1069,7 +1081,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     gb_client->set_data_provider([weak](const gb::adu& req, gb::adu& resp, std::error_code&) {
       auto self = weak.lock();
       if (!self) return false;
-      return self->mapper.answer(req, self->utc_of(self->mono_now()), resp);
+      return self->mapper.answer(req, self->gb_utc_of(self->mono_now()), resp);
     });
     gb_client->on_event([weak](const gb::uitd_event& e) {
       auto self = weak.lock();
@@ -1095,7 +1107,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       if (self->gb_link_down_reported) {
         self->gb_link_down_reported = false;
         std::vector<gb::adu> out;
-        self->mapper.set_link_fault(false, self->utc_of(self->mono_now()), out);
+        self->mapper.set_link_fault(false, self->gb_utc_of(self->mono_now()), out);
         self->send_gb(out);
       }
     });
@@ -1106,7 +1118,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       if (!self->gb_link_down_reported) {
         self->gb_link_down_reported = true;
         std::vector<gb::adu> out;
-        self->mapper.set_link_fault(true, self->utc_of(self->mono_now()), out);
+        self->mapper.set_link_fault(true, self->gb_utc_of(self->mono_now()), out);
         self->send_gb(out);
       }
     });
@@ -1125,7 +1137,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     });
     // The first report after start: the whole picture (after a restart: what is latched).
     std::vector<gb::adu> out;
-    mapper.initial(engine, utc_of(mono_now()), !restored, out);
+    mapper.initial(engine, gb_utc_of(mono_now()), !restored, out);
     if (!send_gb(out)) {
       why = "gb26875: the initial status could not be stored in the journal";
       return false;
@@ -1183,11 +1195,25 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   void on_gb_event(const gb::uitd_event& e) {
     switch (e.kind) {
       case gb::uitd_event_kind::clock_sync: {
-        // Adopt the centre's clock for the time tags the mapper writes.
-        const utc_time ours = utc_of(mono_now());
-        const duration shift = e.utc - ours;
-        utc0 += shift;
-        log("clock synchronised by the centre", {{"shift_s", seconds_of(shift)}});
+        // Adopt the centre's clock for the GB time tags (not for the engine's time line: see
+        // gb_utc_of). A time more than a day away from a host clock that is itself plausible
+        // is refused: a centre that far off is wrong, and fire alarms stamped years off could
+        // be filed as history by the centre.
+        const utc_time host = utc_of(mono_now());
+        const duration shift = e.utc - host;
+        const bool host_plausible = host >= utc_time(std::chrono::seconds(1704067200));  // 2024
+        if (host_plausible && (shift > max_clock_shift || shift < -max_clock_shift)) {
+          ++counters.clock_syncs_refused;
+          log("clock sync refused: the centre's time is more than a day away from the host's",
+              {{"centre_time", iso(e.utc)},
+               {"host_time", iso(host)},
+               {"shift_s", seconds_of(shift)}});
+          break;
+        }
+        gb_clock_shift = shift;
+        ++counters.clock_syncs;
+        log("clock synchronised by the centre",
+            {{"shift_s", seconds_of(shift)}, {"centre_time", iso(e.utc)}});
         break;
       }
       case gb::uitd_event_kind::duty_check: {
@@ -1280,7 +1306,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       for (const auto& v : r.values) {
         const std::uint32_t p =
             v.point < rt->engine_point.size() ? rt->engine_point[v.point] : npos;
-        if (p != npos) mapper.on_value(p, v.value, at, pending_analog);
+        if (p != npos) mapper.on_value(p, v.value, gb_utc_of(t), pending_analog);
       }
     }
     schedule_engine();
@@ -1329,7 +1355,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     own_fault = fault;
     if (gb_up) {
       std::vector<gb::adu> out;
-      mapper.set_uitd_fault(fault, utc_of(mono_now()), out);
+      mapper.set_uitd_fault(fault, gb_utc_of(mono_now()), out);
       send_gb(out);  // (a refusal here is already the fault being reported)
     }
   }
@@ -1346,7 +1372,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     const auto& evs = engine.events();
     if (evs.empty()) return;
     counters.events += evs.size();
-    const steady::time_point now = steady::now();
     // To MQTT: one envelope per engine step, in the alarm lane.
     if (mqtt_up) {
       tm::envelope env;
@@ -1367,7 +1392,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (gb_up) {
       std::vector<gb::adu> out;
       mapper.on_events(
-          engine, evs, [this](mono_time t) { return utc_of(t); }, out);
+          engine, evs, [this](mono_time t) { return gb_utc_of(t); }, out);
       send_gb(out);
     }
     for (const auto& e : evs) {
@@ -1375,7 +1400,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       log_event(e);
     }
     if (reading) {
-      // Detector reading → both uplinks' journals (on disk), for the alarms of this step.
+      // Detector reading → both uplinks' journals (on disk), for the alarms of this step: taken
+      // after the appends above returned (they return once the entry is durable).
+      const steady::time_point now = steady::now();
       const double ms =
           std::chrono::duration<double, std::milli>(
               now -
@@ -1457,6 +1484,11 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   // --- metrics --------------------------------------------------------------------------------
+  static double sum_of(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s;
+  }
   static double quantile(std::vector<double> v, double q) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -1464,13 +1496,19 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return v[std::min(i, v.size() - 1)];
   }
 
-  double oldest_age_s(ul::journal* j, ul::lane lane) {
-    if (!j) return 0;
+  // The age of the oldest alarm not yet acknowledged by the receiver: in the journal's alarm
+  // lane, or refused by the journal and held in memory (older still: it waits in front).
+  template <typename T>
+  double oldest_age_s(ul::journal* j, ul::lane lane,
+                      const std::deque<std::pair<utc_time, T>>& held) {
+    const auto now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+    double age = 0;
+    if (!held.empty()) age = seconds_of(now - held.front().first);
+    if (!j) return std::max(0.0, age);
     std::error_code ec;
     const auto e = j->read(lane, 0, 1, ec);
-    if (ec || e.empty()) return 0;
-    const auto now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
-    return std::max(0.0, seconds_of(now - e.front().produced));
+    if (!ec && !e.empty()) age = std::max(age, seconds_of(now - e.front().produced));
+    return std::max(0.0, age);
   }
 
   void render_metrics() {
@@ -1529,9 +1567,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     metric("firebus_gateway_oldest_unsent_alarm_seconds", "gauge",
            "Age of the oldest alarm-lane message not yet acknowledged, per uplink.");
     m << "firebus_gateway_oldest_unsent_alarm_seconds{uplink=\"mqtt\"} "
-      << oldest_age_s(mqtt_journal.get(), ul::lane::alarm) << '\n';
+      << oldest_age_s(mqtt_journal.get(), ul::lane::alarm, held_mqtt) << '\n';
     m << "firebus_gateway_oldest_unsent_alarm_seconds{uplink=\"gb26875\"} "
-      << oldest_age_s(gb_journal.get(), ul::lane::alarm) << '\n';
+      << oldest_age_s(gb_journal.get(), ul::lane::alarm, held_gb) << '\n';
     metric("firebus_gateway_journal_messages", "gauge", "Messages waiting in a journal.");
     for (auto* jp : {mqtt_journal.get(), gb_journal.get()}) {
       if (!jp) continue;
@@ -1547,6 +1585,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       << '\n';
     m << "firebus_gateway_alarm_latency_ms{quantile=\"0.99\"} " << quantile(latencies_ms, 0.99)
       << '\n';
+    m << "firebus_gateway_alarm_latency_ms_sum " << sum_of(latencies_ms) << '\n';
     m << "firebus_gateway_alarm_latency_ms_count " << latencies_ms.size() << '\n';
     metric("firebus_gateway_gb26875_delivery_ms", "summary",
            "Produced to confirmed by the centre, last 4096 messages.");
@@ -1554,6 +1593,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       << '\n';
     m << "firebus_gateway_gb26875_delivery_ms{quantile=\"0.99\"} " << quantile(gb_delivery_ms, 0.99)
       << '\n';
+    m << "firebus_gateway_gb26875_delivery_ms_sum " << sum_of(gb_delivery_ms) << '\n';
     m << "firebus_gateway_gb26875_delivery_ms_count " << gb_delivery_ms.size() << '\n';
     metric("firebus_gateway_gb26875_connected", "gauge", "1 while connected to the centre.");
     m << "firebus_gateway_gb26875_connected " << (gb_client && gb_client->is_connected() ? 1 : 0)
@@ -1569,6 +1609,12 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     metric("firebus_gateway_duty_check_pending", "gauge",
            "1 while a duty check waits for an operator's answer.");
     m << "firebus_gateway_duty_check_pending " << (duty_since ? 1 : 0) << '\n';
+    metric("firebus_gateway_clock_syncs_total", "counter",
+           "Clock synchronisations (type 90) from the centre adopted for the GB time tags.");
+    m << "firebus_gateway_clock_syncs_total " << counters.clock_syncs << '\n';
+    metric("firebus_gateway_clock_syncs_refused_total", "counter",
+           "Clock synchronisations refused: more than a day away from the host's clock.");
+    m << "firebus_gateway_clock_syncs_refused_total " << counters.clock_syncs_refused << '\n';
     metric("firebus_gateway_mqtt_connected", "gauge", "1 while connected to the broker.");
     m << "firebus_gateway_mqtt_connected " << (mqtt && mqtt->connected() ? 1 : 0) << '\n';
     if (spb && mqtt_up) {
@@ -1655,7 +1701,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         o.flags = flags;
         o.operator_id = static_cast<std::uint8_t>(op);
         std::error_code tec;
-        o.time = gb::time_tag::from_utc(utc_of(now), gb_utc_offset(), tec);
+        o.time = gb::time_tag::from_utc(gb_utc_of(now), gb_utc_offset(), tec);
         out.push_back(gb::adu{gb::adu_type::system_operation, {o}});
       }
       send_gb(out);
@@ -1678,7 +1724,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     o.flags = static_cast<std::uint8_t>(gb::operation_flag::duty_check_answer);
     o.operator_id = static_cast<std::uint8_t>(op);
     std::error_code tec;
-    o.time = gb::time_tag::from_utc(utc_of(now), gb_utc_offset(), tec);
+    o.time = gb::time_tag::from_utc(gb_utc_of(now), gb_utc_offset(), tec);
     if (!send_gb({gb::adu{gb::adu_type::uitd_operation, {o}}})) {
       return "the GB/T 26875.3 journal refused the answer (see the log); try again";
     }
@@ -1771,6 +1817,13 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
              a.rs485 == b.rs485;
     };
     if (next.id != cfg.id) return why = "the gateway id changed: restart needed", false;
+    if (next.data_dir != cfg.data_dir) return why = "data_dir changed: restart needed", false;
+    if (next.profile_dirs != cfg.profile_dirs) {
+      return why = "profile_dirs changed: restart needed", false;
+    }
+    if (next.metrics_listen != cfg.metrics_listen) {
+      return why = "metrics changed: restart needed", false;
+    }
     if (next.buses.size() != cfg.buses.size() ||
         !std::equal(next.buses.begin(), next.buses.end(), cfg.buses.begin(), same_bus)) {
       return why = "buses changed: restart needed (buses are never dropped by a reload)", false;
@@ -1784,7 +1837,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       if (a.id != b.id || a.bus != b.bus || a.unit != b.unit || a.profile != b.profile ||
           a.alarm_period != b.alarm_period || a.measurement_period != b.measurement_period ||
           a.config_period != b.config_period || a.timeout != b.timeout || a.retries != b.retries ||
-          a.system_type != b.system_type || a.system_address != b.system_address) {
+          a.system_type != b.system_type || a.system_address != b.system_address ||
+          a.name != b.name) {
         return why = "devices[" + std::to_string(i) + "] changed: restart needed", false;
       }
       const auto same_gb_point = [](const auto& x, const auto& y) {
@@ -1808,7 +1862,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         nm.residual_current_analog_type != cm.residual_current_analog_type ||
         nm.analog_period != cm.analog_period || nm.main_power_point != cm.main_power_point ||
         nm.backup_power_point != cm.backup_power_point ||
-        (nm.utc_offset_minutes && nm.utc_offset_minutes != cm.utc_offset_minutes)) {
+        nm.utc_offset_minutes.value_or(host_utc_offset_minutes()) != cm.utc_offset_minutes) {
       return why = "gb26875.mapping changed: restart needed", false;
     }
     if (next.mqtt.enabled != cfg.mqtt.enabled || next.mqtt.host != cfg.mqtt.host ||
@@ -1821,6 +1875,32 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         next.gb.host != cfg.gb.host || next.gb.port != cfg.gb.port ||
         next.gb.address != cfg.gb.address) {
       return why = "uplinks changed: restart needed", false;
+    }
+    // Settings the uplinks took at start: a reload does not reach them, so it says so rather
+    // than pretending to apply them.
+    const auto same_journal = [](const journal_config& x, const journal_config& y) {
+      return x.path == y.path && x.max_bytes == y.max_bytes && x.max_messages == y.max_messages &&
+             x.sync == y.sync;
+    };
+    const mqtt_config& nq = next.mqtt;
+    const mqtt_config& cq = cfg.mqtt;
+    if (nq.client_id != cq.client_id || nq.tls != cq.tls || nq.ca_file != cq.ca_file ||
+        nq.cert_file != cq.cert_file || nq.key_file != cq.key_file || nq.username != cq.username ||
+        nq.password != cq.password) {
+      return why = "mqtt connection settings changed: restart needed", false;
+    }
+    if (!same_journal(nq.journal, cq.journal)) {
+      return why = "mqtt.journal changed: restart needed", false;
+    }
+    const gb_config& ng = next.gb;
+    const gb_config& cg = cfg.gb;
+    if (ng.centre_address != cg.centre_address || ng.heartbeat != cg.heartbeat ||
+        ng.answer_timeout != cg.answer_timeout ||
+        ng.fire_answer_timeout != cg.fire_answer_timeout || ng.retries != cg.retries) {
+      return why = "gb26875 session settings changed: restart needed", false;
+    }
+    if (!same_journal(ng.journal, cg.journal)) {
+      return why = "gb26875.journal changed: restart needed", false;
     }
     firebus::alarm::rules r;
     gateway_config trial = next;
@@ -1835,6 +1915,21 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
               " alarms or faults are active or latched: reset them first (a new configuration "
               "starts the engine afresh)";
         return false;
+      }
+      // What active() does not list but a fresh engine would forget as well: an operator's
+      // shelving or out-of-service, an alarm back to normal that still awaits its ack, a
+      // condition held back by a delay or a shelving.
+      for (std::uint32_t a = 0; a < engine.alarm_count(); ++a) {
+        if (engine.state(a) != firebus::alarm_state::normal || engine.shelved(a) ||
+            engine.out_of_service(a) || engine.disabled(a) || engine.condition_active(a)) {
+          why = "alarm rules changed while alarm " + std::string(engine.alarm_name(a)) +
+                (engine.alarm_point(a) != npos
+                     ? " of " + std::string(engine.point_name(engine.alarm_point(a)))
+                     : std::string()) +
+                " is shelved, out of service, awaiting its ack or its condition is active: "
+                "return it to normal first (a new configuration starts the engine afresh)";
+          return false;
+        }
       }
       std::error_code ec;
       firebus::alarm::rules_error rerr;

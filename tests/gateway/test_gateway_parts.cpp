@@ -4,13 +4,17 @@
 // (../shared/specs/gb26875-mapping.md).
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -23,6 +27,7 @@
 #include <firebus/core/byte_writer.hpp>
 #include <firebus/gb26875/codes.hpp>
 #include <firebus/gb26875/uitd_session.hpp>
+#include <firebus/io/gb26875_server.hpp>
 #include <firebus/profile_json.hpp>
 
 #include "config.hpp"
@@ -986,5 +991,295 @@ TEST_CASE("gateway: SIGHUP reload — live changes applied, the rest refused wit
   g.stop(std::chrono::seconds(0), [&stopped] { stopped = true; });
   io.run_for(std::chrono::seconds(5));
   CHECK(stopped);
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+/// A gateway configuration for the process-level tests below: one device on a bus that
+/// nothing listens on (the gateway must start anyway), MQTT off, `extra` appended to the root.
+std::string app_config(const std::string& dir, const std::string& extra, const char* name = "T5") {
+  return R"({"format": "firebus-gateway/1", "id": "gw1", "data_dir": ")" + dir +
+         R"(", "profile_dirs": [")" + FIREBUS_TEST_PROFILE_DIR +
+         R"("], "buses": [{"id": "bus1", "tcp": "127.0.0.1:1"},
+                          {"id": "bus2", "rtu": "/nonexistent/ttyUSB9"}],
+            "devices": [{"id": "t5", "bus": "bus1", "unit": 5, "profile": "comem-edti",
+                         "name": ")" +
+         name + R"("}], "metrics": "")" + extra + "}";
+}
+
+fbgw::gateway_config parsed(const std::string& t) {
+  fbgw::gateway_config c;
+  fbgw::config_error e;
+  REQUIRE_MESSAGE(fbgw::parse_config(t, "g.json", c, e), e.what());
+  return c;
+}
+
+/// Runs an operator command on the gateway's io_context and returns its answer.
+std::string run_command(asio::io_context& io, fbgw::gateway& g, const std::string& cmd) {
+  std::optional<std::string> answer;
+  g.command(cmd, [&answer](std::string why) { answer = std::move(why); });
+  for (int i = 0; i < 200 && !answer; ++i) io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(answer);
+  return *answer;
+}
+
+}  // namespace
+
+TEST_CASE("gateway: SIGHUP reload refuses what it would otherwise ignore silently") {
+  const std::string dir = temp_dir("reload2");
+  const std::string gb = R"(, "gb26875": {"enabled": false, "centre": "127.0.0.1:1",
+      "address": "0x000000000001", "mapping": {"utc_offset_minutes": 480})";
+  const auto text = [&](const std::string& gb_extra, const std::string& root_extra = "",
+                        const char* name = "T5") {
+    return app_config(dir, gb + gb_extra + "}" + root_extra, name);
+  };
+  asio::io_context io;
+  fbgw::gateway_options o;
+  o.log = [](const std::string&) {};
+  fbgw::gateway g(io, parsed(text("")), o);
+  std::string why;
+  REQUIRE_MESSAGE(g.start(why), why);
+  CHECK_MESSAGE(g.reload(parsed(text("")), why), why);  // unchanged: fine
+  const std::pair<std::string, std::string> refused[] = {
+      {text(R"(, "heartbeat_s": 10)"), "gb26875 session settings changed: restart needed"},
+      {text(R"(, "answer_timeout_s": 5)"), "gb26875 session settings changed: restart needed"},
+      {text(R"(, "fire_answer_timeout_s": 2)"), "gb26875 session settings changed: restart needed"},
+      {text(R"(, "retries": 1)"), "gb26875 session settings changed: restart needed"},
+      {text(R"(, "centre_address": "0x2")"), "gb26875 session settings changed: restart needed"},
+      {text(R"(, "journal": {"max_messages": 100})"), "gb26875.journal changed: restart needed"},
+      {text("", R"(, "mqtt": {"enabled": false, "tls": {"ca_file": "/x/ca.crt"}})"),
+       "mqtt connection settings changed: restart needed"},
+      {text("", R"(, "mqtt": {"enabled": false, "journal": {"path": "/x/j.db"}})"),
+       "mqtt.journal changed: restart needed"},
+      {text("", "", "T5 renamed"), "devices[0] changed: restart needed"},
+  };
+  for (const auto& [next, reason] : refused) {
+    CAPTURE(next);
+    CHECK_FALSE(g.reload(parsed(next), why));
+    CHECK(why == reason);
+  }
+  // Root settings read once at start.
+  {
+    auto c = parsed(text(""));
+    c.metrics_listen = "127.0.0.1:9999";
+    CHECK_FALSE(g.reload(c, why));
+    CHECK(why == "metrics changed: restart needed");
+    c = parsed(text(""));
+    c.data_dir = dir + "/elsewhere";
+    CHECK_FALSE(g.reload(c, why));
+    CHECK(why == "data_dir changed: restart needed");
+  }
+  // An explicit time zone removed: the host's would apply only after a restart.
+  if (fbgw::host_utc_offset_minutes() != 480) {
+    CHECK_FALSE(g.reload(parsed(app_config(dir, R"(, "gb26875": {"enabled": false,
+        "centre": "127.0.0.1:1", "address": "0x000000000001"})")),
+                         why));
+    CHECK(why == "gb26875.mapping changed: restart needed");
+  }
+  // A rule change while an operator has a point out of service would drop that silently.
+  CHECK(run_command(io, g, R"({"command": "out_of_service", "point": "t5/T1", "operator": 3})") ==
+        "");
+  const std::string rules =
+      R"(, "alarms": {"rules": {"version": 1, "zones": [{"id": "z", "members": ["t5/T1", "t5/T2"], "dependency_window_s": 30}]}})";
+  CHECK_FALSE(g.reload(parsed(text("", rules)), why));
+  CHECK(why.find("out of service") != std::string::npos);
+  CHECK(run_command(io, g, R"({"command": "return_to_service", "point": "t5/T1"})") == "");
+  CHECK_MESSAGE(g.reload(parsed(text("", rules)), why), why);
+  bool stopped = false;
+  g.stop(std::chrono::seconds(0), [&stopped] { stopped = true; });
+  io.run_for(std::chrono::seconds(5));
+  CHECK(stopped);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("gateway: clock sync - duty check - reads - /metrics against a centre") {
+  const std::string dir = temp_dir("centre");
+  asio::io_context io;
+  gb::server_config sc;
+  sc.listen_address = "127.0.0.1";
+  sc.centre.address = 1;
+  gb::server centre(io, sc);
+  std::error_code ec;
+  centre.start(ec);
+  REQUIRE(!ec);
+  std::optional<gb::connection_id> conn;
+  std::vector<gb::adu> received;
+  std::map<std::uint64_t, gb::adu> answers;
+  centre.on_connect([&conn](gb::connection_id c, const std::string&) { conn = c; });
+  centre.on_message([&received](gb::connection_id, const gb::centre_session::message& m) {
+    received.push_back(m.decode());
+  });
+  centre.on_answer(
+      [&answers](gb::connection_id, std::uint64_t id, const gb::centre_session::answer& a) {
+        std::error_code dec;
+        answers[id] = a.adu_bytes.empty() ? gb::adu{} : gb::decode_adu(a.adu_bytes, dec);
+      });
+  std::vector<std::string> lines;
+  fbgw::gateway_options o;
+  o.log = [&lines](const std::string& l) { lines.push_back(l); };
+  const std::string gb_cfg = R"(, "gb26875": {"centre": "127.0.0.1:)" +
+                             std::to_string(centre.local_port()) +
+                             R"(", "address": "0x000000000101", "centre_address": "0x1",
+                             "mapping": {"utc_offset_minutes": 480}},
+                             "snapshot_interval_s": 0.5)";
+  fbgw::gateway g(io, parsed(app_config(dir, gb_cfg)), o);
+  std::string why;
+  // Neither bus can connect (nothing on port 1, no such serial port): the gateway starts.
+  REQUIRE_MESSAGE(g.start(why), why);
+  const auto run_until = [&io](const std::function<bool()>& done, int ms = 5000) {
+    for (int i = 0; i < ms / 10 && !done(); ++i) io.run_for(std::chrono::milliseconds(10));
+    return done();
+  };
+  REQUIRE(run_until([&] { return conn.has_value(); }));
+  const auto snapshot_base = [&dir] {
+    std::ifstream in(dir + "/engine.snapshot", std::ios::binary);
+    char b[8] = {};
+    in.read(b, 8);
+    std::int64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= std::int64_t{static_cast<unsigned char>(b[i])} << (8 * i);
+    return v;
+  };
+  REQUIRE(run_until([&] { return std::filesystem::exists(dir + "/engine.snapshot"); }, 3000));
+  const std::int64_t base_before = snapshot_base();
+  const auto host_now = [] {
+    return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+  };
+  const auto tag_at = [](utc_time t) {
+    std::error_code tec;
+    return gb::time_tag::from_utc(t, std::chrono::hours(8), tec);
+  };
+  const auto utc_of_tag = [](const gb::time_tag& t) {
+    std::error_code tec;
+    return t.to_utc(std::chrono::hours(8), tec);
+  };
+  const auto seconds_between = [](utc_time a, utc_time b) {
+    return std::chrono::duration<double>(a - b).count();
+  };
+  // The duty check's answer carries a time tag in the gateway's GB clock.
+  const auto answered_time = [&]() -> std::optional<utc_time> {
+    const std::size_t before = received.size();
+    centre.control(*conn, gb::adu{gb::adu_type::duty_check, {gb::duty_check{5}}}, ec);
+    REQUIRE(!ec);
+    REQUIRE(run_until([&] {
+      return std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return l.find("duty check from the centre") != std::string::npos;
+      });
+    }));
+    lines.clear();
+    CHECK(run_command(io, g, R"({"command": "answer_duty_check", "operator": 7})") == "");
+    std::optional<utc_time> at;
+    run_until([&] {
+      for (std::size_t i = before; i < received.size(); ++i) {
+        if (received[i].type != gb::adu_type::uitd_operation) continue;
+        const auto& op = std::get<gb::uitd_operation>(received[i].objects.at(0));
+        CHECK(op.operator_id == 7);
+        CHECK((op.flags & 0x20) != 0);
+        at = utc_of_tag(op.time);
+        return true;
+      }
+      return false;
+    });
+    return at;
+  };
+
+  // 1. The centre's clock is an hour behind: the GB time tags follow it.
+  centre.control(*conn,
+                 gb::adu{gb::adu_type::sync_uitd_time,
+                         {gb::sync_uitd_time{tag_at(host_now() - std::chrono::hours(1))}}},
+                 ec);
+  REQUIRE(!ec);
+  auto at = answered_time();
+  REQUIRE(at);
+  CHECK(std::abs(seconds_between(*at, host_now() - std::chrono::hours(1))) < 5);
+  // A read of the UITD's time (88) answers in that clock too.
+  const std::uint64_t rid =
+      centre.request(*conn, gb::adu{gb::adu_type::read_uitd_time, {gb::read_uitd_time{}}}, ec);
+  REQUIRE(!ec);
+  REQUIRE(run_until([&] { return answers.count(rid) > 0; }));
+  REQUIRE(answers[rid].type == gb::adu_type::uitd_time);
+  CHECK(
+      std::abs(seconds_between(utc_of_tag(std::get<gb::uitd_time>(answers[rid].objects.at(0)).time),
+                               host_now() - std::chrono::hours(1))) < 5);
+  // The engine's time base (in the snapshot) is the host's: a restart does not bend the engine's
+  // time line by the centre's clock.
+  io.run_for(std::chrono::milliseconds(1200));
+  CHECK(snapshot_base() == base_before);
+
+  // 2. An absurd time (years away from a plausible host clock) is refused; the last good one
+  // stays.
+  gb::time_tag absurd;
+  absurd.year = 3;  // 2003-01-01
+  centre.control(*conn, gb::adu{gb::adu_type::sync_uitd_time, {gb::sync_uitd_time{absurd}}}, ec);
+  REQUIRE(!ec);
+  REQUIRE(run_until([&] {
+    return std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+      return l.find("clock sync refused") != std::string::npos;
+    });
+  }));
+  at = answered_time();
+  REQUIRE(at);
+  CHECK(std::abs(seconds_between(*at, host_now() - std::chrono::hours(1))) < 5);
+
+  // 3. /metrics: Prometheus text exposition format.
+  io.run_for(std::chrono::milliseconds(1200));
+  const std::string text = g.metrics();
+  std::map<std::string, std::string> type_of;
+  std::set<std::string> helped, series;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    CAPTURE(line);
+    if (line.rfind("# HELP ", 0) == 0) {
+      const std::string name = line.substr(7, line.find(' ', 7) - 7);
+      CHECK(helped.insert(name).second);
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream f(line.substr(7));
+      std::string name, type;
+      f >> name >> type;
+      CHECK(helped.count(name) == 1);  // HELP first
+      CHECK(type_of.emplace(name, type).second);
+      if (type == "counter") CHECK(name.size() > 6);
+      if (type == "counter") CHECK(name.substr(name.size() - 6) == "_total");
+      continue;
+    }
+    REQUIRE(!line.empty());
+    const std::string key = line.substr(0, line.rfind(' '));
+    CHECK(series.insert(key).second);  // no duplicate series
+    std::string name = key.substr(0, key.find('{'));
+    for (const char* suffix : {"_sum", "_count"}) {
+      const std::string sfx = suffix;
+      if (!type_of.count(name) && name.size() > sfx.size() &&
+          name.substr(name.size() - sfx.size()) == sfx) {
+        name = name.substr(0, name.size() - sfx.size());
+      }
+    }
+    CHECK(type_of.count(name) == 1);  // every sample under its family's TYPE
+    const std::string value = line.substr(line.rfind(' ') + 1);
+    char* end = nullptr;
+    std::strtod(value.c_str(), &end);
+    CHECK(*end == '\0');
+  }
+  for (const auto& [name, type] : type_of) {
+    if (type != "summary") continue;
+    CHECK(series.count(name + "_sum") == 1);
+    CHECK(series.count(name + "_count") == 1);
+  }
+  // What the issue lists: bus utilisation, the oldest unsent alarm's age, the latency.
+  CHECK(text.find("firebus_gateway_bus_utilisation{bus=\"bus1\"}") != std::string::npos);
+  CHECK(text.find("firebus_gateway_oldest_unsent_alarm_seconds{uplink=\"gb26875\"}") !=
+        std::string::npos);
+  CHECK(text.find("firebus_gateway_alarm_latency_ms{quantile=\"0.99\"}") != std::string::npos);
+  CHECK(text.find("firebus_gateway_duty_checks_answered_total 2") != std::string::npos);
+  CHECK(text.find("firebus_gateway_clock_syncs_refused_total 1") != std::string::npos);
+
+  bool stopped = false;
+  g.stop(std::chrono::seconds(1), [&stopped] { stopped = true; });
+  run_until([&stopped] { return stopped; });
+  CHECK(stopped);
+  centre.stop();
+  io.run_for(std::chrono::milliseconds(100));
   std::filesystem::remove_all(dir);
 }

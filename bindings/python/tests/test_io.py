@@ -675,7 +675,33 @@ def test_server_user_type_callable_errors() -> None:
 # --- the data provider's deny -------------------------------------------------------------------
 
 
-def test_data_provider_deny_reasons(server: gb.Server) -> None:
+def test_data_provider_deny_reasons() -> None:
+    # No retries: a deny starts the centre's retransmission (§6.5), and each attempt would ask
+    # the provider again; one read, one deny here.
+    server = gb.Server(gb.ServerConfig(listen_address="127.0.0.1", address=CENTRE, retries=0))
+    try:
+        _deny_reasons(server)
+    finally:
+        server.close()
+
+
+def test_a_denied_read_is_sent_again_up_to_the_retries(server: gb.Server) -> None:
+    port = server.listen()
+    with client_for(port) as c:
+        events: list[gb.ClientEvent] = []
+        c.on_event = events.append
+        conn = first_message(server, c)
+        asked: list[bytes] = []
+        c.data_provider = lambda req: asked.append(req)  # None: denied
+        with pytest.raises(firebus.GB26875Error) as err:
+            server.request_future(conn, READ_UITD_STATUS).result(WAIT)
+        assert err.value.code == DENIED
+        assert len(asked) == 4  # the first attempt and the 3 retries (§6.5.5), each denied
+        c.data_provider = lambda req: uitd_status(0)
+        assert server.request_future(conn, READ_UITD_STATUS).result(WAIT).adu == uitd_status(0)
+
+
+def _deny_reasons(server: gb.Server) -> None:
     port = server.listen()
     with client_for(port) as c, unraisable() as seen:
         events: list[gb.ClientEvent] = []

@@ -427,11 +427,15 @@ def test_read_request_answered_by_the_data_provider() -> None:
     c.request(READ_UITD_STATUS, 4.0)
     link.run(4.0)
     assert isinstance(link.c_out[-1], gb.CentreFailed)
-    assert u.counters(4.0).denials_sent == 2
+    # A deny starts the centre's retransmission (§6.5): each read went 4 times (the first
+    # attempt and its 3 retries), each denied.
+    assert u.counters(4.0).denials_sent == 8
 
 
 def test_data_provider_exceptions_propagate_after_the_deny() -> None:
-    link = Link()
+    # No retries: the centre's request fails at the first deny (with retries it would be sent
+    # again at once, §6.5).
+    link = Link(ccfg=gb.CentreSessionConfig(address=CENTRE, retries=0))
     u, c = link.u, link.c
     u.connected(0.0)
     u.submit(ROUTINE, 0.0)

@@ -186,6 +186,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // from a snapshot the epoch is chosen so that mono time continues from the previous run.
   steady::time_point epoch;
   utc_time utc0{};
+  // Numbers the gateway's events 1, 2, 3, ... (firebus::event::seq: receivers detect loss and
+  // duplicates per source). The next number is kept in the snapshot, and after a kill -9 also
+  // taken from the newest alarm envelopes in the MQTT journal (appended before the snapshot).
+  std::uint64_t next_event_seq = 1;
   duration gb_clock_shift{};  // the centre's clock minus the host's (clock sync, type 90)
   // A duty check (查岗, type 91) waiting for an operator's answer (POST /api/command
   // {"command": "answer_duty_check", "operator": N}): when it came and until when (no deadline
@@ -431,11 +435,23 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     utc0 = base;
   }
 
+  static constexpr std::size_t snapshot_header = 20;
+  static constexpr std::uint8_t seq_magic[4] = {'F', 'B', 'E', 'Q'};
+
   bool restore_snapshot() {
     std::vector<std::uint8_t> bytes;
     if (!read_file(snapshot_path, bytes) || bytes.size() < 16) return false;
     std::error_code ec;
-    const firebus::byte_view body(bytes.data() + 8, bytes.size() - 8);
+    std::size_t at = 8;
+    if (bytes.size() >= snapshot_header &&
+        std::equal(seq_magic, seq_magic + 4, bytes.begin() + 8)) {
+      std::uint64_t next = 0;
+      for (int i = 0; i < 8; ++i)
+        next |= std::uint64_t{bytes[static_cast<std::size_t>(12 + i)]} << (8 * i);
+      next_event_seq = std::max<std::uint64_t>(next, 1);
+      at = snapshot_header;
+    }
+    const firebus::byte_view body(bytes.data() + at, bytes.size() - at);
     if (!engine.restore(body, mono_now(), ec)) {
       log("snapshot not restored", {{"path", snapshot_path}, {"reason", ec.message()}});
       return false;
@@ -454,10 +470,17 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   void write_snapshot() {
-    std::vector<std::uint8_t> bytes(8);
+    // The file: the wall-clock time of mono zero (8 bytes), "FBEQ" and the next event sequence
+    // number (8 bytes), the engine's snapshot. (A file without "FBEQ" is of an older gateway:
+    // the engine's snapshot follows the time.)
+    std::vector<std::uint8_t> bytes(snapshot_header);
     const std::int64_t base = utc0.time_since_epoch().count();
     for (int i = 0; i < 8; ++i)
       bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(base >> (8 * i));
+    std::copy(seq_magic, seq_magic + 4, bytes.begin() + 8);
+    for (int i = 0; i < 8; ++i)
+      bytes[static_cast<std::size_t>(12 + i)] =
+          static_cast<std::uint8_t>(next_event_seq >> (8 * i));
     const auto snap = engine.snapshot();
     bytes.insert(bytes.end(), snap.begin(), snap.end());
     std::string why;
@@ -750,6 +773,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // --- MQTT -----------------------------------------------------------------------------------
   bool start_mqtt(std::string& why) {
     if (!open_journal(cfg.mqtt.journal, "mqtt", mqtt_journal, why)) return false;
+    resume_event_seq();
     std::error_code ec;
     topic_alarm = cfg.mqtt.topic_prefix + "/" + cfg.id + "/alarm";
     topic_telemetry = cfg.mqtt.topic_prefix + "/" + cfg.id + "/telemetry";
@@ -1368,6 +1392,26 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     schedule_engine();
   }
 
+  // After a kill -9 between a journal append and the snapshot, the newest alarm envelopes hold
+  // numbers the snapshot does not know: continue after them (a number is never given twice).
+  void resume_event_seq() {
+    constexpr std::uint64_t newest = 64;  // far more than one engine step appends
+    const std::uint64_t last = mqtt_journal->last_id();
+    std::error_code ec;
+    const auto entries =
+        mqtt_journal->read(ul::lane::alarm, last > newest ? last - newest : 0, newest, ec);
+    for (const auto& en : entries) {
+      std::error_code dec;
+      const tm::envelope env =
+          tm::decode_envelope(firebus::byte_view(en.payload.data(), en.payload.size()), dec);
+      const auto* b = dec ? nullptr : std::get_if<tm::batch>(&env.body);
+      if (!b) continue;
+      for (const firebus::event& e : b->events) {
+        if (e.seq >= next_event_seq && e.seq != UINT64_MAX) next_event_seq = e.seq + 1;
+      }
+    }
+  }
+
   void process_events(const mono_time* reading) {
     const auto& evs = engine.events();
     if (evs.empty()) return;
@@ -1383,6 +1427,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       for (const auto& e : evs) {
         firebus::event fe = engine.to_event(e);
         fe.source_id = cfg.id;
+        fe.seq = next_event_seq;
+        next_event_seq = next_event_seq == UINT64_MAX ? 1 : next_event_seq + 1;
         fe.time = utc_of(e.t);
         b.events.push_back(std::move(fe));
       }

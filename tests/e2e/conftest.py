@@ -559,6 +559,7 @@ class LaneReport:
     duplicate_events: list[tuple]         # event keys found under more than one seq
     gaps: list[int]                       # numbers missing from 1..max
     messages: int
+    event_numbers: list[int] = field(default_factory=list)  # the events' own seqs, in lane order
 
 
 def lane_report(lines: list[Line]) -> LaneReport:
@@ -577,6 +578,7 @@ def lane_report(lines: list[Line]) -> LaneReport:
         first[key] = env
     seqs = sorted(k[2] for k in first)
     events, event_seq, event_hist, dup_events = [], {}, {}, []
+    numbers: list[int] = []
     for k in sorted(first, key=lambda k: k[2]):
         batch = first[k].get("batch") or {}
         for e in batch.get("events", []):
@@ -587,9 +589,11 @@ def lane_report(lines: list[Line]) -> LaneReport:
             event_seq[ek] = k[2]
             event_hist[ek] = bool(batch.get("historical", False))
             events.append(ek)
+            numbers.append(int(e.get("seq", 0)))  # uint64: a string in protobuf's JSON
     top = max(seqs) if seqs else 0
     gaps = sorted(set(range(1, top + 1)) - set(seqs))
-    return LaneReport(seqs, dups, events, event_seq, event_hist, dup_events, gaps, len(lines))
+    return LaneReport(seqs, dups, events, event_seq, event_hist, dup_events, gaps, len(lines),
+                      numbers)
 
 
 # --- fixtures -------------------------------------------------------------------------------------

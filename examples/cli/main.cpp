@@ -3,6 +3,7 @@
 // firebus: the command line tool. This file only dispatches: `firebus AREA ...` runs the area's
 // entry point (one source file per area, declared in cli.hpp), `firebus help [AREA]` and
 // `firebus --version` are answered here.
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -49,7 +50,7 @@ void usage(std::FILE* out) {
   std::fputs(
       "usage: firebus AREA COMMAND [OPTIONS]\n"
       "       firebus help [AREA]\n"
-      "       firebus --version\n"
+      "       firebus --version [--json]\n"
       "\n"
       "areas:\n",
       out);
@@ -57,7 +58,13 @@ void usage(std::FILE* out) {
     std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(a.name.size()), a.name.data(),
                  static_cast<int>(a.summary.size()), a.summary.data());
   }
-  std::fputs("\nExit status: 0 all input understood, 1 bad data, 2 usage or I/O error.\n", out);
+  std::fputs(
+      "\nCommands that print results print JSON lines on stdout with --json (one object per\n"
+      "line) and readable text otherwise; messages go to stderr. Encoders print what they\n"
+      "encode (gb26875 encode: frames; sparkplug encode: hex, or JSON lines with --json).\n"
+      "Exit status: 0 all input understood, 1 bad data, 2 usage or I/O error (each area's help\n"
+      "says what counts as which).\n",
+      out);
 }
 
 int run(const std::vector<std::string>& args) {
@@ -68,8 +75,21 @@ int run(const std::vector<std::string>& args) {
   const std::string& first = args[0];
   if (first == "--version" || first == "version") {
     // The library actually loaded, and the headers this tool was compiled with.
-    std::printf("firebus %s (headers %s)\n", firebus::library_version().string,
-                FIREBUS_VERSION_STRING);
+    bool json_lines = false;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] != "--json") {
+        std::fprintf(stderr, "firebus --version: unknown option '%s'\n", args[i].c_str());
+        return firebus_cli::exit_usage;
+      }
+      json_lines = true;
+    }
+    if (json_lines) {  // both are version numbers: digits and dots, nothing to escape
+      std::printf("{\"version\":\"%s\",\"headers\":\"%s\"}\n", firebus::library_version().string,
+                  FIREBUS_VERSION_STRING);
+    } else {
+      std::printf("firebus %s (headers %s)\n", firebus::library_version().string,
+                  FIREBUS_VERSION_STRING);
+    }
     return firebus_cli::exit_ok;
   }
   if (first == "help" || first == "--help" || first == "-h") {

@@ -311,9 +311,14 @@ spb::metric_value value_of(const json& j, spb::data_type t, std::string_view kin
   }
 }
 
-spb::property_set properties_of(const json& j, const std::string& where);
+// Property sets nest in property values: the JSON is walked recursively, so its depth is bounded
+// (far above what an encoder takes, spb::limits::max_depth, so that the encoder's message
+// says what is wrong). Without a bound a deep line overflowed the stack.
+constexpr std::size_t max_property_depth = 64;
 
-spb::property_value property_of(const json& j, const std::string& where) {
+spb::property_set properties_of(const json& j, const std::string& where, std::size_t depth = 0);
+
+spb::property_value property_of(const json& j, const std::string& where, std::size_t depth) {
   if (!j.is_object() || !j.contains("type")) {
     throw bad_json{where + ": {\"type\": ..., \"value\": ...} expected"};
   }
@@ -324,11 +329,11 @@ spb::property_value property_of(const json& j, const std::string& where) {
   if (v.is_null()) {
     p.is_null = true;
   } else if (p.type == spb::data_type::property_set) {
-    p.sets.push_back(properties_of(v, where + ".value"));
+    p.sets.push_back(properties_of(v, where + ".value", depth + 1));
   } else if (p.type == spb::data_type::property_set_list) {
     if (!v.is_array()) throw bad_json{where + ".value: a list of property lists expected"};
     for (std::size_t i = 0; i < v.size(); ++i) {
-      p.sets.push_back(properties_of(v[i], where + ".value[" + std::to_string(i) + "]"));
+      p.sets.push_back(properties_of(v[i], where + ".value[" + std::to_string(i) + "]", depth + 1));
     }
   } else {
     p.value = value_of(v, p.type, {}, where + ".value");
@@ -336,13 +341,17 @@ spb::property_value property_of(const json& j, const std::string& where) {
   return p;
 }
 
-spb::property_set properties_of(const json& j, const std::string& where) {
+spb::property_set properties_of(const json& j, const std::string& where, std::size_t depth) {
+  if (depth > max_property_depth) {
+    throw bad_json{"property sets nested more than " + std::to_string(max_property_depth) +
+                   " deep"};
+  }
   if (!j.is_array()) throw bad_json{where + ": a list of [key, property] expected"};
   spb::property_set set;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const std::string at = where + "[" + std::to_string(i) + "]";
     if (!j[i].is_array() || j[i].size() != 2) throw bad_json{at + ": [key, property] expected"};
-    set.items.push_back({string_of(j[i][0], at), property_of(j[i][1], at)});
+    set.items.push_back({string_of(j[i][0], at), property_of(j[i][1], at, depth)});
   }
   return set;
 }
@@ -397,6 +406,7 @@ bool read_all(const std::string& file, std::string& out) {
       break;
     }
   }
+  if (std::ferror(f)) ok = false;  // a directory opens, and fails to read (EISDIR)
   if (f != stdin) std::fclose(f);
   return ok;
 }
@@ -425,10 +435,13 @@ int run_codec(const std::vector<std::string>& args, bool encode) {
   const char* name = encode ? "encode" : "decode";
   std::string file = "-";
   bool no_datatypes = false;
+  bool json_lines = false;
   bool have_file = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     if (encode && args[i] == "--no-datatypes") {
       no_datatypes = true;
+    } else if (args[i] == "--json") {
+      json_lines = true;  // decode prints JSON lines anyway; encode wraps its hex in them
     } else if (!args[i].empty() && args[i][0] == '-' && args[i] != "-") {
       return usage_error(name, "unknown option " + args[i]);
     } else if (!have_file) {
@@ -463,7 +476,11 @@ int run_codec(const std::vector<std::string>& args, bool encode) {
         const spb::bytes out = no_datatypes ? spb::encode_without_datatypes(p, ec, {}, &why)
                                             : spb::encode(p, ec, {}, &why);
         if (!ec) {
-          std::printf("%s\n", to_hex(out).c_str());
+          if (json_lines) {
+            std::printf("{\"payload\":\"%s\"}\n", to_hex(out).c_str());
+          } else {
+            std::printf("%s\n", to_hex(out).c_str());
+          }
           continue;
         }
         why = ec.message() + ": " + why;
@@ -492,14 +509,25 @@ int run_codec(const std::vector<std::string>& args, bool encode) {
 }
 
 int run_topic(const std::vector<std::string>& args) {
-  if (args.size() < 2) return usage_error("topic", "a topic expected");
-  int status = exit_ok;
+  std::vector<std::string> topics;
+  bool only_topics = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
+    if (!only_topics && args[i] == "--") {
+      only_topics = true;
+    } else if (!only_topics && args[i] == "--json") {
+      // The output is JSON lines anyway.
+    } else {
+      topics.push_back(args[i]);
+    }
+  }
+  if (topics.empty()) return usage_error("topic", "a topic expected");
+  int status = exit_ok;
+  for (const std::string& topic : topics) {
     std::error_code ec;
-    const spb::topic t = spb::parse_topic(args[i], ec);
+    const spb::topic t = spb::parse_topic(topic, ec);
     json j = json::object();
     if (ec) {
-      j["error"] = "not a Sparkplug B topic: " + args[i];
+      j["error"] = "not a Sparkplug B topic: " + topic;
       status = exit_failure;
     } else {
       j["type"] = std::string(spb::to_string(t.type));
@@ -520,16 +548,20 @@ int run_topic(const std::vector<std::string>& args) {
 
 void sparkplug_usage(std::FILE* out) {
   std::fputs(
-      "usage: firebus sparkplug decode [FILE]\n"
-      "       firebus sparkplug encode [--no-datatypes] [FILE]\n"
-      "       firebus sparkplug topic TOPIC...\n"
+      "usage: firebus sparkplug decode [--json] [FILE]\n"
+      "       firebus sparkplug encode [--json] [--no-datatypes] [FILE]\n"
+      "       firebus sparkplug topic [--json] [--] TOPIC...\n"
       "\n"
       "decode: one hex Sparkplug B payload per line in, one JSON object per line out.\n"
       "encode: one JSON object per line in (the form decode prints), one hex payload per line\n"
-      "        out; --no-datatypes leaves the datatypes out, as DATA and CMD messages do.\n"
+      "        out, or {\"payload\": HEX} with --json; --no-datatypes leaves the datatypes out,\n"
+      "        as DATA and CMD messages do.\n"
       "topic:  parses each topic and prints its parts as JSON.\n"
-      "FILE defaults to standard input. A line that fails prints {\"error\": ...} and the\n"
-      "status is 1.\n",
+      "decode and topic print JSON lines with or without --json. FILE defaults to standard\n"
+      "input. A line that fails prints {\"error\": ...} (and a message on stderr).\n"
+      "\n"
+      "Exit status: 0 every line understood, 1 a line that fails, 2 usage error or a file that\n"
+      "cannot be read.\n",
       out);
 }
 

@@ -39,6 +39,16 @@ py::object make_class(py::module_& m, const char* name, PyObject* base, const ch
   return cls;
 }
 
+// The message as a str. C++ messages may quote the bytes they refused (a Sparkplug B metric
+// name that is not UTF-8, ...): those are shown as \x escapes instead of failing the
+// conversion, which would replace the firebus error by a UnicodeDecodeError.
+py::object message_str(const std::string& s) {
+  PyObject* o =
+      PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
 }  // namespace
 }  // namespace errors_detail
 
@@ -46,7 +56,7 @@ void raise(const std::error_code& ec, const std::string& context) {
   using namespace errors_detail;
   const std::string message = context.empty() ? ec.message() : context + ": " + ec.message();
   py::object cls = py::reinterpret_borrow<py::object>(class_for(ec.category()));
-  py::object exc = cls(message);
+  py::object exc = cls(message_str(message));
   exc.attr("code") = ec.value();
   exc.attr("category") = ec.category().name();
   PyErr_SetObject(cls.ptr(), exc.ptr());
@@ -107,7 +117,7 @@ void register_errors(py::module_& m) {
     } catch (const std::system_error& e) {
       const std::error_code ec = e.code();
       py::object cls = py::reinterpret_borrow<py::object>(class_for(ec.category()));
-      py::object exc = cls(e.what());
+      py::object exc = cls(message_str(e.what()));
       exc.attr("code") = ec.value();
       exc.attr("category") = ec.category().name();
       PyErr_SetObject(cls.ptr(), exc.ptr());

@@ -3,8 +3,10 @@
 /// Per-source sequence numbers: firebus::event_sequencer numbers what a source produces,
 /// firebus::sequence_tracker tells a receiver what it lost and what it got twice.
 ///
-/// A source numbers its events 1, 2, 3, ... without gaps; the number survives restarts if the
-/// source persists firebus::event_sequencer::next() (the journal does). Delivery is at least once,
+/// A source numbers its events 1, 2, 3, ... without gaps; the number survives restarts only if
+/// the source persists firebus::event_sequencer::next() and passes it back to the constructor
+/// (the sequencer keeps nothing itself; the store-and-forward journal numbers and persists its
+/// messages' `seq` per lane in the same way). Delivery is at least once,
 /// so a receiver sees duplicates after a retransmission and gaps when something was lost; the
 /// tracker classifies every number it observes, in bounded memory.
 ///

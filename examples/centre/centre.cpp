@@ -65,6 +65,20 @@ std::string default_name() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+// The MQTT client id: one per process, also between hosts and containers (where every centre
+// may be pid 1) and processes given one --name by mistake — two clients with one id make the
+// broker close one session for the other, again and again. A hash of host, pid and name: "fbc"
+// and 16 hex digits, within the 23 characters of [0-9a-zA-Z] every broker accepts (MQTT 3.1.1
+// §3.1.3.1).
+std::string default_client_id(const std::string& name) {
+  const std::string key = default_name() + "/" + name;
+  char id[24];
+  std::snprintf(id, sizeof id, "fbc%016llx",
+                static_cast<unsigned long long>(
+                    fnv1a64(reinterpret_cast<const std::uint8_t*>(key.data()), key.size())));
+  return id;
+}
+
 }  // namespace
 
 struct centre::impl {
@@ -87,6 +101,7 @@ struct centre::impl {
   };
   std::vector<std::unique_ptr<worker>> workers;
   std::atomic<bool> accepting{false};
+  std::atomic<bool> stopping{false};  // workers retry a failing database no longer than needed
   std::atomic<std::uint64_t> queued{0};
 
   std::unordered_map<std::uint64_t, std::string> peers;  // on the server's strand only
@@ -335,6 +350,7 @@ struct centre::impl {
       auto w = std::make_unique<worker>();
       try {
         w->db = store::open(cfg.store);
+        w->db->set_give_up([this] { return stopping.load(); });
       } catch (const std::exception& e) {
         throw std::runtime_error(std::string("store: ") + e.what());
       }
@@ -355,8 +371,7 @@ struct centre::impl {
       firebus::mqtt::client_options co;
       co.host = ms.host;
       co.port = ms.port;
-      co.client_id =
-          ms.client_id.empty() ? "fb-centre-" + std::to_string(::getpid()) : ms.client_id;
+      co.client_id = ms.client_id.empty() ? default_client_id(name) : ms.client_id;
       mqtt = std::make_unique<firebus::mqtt::client>(io, co, ec);
       if (ec) throw std::runtime_error("MQTT: " + ec.message());
       ul::mqtt_uplink_options uo;
@@ -374,6 +389,10 @@ struct centre::impl {
     sc.centre.confirm = gbn::confirm_policy::after_accept;
     sc.centre.idle_timeout = cfg.idle_timeout;
     sc.centre.rate_max_frames = cfg.rate_max_frames;
+    // Messages of one connection waiting for their commit; beyond this a message is neither
+    // queued nor answered and the UITD sends it again after its timeout. Bounds the store
+    // queues at max_connections × max_unconfirmed messages.
+    sc.centre.max_unconfirmed = cfg.max_unconfirmed;
     sc.centre.utc_offset = cfg.store.extract.utc_offset;
     srv = std::make_unique<gbn::server>(io, sc);
     srv->on_connect([this](gbn::connection_id c, const std::string& remote) { peers[c] = remote; });
@@ -432,6 +451,7 @@ struct centre::impl {
     if (stopped) return;
     stopped = true;
     accepting = false;
+    stopping = true;
     // 1. Store and confirm what was received (the workers drain their queues, then return).
     for (auto& w : workers) {
       {

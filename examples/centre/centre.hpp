@@ -21,8 +21,8 @@ namespace firebus_centre {
 struct mqtt_settings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 1883;
-  std::string client_id;                        ///< default "firebus-centre-<pid>"
-  std::string journal_path;                     ///< the uplink journal (SQLite file), required
+  std::string client_id;     ///< default "fbc" + a hash of host, pid and centre name (unique)
+  std::string journal_path;  ///< the uplink journal (SQLite file), required
   std::string topic_prefix = "firebus/centre";  ///< topic: <prefix>/<uitd hex>/events
 };
 
@@ -49,6 +49,11 @@ struct centre_config {
   /// UITD sends at most one message per round trip: 2,000/s is a LAN or loopback gateway with
   /// a backlog (the library's default of 200 closed such a gateway's connection every second).
   std::size_t rate_max_frames = 2000;
+  /// Messages of one UITD connection received and not yet confirmed (1 .. 4096): the store
+  /// queues hold at most max_connections × this many (docs/centre.md, "Bounds"). A firebus UITD
+  /// is stop-and-wait; 64 leaves room for one that sends a backlog without waiting, whose
+  /// messages beyond the bound (a fire among them) would wait for its answer timeout.
+  std::size_t max_unconfirmed = 64;
 };
 
 /// Counts for tests and /metrics.

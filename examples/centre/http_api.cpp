@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace firebus_centre {
 
@@ -19,6 +21,7 @@ struct http_api::impl {
   httplib::Server server;
   std::thread thread;
   int port = 0;
+  static constexpr std::size_t max_body = 64 * 1024;
 
   static void reply(httplib::Response& res, int status, const json& body) {
     res.status = status;
@@ -29,17 +32,36 @@ struct http_api::impl {
     reply(res, status, json{{"error", message}, {"status", status}});
   }
 
-  // Runs `f` on the store; a database failure is a 503 (and the connection is re-established).
+  // Runs `f` on the store. A retryable failure (PostgreSQL restarted: the session is gone; SQLite
+  // busy) is tried once more after the connection is re-established, so that the first request
+  // after a database restart is answered; a database that still fails is a 503.
   template <class F>
   void with_db(httplib::Response& res, F&& f) {
     std::lock_guard<std::mutex> lock(db_mutex);
-    try {
-      f(*db);
-    } catch (const db_error& e) {
-      db->db().recover();
-      error(res, 503, std::string("database: ") + e.what());
+    for (int attempt = 1;; ++attempt) {
+      try {
+        f(*db);
+        return;
+      } catch (const db_error& e) {
+        try {
+          db->db().recover();
+        } catch (const std::exception&) {
+        }
+        if (e.retryable() && attempt < 2) continue;
+        error(res, 503, std::string("database: ") + e.what());
+        return;
+      }
     }
   }
+
+  // The body of an operator action or a duty check: a JSON object. nlohmann's parser refuses
+  // bytes that are not UTF-8 (and lone surrogates); a NUL character is refused here (PostgreSQL's
+  // text cannot hold it: libpq would cut the string there).
+  static bool parse_object(const std::string& text, json& out) {
+    out = json::parse(text, nullptr, false);
+    return !out.is_discarded() && out.is_object();
+  }
+  static bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
   void routes() {
     server.new_task_queue = [] { return new httplib::ThreadPool(2); };
@@ -76,9 +98,11 @@ struct http_api::impl {
       std::int64_t limit = 100;
       if (req.has_param("limit")) {
         const std::string l = req.get_param_value("limit");
-        char* end = nullptr;
-        limit = std::strtoll(l.c_str(), &end, 10);
-        if (l.empty() || *end != '\0' || limit < 1 || limit > 10000) {
+        // Digits only (strtoll would take "+5", " 5" and overflow to its limits).
+        const bool digits =
+            !l.empty() && l.size() <= 5 && l.find_first_not_of("0123456789") == std::string::npos;
+        limit = digits ? std::stoll(l) : 0;
+        if (!digits || limit < 1 || limit > 10000) {
           error(res, 400, "limit: an integer 1..10000 expected, \"" + l + "\" found");
           return;
         }
@@ -98,8 +122,8 @@ struct http_api::impl {
     server.Post(R"(/api/units/([0-9A-Fa-f]{1,12})/duty_check)", [this](const httplib::Request& req,
                                                                        httplib::Response& res) {
       const std::uint64_t address = std::strtoull(req.matches[1].str().c_str(), nullptr, 16);
-      json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-      if (body.is_discarded() || !body.is_object()) {
+      json body = json::object();
+      if (!req.body.empty() && !parse_object(req.body, body)) {
         error(res, 400, "a JSON object {\"minutes\": 1..255} expected");
         return;
       }
@@ -127,20 +151,21 @@ struct http_api::impl {
                 [this](const httplib::Request& req, httplib::Response& res) {
                   const std::int64_t id = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);
                   const std::string action = req.matches[2].str();
-                  json body = json::parse(req.body, nullptr, false);
-                  if (body.is_discarded() || !body.is_object()) {
+                  json body;
+                  if (!parse_object(req.body, body)) {
                     error(res, 400, "a JSON object {\"operator\": ..., \"note\": ...} expected");
                     return;
                   }
                   const auto op = body.find("operator");
-                  if (op == body.end() || !op->is_string() || op->get<std::string>().empty()) {
-                    error(res, 400, "\"operator\": a non-empty string expected");
+                  if (op == body.end() || !op->is_string() || op->get<std::string>().empty() ||
+                      has_nul(op->get<std::string>())) {
+                    error(res, 400, "\"operator\": a non-empty string (no NUL) expected");
                     return;
                   }
                   std::string note;
                   if (const auto n = body.find("note"); n != body.end() && !n->is_null()) {
-                    if (!n->is_string()) {
-                      error(res, 400, "\"note\": a string expected");
+                    if (!n->is_string() || has_nul(n->get<std::string>())) {
+                      error(res, 400, "\"note\": a string (no NUL) expected");
                       return;
                     }
                     note = n->get<std::string>();
@@ -165,11 +190,48 @@ struct http_api::impl {
                     }
                   });
                 });
+    // A documented route asked with another method: 405 with Allow; a path that no route has:
+    // 404. Registered last: httplib tries the handlers of a method in registration order.
+    const auto fallback = [](const httplib::Request& req, httplib::Response& res) {
+      struct known {
+        std::regex path;
+        const char* allow;
+      };
+      static const std::vector<known> paths = {
+          {std::regex("/healthz"), "GET"},
+          {std::regex("/metrics"), "GET"},
+          {std::regex("/api/alarms"), "GET"},
+          {std::regex("/api/units"), "GET"},
+          {std::regex("/api/units/[^/]+/history"), "GET"},
+          {std::regex("/api/units/[^/]+/duty_check"), "POST"},
+          {std::regex("/api/alarms/[^/]+/(ack|resolve|false_alarm)"), "POST"},
+      };
+      for (const known& k : paths) {
+        if (!std::regex_match(req.path, k.path)) continue;
+        if (req.method == k.allow || (req.method == "HEAD" && std::string(k.allow) == "GET")) {
+          break;  // the route's own pattern refused it (a bad id or address): 404
+        }
+        res.set_header("Allow", k.allow);
+        error(res, 405, req.method + " " + req.path + ": only " + k.allow + " is allowed");
+        return;
+      }
+      error(res, 404, "no such resource: " + req.method + " " + req.path);
+    };
+    server.Get(".*", fallback);
+    server.Post(".*", fallback);
+    server.Put(".*", fallback);
+    server.Patch(".*", fallback);
+    server.Delete(".*", fallback);
+    server.Options(".*", fallback);
+    // Operator actions are a few hundred bytes: a larger body is refused (413) before it is read
+    // into memory (cpp-httplib's default has no limit).
+    server.set_payload_max_length(max_body);
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;  // a handler's own error body
       error(res, res.status,
-            res.status == 404 ? "no such resource: " + req.method + " " + req.path
-                              : "HTTP " + std::to_string(res.status));
+            res.status == 404   ? "no such resource: " + req.method + " " + req.path
+            : res.status == 413 ? "body too large: at most " + std::to_string(max_body) + " bytes"
+                                : "HTTP " + std::to_string(res.status));
     });
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

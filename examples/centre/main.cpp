@@ -150,8 +150,9 @@ int main(int argc, char** argv) {
     } else if (a == "--rate-limit") {
       std::uint64_t n = 0;
       const std::string v = value();
-      if (!parse_u64(v, n) || n < 1 || n > 1000000) {
-        bad("--rate-limit: 1..1000000 frames per second expected, \"" + v + "\" found");
+      // The GB/T 26875.3 server's flood guard counts up to 65,536 frames per window.
+      if (!parse_u64(v, n) || n < 1 || n > 65536) {
+        bad("--rate-limit: 1..65536 frames per second expected, \"" + v + "\" found");
       }
       cfg.rate_max_frames = n;
     } else if (a == "--max-connections") {

@@ -207,6 +207,7 @@ std::vector<ingest_outcome> store::ingest(
   // same. If one fails, the whole transaction is rolled back and the batch is stored again with a
   // savepoint per message, so that one message's failure does not take the others with it.
   bool savepoints = false;
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     forget_pending(0, 0);
     try {
@@ -234,8 +235,15 @@ std::vector<ingest_outcome> store::ingest(
           } catch (const std::exception& e) {
             const auto* de = dynamic_cast<const db_error*>(&e);
             forget_pending(units, devices);
-            db_->exec("ROLLBACK TO SAVEPOINT m");
-            db_->exec("RELEASE SAVEPOINT m");
+            try {
+              db_->exec("ROLLBACK TO SAVEPOINT m");
+              db_->exec("RELEASE SAVEPOINT m");
+            } catch (const db_error&) {
+              // The transaction itself is gone — SQLite rolls it back on a full disk or an I/O
+              // error, a lost PostgreSQL session takes it along: the message's own error is the
+              // cause to report ("no such savepoint" is not).
+              throw db_error(e.what(), de != nullptr && de->retryable());
+            }
             if (de != nullptr && de->retryable() && tries < 3) continue;
             o = ingest_outcome{};
             o.st = ingest_outcome::status::failed;
@@ -246,7 +254,12 @@ std::vector<ingest_outcome> store::ingest(
       }
       if (again) {
         forget_pending(0, 0);
-        db_->exec("ROLLBACK");
+        try {
+          db_->exec("ROLLBACK");
+        } catch (const db_error&) {
+          // Already rolled back (SQLite: a full disk or an I/O error ends the transaction), or
+          // the session is lost: the next BEGIN tells.
+        }
         savepoints = true;
         --attempt;  // not a failed attempt: the same batch, message by message
         continue;
@@ -262,7 +275,15 @@ std::vector<ingest_outcome> store::ingest(
       } catch (...) {
       }
       db_->recover();
-      if (!e.retryable() || attempt >= batch_attempts) {
+      // A retryable failure (PostgreSQL restarting or unreachable, a deadlock, SQLite busy) is
+      // tried again, at least batch_attempts times and for retry_for: the UITDs' confirms are
+      // withheld meanwhile, and sent once the batch is stored — a deny would make a UITD send a
+      // fire alarm again at once into the same outage, then give up or wait (docs/centre.md).
+      const bool more =
+          e.retryable() &&
+          (attempt < batch_attempts || (std::chrono::steady_clock::now() - started < o_.retry_for &&
+                                        !(give_up_ && give_up_())));
+      if (!more) {
         for (ingest_outcome& o : out) {
           o = ingest_outcome{};
           o.st = ingest_outcome::status::failed;
@@ -270,7 +291,7 @@ std::vector<ingest_outcome> store::ingest(
         }
         return out;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt * attempt));
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 * attempt * attempt, 500)));
     }
   }
 }

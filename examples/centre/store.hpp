@@ -30,6 +30,10 @@ struct store_options {
   std::string centre_name = "centre";  ///< recorded with every frame (which process stored it)
   extract_options extract;
   std::chrono::milliseconds busy_timeout{5000};  ///< SQLite: wait for another writer
+  /// A batch whose store fails with a retryable error (PostgreSQL restarting: the session is
+  /// lost; a deadlock; SQLite busy) is tried again for at least this long (and at least 4 times)
+  /// before its messages are denied; the confirms wait meanwhile.
+  std::chrono::milliseconds retry_for{15000};
 };
 
 /// What became of one message.
@@ -77,6 +81,10 @@ class store {
   /// Forgets duplicate keys older than the window; returns how many.
   std::int64_t prune();
 
+  /// Checked between retries of a failing batch: true stops retrying beyond the first 4
+  /// attempts (the centre is stopping).
+  void set_give_up(std::function<bool()> f) { give_up_ = std::move(f); }
+
   connection& db() noexcept { return *db_; }
   const store_options& options() const noexcept { return o_; }
 
@@ -114,6 +122,7 @@ class store {
 
   std::unique_ptr<connection> db_;
   store_options o_;
+  std::function<bool()> give_up_;
   // Ids of units and devices that exist (committed): rows are never deleted nor re-keyed, so an
   // id stays right whatever other connections or centre processes do; what the rows hold (last
   // status, last seen) is always read and written in the database. Ids learnt in a transaction

@@ -87,22 +87,18 @@ class pg_server {
                              "postgres", "-E", "UTF8", "--locale=C", "--no-sync"},
                             dir_ + "/initdb.log");
     if (rc != 0) throw std::runtime_error("initdb failed: " + read(dir_ + "/initdb.log"));
-    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_), "-k", dir_,
-                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                  "max_connections=100", "-c", "shared_buffers=16MB"},
-                 dir_ + "/postgres.log");
-    const std::string ci = conninfo("postgres");
-    if (!centre_test::eventually([&] { return PQping(ci.c_str()) == PQPING_OK; }, 60s)) {
-      throw std::runtime_error("postgres did not start: " + read(dir_ + "/postgres.log"));
-    }
+    start();
   }
   ~pg_server() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGINT);  // fast shutdown
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
+    shut_down();
     std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  // Stops the server (fast shutdown: sessions are terminated), waits `down`, starts it again on
+  // the same port: what a restart of the database does to its clients.
+  void restart(std::chrono::milliseconds down) {
+    shut_down();
+    std::this_thread::sleep_for(down);
+    start();
   }
   pg_server(const pg_server&) = delete;
   pg_server& operator=(const pg_server&) = delete;
@@ -154,6 +150,24 @@ class pg_server {
   }
 
  private:
+  void start() {
+    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_), "-k", dir_,
+                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                  "max_connections=100", "-c", "shared_buffers=16MB"},
+                 dir_ + "/postgres.log");
+    const std::string ci = conninfo("postgres");
+    if (!centre_test::eventually([&] { return PQping(ci.c_str()) == PQPING_OK; }, 60s)) {
+      throw std::runtime_error("postgres did not start: " + read(dir_ + "/postgres.log"));
+    }
+  }
+  void shut_down() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGINT);  // fast shutdown
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+      pid_ = -1;
+    }
+  }
   static std::string read(const std::string& path) {
     std::ifstream f(path);
     return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());

@@ -439,7 +439,8 @@ TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {
   CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
 }
 
-TEST_CASE("store - sqlite - a manual alarm operation opens a fire alarm; other operations do not") {
+TEST_CASE(
+    "store - sqlite - a manual alarm operation opens a fire alarm but other operations do not") {
   // GB 26875.1: the UITD's manual alarm button (手动报警) sends a fire report to the centre within
   // 10 s; it arrives as an operation record with flag bit 2. Operation flags are not status bits:
   // bit 1 is silence (消音), not fire, and opens nothing.
@@ -529,7 +530,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("extract - analog type 128 is residual current in mA x 1; other user types are raw") {
+TEST_CASE("extract - analog type 128 is residual current in mA x 1 and other user types are raw") {
   const auto analog = [](std::uint8_t type, std::int16_t raw) {
     gb::component_analog a;
     a.system_address = 1;
@@ -559,7 +560,8 @@ TEST_CASE("extract - analog type 128 is residual current in mA x 1; other user t
   CHECK(ev[0].value_unit == std::optional<std::string>("kPa"));
 }
 
-TEST_CASE("store - sqlite - power, bus and line faults open a fault alarm; the link bit does not") {
+TEST_CASE(
+    "store - sqlite - power, bus and line faults open a fault alarm but the link bit does not") {
   firebus_test::temp_dir dir;
   fc::store_options o;
   o.sqlite_path = dir.path + "/centre.sqlite";

@@ -61,8 +61,9 @@ bool parse_number(const std::string& text, double lo, double hi, double& out) {
 }
 
 // A profile given as a file, or as an id of the library (FIREBUS_PROFILES, then the source
-// tree's protocols/profiles when built in it, then the installed library).
-std::string resolve_profile(const std::string& name) {
+// tree's protocols/profiles when built in it, then the installed library). An id that is in none
+// of them: nullopt, and `looked_in` lists where it was looked for.
+std::optional<std::string> resolve_profile(const std::string& name, std::string& looked_in) {
   if (name.find('/') != std::string::npos || name.find(".json") != std::string::npos) return name;
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("FIREBUS_PROFILES")) dirs.emplace_back(env);
@@ -72,32 +73,49 @@ std::string resolve_profile(const std::string& name) {
 #ifdef FIREBUS_CLI_INSTALLED_PROFILES
   dirs.emplace_back(FIREBUS_CLI_INSTALLED_PROFILES);
 #endif
+  looked_in.clear();
   for (const std::string& d : dirs) {
     const std::string path = d + "/" + name + ".json";
     if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
       std::fclose(f);
       return path;
     }
+    looked_in += (looked_in.empty() ? "" : ", ") + d;
   }
-  return name;
+  return std::nullopt;
+}
+
+// Loads the profile named on the command line into `codec`; false (after saying why on stderr,
+// as "firebus modbus COMMAND: ...", or "FILE: JSON path: problem") when it cannot.
+bool load_codec(const char* command, const std::string& name, pf::codec& codec) {
+  std::string looked_in;
+  const std::optional<std::string> path = resolve_profile(name, looked_in);
+  if (!path) {
+    std::fprintf(stderr,
+                 "firebus modbus %s: profile '%s' is not in the profile library (looked in %s); "
+                 "give a library id or a file (a path with '/' or ending in .json)\n",
+                 command, name.c_str(), looked_in.empty() ? "no directory" : looked_in.c_str());
+    return false;
+  }
+  pf::device_profile prof;
+  std::error_code ec;
+  pf::profile_error err;
+  if (!pf::load_profile(*path, prof, ec, err)) {
+    std::fprintf(stderr, "%s: %s\n", path->c_str(), err.what().c_str());
+    return false;
+  }
+  if (!codec.assign(std::move(prof), err)) {  // not reached: the loader validates
+    std::fprintf(stderr, "%s: %s\n", path->c_str(), err.what().c_str());
+    return false;
+  }
+  return true;
 }
 
 double ms(firebus::duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
 int plan(const plan_options& o) {
-  const std::string path = resolve_profile(o.profile);
-  pf::device_profile prof;
-  std::error_code ec;
-  pf::profile_error err;
-  if (!pf::load_profile(path, prof, ec, err)) {
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
-    return exit_usage;
-  }
   pf::codec codec;
-  if (!codec.assign(prof, err)) {  // not reached: the loader validates
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
-    return exit_usage;
-  }
+  if (!load_codec("plan", o.profile, codec)) return exit_usage;
   const pf::device_profile& p = codec.profile();
   mb::line_timing line;
   line.baud = o.baud != 0 ? o.baud : p.modbus.serial.baud;
@@ -250,19 +268,9 @@ struct point_result {
 };
 
 int poll(const poll_options& o) {
-  const std::string path = resolve_profile(o.profile);
-  pf::device_profile prof;
-  std::error_code ec;
-  pf::profile_error err;
-  if (!pf::load_profile(path, prof, ec, err)) {
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
-    return exit_usage;
-  }
   auto codec = std::make_shared<pf::codec>();
-  if (!codec->assign(std::move(prof), err)) {
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.what().c_str());
-    return exit_usage;
-  }
+  if (!load_codec("poll", o.profile, *codec)) return exit_usage;
+  std::error_code ec;
   asio::io_context io;
   mb::tcp_bus_config cfg;
   cfg.host = o.host;
@@ -303,7 +311,11 @@ int poll(const poll_options& o) {
   bus.on_connection([&](bool up, std::error_code) {
     if (up && !connected_at) connected_at = std::chrono::steady_clock::now();
   });
+  // Only the scan's own answers count: stopping the bus afterwards fails every point again
+  // (disconnected), which must not replace the reason a read failed.
+  bool scanning = true;
   bus.on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings& r) {
+    if (!scanning) return;
     for (const auto& v : r.values) {
       first_answer(v.point);
       results[v.point].value = v;
@@ -313,8 +325,9 @@ int poll(const poll_options& o) {
   });
   bus.on_failure([&](std::uint32_t, firebus::mono_time, const std::vector<std::size_t>& points,
                      std::error_code e) {
+    if (!scanning) return;
     for (std::size_t i : points) {
-      if (results[i].value) continue;
+      if (results[i].value || results[i].error) continue;
       first_answer(i);
       results[i].error = e;
     }
@@ -335,6 +348,7 @@ int poll(const poll_options& o) {
   const double elapsed_ms = std::chrono::duration<double, std::milli>(to - from).count();
   const mb::bus_counters counters = bus.counters();
   const mb::tcp_bus_counters conn = bus.connection_counters();
+  scanning = false;
   bus.stop();
   io.run_for(std::chrono::milliseconds(20));
 

@@ -77,8 +77,9 @@ double get_number(const json& o, const char* key, const std::string& where, doub
   if (!it->is_number()) fail(where + "." + key, "expected a number");
   const double v = it->get<double>();
   if (!(v >= lo && v <= hi)) {
-    fail(where + "." + key,
-         "expected a number in " + std::to_string(lo) + ".." + std::to_string(hi));
+    char range[64];
+    std::snprintf(range, sizeof range, "%.15g..%.15g", lo, hi);
+    fail(where + "." + key, std::string("expected a number in ") + range);
   }
   return v;
 }
@@ -176,8 +177,8 @@ void parse_device(const json& j, const std::string& where, const std::string& ba
       get_string(j, "bus", where, b.buses.size() == 1 ? b.buses[0]->id : "", b.buses.size() != 1);
   bus* bs = b.find_bus(d.bus);
   if (bs == nullptr) fail(where + ".bus", "no bus '" + d.bus + "'");
-  d.unit = static_cast<std::uint8_t>(
-      get_int(j, "unit", where, bs->rtu ? 1 : 0, bs->rtu ? 247 : 255, 1, true));
+  d.unit =
+      static_cast<std::uint8_t>(get_int(j, "unit", where, bs->rtu ? 1 : 0, bs->rtu ? 247 : 255, 1));
   if (bs->units.count(d.unit) != 0) {
     fail(where + ".unit", "unit " + std::to_string(d.unit) + " is already on bus " + d.bus);
   }
@@ -223,6 +224,27 @@ std::optional<mb::table> table_named(const std::string& s) {
   return std::nullopt;
 }
 
+// The parameters a fault event may take, per kind (every kind also takes "every").
+const char* const fault_keys[] = {"ms", "code", "from", "to", "table", "bytes", "every"};
+
+bool fault_takes(const std::string& kind, const std::string& key) {
+  if (key == "every") return true;
+  if (kind == "delay" || kind == "late") return key == "ms";
+  if (kind == "garbage") return key == "bytes";
+  if (kind == "exception") return key == "code" || key == "from" || key == "to" || key == "table";
+  return false;
+}
+
+// Refuses an event value the codec cannot encode for point `id` of device d. Points whose
+// decimals come from another point are checked when applied (their decimals may change).
+void check_value(const device& d, const std::string& id, double v, bool raw,
+                 const std::string& where) {
+  const std::size_t i = d.codec.find(id);
+  if (i == pf::codec::npos || !d.codec.point(i).decimals_from.empty()) return;
+  std::string why;
+  if (!d.can_set(i, v, raw, why)) fail(where, why);
+}
+
 event parse_event(const json& j, const std::string& where, const building& b) {
   only_keys(j, where,
             {"t", "bus", "unit", "point", "set", "raw", "ramp_to", "over_s", "values", "fault",
@@ -247,12 +269,12 @@ event parse_event(const json& j, const std::string& where, const building& b) {
   }
   if (j.contains("ramp_to")) {
     e.ramp_to = get_number(j, "ramp_to", where, -1e300, 1e300, 0);
-    e.over_s = get_number(j, "over_s", where, 0, 1e9, 0);
+    e.over_s = get_number(j, "over_s", where, 0, 1e9, 0, true);
     ++actions;
   } else if (j.contains("over_s")) {
     fail(where + ".over_s", "only with ramp_to");
   }
-  if (!e.fault.empty()) ++actions;
+  if (j.contains("fault")) ++actions;
   device* d = e.unit ? b.find_device(e.bus, *e.unit) : nullptr;
   if (j.contains("values")) {
     ++actions;
@@ -262,7 +284,10 @@ event parse_event(const json& j, const std::string& where, const building& b) {
   if (actions != 1) {
     fail(where, "give exactly one of set, raw, ramp_to, values, fault");
   }
-  if (e.fault.empty()) {
+  if (!j.contains("fault")) {
+    for (const char* k : fault_keys) {
+      if (j.contains(k)) fail(where + "." + k, "a fault parameter, in an event without \"fault\"");
+    }
     if (!e.unit) fail(where + ".unit", "required");
     if (d == nullptr) {
       fail(where + ".unit", "no device " + std::to_string(*e.unit) + " on bus " + e.bus);
@@ -272,14 +297,21 @@ event parse_event(const json& j, const std::string& where, const building& b) {
       if (d->codec.find(e.point) == pf::codec::npos) {
         fail(where + ".point", "no point '" + e.point + "' in profile " + d->codec.profile().id);
       }
+      if (e.set) check_value(*d, e.point, *e.set, false, where + ".set");
+      if (e.raw) check_value(*d, e.point, *e.raw, true, where + ".raw");
+      if (e.ramp_to) check_value(*d, e.point, *e.ramp_to, false, where + ".ramp_to");
+    } else {
+      if (j.contains("point")) fail(where + ".point", "not with values");
+      for (const auto& [id, v] : e.values) check_value(*d, id, v, false, where + ".values." + id);
     }
   } else {
+    if (j.contains("point")) fail(where + ".point", "not with a fault");
     if (e.unit && d == nullptr) {
       // A fault on a unit no device answers is fine on a bus (it is already silent/0x0B).
       fail(where + ".unit", "no device " + std::to_string(*e.unit) + " on bus " + e.bus);
     }
     e.fault_spec = j;
-    check_fault(e);
+    check_fault(e, where);
   }
   return e;
 }
@@ -311,14 +343,22 @@ device* building::find_device(const std::string& bus_id, std::uint8_t unit) cons
   return it == b->units.end() ? nullptr : it->second;
 }
 
-void check_fault(const event& e) {
+void check_fault(const event& e, const std::string& where) {
+  if (!e.fault_spec.contains("fault") || !e.fault_spec["fault"].is_string()) {
+    fail(where + ".fault", "expected a string");
+  }
   faults f;
-  apply_fault(e, f);
+  apply_fault(e, f, where);
+  for (const char* k : fault_keys) {
+    if (e.fault_spec.contains(k) && !fault_takes(e.fault, k)) {
+      fail(where + "." + k, "not a parameter of fault " + e.fault);
+    }
+  }
 }
 
-void apply_fault(const event& e, faults& f) {
+void apply_fault(const event& e, faults& f, const std::string& event_where) {
   const json& j = e.fault_spec;
-  const std::string where = "fault '" + e.fault + "'";
+  const std::string where = event_where.empty() ? "fault '" + e.fault + "'" : event_where;
   const auto every = static_cast<std::uint32_t>(get_int(j, "every", where, 1, 1000000, 1));
   const auto arm = [&](fault_slot& s) {
     s.on = true;
@@ -355,7 +395,7 @@ void apply_fault(const event& e, faults& f) {
     arm(x.slot);
     f.exceptions.push_back(x);
   } else {
-    fail(where, "unknown fault (dead, delay, exception, crc, garbage, late, none)");
+    fail(where + ".fault", "unknown fault (dead, delay, exception, crc, garbage, late, none)");
   }
 }
 

@@ -227,7 +227,8 @@ struct runner::impl {
     std::size_t rr = 0;           // TCP: the connection whose frame is served next
     bool failed = false;          // TCP: its handling threw; no longer served
     clock::time_point wake_at = clock::time_point::max();  // TCP: serve() it then at the latest
-    std::vector<std::uint8_t> frame;  // the request being served (its capacity is reused)
+    std::vector<std::uint8_t> frame;      // the request being served (its capacity is reused)
+    std::vector<std::uint8_t> exc_frame;  // its copy for an exception to function >= 0x80
     clock::time_point busy_until{};
     std::minstd_rand rng{1};
   };
@@ -452,6 +453,15 @@ struct runner::impl {
     if (d == nullptr) {
       exc = exc != 0 && fault_exc != 0 ? exc : 0x0B;  // TCP: the gateway's target did not answer
     }
+    // libmodbus answers an exception with the request's function + 0x80, which for a function
+    // of 0x80 and above (not a request) wraps to a normal function: give it the function with
+    // the high bit clear, so that the reply carries the function with the high bit set.
+    const std::uint8_t* exc_frame = frame.data();
+    if (exc != 0 && frame.size() > hlen && frame[hlen] >= 0x80) {
+      x.exc_frame.assign(frame.begin(), frame.end());
+      x.exc_frame[hlen] = static_cast<std::uint8_t>(x.exc_frame[hlen] & 0x7F);
+      exc_frame = x.exc_frame.data();
+    }
     // The fast path: no line timing, no fault acts on the reply's bytes or time, and nothing to
     // report (no fault fired, not a write): the reply goes straight to the client. Writes and
     // fired faults take the socketpair, so that their events are logged before the reply goes
@@ -460,7 +470,7 @@ struct runner::impl {
         !f.delay.on && !f.crc.on && !f.garbage.on && !f.late.on) {
       modbus_set_socket(x.ctx, client);
       const int sent =
-          exc != 0 ? modbus_reply_exception(x.ctx, frame.data(), exc)
+          exc != 0 ? modbus_reply_exception(x.ctx, exc_frame, exc)
                    : modbus_reply(x.ctx, frame.data(), static_cast<int>(frame.size()), d->map);
       lk.unlock();
       out.direct = true;
@@ -475,7 +485,7 @@ struct runner::impl {
     }
     modbus_set_socket(x.ctx, x.cap[0]);
     if (exc != 0) {
-      modbus_reply_exception(x.ctx, frame.data(), exc);
+      modbus_reply_exception(x.ctx, exc_frame, exc);
     } else {
       modbus_reply(x.ctx, frame.data(), static_cast<int>(frame.size()), d->map);
     }
@@ -491,7 +501,7 @@ struct runner::impl {
         out.reply[out.reply.size() - 2] ^= 0x5A;
         out.reply[out.reply.size() - 1] ^= 0xA5;
       } else {  // TCP: a gateway that got a corrupt frame from its line reports 0x0B
-        modbus_reply_exception(x.ctx, frame.data(), 0x0B);
+        modbus_reply_exception(x.ctx, exc_frame, 0x0B);
         out.reply = captured(x);
       }
       injected.emplace_back("crc", json::object());

@@ -10,6 +10,8 @@
 #include <string>
 #include <system_error>
 
+#include <firebus/profile/error.hpp>
+
 #include "sim.hpp"
 
 namespace firebus_sim {
@@ -118,6 +120,15 @@ void device::load(pf::register_image& img, std::size_t i) const {
   }
 }
 
+namespace {
+// Why the codec cannot encode a value. Its value_out_of_range also covers writable limits, which
+// do not apply here: what is out of range is the raw value for the point's type.
+std::string encode_error(const std::error_code& ec) {
+  if (ec == pf::errc::value_out_of_range) return "the raw value does not fit the point's type";
+  return ec.message();
+}
+}  // namespace
+
 bool device::set(std::size_t i, double value, std::string& why) {
   if (i >= codec.size()) {
     why = "no such point";
@@ -128,7 +139,7 @@ bool device::set(std::size_t i, double value, std::string& why) {
   load(img, i);
   std::error_code ec;
   if (!codec.encode_value(i, value, img, ec)) {
-    why = ec.message();
+    why = encode_error(ec);
     return false;
   }
   std::array<std::uint16_t, 16> v{};
@@ -166,16 +177,39 @@ static int decimals_of(const pf::codec& c, const pf::register_image& img, std::s
   return static_cast<int>(*d);
 }
 
+// The engineering value of raw value `raw` of point i, with the decimals the registers in `img`
+// give it.
+static double from_raw(const pf::codec& c, const pf::register_image& img, std::size_t i,
+                       double raw) {
+  const pf::point_def& p = c.point(i);
+  if (p.type == pf::data_type::f32) return raw * p.scale + p.offset;
+  return raw * p.scale / pow10(decimals_of(c, img, i)) + p.offset;
+}
+
 bool device::set_raw(std::size_t i, double raw, std::string& why) {
   if (i >= codec.size()) {
     why = "no such point";
     return false;
   }
-  const pf::point_def& p = codec.point(i);
-  if (p.type == pf::data_type::f32) return set(i, raw * p.scale + p.offset, why);
   pf::register_image img;
   load(img, i);
-  return set(i, raw * p.scale / pow10(decimals_of(codec, img, i)) + p.offset, why);
+  return set(i, from_raw(codec, img, i, raw), why);
+}
+
+bool device::can_set(std::size_t i, double value, bool raw, std::string& why) const {
+  if (i >= codec.size()) {
+    why = "no such point";
+    return false;
+  }
+  pf::register_image img;
+  load(img, i);
+  if (raw) value = from_raw(codec, img, i, value);
+  std::error_code ec;
+  if (!codec.encode_value(i, value, img, ec)) {
+    why = encode_error(ec);
+    return false;
+  }
+  return true;
 }
 
 std::optional<double> device::get(std::size_t i) const {

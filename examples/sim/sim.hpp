@@ -122,6 +122,9 @@ struct device {
   bool set(std::size_t i, double value, std::string& why);
   /// Sets point `i`'s raw value (the register value, the bit field, the float). Caller holds m.
   bool set_raw(std::size_t i, double raw, std::string& why);
+  /// Whether the codec can encode `value` (a raw value when `raw`) for point `i` with the
+  /// registers as they are now (why not in `why`); changes nothing. Caller holds m.
+  bool can_set(std::size_t i, double value, bool raw, std::string& why) const;
   /// The engineering value of point `i` as the registers now hold it. Caller holds m.
   std::optional<double> get(std::size_t i) const;
   /// Whether every address of [address, address + n) of table `t` is used by a point.
@@ -207,10 +210,11 @@ void load_building(const std::string& path, const load_options& o, building& b);
 /// Reads a scenario (a list of events, or an object with "scenario") and appends it to b's.
 void load_scenario(const std::string& path, building& b);
 /// Applies a fault event to a device's (or bus's) faults. Throws config_error on bad parameters
-/// (checked at load time, so not while running).
-void apply_fault(const event& e, faults& f);
-/// Parses and checks an event's fault (throws config_error).
-void check_fault(const event& e);
+/// (checked at load time, so not while running), naming `where` (the event's JSON path).
+void apply_fault(const event& e, faults& f, const std::string& where = {});
+/// Parses and checks an event's fault: its kind, its parameters and only the parameters of its
+/// kind (throws config_error naming `where`, the event's JSON path).
+void check_fault(const event& e, const std::string& where);
 
 // --- running ----------------------------------------------------------------------------------
 

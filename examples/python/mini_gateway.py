@@ -27,6 +27,8 @@ What it does:
   between readings it advances the engine, so that its timers run (a point not read for the
   profile's stale_s gets a comm_loss fault);
 - prints every alarm event as a JSON line (as `firebus alarm replay --json` prints them);
+- numbers its events 1, 2, 3, ... (firebus.core.EventSequencer; the next number is kept in
+  JOURNAL.seq, written after each step's Envelope is in the journal, so a restart continues);
 - sends each engine step's events as one firebus telemetry Envelope (a Batch of firebus.core.Event
   with their Unix times) on topic firebus/v1/gw1/alarm, in the alarm lane of the journal
   (firebus.uplink.Journal), which firebus.uplink.MqttUplink sends over a firebus.mqtt.Client: it
@@ -47,7 +49,7 @@ import re
 import time
 from pathlib import Path
 
-from firebus import alarm, modbus, mqtt, profile, telemetry, uplink
+from firebus import alarm, core, modbus, mqtt, profile, telemetry, uplink
 
 PROFILES = Path(__file__).resolve().parents[2] / "protocols" / "profiles"
 SOURCE = "gw1"  # the gateway's id: the Envelopes' source id and the MQTT client id
@@ -70,6 +72,8 @@ def main() -> None:
     # The devices, each on a bus of its own, and the alarm rules: the profiles' defaults.
     readings: queue.Queue[tuple[str, float, profile.Readings]] = queue.Queue()
     rules, epoch, t0 = alarm.Rules(), time.monotonic(), time.time()  # t0: Unix time of epoch
+    seq_file = Path(args.journal + ".seq")  # the events' next number, across runs
+    seq = core.EventSequencer(SOURCE, int(seq_file.read_text()) if seq_file.exists() else 1)
     # Closed in reverse order: the buses (no callback runs once closed), the client, the journal.
     with journal, client, contextlib.ExitStack() as buses, contextlib.suppress(KeyboardInterrupt):
         for dev, host, port, unit, prof in (re.split("[=:/]", d, maxsplit=4) for d in args.device):
@@ -98,11 +102,13 @@ def main() -> None:
             for e, ev in events:
                 print(e.to_json(), flush=True)
                 ev.time = t0 + ev.t
+                seq.stamp(ev)  # its source id and number
             if events:  # the step's events in one Envelope (the uplink stamps its lane and seq)
                 batch = telemetry.Batch(events=[ev for _, ev in events])
                 wire = telemetry.encode(telemetry.Envelope(SOURCE, 1, batch))
                 up.send(uplink.Lane.alarm, TOPIC, wire,
                         format=uplink.PayloadFormat.firebus_envelope)
+                seq_file.write_text(str(seq.next))
 
 
 if __name__ == "__main__":

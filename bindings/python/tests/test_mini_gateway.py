@@ -96,6 +96,11 @@ def test_alarm_reaches_the_broker_as_an_envelope(tmp_path: Path) -> None:
         assert envelope.source_id == "gw1"
         assert envelope.lane == telemetry.Lane.alarm and envelope.seq >= 1
         assert event.cls == core.AlarmClass.fire and event.value == 350
+        # The events' own numbers: 1, 2, 3, ... in the order sent, the source the gateway's.
+        envelopes = sorted((telemetry.decode(p) for _, p in rec.messages), key=lambda e: e.seq)
+        numbers = [ev.seq for env in envelopes for ev in env.body.events]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert all(ev.source_id == "gw1" for env in envelopes for ev in env.body.events)
         assert event.time is not None and started < event.time < time.time()
         # Every message was acknowledged by the broker: the journal is empty.
         with uplink.Journal(str(tmp_path / "journal.db")) as journal:

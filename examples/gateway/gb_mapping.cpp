@@ -288,6 +288,9 @@ gb_mapper::gb_mapper(const firebus::alarm::engine& e, std::vector<gb_component> 
   zone_fire_.assign(e.zone_count(), false);
   bits_.assign(comps_.size(), 0);
   delay_.assign(comps_.size(), false);
+  for (const gb_component& k : comps_) {
+    if (k.power_fault_source) power_sources_[k.device].push_back(k.point);
+  }
   update_power(e);
   last_value_.assign(comps_.size(), std::nullopt);
   last_value_at_.assign(comps_.size(), firebus::utc_time{});
@@ -332,11 +335,12 @@ std::uint16_t gb_mapper::compute(const firebus::alarm::engine& e, std::uint32_t 
   if (e.fault(p) != firebus::event_reason::none) w |= bit(gb::component_status_bit::fault);
   const std::size_t c = by_point_[p];
   if (c != none && delay_[c]) w |= bit(gb::component_status_bit::delay);
-  if (c != none) {
-    // The device's power: an alarm of any of its power-fault points (a fault of such a point,
-    // a lost device for instance, says nothing about the power and is bit 2 of that point).
-    for (const gb_component& k : comps_) {
-      if (k.power_fault_source && k.device == comps_[c].device && alarmed(e, k.point)) {
+  // The device's power: an alarm of any of its power-fault points (a fault of such a point, a
+  // lost device for instance, says nothing about the power and is bit 2 of that point).
+  const auto sources = c == none ? power_sources_.end() : power_sources_.find(comps_[c].device);
+  if (sources != power_sources_.end()) {
+    for (std::uint32_t source : sources->second) {
+      if (alarmed(e, source)) {
         w |= bit(gb::component_status_bit::power_fault);
         break;
       }

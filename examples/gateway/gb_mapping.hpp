@@ -172,9 +172,10 @@ class gb_mapper {
   std::vector<std::vector<std::uint32_t>> alarms_of_;     // engine point → its alarms
   std::vector<std::vector<std::uint32_t>> zone_members_;  // zone → member points
   std::vector<std::uint16_t> bits_;                       // component status words
-  std::vector<bool> delay_;                               // verification/dependency running
-  std::vector<bool> zone_fire_;                           // zone FIRE alarm active or latched
-  std::map<std::uint16_t, std::uint16_t> systems_;        // (type << 8 | address) → word
+  std::map<std::uint32_t, std::vector<std::uint32_t>> power_sources_;  // device → its points
+  std::vector<bool> delay_;                         // verification/dependency running
+  std::vector<bool> zone_fire_;                     // zone FIRE alarm active or latched
+  std::map<std::uint16_t, std::uint16_t> systems_;  // (type << 8 | address) → word
   std::vector<std::optional<double>> last_value_;
   std::vector<firebus::utc_time> last_value_at_;
   std::uint8_t uitd_ = 0;

@@ -53,7 +53,10 @@ def run(build: Path, devices: int, seconds: float, work: Path) -> tuple[int, int
         gw["devices"].append({"id": f"d{d}", "bus": f"b{bus}", "unit": unit + 1,
                               "profile": "acrel-aim-r100", "alarm_period_s": 30,
                               "measurement_period_s": 30, "config_period_s": 3600,
-                              "gb26875": {"system_address": 1}})
+                              # one GB system per device (a component address is unique in its
+                              # system): user-defined system types 128.., addresses 1..250
+                              "gb26875": {"system_type": 128 + d // 250,
+                                          "system_address": d % 250 + 1}})
     (work / f"b{devices}.json").write_text(json.dumps(building))
     (work / f"g{devices}.json").write_text(json.dumps(gw))
     sim = subprocess.Popen([str(build / "examples/sim/firebus-sim"), "--building", str(work / f"b{devices}.json")],

@@ -77,7 +77,11 @@ def main() -> int:
         building["devices"].append({"bus": f"b{bus}", "unit": unit, "profile": "acrel-aim-r100"})
         gw["devices"].append({"id": f"d{d}", "bus": f"b{bus}", "unit": unit, "profile": "acrel-aim-r100",
                               "alarm_period_s": a.period, "measurement_period_s": a.period,
-                              "config_period_s": 3600, "gb26875": {"system_address": d % 250 + 1}})
+                              "config_period_s": 3600,
+                              # one GB system per device (component addresses are unique in a
+                              # system): user-defined system types 128.., addresses 1..250
+                              "gb26875": {"system_type": 128 + d // 250,
+                                          "system_address": d % 250 + 1}})
         where[(f"b{bus}", unit)] = d
     for d in sorted(dead):
         bus, unit = d % a.buses, d // a.buses + 1

@@ -1395,11 +1395,17 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // After a kill -9 between a journal append and the snapshot, the newest alarm envelopes hold
   // numbers the snapshot does not know: continue after them (a number is never given twice).
   void resume_event_seq() {
-    constexpr std::uint64_t newest = 64;  // far more than one engine step appends
+    // The newest alarm-lane messages: those among the newest ids of the journal (both lanes
+    // share the ids), looked for further back while none is found (telemetry appended after
+    // them, a snapshot that could not be written meanwhile).
     const std::uint64_t last = mqtt_journal->last_id();
-    std::error_code ec;
-    const auto entries =
-        mqtt_journal->read(ul::lane::alarm, last > newest ? last - newest : 0, newest, ec);
+    std::vector<ul::entry> entries;
+    for (std::uint64_t window = 64; entries.empty(); window *= 16) {
+      const std::uint64_t after = last > window ? last - window : 0;
+      std::error_code ec;
+      entries = mqtt_journal->read(ul::lane::alarm, after, static_cast<std::size_t>(window), ec);
+      if (ec || after == 0) break;
+    }
     for (const auto& en : entries) {
       std::error_code dec;
       const tm::envelope env =

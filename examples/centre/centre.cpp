@@ -505,7 +505,7 @@ struct centre::impl {
       counter("firebus_centre_connections_total", "UITD connections accepted.",
               c.connections_accepted);
       counter("firebus_centre_frames_total", "Valid GB/T 26875.3 frames received.", c.frames_in);
-      counter("firebus_centre_rejected_bytes_total", "Deframer rejections (garbage, bad frames).",
+      counter("firebus_centre_rejections_total", "Deframer rejections (garbage, bad frames).",
               c.rejections);
       counter("firebus_centre_messages_total", "Messages received (duplicates included).",
               c.messages);

@@ -66,8 +66,9 @@ struct device_config {
   firebus::duration config_period = std::chrono::minutes(5);
   firebus::duration timeout = std::chrono::milliseconds(500);
   int retries = 1;
-  /// comm_loss fault after this long without a reading of a point; 0: 3 × the alarm period + the
-  /// timeout × (retries + 1), at least the profile's own stale time.
+  /// comm_loss fault after this long without a reading of a point; 0: 3 × the point's poll
+  /// period + 2 × timeout × (retries + 1) + 1 s, capped by the profile's own stale time but never
+  /// below 2 × the period + the same retry allowance (gateway.cpp, build_rules).
   double stale_s = 0;
   // GB/T 26875.3 identity.
   int system_type = -1;     ///< -1: the mapping's default

@@ -515,6 +515,22 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return true;
   }
 
+  /// What start() validates before it opens anything: profiles, alarm rules and zones, the GB
+  /// components and mapping. Touches no file but the profiles, opens no bus or uplink.
+  bool check(std::string& why) {
+    firebus::alarm::rules r;
+    if (!build_rules(cfg, r, why)) return false;
+    firebus::alarm::engine e;
+    std::error_code ec;
+    firebus::alarm::rules_error rerr;
+    if (!e.configure(r, ec, &rerr)) {
+      why = "alarm rules: " + rerr.what();
+      return false;
+    }
+    std::vector<gb_component> comps;
+    return gb_components(e, comps, why);
+  }
+
   bool start(std::string& why) {
     ::mkdir(cfg.data_dir.c_str(), 0700);
     struct stat st {};
@@ -665,10 +681,18 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     }
     // (system type, system address, component address) → where it was given.
     std::map<std::tuple<int, int, std::uint32_t>, std::string> taken;
-    for (const device_rt& rt : devices) {
-      const device_config& d = cfg.devices[rt.config];
-      const std::string path = "devices[" + std::to_string(rt.config) + "].gb26875";
-      const auto& profile = rt.codec->profile();
+    // From the configuration and the loaded profiles (not the runtime devices): check() runs
+    // this before any bus exists. start() adds the devices in this order.
+    for (std::size_t di = 0; di < cfg.devices.size(); ++di) {
+      const device_config& d = cfg.devices[di];
+      const auto codec_it = codecs.find(d.profile);
+      if (codec_it == codecs.end()) {  // build_rules() loads every profile first
+        why = "devices[" + std::to_string(di) + "].profile: not loaded";
+        return false;
+      }
+      const firebus::profile::codec& codec = *codec_it->second;
+      const std::string path = "devices[" + std::to_string(di) + "].gb26875";
+      const auto& profile = codec.profile();
       for (const auto& configured_point : d.gb_points) {
         const std::string& id = configured_point.first;
         bool found = false;
@@ -684,8 +708,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       const int system_type =
           d.system_type >= 0 ? d.system_type : cfg.gb.mapping.default_system_type;
       std::uint16_t number = 0;
-      for (std::size_t p = 0; p < rt.codec->size(); ++p) {
-        const auto& pd = rt.codec->point(p);
+      for (std::size_t p = 0; p < codec.size(); ++p) {
+        const auto& pd = codec.point(p);
         const std::uint32_t ep = e.find_point(d.id + "/" + pd.id);
         if (ep == npos || ep >= has_alarms.size()) continue;
         const auto over = d.gb_points.find(pd.id);
@@ -708,10 +732,10 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           why = path + ".points." + pd.id + ": " + bad + " (profile " + profile.id + ")";
           return false;
         }
-        const std::string where = configured && over->second.component_address
-                                      ? path + ".points." + pd.id + ".component_address"
-                                      : "devices[" + std::to_string(rt.config) + "] point " +
-                                            pd.id + " (default address)";
+        const std::string where =
+            configured && over->second.component_address
+                ? path + ".points." + pd.id + ".component_address"
+                : "devices[" + std::to_string(di) + "] point " + pd.id + " (default address)";
         const auto key = std::make_tuple(system_type, d.system_address, c.component_address);
         const auto clash = taken.emplace(key, where);
         if (!clash.second) {
@@ -723,7 +747,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           return false;
         }
         c.text = description_of(d.name + " " + (pd.name.empty() ? pd.id : pd.name));
-        c.device = static_cast<std::uint32_t>(rt.config);
+        c.device = static_cast<std::uint32_t>(di);
         c.power_fault_source = configured && over->second.power_fault;
         if (c.power_fault_source && !has_alarms[ep]) {
           why =
@@ -2036,6 +2060,7 @@ gateway::~gateway() {
 }
 
 bool gateway::start(std::string& why) { return impl_->start(why); }
+bool gateway::check(std::string& why) { return impl_->check(why); }
 
 void gateway::stop(duration drain, std::function<void()> done) {
   impl_->stop(drain, std::move(done));

@@ -39,6 +39,10 @@ class gateway {
   /// the configuration), opens the journals, starts buses and uplinks. False with `why` when
   /// something cannot start (nothing is left running then).
   bool start(std::string& why);
+  /// `firebus-gateway --check`: loads the profiles and validates what start() would refuse — the
+  /// alarm rules and zones, the GB/T 26875.3 points and mapping — without opening data_dir, a
+  /// bus or an uplink. False with `why` (naming the JSON path) as start() would say it.
+  bool check(std::string& why);
   /// SIGTERM: the pending telemetry and the engine's snapshot are written, buses stop; the
   /// uplinks get up to `drain` to deliver what the journals hold (what is left stays there for
   /// the next start). `done` runs on the io thread when everything is stopped.

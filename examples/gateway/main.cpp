@@ -69,12 +69,6 @@ int main(int argc, char** argv) {
     std::cerr << "firebus-gateway: " << err.what() << '\n';
     return 2;
   }
-  if (check_only) {
-    std::cout << config_path << ": ok (" << cfg.buses.size() << " buses, " << cfg.devices.size()
-              << " devices)\n";
-    return 0;
-  }
-
   asio::io_context io;
   fbgw::gateway_options opt;
   opt.json = json;
@@ -83,6 +77,20 @@ int main(int argc, char** argv) {
 #elif defined(FIREBUS_GATEWAY_INSTALLED_PROFILES)
   opt.default_profile_dir = FIREBUS_GATEWAY_INSTALLED_PROFILES;
 #endif
+  if (check_only) {
+    // Everything start() would refuse in the configuration itself (profiles, rules, zones, GB
+    // points), so that --check is a deployment gate; buses and uplinks are not contacted.
+    fbgw::gateway probe(io, cfg, opt);
+    std::string why;
+    if (!probe.check(why)) {
+      std::cerr << "firebus-gateway: " << config_path << ": " << why << '\n';
+      return 2;
+    }
+    std::cout << config_path << ": ok (" << cfg.buses.size() << " buses, " << cfg.devices.size()
+              << " devices)\n";
+    return 0;
+  }
+
   auto gw = std::make_unique<fbgw::gateway>(io, cfg, opt);
 
   // /metrics (Prometheus text) and /healthz on localhost, on the HTTP library's own threads.

@@ -108,3 +108,51 @@ def test_the_loader_and_the_schema_agree(tmp_path: Path, name: str, change) -> N
     assert done.returncode in (0, 2), done.stderr
     loader_ok = done.returncode == 0
     assert schema_ok == loader_ok, (name, "schema", schema_ok, "loader", done.stderr)
+
+
+# Accepted by the schema, refused at start: `--check` must refuse them too (exit 2, naming the
+# JSON path), or it is no deployment gate.
+CANNOT_START = [
+    ("unknown profile", _set(["devices", 0, "profile"], "no-such-profile"), "devices[0].profile"),
+    (
+        "zone member of no device",
+        _set(["alarms"], {"rules": {"version": 1, "zones": [{"id": "z1", "members": ["nodev/T2"]}]}}),
+        "nodev/T2",
+    ),
+    (
+        "GB point the profile lacks",
+        _set(["devices", 0, "gb26875"], {"points": {"NOPE": {"component_type": 1}}}),
+        "NOPE",
+    ),
+    (
+        "main power point unknown",
+        _set(["gb26875", "mapping"], {"main_power_point": "dp1/NOPE"}),
+        "main_power_point",
+    ),
+]
+
+
+@pytest.mark.skipif(not GATEWAY, reason="FIREBUS_GATEWAY is not set (CTest sets it)")
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_check_passes_the_shipped_configs(path: Path) -> None:
+    done = subprocess.run(
+        [GATEWAY, "--check", str(path)], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert ": ok (" in done.stdout
+
+
+@pytest.mark.skipif(not GATEWAY, reason="FIREBUS_GATEWAY is not set (CTest sets it)")
+@pytest.mark.parametrize("name,change,names", CANNOT_START, ids=[v[0] for v in CANNOT_START])
+def test_check_refuses_what_cannot_start(tmp_path: Path, name: str, change, names: str) -> None:
+    cfg = copy.deepcopy(json.loads(CONFIGS[1].read_text()))
+    cfg["data_dir"] = str(tmp_path / "data")
+    change(cfg)
+    path = tmp_path / "gw.json"
+    path.write_text(json.dumps(cfg))
+    done = subprocess.run(
+        [GATEWAY, "--check", str(path)], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, (name, done.stdout, done.stderr)
+    assert names in done.stderr, done.stderr
+    assert not (tmp_path / "data").exists()  # nothing opened

@@ -285,7 +285,9 @@ struct journal::impl {
     const std::error_code ec = setup(created);
     if (ec) {
       close_db();
-      if (created) {
+      // A file this call created is removed again, unless another connection (another process
+      // opening the new journal at the same instant) holds it: it is that one's journal now.
+      if (created && ec != journal_errc::locked) {
         (void)::unlink(o.path.c_str());
         (void)::unlink((o.path + "-wal").c_str());
       }
@@ -494,8 +496,8 @@ struct journal::impl {
   // --- the size policy ---
   std::uint64_t stored_bytes() const { return m.bytes[0] + m.bytes[telemetry]; }
   std::uint64_t stored_messages() const { return m.messages[0] + m.messages[telemetry]; }
-  bool fits(std::uint64_t in_bytes, std::uint64_t in_count) const {
-    if (stored_bytes() + in_bytes > opt.max_bytes) return false;
+  bool fits(std::uint64_t in_bytes, std::uint64_t in_count, std::uint64_t limit) const {
+    if (stored_bytes() + in_bytes > limit) return false;
     return opt.max_messages == 0 || stored_messages() + in_count <= opt.max_messages;
   }
 
@@ -524,13 +526,14 @@ struct journal::impl {
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
   }
 
-  // Makes room for `in_bytes` and `in_count` by thinning, then dropping, telemetry (inside the
-  // transaction). Returns SQLITE_OK with `room` false when even all telemetry is not enough.
-  int make_room(std::uint64_t in_bytes, std::uint64_t in_count, bool& room,
+  // Makes room for `in_bytes` and `in_count` under `limit` accounted bytes by thinning, then
+  // dropping, telemetry (inside the transaction). Returns SQLITE_OK with `room` false when even
+  // all telemetry is not enough.
+  int make_room(std::uint64_t in_bytes, std::uint64_t in_count, std::uint64_t limit, bool& room,
                 std::vector<std::uint64_t>& evicted, std::uint64_t& thinned,
                 std::uint64_t& dropped) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> rows;
-    room = fits(in_bytes, in_count);
+    room = fits(in_bytes, in_count, limit);
     // 1. Thinning, one window at a time from the mark: every second message goes.
     while (!room) {
       int rc = window(m.thin_mark, journal_thin_window, rows);
@@ -542,7 +545,7 @@ struct journal::impl {
         ++thinned;
       }
       m.thin_mark = rows.back().first;
-      room = fits(in_bytes, in_count);
+      room = fits(in_bytes, in_count, limit);
     }
     // 2. Dropping, oldest first.
     while (!room) {
@@ -554,7 +557,7 @@ struct journal::impl {
         if (rc != SQLITE_OK) return rc;
         ++dropped;
         m.thin_mark = std::max(m.thin_mark, r.first);
-        room = fits(in_bytes, in_count);
+        room = fits(in_bytes, in_count, limit);
         if (room) break;
       }
     }
@@ -615,75 +618,103 @@ struct journal::impl {
       relaxed = false;
     }
     const mirror saved = m;
-    int rc = step_once(begin);
-    if (rc != SQLITE_DONE) {
-      ec = fail(rc, "append: begin");
-      return ids;
-    }
     bool room = true;
     std::vector<std::uint64_t> evicted;
     std::uint64_t thinned = 0, dropped = 0;
-    const char* what = "append: making room";
-    rc = make_room(in_bytes, n, room, evicted, thinned, dropped);
-    if (rc == SQLITE_OK && room) {
-      what = "append: insert";
-      ids.reserve(n);
-      const auto now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
-      bool touched[lane_count] = {};
-      for (std::size_t i = 0; i < n && rc == SQLITE_OK; ++i) {
-        const message& x = ms[i];
-        const std::size_t l = lane_index(x.lane);
-        const std::uint64_t size = x.topic.size() + x.payload.size() + journal_message_overhead;
-        use s(insert);
-        s.bind(1, static_cast<std::int64_t>(l));
-        s.bind(2, m.next_seq[l]);
-        s.bind(3, static_cast<std::int64_t>(x.produced.value_or(now).time_since_epoch().count()));
-        s.bind(4, static_cast<std::int64_t>(x.qos));
-        s.bind(5, static_cast<std::int64_t>(x.retain ? 1 : 0));
-        s.bind(6, static_cast<std::int64_t>(x.format));
-        s.bind(7, size);
-        s.bind_blob(8, x.topic.data(), x.topic.size());
-        s.bind_blob(9, x.payload.data(), x.payload.size());
-        rc = s.step();
-        if (!done(rc)) break;
-        rc = SQLITE_OK;
-        ids.push_back(static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db)));
-        ++m.next_seq[l];
-        ++m.messages[l];
-        m.bytes[l] += size;
-        touched[l] = true;
+    const char* what = "append: begin";
+    // When the storage itself is full (a full disk, max_file_bytes) a batch with alarms is tried
+    // again with telemetry making room beyond the size bound (thinned, then dropped, as for the
+    // bound): the pages it frees are reused. Alarms are never refused while telemetry is stored.
+    std::uint64_t squeeze = 0;  // accounted bytes to free beyond what the batch adds
+    int rc = SQLITE_OK;
+    for (;;) {
+      rc = step_once(begin);
+      if (rc != SQLITE_DONE) {
+        ec = fail(rc, "append: begin");
+        return ids;
       }
-      if (rc == SQLITE_OK && (touched[telemetry] || m.thin_mark != saved.thin_mark)) {
-        touched[telemetry] = true;
+      room = true;
+      evicted.clear();
+      thinned = dropped = 0;
+      what = "append: making room";
+      std::uint64_t limit = opt.max_bytes;
+      if (squeeze > 0) {
+        const std::uint64_t before = stored_bytes() + in_bytes;
+        limit = std::min(limit, before > squeeze ? before - squeeze : 0);
       }
-      for (std::size_t l = 0; l < lane_count && rc == SQLITE_OK; ++l) {
-        if (!touched[l]) continue;
-        what = "append: updating lanes";
-        use s(update_lane);
-        s.bind(1, static_cast<std::int64_t>(l));
-        s.bind(2, m.next_seq[l]);
-        s.bind(3, l == telemetry ? m.thin_mark : std::uint64_t{0});
-        rc = s.step();
-        rc = done(rc) ? SQLITE_OK : rc;
+      rc = make_room(in_bytes, n, limit, room, evicted, thinned, dropped);
+      // Squeezing: whatever telemetry could go went; the batch fits the real bound anyway.
+      if (rc == SQLITE_OK && squeeze > 0) room = true;
+      if (rc == SQLITE_OK && room) {
+        what = "append: insert";
+        ids.reserve(n);
+        const auto now = std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
+        bool touched[lane_count] = {};
+        for (std::size_t i = 0; i < n && rc == SQLITE_OK; ++i) {
+          const message& x = ms[i];
+          const std::size_t l = lane_index(x.lane);
+          const std::uint64_t size = x.topic.size() + x.payload.size() + journal_message_overhead;
+          use s(insert);
+          s.bind(1, static_cast<std::int64_t>(l));
+          s.bind(2, m.next_seq[l]);
+          s.bind(3, static_cast<std::int64_t>(x.produced.value_or(now).time_since_epoch().count()));
+          s.bind(4, static_cast<std::int64_t>(x.qos));
+          s.bind(5, static_cast<std::int64_t>(x.retain ? 1 : 0));
+          s.bind(6, static_cast<std::int64_t>(x.format));
+          s.bind(7, size);
+          s.bind_blob(8, x.topic.data(), x.topic.size());
+          s.bind_blob(9, x.payload.data(), x.payload.size());
+          rc = s.step();
+          if (!done(rc)) break;
+          rc = SQLITE_OK;
+          ids.push_back(static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db)));
+          ++m.next_seq[l];
+          ++m.messages[l];
+          m.bytes[l] += size;
+          touched[l] = true;
+        }
+        if (rc == SQLITE_OK && (touched[telemetry] || m.thin_mark != saved.thin_mark)) {
+          touched[telemetry] = true;
+        }
+        for (std::size_t l = 0; l < lane_count && rc == SQLITE_OK; ++l) {
+          if (!touched[l]) continue;
+          what = "append: updating lanes";
+          use s(update_lane);
+          s.bind(1, static_cast<std::int64_t>(l));
+          s.bind(2, m.next_seq[l]);
+          s.bind(3, l == telemetry ? m.thin_mark : std::uint64_t{0});
+          rc = s.step();
+          rc = done(rc) ? SQLITE_OK : rc;
+        }
+        if (rc == SQLITE_OK) {
+          what = "append: commit";
+          rc = step_once(commit);
+          rc = done(rc) ? SQLITE_OK : rc;
+        }
       }
-      if (rc == SQLITE_OK) {
-        what = "append: commit";
-        rc = step_once(commit);
-        rc = done(rc) ? SQLITE_OK : rc;
+      if (rc == SQLITE_OK && room) break;
+      // Storage full with alarms in the batch, and telemetry this attempt left in place: again,
+      // freeing twice as much (until an attempt was to free all of it: a bounded number).
+      const std::uint64_t total = saved.bytes[0] + saved.bytes[telemetry] + in_bytes;
+      const bool again = rc != SQLITE_OK && (rc & 0xff) == SQLITE_FULL && alarms > 0 &&
+                         m.messages[telemetry] > 0 && squeeze < total;
+      if (!again) {
+        if (rc != SQLITE_OK) ec = fail(rc, what);  // before the rollback replaces SQLite's message
+        abort_transaction();
+        m = saved;
+        ids.clear();
+        if (rc == SQLITE_OK) {
+          refuse(journal_errc::journal_full, "journal full (" + std::to_string(stored_bytes()) +
+                                                 " of " + std::to_string(opt.max_bytes) +
+                                                 " bytes, " + std::to_string(m.messages[0]) +
+                                                 " alarm messages, no telemetry left to drop)");
+        }
+        return ids;
       }
-    }
-    if (rc != SQLITE_OK || !room) {
-      if (rc != SQLITE_OK) ec = fail(rc, what);  // before the rollback replaces SQLite's message
       abort_transaction();
       m = saved;
       ids.clear();
-      if (rc == SQLITE_OK) {
-        refuse(journal_errc::journal_full, "journal full (" + std::to_string(stored_bytes()) +
-                                               " of " + std::to_string(opt.max_bytes) + " bytes, " +
-                                               std::to_string(m.messages[0]) +
-                                               " alarm messages, no telemetry left to drop)");
-      }
-      return ids;
+      squeeze = squeeze == 0 ? std::max<std::uint64_t>(2 * in_bytes, 16384) : 2 * squeeze;
     }
     m.last_id = ids.back();
     counters.appended += n;
@@ -695,8 +726,9 @@ struct journal::impl {
       counters.thinned += thinned;
       counters.dropped += dropped;
       log(log_level::warning,
-          "journal: full (" + std::to_string(opt.max_bytes) + " bytes): thinned " +
-              std::to_string(thinned) + " and dropped " + std::to_string(dropped) +
+          (squeeze > 0 ? std::string("journal: storage full (disk or max_file_bytes)")
+                       : "journal: full (" + std::to_string(opt.max_bytes) + " bytes)") +
+              ": thinned " + std::to_string(thinned) + " and dropped " + std::to_string(dropped) +
               " telemetry messages (ids " + std::to_string(evicted.front()) + ".." +
               std::to_string(evicted.back()) + ") to store " + std::to_string(n) +
               " new; totals: thinned " + std::to_string(counters.thinned) + ", dropped " +
@@ -1051,6 +1083,9 @@ std::size_t journal::ack(const std::uint64_t* ids, std::size_t count, std::error
 
 bool journal::wait(duration timeout) {
   if (!impl_) return false;
+  // duration::max() means "until something comes": bounded so that the condition variable's
+  // deadline (now + timeout, in nanoseconds) cannot overflow into the past.
+  timeout = std::min<duration>(timeout, std::chrono::hours(24 * 365 * 10));
   impl::lock g(impl_->mu);
   impl_->cv.wait_for(g, timeout, [&] { return !impl_->db || impl_->pending(); });
   return impl_->db && impl_->pending();

@@ -86,6 +86,28 @@ errc refusal(int rc, protocol_version v) {
   }
 }
 
+// Why mosquitto_publish() failed, as the report of its token.
+std::error_code publish_failure(int rc) {
+  switch (rc) {
+    case MOSQ_ERR_NO_CONN:
+    case MOSQ_ERR_CONN_LOST:
+    case MOSQ_ERR_ERRNO:
+      // Writing it failed: the connection is going down, and the broker may or may not have it
+      // (a QoS 1 publish is queued before it is written). The journal sends it again.
+      return make_error_code(errc::connection_lost);
+    case MOSQ_ERR_OVERSIZE_PACKET:
+    case MOSQ_ERR_PAYLOAD_SIZE:
+      // Above the Maximum Packet Size the broker announced in its CONNACK (MQTT 5).
+      return make_error_code(errc::payload_too_large);
+    case MOSQ_ERR_QOS_NOT_SUPPORTED:
+    case MOSQ_ERR_RETAIN_NOT_SUPPORTED:
+      // The broker's CONNACK (MQTT 5) said it takes no such publish.
+      return make_error_code(errc::publish_refused);
+    default:
+      return make_error_code(errc::protocol_error);
+  }
+}
+
 template <class D>
 int millis(D d) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -389,8 +411,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
           mosquitto_publish(mosq, &mid, r.topic.c_str(), static_cast<int>(r.payload.size()),
                             r.payload.data(), r.qos, r.retain);
       if (rc != MOSQ_ERR_SUCCESS) {
-        report_published(r.token, rc == MOSQ_ERR_NO_CONN ? make_error_code(errc::not_connected)
-                                                         : make_error_code(errc::protocol_error));
+        report_published(r.token, publish_failure(rc));
         continue;
       }
       const auto e = early.find(mid);

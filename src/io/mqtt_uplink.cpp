@@ -93,7 +93,11 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   mutable std::mutex m;  // guards everything below
   bool detached = false;
   bool connected = false;
-  bool retry_pending = false;
+  bool retry_pending = false;  // the retry timer is armed
+  // What waits for the retry: every lane (a refused alarm, a failed journal read), or only the
+  // telemetry lane (a refused telemetry message: alarms must not wait behind it).
+  bool hold_all = false;
+  bool hold_telemetry = false;
   bool paused = false;  // a transform deferred: wait for notify() or the poll timer
   std::unordered_map<std::uint64_t, sent> in_flight;  // by the client's publish token
   // Entries published as several messages: how many are not yet reported, by journal id.
@@ -156,7 +160,14 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     return std::move(e.payload);
   }
 
-  void schedule_retry() {
+  // Holds the lane of `l` (every lane for an alarm, or nullptr: a journal failure) until the
+  // retry after retry_delay.
+  void schedule_retry(const lane* l) {
+    if (l != nullptr && *l == lane::telemetry) {
+      hold_telemetry = true;
+    } else {
+      hold_all = true;
+    }
     if (retry_pending) return;
     retry_pending = true;
     retry_timer.expires_after(o.retry_delay);
@@ -165,6 +176,8 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
       std::unique_lock<std::mutex> lock(self->m);
       if (self->detached) return;
       self->retry_pending = false;
+      self->hold_all = false;
+      self->hold_telemetry = false;
       // Sends every lane again from its oldest unacknowledged message: the refused one and
       // whatever was handed out behind it.
       if (self->connected) self->restart_lanes();
@@ -233,19 +246,34 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   // Publishes what the journal holds, up to the window. Runs on the io_context's thread only
   // (every caller does), so pumps never overlap; the lock is released around the transform.
   void pump(std::unique_lock<std::mutex>& lock) {
-    if (detached || !connected || retry_pending || paused) return;
+    if (detached || !connected || hold_all || paused) return;
     while (in_flight.size() < o.window) {
+      std::size_t want = o.window - in_flight.size();
+      if (hold_telemetry) {
+        // Only the alarm lane goes: ask for no more than it has waiting (next() hands out alarms
+        // first), so that no telemetry is handed out meanwhile.
+        const journal_lane_stats a = j.stats(lane::alarm);
+        const std::uint64_t waiting = a.messages > a.in_flight ? a.messages - a.in_flight : 0;
+        if (waiting == 0) return;
+        want = static_cast<std::size_t>(std::min<std::uint64_t>(want, waiting));
+      }
       std::error_code ec;
-      std::vector<entry> batch = j.next(o.window - in_flight.size(), o.read_bytes, ec);
+      std::vector<entry> batch = j.next(want, o.read_bytes, ec);
       if (ec) {
         ++n.journal_errors;
         log(log_level::error, "uplink: reading the journal failed: " + ec.message() + " (" +
                                   j.last_error() + "); retrying");
-        schedule_retry();
+        schedule_retry(nullptr);
         return;
       }
       if (batch.empty()) return;
+      bool held = false;
       for (entry& e : batch) {
+        if (hold_telemetry && e.lane == lane::telemetry) {
+          // Handed out anyway (the lane changed under us): sent again after the retry's rewind.
+          held = true;
+          continue;
+        }
         std::vector<outgoing> out;
         bool transformed_ok = false;
         if (e.format == format_byte(payload_format::transformed)) {
@@ -253,7 +281,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
           out = transform(e, lock, transformed_ok, deferred);
           // The lock was released: the uplink may have been destroyed, the connection lost or
           // the lanes rewound (this batch is then handed out again by next()).
-          if (detached || !connected || retry_pending) return;
+          if (detached || !connected || hold_all) return;
           if (deferred) {
             // This entry and everything behind it wait; publishing resumes at the next
             // notify() or poll, from the lanes' oldest unacknowledged messages.
@@ -289,7 +317,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
                                       lane_name(e.lane) + " lane, seq " + std::to_string(e.seq) +
                                       ", topic '" + p.topic + "') not published: " + pec.message() +
                                       "; kept, retrying");
-            schedule_retry();
+            schedule_retry(&e.lane);
             return;
           }
           ++n.published;
@@ -298,6 +326,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
           in_flight.emplace(token, sent{e.id, e.lane, e.seq});
         }
       }
+      if (held) return;
     }
   }
 
@@ -388,7 +417,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
       log(log_level::error, "uplink: message " + std::to_string(s.id) + " (" + lane_name(s.l) +
                                 " lane, seq " + std::to_string(s.seq) +
                                 ") refused by the broker: " + ec.message() + "; kept, retrying");
-      schedule_retry();
+      schedule_retry(&s.l);
     }
     pump(lock);
     flush_log(lock);

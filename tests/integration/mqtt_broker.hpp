@@ -109,6 +109,11 @@ struct broker_config {
   // Keep sessions and queued messages across a clean stop (SIGTERM) and restart, without a
   // bound on the queue (a persistent subscriber of the delivery tests misses nothing).
   bool persistence = false;
+  // An ACL file's content (for anonymous clients: lines before any "user" line), e.g. to make
+  // the broker refuse publishes on a topic (an MQTT 5 PUBACK with reason "not authorised").
+  std::string acl;
+  // More configuration lines, as they are (e.g. "max_packet_size 2000\n").
+  std::string extra;
 };
 
 // One mosquitto process. start() waits until it accepts connections.
@@ -184,6 +189,12 @@ class mosquitto_broker {
     } else {
       f << "allow_anonymous true\n";
     }
+    if (!config_.acl.empty()) {
+      const std::string acl = dir_.path + "/acl";
+      std::ofstream(acl) << config_.acl;
+      f << "acl_file " << acl << "\n";
+    }
+    f << config_.extra;
     if (config_.tls) {
       f << "cafile " << config_.pki->ca << "\ncertfile " << config_.pki->server_cert << "\nkeyfile "
         << config_.pki->server_key << "\n";

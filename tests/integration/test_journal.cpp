@@ -20,6 +20,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -563,6 +564,147 @@ TEST_CASE("journal: a full disk (max_file_bytes) fails appends, keeps reads, rec
   CHECK_FALSE(ec);
   CHECK(id == ids.back() + 1);
   CHECK(j.stats(ul::lane::alarm).next_seq == ids.size() + 2);
+}
+
+TEST_CASE("journal: a full disk (max_file_bytes) makes room for an alarm from telemetry") {
+  // Delivery promise 5: alarms are never refused while the journal still holds telemetry, also
+  // when it is the storage (not max_bytes) that is full.
+  temp_dir d;
+  auto o = options(d.file("j.db"));
+  o.max_file_bytes = 128 * 1024;
+  o.max_bytes = 100 << 20;  // the size policy never acts: the "disk" fills first
+  std::vector<std::pair<ul::log_level, std::string>> logs;
+  o.on_log = [&](ul::log_level l, const std::string& s) { logs.emplace_back(l, s); };
+  ul::journal j(o);
+  std::error_code ec;
+  batch t;
+  t.add(ul::lane::telemetry, std::string(1500, 't'));
+  std::uint64_t telemetry_ids = 0;
+  for (int i = 0; i < 1000 && !ec; ++i) {
+    if (j.append(t.messages[0], ec) > 0) ++telemetry_ids;
+  }
+  REQUIRE(ec == ul::journal_errc::storage_full);
+  REQUIRE(telemetry_ids > 20);
+  // A telemetry append still fails as before: the storage is full.
+  CHECK(j.append(t.messages[0], ec) == 0);
+  CHECK(ec == ul::journal_errc::storage_full);
+  const auto refused_before = j.counters().refused_alarms;
+  logs.clear();
+  // Alarms go in, telemetry (thinned first, then dropped oldest first) makes room.
+  batch a;
+  a.add(ul::lane::alarm, std::string(3000, 'a'));
+  std::vector<std::uint64_t> alarms;
+  for (int i = 0; i < 10; ++i) {
+    const auto id = j.append(a.messages[0], ec);
+    CHECK_FALSE(ec);
+    CHECK(id > 0);
+    if (id) alarms.push_back(id);
+  }
+  CHECK(alarms.size() == 10);
+  CHECK(j.stats(ul::lane::alarm).messages == 10);
+  CHECK(j.stats(ul::lane::telemetry).messages < telemetry_ids);
+  CHECK(j.counters().thinned + j.counters().dropped > 0);
+  CHECK(j.counters().refused_alarms == refused_before);
+  bool warned = false;
+  for (const auto& l : logs) {
+    if (l.first == ul::log_level::warning && l.second.find("storage full") != std::string::npos) {
+      warned = true;
+    }
+  }
+  CHECK(warned);
+  // Once no telemetry is left, an alarm is refused with storage_full, counted and logged.
+  const auto storage_errors = j.counters().storage_errors;
+  logs.clear();
+  for (int i = 0; i < 1000 && !ec; ++i) j.append(a.messages[0], ec);
+  CHECK(ec == ul::journal_errc::storage_full);
+  CHECK(j.stats(ul::lane::telemetry).messages == 0);
+  CHECK(j.counters().storage_errors == storage_errors + 1);
+  REQUIRE_FALSE(logs.empty());
+  CHECK(logs.back().first == ul::log_level::error);
+  // Everything stored is sound after a reopen.
+  const auto stored = j.stats(ul::lane::alarm).messages;
+  j.close();
+  ul::journal k(o);
+  CHECK(k.stats(ul::lane::alarm).messages == stored);
+}
+
+namespace {
+// A SQLite VFS that is the default one, except that it runs `open_hook` (once) right after it
+// opened a main database file: to let another connection in at that instant.
+struct hook_vfs {
+  sqlite3_vfs vfs{};
+  sqlite3_vfs* root = nullptr;
+  std::function<void()> open_hook;
+};
+hook_vfs& hv() {
+  static hook_vfs h;
+  return h;
+}
+int hook_open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out) {
+  const int rc = hv().root->xOpen(hv().root, name, f, flags, out);
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_MAIN_DB) && hv().open_hook) {
+    auto h = std::move(hv().open_hook);
+    hv().open_hook = nullptr;
+    h();
+  }
+  return rc;
+}
+const char* register_hook_vfs() {
+  static const bool once = [] {
+    hv().root = sqlite3_vfs_find(nullptr);
+    hv().vfs = *hv().root;
+    hv().vfs.zName = "firebus_hook";
+    hv().vfs.pNext = nullptr;
+    hv().vfs.xOpen = &hook_open;
+    return sqlite3_vfs_register(&hv().vfs, 0) == SQLITE_OK;
+  }();
+  REQUIRE(once);
+  return "firebus_hook";
+}
+}  // namespace
+
+TEST_CASE("journal: an open refused as locked never removes the file another process holds") {
+  // Two processes start on a new journal at once: the first creates the file, the second gets
+  // in before the first has read it and holds it. The first is refused as locked; the file it
+  // created is the second one's journal now and must stay.
+  temp_dir d;
+  const auto path = d.file("j.db");
+  auto o = options(path);
+  o.vfs = register_hook_vfs();
+  o.busy_timeout = 50ms;
+  ul::journal holder;
+  std::error_code hec;
+  hv().open_hook = [&] {
+    holder.open(options(path), hec);
+    if (!hec) append1(holder, ul::lane::alarm, "fire 1");
+  };
+  std::error_code ec;
+  ul::journal late(o, ec);
+  REQUIRE_FALSE(hec);
+  CHECK(ec == ul::journal_errc::locked);
+  CHECK(fs::exists(path));
+  append1(holder, ul::lane::alarm, "fire 2");
+  holder.close();
+  ul::journal j(options(path));
+  CHECK(texts(j.next(10)) == std::vector<std::string>{"fire 1", "fire 2"});
+}
+
+TEST_CASE("journal: wait() with an unbounded timeout waits (no overflow to an instant return)") {
+  temp_dir d;
+  ul::journal j(options(d.file("j.db")));
+  std::atomic<int> state{0};  // 1: waiting, 2: returned
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    state = 1;
+    got = j.wait(firebus::duration::max());
+    state = 2;
+  });
+  while (state.load() == 0) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(200ms);
+  CHECK(state.load() == 1);  // still waiting
+  append1(j, ul::lane::alarm, "a");
+  waiter.join();
+  CHECK(got.load());
 }
 
 TEST_CASE("journal: the kernel refusing writes (RLIMIT_FSIZE) fails the append, not the journal") {

@@ -447,3 +447,33 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE(
+    "mqtt client: MQTT 5 — a publish above the broker's maximum packet size is reported as "
+    "payload_too_large, one it refuses as publish_refused, and the connection stays up") {
+  firebus_test::broker_config bc;
+  bc.extra = "max_packet_size 2000\n";
+  bc.acl = "topic deny firebus/denied\ntopic readwrite #\n";
+  firebus_test::mosquitto_broker broker(bc);
+  harness h;
+  auto o = options(broker.port(), "pub-limits");
+  o.version = mqtt::protocol_version::v5;
+  mqtt::client c(h.io, o);
+  h.attach(c);
+  c.start();
+  REQUIRE(h.wait_up());
+  std::error_code ec;
+  const auto big = c.publish("firebus/ok", std::vector<std::uint8_t>(5000, 0x42), 1, false, ec);
+  REQUIRE_FALSE(ec);
+  const auto denied = c.publish("firebus/denied", bytes("x"), 1, false, ec);
+  REQUIRE_FALSE(ec);
+  const auto fine = c.publish("firebus/ok", bytes("y"), 1, false, ec);
+  REQUIRE_FALSE(ec);
+  REQUIRE(h.wait([&] { return h.published.size() == 3; }));
+  std::lock_guard<std::mutex> l(h.m);
+  CHECK(h.published[big] == mqtt::errc::payload_too_large);
+  CHECK(h.published[denied] == mqtt::errc::publish_refused);
+  CHECK_FALSE(h.published[fine]);
+  CHECK(c.connected());
+  CHECK(h.connections.size() == 1);
+}

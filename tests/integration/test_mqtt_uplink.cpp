@@ -145,11 +145,15 @@ struct gateway {
   std::unique_ptr<ul::mqtt_uplink> up;
   std::thread thread;
 
-  gateway(const ul::journal_options& jo, std::uint16_t port, ul::mqtt_uplink_options uo = {})
+  // `uo.retry_delay` is shortened to 200 ms unless it was set; `version`: the client's MQTT.
+  gateway(const ul::journal_options& jo, std::uint16_t port, ul::mqtt_uplink_options uo = {},
+          mqtt::protocol_version version = mqtt::protocol_version::v311)
       : j(jo) {
-    c = std::make_unique<mqtt::client>(io, client_options(port, "fb-test-gw"));
+    mqtt::client_options co = client_options(port, "fb-test-gw");
+    co.version = version;
+    c = std::make_unique<mqtt::client>(io, co);
     uo.poll_interval = 200ms;
-    uo.retry_delay = 200ms;
+    if (uo.retry_delay == ul::mqtt_uplink_options{}.retry_delay) uo.retry_delay = 200ms;
     up = std::make_unique<ul::mqtt_uplink>(io, j, *c, uo);
     c->start();
     thread = std::thread([this] { io.run(); });
@@ -171,11 +175,11 @@ struct gateway {
     io.stop();
     thread.join();
   }
-  std::uint64_t send(std::uint64_t k, bool alarm) {
+  std::uint64_t send(std::uint64_t k, bool alarm, const char* topic = nullptr) {
     const std::vector<std::uint8_t> p = numbered(k, alarm);
     ul::message m;
     m.lane = alarm ? ul::lane::alarm : ul::lane::telemetry;
-    m.topic = alarm ? "fb/gw1/events" : "fb/gw1/data";
+    m.topic = topic ? topic : alarm ? "fb/gw1/events" : "fb/gw1/data";
     m.payload = firebus::byte_view(p);
     m.format = ul::format_byte(ul::payload_format::firebus_envelope);
     return up->send(m);
@@ -343,6 +347,52 @@ TEST_CASE(
   CHECK(last_alarm < first_telemetry);
   check_lane_order(got, tel::lane::alarm, true);
   check_lane_order(got, tel::lane::telemetry, false);  // thinned: gaps, in order
+}
+
+TEST_CASE("mqtt uplink: a telemetry message the broker refuses holds back telemetry, not alarms") {
+  // MQTT 5: the broker refuses publishes on one topic (PUBACK "not authorised"). The refused
+  // telemetry message stays in the journal and is retried after retry_delay; an alarm produced
+  // meanwhile goes out at once, and so do the alarms behind it.
+  firebus_test::broker_config bc;
+  bc.persistence = true;
+  bc.acl = "topic deny fb/gw1/denied\ntopic readwrite #\n";
+  firebus_test::mosquitto_broker broker(bc);
+  firebus_test::temp_dir dir;
+  subscriber sub(broker.port());
+  ul::journal_options jo;
+  jo.path = dir.path + "/j.db";
+  ul::mqtt_uplink_options uo;
+  uo.retry_delay = 4s;
+  gateway gw(jo, broker.port(), uo, mqtt::protocol_version::v5);
+  REQUIRE(gw.wait_connected());
+  REQUIRE(gw.send(1, false, "fb/gw1/denied") > 0);
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (gw.up->counters().refused == 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(gw.up->counters().refused == 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t k = 2; k <= 4; ++k) REQUIRE(gw.send(k, true) > 0);
+  REQUIRE(sub.wait(
+      [&] {
+        std::size_t alarms = 0;
+        for (const received& r : sub.got) alarms += r.lane == tel::lane::alarm ? 1 : 0;
+        return alarms >= 3;
+      },
+      10s));
+  const auto latency = std::chrono::steady_clock::now() - t0;
+  MESSAGE("alarms behind a refused telemetry message: delivered after ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(latency).count(), " ms");
+  CHECK(latency < 1500ms);  // not after the retry (4 s)
+  // The refused message is kept (and retried), nothing else waits in the journal (the alarms'
+  // PUBACKs may still be on their way when the subscriber has them).
+  const auto acked_by = std::chrono::steady_clock::now() + 2s;
+  while (gw.j.stats(ul::lane::alarm).messages > 0 && std::chrono::steady_clock::now() < acked_by) {
+    std::this_thread::sleep_for(5ms);
+  }
+  CHECK(gw.j.stats(ul::lane::alarm).messages == 0);
+  CHECK(gw.j.stats(ul::lane::telemetry).messages == 1);
+  check_lane_order(sub.snapshot(), tel::lane::alarm, true);
 }
 
 TEST_CASE("mqtt uplink: the broker restarted twice mid-stream — nothing lost, per-lane order") {

@@ -49,7 +49,10 @@
 /// A full disk, a read-only file or an I/O error fails the append with an error code
 /// (journal_errc::storage_full, read_only, io_error; last_error() has SQLite's message); the
 /// transaction is rolled back, so the journal is as it was before the call. The journal stays
-/// open: next(), ack() and later appends work again once the cause is gone.
+/// open: next(), ack() and later appends work again once the cause is gone. An append with
+/// alarms that finds the storage full (the disk, or journal_options::max_file_bytes) is tried
+/// again with telemetry thinned, then dropped, beyond the size bound, until it fits: it fails
+/// with storage_full only when no telemetry is left.
 ///
 /// @par Threads
 /// A journal is internally synchronised: one thread may append while another calls next() and
@@ -206,8 +209,9 @@ struct journal_options {
   /// The bound on the number of messages; 0: none.
   std::uint64_t max_messages = 0;
   /// A hard cap on the database file (SQLite's max_page_count), 0: none. An append that would
-  /// grow the file beyond it fails with journal_errc::storage_full, exactly as on a full disk.
-  /// For a partition shared with other data; the size policy works on max_bytes.
+  /// grow the file beyond it fails with journal_errc::storage_full, exactly as on a full disk
+  /// (one with alarms first makes room from telemetry, as for max_bytes). For a partition shared
+  /// with other data; the size policy works on max_bytes.
   std::uint64_t max_file_bytes = 0;
   /// The WAL is truncated to this size after checkpoints (SQLite's journal_size_limit).
   std::uint64_t wal_limit_bytes = std::uint64_t{4} << 20;
@@ -360,7 +364,7 @@ class FIREBUS_API journal {
 #endif
 
   /// Waits until next() has something to hand out, the journal is closed, or `timeout` passed;
-  /// returns whether next() has something.
+  /// returns whether next() has something. duration::max() waits without a practical bound.
   bool wait(duration timeout);
 
   /// Reads without handing out (inspection, tests): up to `max_count` messages of `l` with an id

@@ -39,9 +39,13 @@
 /// A publish refused by the broker (MQTT 5 PUBACK with a failure reason) or refused by the
 /// client for a reason that will not go away by itself (an invalid topic, too large a payload)
 /// stays in the journal: the uplink reports it (mqtt_uplink_counters, on_log) and tries again
-/// after mqtt_uplink_options::retry_delay, sending the lane again from that message (nothing
-/// behind it overtakes it). A journal failure (an I/O error) is reported the same way and
-/// retried. Nothing is ever dropped by the uplink.
+/// after mqtt_uplink_options::retry_delay, sending the lanes again from their oldest
+/// unacknowledged messages. Until then a refused alarm holds back both lanes; a refused
+/// telemetry message holds back the telemetry lane only, and alarms keep going. Messages of
+/// the lane that were already published when the refusal came are delivered before the refused
+/// one (a window of up to mqtt_uplink_options::window messages): a receiver that drops what is
+/// not above its highest seq drops the late one too. A journal failure (an I/O error) holds
+/// both lanes and is retried the same way. Nothing is ever dropped by the uplink.
 ///
 /// @par Threads
 /// The uplink works on the io_context of the client: every callback it installs on the client

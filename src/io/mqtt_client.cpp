@@ -145,7 +145,10 @@ std::error_code validate(const client_options& o, std::string* why) {
     return bad("reconnect_jitter: 0 ≤ j < 1");
   }
   if (o.max_inflight == 0) return bad("max_inflight: must be ≥ 1");
-  if (o.max_pending == 0) return bad("max_pending: must be ≥ 1");
+  // libmosquitto numbers publishes with 16-bit packet identifiers: more outstanding at once
+  // would reuse an identifier still waiting for its PUBACK, and one PUBACK could report another
+  // message as delivered.
+  if (o.max_pending == 0 || o.max_pending > 65535) return bad("max_pending: 1 .. 65535");
   if (o.max_payload == 0 || o.max_payload > (256u << 20)) return bad("max_payload: 1 .. 256 MiB");
   if (why) why->clear();
   return {};

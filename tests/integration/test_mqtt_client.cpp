@@ -166,6 +166,10 @@ TEST_CASE("mqtt client: options are checked, and publish refuses what cannot be 
   o.password = "secret";  // without a user name
   CHECK_THROWS_WITH_AS(mqtt::client(io, o), doctest::Contains("password"), firebus::system_error);
   o.password.reset();
+  o.max_pending = 65536;  // more than MQTT's packet identifiers: two could share one
+  CHECK_THROWS_WITH_AS(mqtt::client(io, o), doctest::Contains("max_pending"),
+                       firebus::system_error);
+  o.max_pending = 65535;
   mqtt::client c(io, o, ec);
   REQUIRE(!ec);
   CHECK(c.publish("a/b", bytes("x"), 1, false, ec) == 0);

@@ -150,6 +150,8 @@ def test_refusals_raise_at_once(broker: Broker) -> None:
     assert "client_id" in str(e.value)
     with pytest.raises(firebus.MqttError, match="password"):
         mqtt.Client(mqtt.ClientOptions(client_id="x", password="p"))
+    with pytest.raises(firebus.MqttError, match="max_pending"):
+        mqtt.Client(mqtt.ClientOptions(client_id="x", max_pending=65536))
     c = mqtt.Client(options(free_port(), "nobroker"))
     with pytest.raises(firebus.MqttError) as e:
         c.publish("a/b", b"x")

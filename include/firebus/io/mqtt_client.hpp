@@ -129,7 +129,7 @@ struct client_options {
   duration reconnect_max = std::chrono::seconds(60);        ///< doubling up to this, ≥ min
   double reconnect_jitter = 0.25;       ///< each delay is scaled by a random factor in [1-j, 1]
   std::uint16_t max_inflight = 20;      ///< QoS 1 publishes on the wire at once (receive maximum)
-  std::size_t max_pending = 10000;      ///< publishes not yet reported to on_published, ≥ 1
+  std::size_t max_pending = 10000;      ///< publishes not yet reported to on_published, 1..65535
   std::size_t max_payload = 16u << 20;  ///< bytes, 1 .. 256 MiB
 };
 

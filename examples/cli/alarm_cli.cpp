@@ -543,14 +543,18 @@ class replayer {
     return true;
   }
 
-  // Seconds (t, ts, advance) as an engine time.
+  // Seconds (t, ts, advance) as an engine time: within the engine's range (±2^60 µs), which is
+  // narrower than a mono_time's, so that the line is refused naming its key rather than by the
+  // engine's bare "invalid time".
   static bool time_of(const json& v, const char* key, firebus::mono_time& out, line_error& error) {
     const json* x = member(v, key);
     if (x == nullptr) return fail(error, std::string("missing \"") + key + "\"");
     if (!x->is_number()) return expected(error, key, "a number of seconds", *x);
     std::error_code ec;
     out = firebus::mono_from_seconds(x->get<double>(), ec);
-    if (ec) return expected(error, key, "a number of seconds within ±9.2e12", *x);
+    if (ec || !alarm::detail::time_ok(out.time_since_epoch().count())) {
+      return expected(error, key, "a number of seconds within ±1.15e12", *x);
+    }
     return true;
   }
 

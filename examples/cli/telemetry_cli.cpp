@@ -120,15 +120,35 @@ std::string state_text(tel::device_state s) {
   return n.empty() ? std::to_string(static_cast<unsigned>(s)) : std::string(n);
 }
 
+// A peer's text for the readable output: control characters (a line break, an escape sequence)
+// as \xNN, so that a message cannot forge lines ("gap: ...") or drive the terminal. The codec
+// only requires UTF-8 of an alarm, zone, command, device or detail.
+std::string printable(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || c == '\\') {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string event_text(const firebus::event& e) {
   std::string t = "  event " + name_text(e.kind);
   if (!e.point.empty()) t += " point " + e.point.str();
-  if (!e.zone.empty()) t += " zone " + e.zone;
-  if (!e.alarm.empty()) t += " alarm " + e.alarm;
+  if (!e.zone.empty()) t += " zone " + printable(e.zone);
+  if (!e.alarm.empty()) t += " alarm " + printable(e.alarm);
   t += " class " + name_text(e.cls) + " state " + name_text(e.state);
   if (e.value) t += " value " + number_text(*e.value);
   if (e.reason != firebus::event_reason::none) t += " reason " + name_text(e.reason);
-  if (!e.command.empty()) t += " command " + e.command;
+  if (!e.command.empty()) t += " command " + printable(e.command);
   return t;
 }
 
@@ -167,15 +187,15 @@ class subscriber {
     const tel::envelope env = tel::decode_envelope(m.payload, births_, ec, {}, &why);
     if (ec) {
       std::fprintf(stderr, "firebus telemetry sub: %s %s: cannot decode (%zu bytes): %s%s%s\n",
-                   received.c_str(), m.topic.c_str(), m.payload.size(), ec.message().c_str(),
-                   why.empty() ? "" : ": ", why.c_str());
+                   received.c_str(), printable(m.topic).c_str(), m.payload.size(),
+                   ec.message().c_str(), why.empty() ? "" : ": ", why.c_str());
       return false;
     }
     const auto* b = std::get_if<tel::birth>(&env.body);
     if (b != nullptr && !births_.add(env.source_id, *b, ec)) {  // not reached: decode checks
       std::fprintf(stderr, "firebus telemetry sub: %s %s: birth %llu not usable: %s\n",
-                   received.c_str(), m.topic.c_str(), static_cast<unsigned long long>(b->birth_id),
-                   ec.message().c_str());
+                   received.c_str(), printable(m.topic).c_str(),
+                   static_cast<unsigned long long>(b->birth_id), ec.message().c_str());
     }
     firebus::sequence_tracker& tracker = trackers_[{env.source_id, static_cast<int>(env.lane)}];
     const std::uint64_t highest = tracker.highest();
@@ -230,7 +250,7 @@ class subscriber {
 
   static void print_text(const std::string& received, const std::string& topic,
                          const tel::envelope& env, bool duplicate, bool late) {
-    std::string head = received + " " + topic + " " + env.source_id + " " +
+    std::string head = received + " " + printable(topic) + " " + env.source_id + " " +
                        std::string(lane_name(env.lane)) + " seq " + std::to_string(env.seq);
     if (const auto* b = std::get_if<tel::birth>(&env.body)) {
       head += " -";
@@ -251,8 +271,8 @@ class subscriber {
                 plural(d.samples.size(), "sample", "samples").c_str());
     for (const firebus::event& e : d.events) std::printf("%s\n", event_text(e).c_str());
     for (const tel::device_status& s : d.statuses) {
-      std::printf("  status %s %s%s%s\n", s.device.c_str(), state_text(s.state).c_str(),
-                  s.detail.empty() ? "" : " ", s.detail.c_str());
+      std::printf("  status %s %s%s%s\n", printable(s.device).c_str(), state_text(s.state).c_str(),
+                  s.detail.empty() ? "" : " ", printable(s.detail).c_str());
     }
   }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,10 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 #include <firebus/core/point.hpp>
 #include <firebus/core/time.hpp>
@@ -218,6 +222,192 @@ std::size_t varint_size(std::uint64_t v) noexcept {
 
 std::uint64_t zigzag(std::int64_t v) noexcept {
   return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});
+}
+
+// --------------------------------------------------------------------------------------------
+// Counting before parsing. protobuf's parser builds every element it reads and only then can
+// check() count them: 16 MiB of empty events (two bytes each) became 8 million Event objects,
+// 1.2 GB, before the count of 100,000 refused them. count_wire() walks the bytes once without
+// allocating and refuses a message that holds more elements than the limits allow, so that the
+// parser never builds more than the limits. It reads the wire format as protobuf's parser does
+// (unknown fields and groups skipped, a field with another wire type than the schema's kept as
+// unknown); bytes it cannot read are malformed for protobuf's parser too.
+// --------------------------------------------------------------------------------------------
+
+// protobuf's default recursion limit, for groups nested in unknown fields.
+constexpr int max_wire_depth = 100;
+
+class wire_walker {
+ public:
+  wire_walker(const std::uint8_t* p, const std::uint8_t* end) noexcept : p_(p), end_(end) {}
+
+  bool at_end() const noexcept { return p_ == end_; }
+
+  bool varint(std::uint64_t& v) noexcept {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const std::uint8_t b = *p_++;
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if (b < 0x80) return true;
+    }
+    return false;  // more than ten bytes
+  }
+  // A field's tag: its number (1 to 2^29 - 1) and wire type.
+  bool tag(std::uint32_t& field, int& wire_type) noexcept {
+    std::uint64_t t = 0;
+    if (!varint(t) || t > 0xFFFFFFFFu || (t >> 3) == 0) return false;
+    field = static_cast<std::uint32_t>(t >> 3);
+    wire_type = static_cast<int>(t & 7);
+    return true;
+  }
+  // A length-delimited payload: [begin, end) of its bytes.
+  bool payload(const std::uint8_t*& begin, const std::uint8_t*& end) noexcept {
+    std::uint64_t n = 0;
+    if (!varint(n) || n > static_cast<std::uint64_t>(end_ - p_)) return false;
+    begin = p_;
+    p_ += n;
+    end = p_;
+    return true;
+  }
+  bool skip(std::size_t n) noexcept {
+    if (n > static_cast<std::size_t>(end_ - p_)) return false;
+    p_ += n;
+    return true;
+  }
+  // Skips the value of a field of `wire_type` (a group up to its end tag).
+  bool skip_value(std::uint32_t field, int wire_type, int depth) noexcept {
+    switch (wire_type) {
+      case 0: {
+        std::uint64_t v = 0;
+        return varint(v);
+      }
+      case 1:
+        return skip(8);
+      case 2: {
+        const std::uint8_t* b = nullptr;
+        const std::uint8_t* e = nullptr;
+        return payload(b, e);
+      }
+      case 3: {
+        if (depth >= max_wire_depth) return false;
+        for (;;) {
+          std::uint32_t f = 0;
+          int wt = 0;
+          if (!tag(f, wt)) return false;
+          if (wt == 4) return f == field;
+          if (!skip_value(f, wt, depth + 1)) return false;
+        }
+      }
+      case 5:
+        return skip(4);
+      default:
+        return false;  // an end tag without a start, or wire types 6 and 7
+    }
+  }
+
+ private:
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+};
+
+// The elements of a message's repeated fields, summed over every occurrence of the body
+// (protobuf merges a message field given twice).
+struct wire_counts {
+  std::size_t points = 0;
+  std::size_t events = 0;
+  std::size_t statuses = 0;
+  std::size_t columns[14] = {};
+};
+
+std::size_t varints_in(const std::uint8_t* b, const std::uint8_t* e) noexcept {
+  std::size_t n = 0;
+  for (; b != e; ++b) n += *b < 0x80 ? 1 : 0;
+  return n;
+}
+
+// Batch: the sample columns (4 alias, 5 dt_ms, 6 value, 7 exact_index, 8 exact_value,
+// 9 quality, 12 decimal), 10 events, 11 statuses.
+bool count_batch(wire_walker w, wire_counts& c) noexcept {
+  while (!w.at_end()) {
+    std::uint32_t f = 0;
+    int wt = 0;
+    if (!w.tag(f, wt)) return false;
+    const bool varint_column = f == 4 || f == 5 || f == 7 || f == 9 || f == 12;
+    if (wt == 2 && (f == 10 || f == 11 || varint_column || f == 6 || f == 8)) {
+      const std::uint8_t* b = nullptr;
+      const std::uint8_t* e = nullptr;
+      if (!w.payload(b, e)) return false;
+      const auto len = static_cast<std::size_t>(e - b);
+      if (f == 10) {
+        ++c.events;
+      } else if (f == 11) {
+        ++c.statuses;
+      } else {
+        c.columns[f] += varint_column ? varints_in(b, e) : f == 6 ? len / 4 : len / 8;
+      }
+    } else {
+      if ((wt == 0 && varint_column) || (wt == 5 && f == 6) || (wt == 1 && f == 8)) {
+        ++c.columns[f];
+      }
+      if (!w.skip_value(f, wt, 0)) return false;
+    }
+  }
+  return true;
+}
+
+// Birth: 2 points.
+bool count_birth(wire_walker w, wire_counts& c) noexcept {
+  while (!w.at_end()) {
+    std::uint32_t f = 0;
+    int wt = 0;
+    if (!w.tag(f, wt)) return false;
+    if (f == 2 && wt == 2) ++c.points;
+    if (!w.skip_value(f, wt, 0)) return false;
+  }
+  return true;
+}
+
+// Envelope: 3 birth, 4 batch.
+bool count_envelope(wire_walker w, wire_counts& c) noexcept {
+  while (!w.at_end()) {
+    std::uint32_t f = 0;
+    int wt = 0;
+    if (!w.tag(f, wt)) return false;
+    if ((f == 3 || f == 4) && wt == 2) {
+      const std::uint8_t* b = nullptr;
+      const std::uint8_t* e = nullptr;
+      if (!w.payload(b, e)) return false;
+      if (!(f == 3 ? count_birth(wire_walker(b, e), c) : count_batch(wire_walker(b, e), c))) {
+        return false;
+      }
+    } else if (!w.skip_value(f, wt, 0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool count_wire(byte_view bytes, const codec_limits& limits, const char* what, failure& fail) {
+  wire_counts c;
+  if (!count_envelope(wire_walker(bytes.data(), bytes.data() + bytes.size()), c)) {
+    return fail(errc::malformed, std::string(what) + ": " + std::to_string(bytes.size()) +
+                                     " bytes are not a firebus.v1.Envelope");
+  }
+  static constexpr struct {
+    int field;
+    const char* name;
+  } columns[] = {{4, "alias"},       {5, "dt_ms"},   {6, "value"},   {7, "exact_index"},
+                 {8, "exact_value"}, {9, "quality"}, {12, "decimal"}};
+  for (const auto& col : columns) {
+    if (!check_count(c.columns[col.field], limits.max_samples,
+                     std::string("batch: samples (") + col.name + ")", fail)) {
+      return false;
+    }
+  }
+  return check_count(c.points, limits.max_points, "birth: points", fail) &&
+         check_count(c.events, limits.max_events, "batch: events", fail) &&
+         check_count(c.statuses, limits.max_statuses, "batch: statuses", fail);
 }
 
 // --------------------------------------------------------------------------------------------
@@ -509,7 +699,10 @@ bool envelope_from(const pb::Envelope& m, const alias_source& where, envelope& o
 // --------------------------------------------------------------------------------------------
 
 bool birth_to(const birth& b, pb::Birth& m, const codec_limits& limits, failure& fail) {
-  if (!check_count(b.points.size(), limits.max_points, "birth: points", fail)) return false;
+  if (!check_count(b.points.size(), limits.max_points, "birth: points", fail) ||
+      !check_ms(ms_of(b.time), "birth: time", fail)) {
+    return false;
+  }
   m.set_time_ms(ms_of(b.time));
   m.set_birth_id(b.birth_id);
   std::unordered_set<std::uint64_t> aliases;
@@ -558,7 +751,9 @@ bool event_to(const event& e, const std::string& source_id, pb::Event& m, const 
     m.set_producer(e.source_id);
   }
   if (!check_text(e.alarm, at + ": alarm", fail) || !check_text(e.zone, at + ": zone", fail) ||
-      !check_text(e.command, at + ": command", fail)) {
+      !check_text(e.command, at + ": command", fail) ||
+      (e.time && !check_ms(ms_of(*e.time), at + ": time", fail)) ||
+      !check_ms(ms_of(e.t), at + ": t", fail)) {
     return false;
   }
   m.set_seq(e.seq);
@@ -682,6 +877,10 @@ bool batch_to(const batch& b, const std::string& source_id, const alias_table* a
       m.add_alias(static_cast<std::uint32_t>(*alias));
       // Both within ±9.2e15 ms: the difference fits.
       const std::int64_t t = ms_of(s.time);
+      if ((t > max_ms || t < -max_ms) &&
+          !check_ms(t, "batch: sample " + std::to_string(i) + ": time", fail)) {
+        return false;
+      }
       m.add_dt_ms(t - prev);
       prev = t;
       all_good = all_good && s.quality == quality_code::good;
@@ -703,7 +902,8 @@ bool batch_to(const batch& b, const std::string& source_id, const alias_table* a
     const device_status& s = b.statuses[i];
     const std::string at = "batch: " + item("statuses", i);
     if (!check_text(s.device, at + ": device", fail) ||
-        !check_text(s.detail, at + ": detail", fail)) {
+        !check_text(s.detail, at + ": detail", fail) ||
+        !check_ms(ms_of(s.time), at + ": time", fail)) {
       return false;
     }
     pb::DeviceStatus* d = m.add_statuses();
@@ -733,14 +933,18 @@ bool envelope_to(const envelope& env, const alias_table* aliases, pb::Envelope& 
 // Bytes and JSON.
 // --------------------------------------------------------------------------------------------
 
-bool parse_wire(byte_view bytes, pb::Envelope& m, const codec_limits& limits, failure& fail) {
+// `what` names the input in messages: "message", or "JSON" for the bytes of a JSON text.
+bool parse_wire(byte_view bytes, pb::Envelope& m, const codec_limits& limits, failure& fail,
+                const char* what = "message") {
   if (bytes.size() > limits.max_message_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX)) {
-    return fail(errc::message_too_large, "message: " + std::to_string(bytes.size()) +
-                                             " bytes, at most " +
-                                             std::to_string(limits.max_message_bytes) + " allowed");
+    return fail(errc::message_too_large,
+                std::string(what) + ": " + std::to_string(bytes.size()) +
+                    (std::strcmp(what, "message") == 0 ? " bytes" : " bytes when encoded") +
+                    ", at most " + std::to_string(limits.max_message_bytes) + " allowed");
   }
+  if (!count_wire(bytes, limits, what, fail)) return false;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return fail(errc::malformed, "message: " + std::to_string(bytes.size()) +
+    return fail(errc::malformed, std::string(what) + ": " + std::to_string(bytes.size()) +
                                      " bytes are not a firebus.v1.Envelope");
   }
   return check(m, limits, fail);
@@ -759,27 +963,63 @@ bool serialize(const pb::Envelope& m, std::vector<std::uint8_t>& out, const code
   return true;
 }
 
+// The objects of a JSON text ('{' outside strings): each one becomes a message when parsed.
+std::size_t json_objects(std::string_view json) noexcept {
+  std::size_t n = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{') {
+      ++n;
+    }
+  }
+  return n;
+}
+
+::google::protobuf::util::TypeResolver& type_resolver() {
+  static const std::unique_ptr<::google::protobuf::util::TypeResolver> resolver(
+      gpu::NewTypeResolverForDescriptorPool("type.googleapis.com",
+                                            ::google::protobuf::DescriptorPool::generated_pool()));
+  return *resolver;
+}
+
+// protobuf's JSON parser transcodes the text to the wire format, then parses that: the wire
+// bytes go through parse_wire(), so that the limits are checked before the message is built. The
+// transcoder keeps a little state per open object: their number is bounded first (an envelope,
+// its body, and the points or the events and statuses).
 bool parse_json(std::string_view json, pb::Envelope& m, const codec_limits& limits, failure& fail) {
   if (json.size() > limits.max_json_bytes || json.size() > static_cast<std::size_t>(INT_MAX)) {
     return fail(errc::message_too_large, "JSON: " + std::to_string(json.size()) +
                                              " bytes, at most " +
                                              std::to_string(limits.max_json_bytes) + " allowed");
   }
+  const std::size_t objects = json_objects(json);
+  const std::size_t max_objects =
+      2 + std::max(limits.max_points, limits.max_events + limits.max_statuses);
+  if (objects > max_objects) {
+    return fail(errc::too_many_items, "JSON: " + std::to_string(objects) + " objects, at most " +
+                                          std::to_string(max_objects) +
+                                          " allowed (points, or events and statuses)");
+  }
   gpu::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status = gpu::JsonStringToMessage(
-      ::google::protobuf::StringPiece(json.data(), json.size()), &m, options);
+  std::string wire;
+  const auto status = gpu::JsonToBinaryString(
+      &type_resolver(), "type.googleapis.com/" + pb::Envelope::descriptor()->full_name(),
+      ::google::protobuf::StringPiece(json.data(), json.size()), &wire, options);
   if (!status.ok()) {
     return fail(errc::malformed, "JSON: not a firebus.v1.Envelope: " + status.ToString());
   }
-  // The JSON parser does not bound the message: the wire size is the one limit of both forms.
-  const std::size_t size = m.ByteSizeLong();
-  if (size > limits.max_message_bytes) {
-    return fail(errc::message_too_large, "JSON: " + std::to_string(size) +
-                                             " bytes when encoded, at most " +
-                                             std::to_string(limits.max_message_bytes) + " allowed");
-  }
-  return check(m, limits, fail);
+  return parse_wire(byte_view(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()), m,
+                    limits, fail, "JSON");
 }
 
 // protobuf's printer writes -0.0 as -0, which its parser reads as the integer 0: the sign is

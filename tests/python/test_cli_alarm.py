@@ -377,6 +377,12 @@ BAD_LINES = [
     ('{"advance":5,"t":5}', 'key "t" does not apply to an "advance" line'),
     ('{"t":0.5,"point":"RC1","value":1}', "t 0.5 is earlier than 1, the latest time so far"),
     ('{"advance":0}', "advance 0 is earlier than 1, the latest time so far"),
+    # Beyond the engine's times (2^60 µs, 1.15e12 s) the line names its key, as any bad time.
+    ('{"t":2e12,"point":"RC1","value":1}',
+     "t: expected a number of seconds within ±1.15e12, found 2000000000000"),
+    ('{"t":2,"point":"RC1","value":1,"ts":-2e12}',
+     "ts: expected a number of seconds within ±1.15e12, found -2000000000000"),
+    ('{"advance":2e12}', "advance: expected a number of seconds within ±1.15e12, found "),
 ]
 
 

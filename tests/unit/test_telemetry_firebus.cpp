@@ -20,6 +20,11 @@
 #include <doctest/doctest.h>
 
 #if defined(FIREBUS_TEST_HAS_LIBRARY)
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <firebus/core/event.hpp>
 #include <firebus/core/point.hpp>
 #include <firebus/core/quality.hpp>
@@ -732,6 +737,38 @@ TEST_CASE("telemetry: the encoder refuses what a decoder would") {
     tel::alias_table big_aliases(big);
     CHECK(encode_error(env, big_aliases) == tel::errc::alias_out_of_range);
   }
+  SUBCASE("times a decoder cannot hold") {
+    // The earliest utc_time (and mono_time) is 1 ms beyond what a decoded time can be: its
+    // millisecond floor, -9223372036854776, times 1000 does not fit in an int64.
+    const utc_time earliest = utc_time::min();
+    const firebus::mono_time mono_earliest = firebus::mono_time::min();
+    std::get<tel::batch>(env.body).samples[0].time = earliest;
+    CHECK(encode_error(env, aliases) == tel::errc::time_out_of_range);
+    std::get<tel::batch>(env.body).samples[0].time = at_ms(0);
+    firebus::event e;
+    e.t = mono_earliest;
+    std::get<tel::batch>(env.body).events = {e};
+    CHECK(encode_error(env, aliases) == tel::errc::time_out_of_range);
+    e.t = {};
+    e.time = earliest;
+    std::get<tel::batch>(env.body).events = {e};
+    CHECK(encode_error(env, aliases) == tel::errc::time_out_of_range);
+    std::get<tel::batch>(env.body).events.clear();
+    std::get<tel::batch>(env.body).statuses.push_back({"d1", earliest});
+    CHECK(encode_error(env, aliases) == tel::errc::time_out_of_range);
+    tel::birth early = b;
+    early.time = earliest;
+    CHECK(encode_error(tel::envelope{"gw", 1, early}, aliases) == tel::errc::time_out_of_range);
+    // The latest times are fine both ways.
+    std::get<tel::batch>(env.body).statuses.clear();
+    std::get<tel::batch>(env.body).samples[0].time = utc_time::max();
+    std::error_code ec;
+    const tel::envelope back =
+        tel::decode_envelope(tel::encode_envelope(env, aliases), aliases, ec);
+    CHECK(!ec);
+    early.time = earliest + firebus::duration(1000);
+    CHECK(!encode_error(tel::envelope{"gw", 1, early}, aliases));
+  }
   SUBCASE("texts must be UTF-8") {
     firebus::event e;
     e.alarm = "\xc0\x80";  // overlong
@@ -1106,8 +1143,6 @@ TEST_CASE("telemetry: bytes per sample (100 points, 1,000 samples)") {
                     << 1000.0 * rounds / dec / 1e6 << " M samples/s");
 }
 
-#endif  // FIREBUS_TEST_HAS_LIBRARY
-
 TEST_CASE("telemetry: lanes, and stamping an encoded envelope as the uplink does") {
   tel::batch b;
   firebus::event e;
@@ -1245,3 +1280,91 @@ TEST_CASE("telemetry: the decimal form of values") {
   CHECK(decode_json(R"("alias":[0],"dtMs":["0"],"decimal":["1"],"exactIndex":[1],)"
                     R"("exactValue":[2])") == tel::errc::bad_exact_index);
 }
+
+// The growth of the peak resident memory, in MiB (at most 255), while `f` runs in a child
+// process: the child starts at its parent's current size, so earlier tests' peaks do not hide
+// what `f` allocates, and gives the free memory it inherits back to the system first, so that
+// `f` cannot grow into it unseen. -1 where it cannot be measured (sanitizers reserve memory of
+// their own).
+template <class F>
+int peak_growth_mib(F f) {
+#if defined(__SANITIZE_ADDRESS__)
+  (void)f;
+  return -1;
+#else
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    f();
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    const long mib = (after.ru_maxrss - before.ru_maxrss) / 1024;  // ru_maxrss: KiB
+    ::_exit(static_cast<int>(mib < 0 ? 0 : mib > 255 ? 255 : mib));
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+#endif
+}
+
+TEST_CASE("telemetry: memory stays bounded whatever a message claims to hold") {
+  // A message below max_message_bytes made of what costs 2 bytes on the wire and a heap object
+  // each when parsed (an empty event, status or point; a one-byte varint of a packed column)
+  // is refused by its count before protobuf's parser builds millions of objects: 16 MiB of
+  // empty events took 1.2 GB (an event is ~150 bytes once parsed) before the count refused it.
+  const tel::alias_table aliases(make_birth(4));
+  constexpr std::size_t size = std::size_t{8} << 20;
+  auto repeated = [&](int field, int body) {
+    pbw b;
+    const pbw empty;
+    while (b.b.size() < size) b.msg(field, empty);
+    return wire_envelope(body, b);
+  };
+  auto packed_zeros = [&](int field) {
+    pbw b;
+    pbw inner;
+    inner.b.assign(size, 0);
+    b.msg(field, inner);
+    return wire_envelope(4, b);
+  };
+  struct input {
+    const char* what;
+    bytes wire;
+  };
+  const input inputs[] = {{"events", repeated(10, 4)},      {"statuses", repeated(11, 4)},
+                          {"points", repeated(2, 3)},       {"alias", packed_zeros(4)},
+                          {"dt_ms", packed_zeros(5)},       {"decimal", packed_zeros(12)},
+                          {"exact_index", packed_zeros(7)}, {"quality", packed_zeros(9)}};
+  for (const input& in : inputs) {
+    INFO(std::string(in.what));
+    REQUIRE(in.wire.size() < tel::codec_limits().max_message_bytes);
+    const int growth = peak_growth_mib([&] {
+      std::error_code ec;
+      (void)tel::decode_envelope(in.wire, aliases, ec);
+    });
+    std::string why;
+    CHECK(decode_error(in.wire, aliases, &why) == tel::errc::too_many_items);
+    INFO(why);
+    CHECK(growth < 32);
+  }
+  // The same through JSON: 8 MiB of {} in "events" (2.8 million events).
+  std::string json = R"({"sourceId":"gw","seq":"1","batch":{"events":[{})";
+  while (json.size() < size) json += ",{}";
+  json += "]}}";
+  std::error_code ec;
+  std::string why;
+  (void)tel::envelope_from_json(json, aliases, ec, {}, &why);
+  CHECK(ec == tel::errc::too_many_items);
+  INFO(why);
+  CHECK(peak_growth_mib([&] {
+          std::error_code e;
+          (void)tel::envelope_from_json(json, aliases, e);
+        }) < 32);
+}
+
+#endif  // FIREBUS_TEST_HAS_LIBRARY

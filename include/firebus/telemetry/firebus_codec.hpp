@@ -31,7 +31,8 @@
 /// within firebus::utc_time when the deltas are added up, and enumeration numbers that fit
 /// firebus's enums (numbers it does not know, from a newer sender, are kept as they are, as
 /// proto3 does). It accepts arbitrary bytes: the result is an envelope or an error, never a
-/// crash, and memory stays bounded by the limits.
+/// crash, and memory stays bounded by the limits: the elements of every repeated field are
+/// counted from the bytes before protobuf's parser builds any of them.
 ///
 /// **JSON** is the canonical proto3 JSON mapping of `firebus.v1.Envelope`, printed by
 /// protobuf's own printer and parsed by its parser: field names in lowerCamelCase

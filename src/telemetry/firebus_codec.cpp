@@ -410,6 +410,41 @@ bool count_wire(byte_view bytes, const codec_limits& limits, const char* what, f
          check_count(c.statuses, limits.max_statuses, "batch: statuses", fail);
 }
 
+// proto3 strings are UTF-8: protobuf's parser refuses a message holding one that is not, and
+// writes an ERROR line to stderr for each (its log) — a peer could flood a receiver's log with
+// them. Texts are checked here first, naming the field, so that the parser sees only valid ones.
+// Bytes that are not a message are left to the parser (it refuses them without a log line).
+// `field` gets the first field found wrong, as "Message.field".
+bool texts_utf8(wire_walker w, const ::google::protobuf::Descriptor& d, int depth,
+                std::string& field) {
+  using fd_type = ::google::protobuf::FieldDescriptor;
+  while (!w.at_end()) {
+    std::uint32_t f = 0;
+    int wt = 0;
+    if (!w.tag(f, wt)) return true;
+    const fd_type* fd = d.FindFieldByNumber(static_cast<int>(f));
+    if (wt != 2 || fd == nullptr ||
+        (fd->type() != fd_type::TYPE_STRING && fd->type() != fd_type::TYPE_MESSAGE)) {
+      if (!w.skip_value(f, wt, 0)) return true;
+      continue;
+    }
+    const std::uint8_t* b = nullptr;
+    const std::uint8_t* e = nullptr;
+    if (!w.payload(b, e)) return true;
+    if (fd->type() == fd_type::TYPE_STRING) {
+      if (!is_utf8(std::string_view(reinterpret_cast<const char*>(b),
+                                    static_cast<std::size_t>(e - b)))) {
+        field = fd->containing_type()->name() + "." + fd->name();  // "Event.alarm"
+        return false;
+      }
+    } else if (depth < max_wire_depth &&
+               !texts_utf8(wire_walker(b, e), *fd->message_type(), depth + 1, field)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // --------------------------------------------------------------------------------------------
 // The rules that need no birth, on the generated message. Texts are checked for UTF-8 although
 // protobuf's parser checks proto3 strings too: the JSON path and protobuf versions differ in how
@@ -943,6 +978,11 @@ bool parse_wire(byte_view bytes, pb::Envelope& m, const codec_limits& limits, fa
                     ", at most " + std::to_string(limits.max_message_bytes) + " allowed");
   }
   if (!count_wire(bytes, limits, what, fail)) return false;
+  std::string field;
+  if (!texts_utf8(wire_walker(bytes.data(), bytes.data() + bytes.size()),
+                  *pb::Envelope::descriptor(), 0, field)) {
+    return fail(errc::malformed, std::string(what) + ": " + field + " is not valid UTF-8");
+  }
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return fail(errc::malformed, std::string(what) + ": " + std::to_string(bytes.size()) +
                                      " bytes are not a firebus.v1.Envelope");

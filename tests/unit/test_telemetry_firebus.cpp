@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <ostream>  // doctest prints std::error_code with operator<<
@@ -793,6 +794,54 @@ TEST_CASE("telemetry: the encoder refuses what a decoder would") {
     l.max_points = 2;
     CHECK(encode_error(tel::envelope{"gw", 1, b}, aliases, l) == tel::errc::too_many_items);
   }
+}
+
+// What `f` writes to stderr (fd 2), e.g. protobuf's own log lines.
+template <class F>
+std::string stderr_of(F&& f) {
+  std::fflush(stderr);
+  FILE* tmp = std::tmpfile();
+  REQUIRE(tmp != nullptr);
+  const int saved = ::dup(2);
+  ::dup2(::fileno(tmp), 2);
+  f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::string out;
+  std::rewind(tmp);
+  for (int c = std::fgetc(tmp); c != EOF; c = std::fgetc(tmp)) out += static_cast<char>(c);
+  std::fclose(tmp);
+  return out;
+}
+
+TEST_CASE("telemetry: a text that is not UTF-8 is refused naming its field, and logs nothing") {
+  // protobuf's parser refuses such a message too, but writes an ERROR line to stderr for each:
+  // a peer sending them could flood a receiver's log.
+  tel::alias_table aliases(make_birth(4));
+  std::string why;
+  pbw source;
+  source.str(1, "gw\xff").uint(2, 1).msg(4, wire_batch(1));
+  pbw event;
+  event.uint(1, 1).uint(5, 1).str(7, "al\xc0\xafrm");  // an overlong '/', in Event.alarm
+  pbw batch = wire_batch(1);
+  batch.msg(10, event);
+  const bytes nested = wire_envelope(4, batch);
+  std::error_code ec1, ec2;
+  std::string why1, why2;
+  const std::string logged = stderr_of([&] {
+    ec1 = decode_error(source.b, aliases, &why1);
+    ec2 = decode_error(nested, aliases, &why2);
+  });
+  CHECK(ec1 == tel::errc::malformed);
+  CHECK(why1 == "message: Envelope.source_id is not valid UTF-8");
+  CHECK(ec2 == tel::errc::malformed);
+  CHECK(why2 == "message: Event.alarm is not valid UTF-8");
+  CHECK(logged.empty());
+  // The same bytes in a field the schema does not know are skipped, as protobuf skips them.
+  pbw unknown;
+  unknown.str(1, "gw").uint(2, 1).msg(4, wire_batch(1)).str(99, "\xff\xfe");
+  CHECK(!decode_error(unknown.b, aliases));
 }
 
 TEST_CASE("telemetry: the decoder refuses broken messages") {

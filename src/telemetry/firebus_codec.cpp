@@ -413,36 +413,40 @@ bool count_wire(byte_view bytes, const codec_limits& limits, const char* what, f
 // proto3 strings are UTF-8: protobuf's parser refuses a message holding one that is not, and
 // writes an ERROR line to stderr for each (its log) — a peer could flood a receiver's log with
 // them. Texts are checked here first, naming the field, so that the parser sees only valid ones.
-// Bytes that are not a message are left to the parser (it refuses them without a log line).
+// The nested messages' wire format is checked on the way (count_wire() checks the envelope's,
+// the birth's and the batch's): protobuf would log the texts it met before a malformed byte.
+enum class text_walk { ok, not_utf8, malformed };
+
 // `field` gets the first field found wrong, as "Message.field".
-bool texts_utf8(wire_walker w, const ::google::protobuf::Descriptor& d, int depth,
-                std::string& field) {
+text_walk texts_utf8(wire_walker w, const ::google::protobuf::Descriptor& d, int depth,
+                     std::string& field) {
   using fd_type = ::google::protobuf::FieldDescriptor;
   while (!w.at_end()) {
     std::uint32_t f = 0;
     int wt = 0;
-    if (!w.tag(f, wt)) return true;
+    if (!w.tag(f, wt)) return text_walk::malformed;
     const fd_type* fd = d.FindFieldByNumber(static_cast<int>(f));
     if (wt != 2 || fd == nullptr ||
         (fd->type() != fd_type::TYPE_STRING && fd->type() != fd_type::TYPE_MESSAGE)) {
-      if (!w.skip_value(f, wt, 0)) return true;
+      if (!w.skip_value(f, wt, 0)) return text_walk::malformed;
       continue;
     }
     const std::uint8_t* b = nullptr;
     const std::uint8_t* e = nullptr;
-    if (!w.payload(b, e)) return true;
+    if (!w.payload(b, e)) return text_walk::malformed;
     if (fd->type() == fd_type::TYPE_STRING) {
       if (!is_utf8(std::string_view(reinterpret_cast<const char*>(b),
                                     static_cast<std::size_t>(e - b)))) {
         field = fd->containing_type()->name() + "." + fd->name();  // "Event.alarm"
-        return false;
+        return text_walk::not_utf8;
       }
-    } else if (depth < max_wire_depth &&
-               !texts_utf8(wire_walker(b, e), *fd->message_type(), depth + 1, field)) {
-      return false;
+    } else {
+      if (depth >= max_wire_depth) return text_walk::malformed;  // protobuf's recursion limit
+      const text_walk r = texts_utf8(wire_walker(b, e), *fd->message_type(), depth + 1, field);
+      if (r != text_walk::ok) return r;
     }
   }
-  return true;
+  return text_walk::ok;
 }
 
 // --------------------------------------------------------------------------------------------
@@ -979,9 +983,15 @@ bool parse_wire(byte_view bytes, pb::Envelope& m, const codec_limits& limits, fa
   }
   if (!count_wire(bytes, limits, what, fail)) return false;
   std::string field;
-  if (!texts_utf8(wire_walker(bytes.data(), bytes.data() + bytes.size()),
-                  *pb::Envelope::descriptor(), 0, field)) {
-    return fail(errc::malformed, std::string(what) + ": " + field + " is not valid UTF-8");
+  switch (texts_utf8(wire_walker(bytes.data(), bytes.data() + bytes.size()),
+                     *pb::Envelope::descriptor(), 0, field)) {
+    case text_walk::ok:
+      break;
+    case text_walk::not_utf8:
+      return fail(errc::malformed, std::string(what) + ": " + field + " is not valid UTF-8");
+    case text_walk::malformed:
+      return fail(errc::malformed, std::string(what) + ": " + std::to_string(bytes.size()) +
+                                       " bytes are not a firebus.v1.Envelope");
   }
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return fail(errc::malformed, std::string(what) + ": " + std::to_string(bytes.size()) +

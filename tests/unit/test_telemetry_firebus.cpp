@@ -827,12 +827,21 @@ TEST_CASE("telemetry: a text that is not UTF-8 is refused naming its field, and 
   pbw batch = wire_batch(1);
   batch.msg(10, event);
   const bytes nested = wire_envelope(4, batch);
-  std::error_code ec1, ec2;
-  std::string why1, why2;
+  // A bad text before a malformed byte in the same event: protobuf logged the text, then refused
+  // the bytes.
+  pbw broken_event;
+  broken_event.uint(1, 1).str(7, "\xff").tag(14, 2).varint(100);  // a length beyond the event
+  pbw broken_batch = wire_batch(1);
+  broken_batch.msg(10, broken_event);
+  const bytes broken = wire_envelope(4, broken_batch);
+  std::error_code ec1, ec2, ec3;
+  std::string why1, why2, why3;
   const std::string logged = stderr_of([&] {
     ec1 = decode_error(source.b, aliases, &why1);
     ec2 = decode_error(nested, aliases, &why2);
+    ec3 = decode_error(broken, aliases, &why3);
   });
+  CHECK(ec3 == tel::errc::malformed);
   CHECK(ec1 == tel::errc::malformed);
   CHECK(why1 == "message: Envelope.source_id is not valid UTF-8");
   CHECK(ec2 == tel::errc::malformed);

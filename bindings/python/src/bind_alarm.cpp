@@ -303,6 +303,7 @@ py_rules from_cpp(const alarm::rules& r) {
   return x;
 }
 
+// `text` must not change meanwhile (the GIL is released): a copy, not a view of a Python object.
 alarm::rules parse_json(std::string_view text, const std::string& name) {
   alarm::rules r;
   std::error_code ec;
@@ -857,12 +858,22 @@ std::size_t py_engine::sample_batch(const py::array& points, const py::array& t,
   const auto* T = static_cast<const double*>(ta.info.ptr);
   const auto* V = static_cast<const double*>(va.info.ptr);
   const double* TS = tsa ? static_cast<const double*>(tsa->info.ptr) : nullptr;
+  // Again: the conversions above (numpy casts release the GIL) may have let another thread start
+  // a sample_batch() of its own.
+  use();
   const std::size_t before = eng.events().size();
   std::size_t done = n;
   std::error_code ec;
   const char* bad_time = nullptr;  // "t" or "ts" when one is out of range
-  busy = true;
   {
+    // Set and cleared with the GIL held (cleared even if the loop throws: bad_alloc).
+    struct busy_scope {
+      bool& b;
+      explicit busy_scope(bool& x) : b(x) { b = true; }
+      ~busy_scope() { b = false; }
+      busy_scope(const busy_scope&) = delete;
+      busy_scope& operator=(const busy_scope&) = delete;
+    } const in_use(busy);
     py::gil_scoped_release release;
     if (TS == nullptr) {
       // The engine's own batch path (it prefetches the points ahead), in chunks whose times
@@ -910,7 +921,6 @@ std::size_t py_engine::sample_batch(const py::array& points, const py::array& t,
       }
     }
   }
-  busy = false;
   if (done < n) {
     const std::string at = "sample_batch: sample " + std::to_string(done);
     try {
@@ -1617,7 +1627,9 @@ void bind_alarm(py::module_& m) {
           "The zones: a list of ZoneRule.")
       .def_static(
           "from_json",
-          [](std::string_view text, const std::string& name) {
+          [](const std::string& text, const std::string& name) {
+            // (Not a string_view: one of a bytearray would change under parse_json without the
+            // GIL.)
             return from_cpp(parse_json(text, name));
           },
           py::arg("text"), py::arg("name") = "rules",
@@ -1818,7 +1830,7 @@ void bind_alarm(py::module_& m) {
           py::arg("path"), "An engine configured from a rules file (see load_rules).")
       .def_static(
           "from_json",
-          [](std::string_view text) { return std::make_unique<E>(parse_json(text, "rules")); },
+          [](const std::string& text) { return std::make_unique<E>(parse_json(text, "rules")); },
           py::arg("text"), "An engine configured from rules JSON text.")
       .def_property_readonly(
           "rules", [](E& e) { return from_cpp(e.rules); },
@@ -2097,6 +2109,11 @@ void bind_alarm(py::module_& m) {
       .def(
           "__repr__",
           [](E& e) {
+            if (e.busy) {  // now and the events change in sample_batch() meanwhile
+              return "<Engine points=" + std::to_string(e.eng.point_count()) +
+                     " alarms=" + std::to_string(e.eng.alarm_count()) +
+                     " zones=" + std::to_string(e.eng.zone_count()) + " in sample_batch>";
+            }
             return "<Engine points=" + std::to_string(e.eng.point_count()) +
                    " alarms=" + std::to_string(e.eng.alarm_count()) +
                    " zones=" + std::to_string(e.eng.zone_count()) +

@@ -646,7 +646,13 @@ struct collector {
 
 struct deframer_obj {
   gb::deframer d;
-  std::mutex mu;  // feed() runs without the GIL
+  mutable std::mutex mu;  // feed() and flush() run without the GIL: every access takes it
+
+  // A consistent copy of the counters (they change in feed() meanwhile).
+  gb::deframer counters() const {
+    const std::lock_guard<std::mutex> lock(mu);
+    return d;
+  }
 };
 
 py::list items_to_python(std::vector<stream_item>& items) {
@@ -2205,34 +2211,37 @@ void bind_gb26875(py::module_& m) {
           },
           "Forgets everything (counters and unreported garbage included).")
       .def_property_readonly(
-          "buffered", [](const deframer_obj& s) { return s.d.buffered(); },
+          "buffered", [](const deframer_obj& s) { return s.counters().buffered(); },
           "Bytes held, waiting for the rest of a candidate.")
       .def_property_readonly(
-          "pending_garbage", [](const deframer_obj& s) { return s.d.pending_garbage(); },
+          "pending_garbage", [](const deframer_obj& s) { return s.counters().pending_garbage(); },
           "Bytes of the current garbage run, not yet reported.")
       .def_property_readonly(
-          "frames", [](const deframer_obj& s) { return s.d.frames(); }, "Frames delivered.")
+          "frames", [](const deframer_obj& s) { return s.counters().frames(); },
+          "Frames delivered.")
       .def_property_readonly(
-          "rejected", [](const deframer_obj& s) { return s.d.rejected(); }, "Rejections reported.")
+          "rejected", [](const deframer_obj& s) { return s.counters().rejected(); },
+          "Rejections reported.")
       .def_property_readonly(
-          "bytes_fed", [](const deframer_obj& s) { return s.d.bytes_fed(); }, "Bytes fed.")
+          "bytes_fed", [](const deframer_obj& s) { return s.counters().bytes_fed(); }, "Bytes fed.")
       .def_property_readonly(
-          "bytes_delivered", [](const deframer_obj& s) { return s.d.bytes_delivered(); },
+          "bytes_delivered", [](const deframer_obj& s) { return s.counters().bytes_delivered(); },
           "Bytes of the frames delivered.")
       .def_property_readonly(
-          "bytes_discarded", [](const deframer_obj& s) { return s.d.bytes_discarded(); },
+          "bytes_discarded", [](const deframer_obj& s) { return s.counters().bytes_discarded(); },
           "Bytes discarded (rejections reported plus pending_garbage).")
       .def_property_readonly(
           "stats",
           [](const deframer_obj& s) {
+            const gb::deframer c = s.counters();
             py::dict d;
-            d["frames"] = s.d.frames();
-            d["rejected"] = s.d.rejected();
-            d["bytes_fed"] = s.d.bytes_fed();
-            d["bytes_delivered"] = s.d.bytes_delivered();
-            d["bytes_discarded"] = s.d.bytes_discarded();
-            d["buffered"] = s.d.buffered();
-            d["pending_garbage"] = s.d.pending_garbage();
+            d["frames"] = c.frames();
+            d["rejected"] = c.rejected();
+            d["bytes_fed"] = c.bytes_fed();
+            d["bytes_delivered"] = c.bytes_delivered();
+            d["bytes_discarded"] = c.bytes_discarded();
+            d["buffered"] = c.buffered();
+            d["pending_garbage"] = c.pending_garbage();
             return d;
           },
           "All counters as a dict.")

@@ -159,14 +159,14 @@ class py_gb_uplink final : public closeable {
   const gb::client_config& config() const { return config_; }
 
   void start() {
-    gb::client& c = cl();
+    cl();
     if (!runner_.on_io_thread()) {
       py::gil_scoped_release nogil;
       runner_.run();
     } else {
       runner_.run();
     }
-    c.start();
+    cl().start();  // again: another thread may have closed meanwhile
   }
   void stop() {
     if (!client_) return;
@@ -185,9 +185,10 @@ class py_gb_uplink final : public closeable {
       // wait for it while holding the uplink's lock.
       std::unique_ptr<ul::gb26875_uplink> u = std::move(uplink_);
       py::gil_scoped_release nogil;
+      gate_.wait_idle();  // send() and the others in other threads
       u.reset();
     }
-    end_transport(runner_, *hooks_, std::move(client_), close_grace);
+    end_transport(runner_, *hooks_, std::move(client_), close_grace, &gate_);
   }
   bool closed() const { return closed_; }
 
@@ -199,6 +200,7 @@ class py_gb_uplink final : public closeable {
     std::error_code ec;
     std::vector<std::uint64_t> ids;
     {
+      const call_gate::pass in_call(gate_);
       py::gil_scoped_release nogil;
       ids = u.send(v, ec);
     }
@@ -208,11 +210,13 @@ class py_gb_uplink final : public closeable {
   void notify() { up().notify(); }
   ul::gb26875_uplink_counters counters() {
     ul::gb26875_uplink& u = up();
+    const call_gate::pass in_call(gate_);
     py::gil_scoped_release nogil;
     return u.counters();
   }
   std::size_t in_flight() {
     ul::gb26875_uplink& u = up();
+    const call_gate::pass in_call(gate_);
     py::gil_scoped_release nogil;
     return u.in_flight();
   }
@@ -221,6 +225,7 @@ class py_gb_uplink final : public closeable {
     std::error_code ec;
     std::optional<firebus::utc_time> t;
     {
+      const call_gate::pass in_call(gate_);
       py::gil_scoped_release nogil;
       t = u.oldest_unsent(l, ec);
     }
@@ -242,6 +247,7 @@ class py_gb_uplink final : public closeable {
   }
 
   runner runner_{close_grace};  // first: destroyed last, after the client
+  call_gate gate_;              // the calls that use the uplink without the GIL
   std::shared_ptr<uplink_hooks> hooks_;
   std::unique_ptr<gb::client> client_;
   std::unique_ptr<ul::gb26875_uplink> uplink_;  // destroyed before the client

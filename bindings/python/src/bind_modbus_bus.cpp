@@ -797,14 +797,14 @@ class py_bus final : public io_detail::closeable {
   }
 
   void start() {
-    Bus& b = bus();
+    bus();
     if (!runner_.on_io_thread()) {
       py::gil_scoped_release nogil;
       runner_.run();
     } else {
       runner_.run();
     }
-    b.start();
+    bus().start();  // again: another thread may have closed meanwhile
     started_ = true;
   }
 
@@ -818,8 +818,12 @@ class py_bus final : public io_detail::closeable {
       runner_.wind_down();
       return;
     }
+    Bus& b = *bus_;
+    std::optional<io_detail::call_gate::pass> in_call;
+    in_call.emplace(gate_);  // close() in another thread waits for b.stop()
     py::gil_scoped_release nogil;
-    bus_->stop();
+    b.stop();
+    in_call.reset();  // (not while joining: close() may be waiting on the I/O thread)
     runner_.wind_down();
     runner_.join(close_grace);
   }
@@ -832,7 +836,7 @@ class py_bus final : public io_detail::closeable {
     closed_ = true;
     started_ = false;
     io_detail::live().erase(this);
-    io_detail::end_transport(runner_, *hooks_, std::move(bus_), close_grace);
+    io_detail::end_transport(runner_, *hooks_, std::move(bus_), close_grace, &gate_);
   }
   bool closed() const { return closed_; }
   bool running() const { return bus_ && started_; }
@@ -951,7 +955,8 @@ class py_bus final : public io_detail::closeable {
     });
   }
 
-  io_detail::runner runner_;  // first: destroyed last, after the bus
+  io_detail::runner runner_;   // first: destroyed last, after the bus
+  io_detail::call_gate gate_;  // stop() in progress without the GIL
   std::shared_ptr<bus_hooks> hooks_;
   std::shared_ptr<codec_list> codecs_;
   config_type config_;

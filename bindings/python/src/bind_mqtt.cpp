@@ -124,14 +124,19 @@ class py_client final : public io_detail::closeable {
   const options_py& options() const { return options_; }
 
   void start() {
-    mq::client& c = client();
+    client();
     if (!runner_.on_io_thread()) {
+      {
+        py::gil_scoped_release nogil;
+        runner_.run();
+      }
+      mq::client& c = client();  // again: another thread may have closed meanwhile
+      const io_detail::call_gate::pass in_call(gate_);
       py::gil_scoped_release nogil;
-      runner_.run();
       c.start();
     } else {
       runner_.run();
-      c.start();
+      client().start();
     }
     started_ = true;
   }
@@ -139,15 +144,20 @@ class py_client final : public io_detail::closeable {
   void stop() {
     if (!client_) return;
     started_ = false;
+    mq::client& c = *client_;
+    // close() in another thread waits for c.stop() before it destroys the client.
+    std::optional<io_detail::call_gate::pass> in_call;
+    in_call.emplace(gate_);
     if (runner_.on_io_thread()) {
       // The client's thread takes the GIL only for a Will callable: release it while joining.
       py::gil_scoped_release nogil;
-      client_->stop();
+      c.stop();
       runner_.wind_down();
       return;
     }
     py::gil_scoped_release nogil;
-    client_->stop();
+    c.stop();
+    in_call.reset();  // (not while joining: close() may be waiting on the I/O thread)
     runner_.wind_down();
     runner_.join(close_grace);
   }
@@ -168,7 +178,7 @@ class py_client final : public io_detail::closeable {
       py::gil_scoped_release nogil;
       client_->stop();
     }
-    io_detail::end_transport(runner_, *hooks_, std::move(client_), close_grace);
+    io_detail::end_transport(runner_, *hooks_, std::move(client_), close_grace, &gate_);
   }
   bool closed() const { return closed_; }
   bool running() const { return client_ && started_; }
@@ -292,7 +302,8 @@ class py_client final : public io_detail::closeable {
   }
 
  private:
-  io_detail::runner runner_;  // first: destroyed last, after the client
+  io_detail::runner runner_;   // first: destroyed last, after the client
+  io_detail::call_gate gate_;  // start() and stop() in progress without the GIL
   std::shared_ptr<client_hooks> hooks_;
   options_py options_;
   std::unique_ptr<mq::client> client_;

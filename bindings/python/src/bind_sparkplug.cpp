@@ -338,7 +338,9 @@ void bind_payload(py::module_& m) {
 
   m.def(
       "encode",
-      [](const spb::payload& p, bool datatypes) {
+      [](const spb::payload& payload, bool datatypes) {
+        // A copy: another thread may change the Payload while the GIL is released.
+        const spb::payload p = payload;
         std::error_code ec;
         std::string why;
         spb::bytes out;

@@ -8,7 +8,9 @@
 // changes nothing.
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -57,11 +59,21 @@ std::string count(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// Runs a throwing C++ call with the GIL released (the conversions stay outside).
+// Runs a throwing C++ call with the GIL released (the conversions stay outside). What it reads
+// must not change meanwhile: another Python thread runs as soon as the GIL is released, so it
+// reads copies or immutable objects, or holds the lock of what it reads.
 template <class F>
 auto released(F&& f) {
   py::gil_scoped_release release;
   return f();
+}
+
+// decode(data, births) reads a BirthRegistry with the GIL released (shared); add(), forget() and
+// clear() change one with the GIL held and this lock taken exclusively (one lock for every
+// registry: births change rarely). Readers that hold the GIL need no lock.
+std::shared_mutex& registry_mutex() {
+  static std::shared_mutex m;
+  return m;
 }
 
 void bind_enums(py::module_& m) {
@@ -361,7 +373,9 @@ void bind_types(py::module_& m) {
       .def(
           "add",
           [](tm::birth_registry& r, const std::string& source_id, const tm::birth& b) {
-            r.add(source_id, b);
+            tm::alias_table t(b);  // what may raise, before the lock
+            const std::unique_lock<std::shared_mutex> lock(registry_mutex());
+            r.add(source_id, std::move(t));
           },
           py::arg("source_id"), py::arg("birth"),
           "Remembers the aliases of `birth` from `source_id` (replacing one with the same "
@@ -378,9 +392,19 @@ void bind_types(py::module_& m) {
           py::arg("source_id"), py::arg("birth_id"),
           "A copy of the aliases of birth `birth_id` of `source_id`, or None.")
       .def(
-          "forget", [](tm::birth_registry& r, const std::string& s) { r.forget(s); },
+          "forget",
+          [](tm::birth_registry& r, const std::string& s) {
+            const std::unique_lock<std::shared_mutex> lock(registry_mutex());
+            r.forget(s);
+          },
           py::arg("source_id"), "Forgets every birth of `source_id`.")
-      .def("clear", &tm::birth_registry::clear, "Forgets everything.")
+      .def(
+          "clear",
+          [](tm::birth_registry& r) {
+            const std::unique_lock<std::shared_mutex> lock(registry_mutex());
+            r.clear();
+          },
+          "Forgets everything.")
       .def_property_readonly("sources", &tm::birth_registry::sources,
                              "The number of sources with at least one birth.");
 }
@@ -389,7 +413,9 @@ void bind_codec(py::module_& m) {
   m.attr("MAX_MESSAGE_BYTES") = tm::codec_limits().max_message_bytes;
   m.def(
       "encode",
-      [](const tm::envelope& env, const tm::alias_table* aliases) {
+      [](const tm::envelope& envelope, const tm::alias_table* aliases) {
+        // A copy: another thread may change the Envelope (an AliasTable cannot change).
+        const tm::envelope env = envelope;
         std::vector<std::uint8_t> out = released([&] {
           return aliases != nullptr ? tm::encode_envelope(env, *aliases) : tm::encode_envelope(env);
         });
@@ -406,7 +432,10 @@ void bind_codec(py::module_& m) {
       "decode",
       [](const py::bytes& data, const tm::birth_registry& births) {
         const firebus::byte_view v = view_of(data);
-        return released([&] { return tm::decode_envelope(v, births); });
+        return released([&] {
+          const std::shared_lock<std::shared_mutex> lock(registry_mutex());
+          return tm::decode_envelope(v, births);
+        });
       },
       py::arg("data"), py::arg("births"),
       "Decodes a firebus.v1.Envelope, finding a batch's aliases in `births` by source id and "

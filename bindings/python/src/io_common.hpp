@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <future>
@@ -168,6 +169,44 @@ class runner {
   bool joining_ = false;
 };
 
+// --- calls without the GIL -----------------------------------------------------------------------
+// The calls in progress that use a transport (or an uplink) with the GIL released: another Python
+// thread may call close() meanwhile. close() takes the object away with the GIL held (no call can
+// enter after that: they check for it first), then waits here, GIL released, before it destroys
+// it. A call holds a pass only while it uses the object, never while it waits for the I/O thread
+// (close() may run there).
+class call_gate {
+ public:
+  class pass {
+   public:
+    // With the GIL held, after checking that the object is there.
+    explicit pass(call_gate& g) : g_(g) {
+      const std::lock_guard<std::mutex> lock(g_.mutex_);
+      ++g_.calls_;
+    }
+    ~pass() {
+      const std::lock_guard<std::mutex> lock(g_.mutex_);
+      if (--g_.calls_ == 0) g_.idle_.notify_all();
+    }
+    pass(const pass&) = delete;
+    pass& operator=(const pass&) = delete;
+
+   private:
+    call_gate& g_;
+  };
+
+  // GIL released.
+  void wait_idle() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return calls_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::size_t calls_ = 0;
+};
+
 // --- Python objects shared with the C++ callbacks
 // -------------------------------------------------- Touched only with the GIL held. `closed`
 // (atomic) lets the I/O thread skip the GIL entirely.
@@ -254,16 +293,22 @@ struct hooks {
 // Ends `transport` (a client, server or bus running on `r`) for its owner's close(): on the I/O
 // thread at once, letting the thread end by itself; elsewhere stopping it, then joining the
 // thread (up to `grace`, GIL released). Callbacks are off (`h.closed`) before the transport goes,
-// and the hooks are cleared last.
+// and the hooks are cleared last. With `gate`, the calls that use the transport without the GIL
+// end first.
 template <class Hooks, class Transport>
 void end_transport(runner& r, Hooks& h, std::unique_ptr<Transport> transport,
-                   std::chrono::milliseconds grace) {
+                   std::chrono::milliseconds grace, call_gate* gate = nullptr) {
   if (r.on_io_thread()) {
+    if (gate != nullptr) {
+      py::gil_scoped_release nogil;
+      gate->wait_idle();
+    }
     h.closed = true;
     transport.reset();
     r.wind_down();
   } else {
     py::gil_scoped_release nogil;
+    if (gate != nullptr) gate->wait_idle();
     if (transport) transport->stop();
     r.wind_down();
     r.join(grace);

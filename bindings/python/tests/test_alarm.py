@@ -646,3 +646,78 @@ def test_replay_csv_plot_example(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "pre_alarm" in r.stdout and "fire" in r.stdout
+
+
+# --- threads -------------------------------------------------------------------------------------
+
+
+def run_racing(work: Any, other: Any, seconds: float = 1.5) -> None:
+    """Runs `work` and `other` in loops in two threads for `seconds`; re-raises what either
+    raised."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def loop(f: Any) -> None:
+        try:
+            while not stop.is_set():
+                f()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            errors.append(e)
+            stop.set()
+
+    threads = [threading.Thread(target=loop, args=(f,)) for f in (work, other)]
+    for th in threads:
+        th.start()
+    stop.wait(seconds)
+    stop.set()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+
+
+def test_from_json_of_a_bytearray_another_thread_resizes() -> None:
+    # The text is parsed without the GIL: it is a copy (it used to be a view of the bytearray,
+    # whose buffer another thread's resize moves or frees).
+    doc, blanks = json.dumps(SPEC_RULES).encode(), b" " * (1 << 22)
+    docs = [blanks + doc, doc, doc + blanks]  # the same rules: resized, or changed in place
+    text = bytearray(docs[0])
+    expected = Rules.from_dict(SPEC_RULES)
+    step = [0]
+
+    def parse() -> None:
+        assert Rules.from_json(text) == expected  # type: ignore[arg-type]
+        assert Engine.from_json(text).point_count == 3  # type: ignore[arg-type]
+
+    def change() -> None:
+        step[0] += 1
+        text[:] = docs[step[0] % 3]
+
+    run_racing(parse, change)
+
+
+@needs_numpy
+def test_sample_batch_from_two_threads() -> None:
+    # The numpy conversions (float32 to float64 here) may let another thread in before the
+    # loop starts: the engine is checked again right before it, so one of the two is refused.
+    eng = Engine({"version": 1, "points": [{"id": "P", "alarms": [
+        {"id": "A", "type": "high", "setpoint": 300}]}]})
+    n = 200_000
+    p = np.zeros(n, dtype=np.int64)
+    t = np.ones(n, dtype=np.float32)
+    v = np.where(np.arange(n) % 2 == 0, 0.0, 400.0).astype(np.float32)
+    # One call first: pybind11 2.10 looks the numpy API up on the first array argument, in a
+    # static initialiser that deadlocks when two threads do it at once (pybind11 2.12 fixed it).
+    produced = [eng.sample_batch(p[:2], t[:2], v[:2])]
+    refused = [0]
+
+    def feed() -> None:
+        try:
+            produced[0] += eng.sample_batch(p, t, v)
+        except RuntimeError as e:
+            assert "sample_batch" in str(e)
+            refused[0] += 1
+
+    run_racing(feed, feed)
+    assert produced[0] > 0
+    assert eng.event_count == produced[0]

@@ -12,6 +12,7 @@ import pathlib
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -842,6 +843,33 @@ def test_deframer_threads() -> None:
     for t in threads:
         t.join()
     assert sum(out) == 800 and d.frames == 800
+
+
+def test_deframer_counters_while_another_thread_feeds() -> None:
+    # feed() runs without the GIL: the counters read meanwhile are those before or after a feed,
+    # never half of one (bytes_fed = delivered + discarded + buffered holds in every stats).
+    chunk = (VENDOR_FIRE_FRAME + b"garbage" + VENDOR_FIRE_FRAME[:40]) * 2000
+    d = gb.Deframer()
+    stop = threading.Event()
+    fed = [0]
+
+    def feed() -> None:
+        while not stop.is_set():
+            d.feed(chunk)
+            fed[0] += 1
+
+    th = threading.Thread(target=feed)
+    th.start()
+    bad = []
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline and not bad:
+        s = d.stats
+        if s["bytes_fed"] != s["bytes_delivered"] + s["bytes_discarded"] + s["buffered"]:
+            bad.append(s)
+    stop.set()
+    th.join()
+    assert fed[0] > 0
+    assert bad == []
 
 
 # --- batch ---------------------------------------------------------------------------------------

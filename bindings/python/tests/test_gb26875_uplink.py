@@ -5,6 +5,7 @@ standard's limits refused to the caller."""
 
 from __future__ import annotations
 
+import socket
 import struct
 import threading
 import time
@@ -160,3 +161,47 @@ def test_refusals_reach_the_caller(tmp_path: Path) -> None:
             uplink.Gb26875Uplink(j, client_config(9), window=0)
         up.close()
         up.close()  # idempotent
+
+
+def send_until_closed(up: uplink.Gb26875Uplink, batch: list[bytes], stop: threading.Event,
+                      errors: list[BaseException], sent: list[int]) -> None:
+    """Sends `batch` and reads the counters until `stop`, or until the uplink is closed."""
+    try:
+        while not stop.is_set():
+            sent[0] += len(up.send_batch(batch))
+            assert up.counters.sent >= 0 and up.in_flight >= 0
+            up.oldest_unsent(uplink.Lane.telemetry)
+    except firebus.Error as e:  # closed: GB26875Error not_connected
+        if not up.closed:
+            errors.append(e)
+    except BaseException as e:  # noqa: BLE001 - handed to the test
+        errors.append(e)
+
+
+def test_close_while_another_thread_sends(tmp_path: Path) -> None:
+    # send() and the counters run without the GIL: close() in another thread waits for them
+    # before it frees the uplink (it used to free it under their feet).
+    with socket.socket() as s:  # a port nothing listens on: the client keeps reconnecting
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    batch = [routine(k) for k in range(1, 201)]
+    deadline = time.monotonic() + 2.5
+    rounds = 0
+    sent = [0]
+    with uplink.Journal(str(tmp_path / "j.db"), durability=uplink.Durability.normal) as j:
+        while time.monotonic() < deadline:
+            up = uplink.Gb26875Uplink(j, client_config(port), retry_delay=0.05)
+            up.start()
+            stop = threading.Event()
+            errors: list[BaseException] = []
+            th = threading.Thread(target=send_until_closed, args=(up, batch, stop, errors, sent))
+            th.start()
+            time.sleep(0.002 * (rounds % 10))
+            up.close()
+            stop.set()
+            th.join()
+            assert errors == []
+            rounds += 1
+            if rounds % 10 == 0:
+                j.ack([e.id for e in j.read(uplink.Lane.telemetry, max_count=100_000)])
+    assert rounds > 5 and sent[0] > 0

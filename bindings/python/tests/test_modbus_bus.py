@@ -650,3 +650,39 @@ def test_a_callback_that_raises_does_not_stop_the_bus(
     assert reported and isinstance(reported[0].exc_value, RuntimeError)
     bus.on_readings = None
     assert bus.on_readings is None
+
+
+def start_or_stop(b: TcpBus, start: bool, gate: threading.Barrier,
+                  errors: list[BaseException]) -> None:
+    gate.wait()
+    try:
+        if start:
+            b.start()
+        else:
+            b.stop()
+    except firebus.ModbusError:
+        pass  # closed first
+    except BaseException as e:  # noqa: BLE001 - handed to the test
+        errors.append(e)
+
+
+def test_close_while_another_thread_starts_or_stops() -> None:
+    # start() and stop() release the GIL while they use the C++ bus: a close() in another thread
+    # meanwhile used to free it under them. Now they finish first, or raise ModbusError (closed).
+    deadline = time.monotonic() + 2.5
+    rounds = 0
+    while time.monotonic() < deadline:
+        b = TcpBus(TcpBusConfig(port=9, reconnect_min=0.05, reconnect_max=0.1))
+        start = rounds % 2 == 0
+        if not start:
+            b.start()
+        gate = threading.Barrier(2)
+        errors: list[BaseException] = []
+        th = threading.Thread(target=start_or_stop, args=(b, start, gate, errors))
+        th.start()
+        gate.wait()
+        b.close()
+        th.join()
+        assert errors == [] and b.closed
+        rounds += 1
+    assert rounds > 10

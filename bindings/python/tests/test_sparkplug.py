@@ -269,3 +269,45 @@ def test_edge_node_commands_alarms_and_deaths():
     assert n.device_birth("panel1", T0 + 11)[0].topic == "spBv1.0/fire/DBIRTH/gw-0001/panel1"
     with pytest.raises(spb.TelemetryError):
         spb.EdgeNode("fire/x", "gw")
+
+
+def test_encode_while_another_thread_changes_the_payload():
+    # encode() encodes a copy of the Payload without the GIL: replacing its metrics meanwhile
+    # gives the bytes of the one list or of the other, never a crash or a mix.
+    import threading
+
+    small = [spb.Metric("a", alias=1, datatype=spb.DataType.int32, value=1)]
+    large = [
+        spb.Metric(f"m{i}", alias=i, datatype=spb.DataType.double, value=i / 7) for i in range(5000)
+    ]
+    p = spb.Payload(timestamp=T0, seq=1, metrics=large)
+    expected = {spb.encode(spb.Payload(timestamp=T0, seq=1, metrics=m)) for m in (small, large)}
+    stop = threading.Event()
+    errors = []
+
+    def loop(f):
+        try:
+            while not stop.is_set():
+                f()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            errors.append(e)
+            stop.set()
+
+    def encode():
+        assert spb.encode(p) in expected
+
+    flip = [False]
+
+    def change():
+        flip[0] = not flip[0]
+        p.metrics = small if flip[0] else large
+
+    threads = [threading.Thread(target=loop, args=(f,)) for f in (encode, change)]
+    for t in threads:
+        t.start()
+    stop.wait(1.5)
+    stop.set()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]

@@ -11,6 +11,8 @@ import os
 import shutil
 import struct
 import subprocess
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -333,3 +335,97 @@ def test_bytes_per_sample() -> None:
     data = tm.encode(env, aliases)
     assert len(data) / 1000 <= 5.0
     assert tm.decode(data, aliases) == env
+
+
+# --- threads: decode() and encode() release the GIL ------------------------------------------
+
+
+def run_racing(work: Callable[[], None], other: Callable[[], None], seconds: float = 1.5) -> None:
+    """Runs `work` and `other` in loops in two threads for `seconds`; re-raises what either
+    raised."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def loop(f: Callable[[], None]) -> None:
+        try:
+            while not stop.is_set():
+                f()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            errors.append(e)
+            stop.set()
+
+    threads = [threading.Thread(target=loop, args=(f,)) for f in (work, other)]
+    for t in threads:
+        t.start()
+    stop.wait(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def big_birth(n: int, birth_id: int) -> tm.Birth:
+    birth = tm.Birth([tm.PointDecl(f"b1/f3/p{i}") for i in range(n)], birth_id=birth_id)
+    birth.assign_aliases()
+    return birth
+
+
+def test_decode_while_another_thread_changes_the_registry() -> None:
+    # decode(data, births) reads the registry without the GIL: add(), forget() and clear() in
+    # another thread wait for it (they used to free the alias table it was reading).
+    birth = big_birth(2000, 7)
+    batch = tm.Batch([Sample(f"b1/f3/p{i}", 1764471321.0, i / 10) for i in range(2000)], birth_id=7)
+    data = tm.encode(tm.Envelope("gw-0001", 2, batch), tm.AliasTable(birth))
+    births = tm.BirthRegistry(births_per_source=1)
+    other = big_birth(2000, 8)
+    decoded = [0, 0]  # decoded, unknown_birth
+
+    def decode() -> None:
+        try:
+            env = tm.decode(data, births)
+        except tm.TelemetryError as e:
+            assert e.code == tm.Errc.unknown_birth
+            decoded[1] += 1
+            return
+        assert env.body == batch
+        decoded[0] += 1
+
+    step = [0]
+
+    def change() -> None:
+        step[0] += 1
+        if step[0] % 3 == 0:
+            births.add("gw-0001", other)  # replaces birth 7 (one per source)
+        elif step[0] % 3 == 1:
+            births.add("gw-0001", birth)
+        elif step[0] % 6 == 2:
+            births.forget("gw-0001")
+        else:
+            births.clear()
+
+    run_racing(decode, change)
+    assert decoded[0] > 0 and decoded[1] > 0
+
+
+def test_encode_while_another_thread_changes_the_envelope() -> None:
+    # encode() encodes a copy of the Envelope: replacing its body or its samples meanwhile
+    # gives the bytes of the one or of the other, never a crash.
+    birth = big_birth(2000, 7)
+    aliases = tm.AliasTable(birth)
+    small = tm.Batch([Sample("b1/f3/p1", 1764471321.0, 1.5)], birth_id=7)
+    large = tm.Batch(
+        [Sample(f"b1/f3/p{i}", 1764471321.0, i / 10) for i in range(2000)], birth_id=7
+    )
+    env = tm.Envelope("gw-0001", 2, large)
+    expected = {tm.encode(tm.Envelope("gw-0001", 2, b), aliases) for b in (small, large)}
+    flip = [False]
+
+    def encode() -> None:
+        assert tm.encode(env, aliases) in expected
+
+    def change() -> None:
+        flip[0] = not flip[0]
+        env.body = small if flip[0] else large
+
+    run_racing(encode, change)

@@ -4,7 +4,9 @@
 // write/misc, and starts every connection afresh (mosquitto_reinitialise), so that each CONNECT
 // carries a Will made for it and no publish of a lost connection is silently sent again.
 // libmosquitto calls its callbacks with its callback mutex held: ours only record what happened
-// and post it to the user's io_context, where the user's handlers run with no lock held.
+// and post it to the user's io_context, where the user's handlers run with no lock of firebus or
+// libmosquitto held that the handler could need: only `exec`, which the destructor takes to wait
+// for a handler running on another thread (see client::~client).
 #include <mqtt_protocol.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -15,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -108,6 +111,11 @@ std::error_code publish_failure(int rc) {
   }
 }
 
+#ifndef NDEBUG
+// Debug builds warn when the destructor has waited this long for a callback on another thread.
+constexpr std::chrono::seconds destructor_warning{10};
+#endif
+
 template <class D>
 int millis(D d) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -184,6 +192,13 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::thread thread;
   std::atomic<bool> up{false};
   std::atomic<bool> closed{false};  // set by the destructor: posted handlers do nothing
+  // Held by every posted handler while it looks at `closed` and runs the user's callback, and by
+  // the destructor once `closed` is set: a callback running on another thread is waited for.
+  // Recursive: a callback may destroy its client (the io thread then holds it already). Taken
+  // before `m`, never with it.
+  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
+  std::recursive_timed_mutex exec;
+  exec_lock enter() { return exec_lock(exec); }
   int wake_fd = -1;
 
   // The client's thread only (libmosquitto's callbacks run there too).
@@ -238,6 +253,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         std::lock_guard<std::mutex> lock(s->m);
         if (s->pending > 0) --s->pending;
       }
+      const exec_lock g = s->enter();
       if (s->closed.load() || !s->on_published) return;
       s->guarded([&] { s->on_published(token, ec); });
     });
@@ -246,7 +262,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   void report_connection(connection_event e) {
     asio::post(io, [w = weak_from_this(), e = std::move(e)] {
       auto s = w.lock();
-      if (!s || s->closed.load() || !s->on_connection) return;
+      if (!s) return;
+      const exec_lock g = s->enter();
+      if (s->closed.load() || !s->on_connection) return;
       s->guarded([&] { s->on_connection(e); });
     });
   }
@@ -293,7 +311,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     asio::post(s.io, [w = s.weak_from_this(), out = std::move(out)] {
       auto p = w.lock();
-      if (!p || p->closed.load() || !p->on_message) return;
+      if (!p) return;
+      const exec_lock g = p->enter();
+      if (p->closed.load() || !p->on_message) return;
       p->guarded([&] { p->on_message(out); });
     });
   }
@@ -661,8 +681,23 @@ client::client(asio::io_context& io, client_options options)
 #endif
 
 client::~client() {
-  stop();
+  // From here on no callback starts. One running on another thread (the io_context's) holds
+  // `exec`: wait for it, so that none is running once the destructor returns. From inside a
+  // callback, on the io thread, `exec` is already ours and is taken again at once.
   impl_->closed.store(true);
+  stop();
+  impl::exec_lock g(impl_->exec, std::defer_lock);
+#ifndef NDEBUG
+  if (!g.try_lock_for(destructor_warning)) {
+    std::fputs(
+        "firebus: mqtt::client destructor has waited 10 s for a callback running on another "
+        "thread; does that callback wait for the destroying thread? (deadlock)\n",
+        stderr);
+    g.lock();
+  }
+#else
+  g.lock();
+#endif
 }
 
 void client::on_connection(connection_handler h) { impl_->on_connection = std::move(h); }

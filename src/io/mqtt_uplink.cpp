@@ -1,10 +1,14 @@
 // firebus — fire-safety IoT SDK.
 // firebus::uplink::mqtt_uplink: the journal sent over the MQTT client. All the uplink's state
 // lives in impl, guarded by impl::m; the client's callbacks, the timers and posted wake-ups hold
-// a shared_ptr to it and do nothing once the uplink was destroyed (impl::detached).
+// a shared_ptr to it and do nothing once the uplink was destroyed (impl::detached). Each of them
+// holds impl::exec while it runs, the application's callbacks included: the destructor takes it
+// to wait for one running on another thread.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -50,6 +54,11 @@ std::error_code unsendable(const message& m, std::size_t max_payload, std::strin
 
 const char* lane_name(lane l) { return l == lane::alarm ? "alarm" : "telemetry"; }
 
+#ifndef NDEBUG
+// Debug builds warn when the destructor has waited this long for a callback on another thread.
+constexpr std::chrono::seconds destructor_warning{10};
+#endif
+
 }  // namespace
 
 std::error_code validate(const mqtt_uplink_options& o, std::string* why) {
@@ -89,6 +98,15 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   asio::steady_timer poll_timer;
   asio::steady_timer retry_timer;
   std::atomic<bool> wake_posted{false};
+
+  // Held by every handler of the io thread from its start to its end (the application's
+  // callbacks run inside: on_connection, on_published, on_log, the transform), and by the
+  // destructor once `detached` is set: a callback running on another thread is waited for.
+  // Recursive: a callback may destroy the uplink (the io thread then holds it already). Taken
+  // before `m`, never with it.
+  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
+  std::recursive_timed_mutex exec;
+  exec_lock enter() { return exec_lock(exec); }
 
   mutable std::mutex m;  // guards everything below
   bool detached = false;
@@ -173,6 +191,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
     retry_timer.expires_after(o.retry_delay);
     retry_timer.async_wait([self = shared_from_this()](const std::error_code& ec) {
       if (ec) return;
+      const exec_lock entered = self->enter();
       std::unique_lock<std::mutex> lock(self->m);
       if (self->detached) return;
       self->retry_pending = false;
@@ -359,6 +378,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
 
   // --- the client's callbacks (io thread) ------------------------------------------------------
   void connection(const mqtt::connection_event& e) {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     connected = e.up;
@@ -383,6 +403,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   }
 
   void published(std::uint64_t token, std::error_code ec) {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     const auto it = in_flight.find(token);
@@ -424,6 +445,7 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   }
 
   void wake() {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     paused = false;
@@ -509,11 +531,28 @@ mqtt_uplink::mqtt_uplink(asio::io_context& io, journal& j, mqtt::client& c,
 
 mqtt_uplink::~mqtt_uplink() {
   if (!impl_) return;
-  std::lock_guard<std::mutex> g(impl_->m);
-  impl_->detached = true;
-  impl_->in_flight.clear();
-  impl_->parts_left.clear();
-  impl_->stale.clear();
+  {
+    std::lock_guard<std::mutex> g(impl_->m);
+    impl_->detached = true;
+    impl_->in_flight.clear();
+    impl_->parts_left.clear();
+    impl_->stale.clear();
+  }
+  // From here on no callback starts. One running on another thread (the io_context's) holds
+  // `exec`: wait for it, so that none is running once the destructor returns. From inside a
+  // callback, on the io thread, `exec` is already ours and is taken again at once.
+  impl::exec_lock g(impl_->exec, std::defer_lock);
+#ifndef NDEBUG
+  if (!g.try_lock_for(destructor_warning)) {
+    std::fputs(
+        "firebus: mqtt_uplink destructor has waited 10 s for a callback running on another "
+        "thread; does that callback wait for the destroying thread? (deadlock)\n",
+        stderr);
+    g.lock();
+  }
+#else
+  g.lock();
+#endif
   // The timers belong to the io_context's thread: they are cancelled there (or never fire
   // again, their handlers seeing `detached`).
   asio::post(impl_->io, [p = impl_] {

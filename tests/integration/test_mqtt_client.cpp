@@ -481,3 +481,60 @@ TEST_CASE(
   CHECK(c.connected());
   CHECK(h.connections.size() == 1);
 }
+
+TEST_CASE(
+    "mqtt client: destroyed on another thread while a callback runs, the destructor returns "
+    "only once that callback has") {
+  firebus_test::mosquitto_broker broker;
+  harness h;               // io.run() on a thread of its own
+  std::vector<int> owned;  // the test's state, touched by the callback
+  std::atomic<bool> entered{false};
+  std::atomic<bool> finished{false};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> after{0};  // callbacks started once the destructor had returned
+  auto c = std::make_unique<mqtt::client>(h.io, options(broker.port(), "dtor-waits"));
+  c->on_connection([&](const mqtt::connection_event& e) {
+    if (destroyed.load()) ++after;
+    if (!e.up || entered.exchange(true)) return;
+    std::this_thread::sleep_for(200ms);
+    owned.push_back(1);
+    finished = true;
+  });
+  c->on_published([&](std::uint64_t, std::error_code) {
+    if (destroyed.load()) ++after;
+  });
+  c->start();
+  for (int i = 0; i < 1000 && !entered.load(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(entered.load());
+  std::error_code ec;
+  c->publish("firebus/dtor", bytes("x"), 1, false, ec);  // a report queued behind the callback
+  const auto t0 = std::chrono::steady_clock::now();
+  c.reset();
+  const bool finished_at_return = finished.load();
+  destroyed = true;
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  MESSAGE("the destructor took ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
+  CHECK(finished_at_return);
+  std::this_thread::sleep_for(300ms);
+  CHECK(after.load() == 0);
+  // Whatever happened, the callback is over before `owned` goes.
+  for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(10ms);
+}
+
+TEST_CASE("mqtt client: a callback may destroy its own client (no deadlock)") {
+  firebus_test::mosquitto_broker broker;
+  harness h;
+  std::atomic<bool> gone{false};
+  auto c = std::make_unique<mqtt::client>(h.io, options(broker.port(), "dtor-inside"));
+  mqtt::client* const raw = c.get();
+  std::unique_ptr<mqtt::client>* const slot = &c;
+  c->on_connection([slot, &gone](const mqtt::connection_event& e) {
+    if (!e.up || gone.load()) return;
+    slot->reset();  // on the io thread, inside the client's own callback
+    gone = true;
+  });
+  raw->start();
+  for (int i = 0; i < 1000 && !gone.load(); ++i) std::this_thread::sleep_for(10ms);
+  CHECK(gone.load());
+}

@@ -786,3 +786,121 @@ TEST_CASE("mqtt uplink: a transform that says \"not now\" holds its entry and th
   CHECK(n.transform_failures == 0);
   CHECK(n.acked == 5);
 }
+
+namespace {
+
+// A journal, a client and an uplink made with `uo` (held by a pointer, to be destroyed while the
+// io thread runs), on an io thread of their own.
+struct detach_rig {
+  firebus_test::temp_dir dir;
+  ul::journal j;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  mqtt::client c;
+  std::unique_ptr<ul::mqtt_uplink> up;
+  std::thread t;
+
+  detach_rig(std::uint16_t port, const std::string& id, const ul::mqtt_uplink_options& uo)
+      : j(transform_rig::journal_in(dir)), c(io, client_options(port, id)) {
+    up = std::make_unique<ul::mqtt_uplink>(io, j, c, uo);
+  }
+  ~detach_rig() {
+    up.reset();
+    c.stop();
+    work.reset();
+    io.stop();
+    if (t.joinable()) t.join();
+  }
+  void start() {
+    c.start();
+    t = std::thread([this] { io.run(); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "mqtt uplink: destroyed on another thread while one of its callbacks runs, the destructor "
+    "returns only once that callback has") {
+  firebus_test::mosquitto_broker broker;
+  std::vector<int> owned;  // the test's state, touched by the callback
+  std::atomic<bool> entered{false};
+  std::atomic<bool> finished{false};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> after{0};  // callbacks started once the destructor had returned
+  // The callback: sleeps 200 ms, then touches `owned`.
+  auto slow = [&] {
+    if (destroyed.load()) ++after;
+    if (entered.exchange(true)) return;
+    std::this_thread::sleep_for(200ms);
+    owned.push_back(1);
+    finished = true;
+  };
+  ul::mqtt_uplink_options uo;
+  uo.poll_interval = 50ms;
+  uo.on_log = [&](ul::log_level, const std::string&) {
+    if (destroyed.load()) ++after;
+  };
+  bool transformed = false;
+  SUBCASE("on_connection") {}
+  SUBCASE("the transform") {
+    transformed = true;
+    uo.transform = [&](const ul::entry&, std::error_code&, std::string&) {
+      slow();
+      std::vector<ul::publication> out;
+      out.push_back({"dtor/t", {'x'}, 1, false});
+      return out;
+    };
+  }
+  detach_rig rig(broker.port(), transformed ? "fb-test-dtor-t" : "fb-test-dtor-c", uo);
+  rig.up->on_connection([&](const mqtt::connection_event& e) {
+    if (transformed) {
+      if (destroyed.load()) ++after;
+    } else if (e.up) {
+      slow();
+    }
+  });
+  rig.up->on_published([&](std::uint64_t, std::error_code) {
+    if (destroyed.load()) ++after;
+  });
+  if (transformed) {
+    ul::message m;
+    m.lane = ul::lane::alarm;
+    m.topic = "dtor/stored";
+    m.payload = firebus::byte_view(reinterpret_cast<const std::uint8_t*>("x"), 1);
+    m.format = ul::format_byte(ul::payload_format::transformed);
+    rig.up->send(m);
+  }
+  rig.start();
+  for (int i = 0; i < 1000 && !entered.load(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(entered.load());
+  const auto t0 = std::chrono::steady_clock::now();
+  rig.up.reset();
+  const bool finished_at_return = finished.load();
+  destroyed = true;
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  MESSAGE("the destructor took ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
+  CHECK(finished_at_return);
+  std::this_thread::sleep_for(300ms);  // several polls
+  CHECK(after.load() == 0);
+  // Whatever happened, the callback is over before `owned` goes.
+  for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(10ms);
+}
+
+TEST_CASE("mqtt uplink: its callbacks may destroy it (no deadlock)") {
+  firebus_test::mosquitto_broker broker;
+  std::atomic<bool> gone{false};
+  ul::mqtt_uplink_options uo;
+  uo.poll_interval = 50ms;
+  detach_rig rig(broker.port(), "fb-test-dtor-in", uo);
+  rig.up->on_connection([&](const mqtt::connection_event& e) {
+    if (!e.up || gone.load()) return;
+    rig.up.reset();  // on the io thread, inside the uplink's own callback
+    gone = true;
+  });
+  rig.start();
+  for (int i = 0; i < 1000 && !gone.load(); ++i) std::this_thread::sleep_for(10ms);
+  CHECK(gone.load());
+  CHECK(rig.c.connected());  // the client goes on without its uplink
+}

@@ -589,7 +589,7 @@ class py_uplink {
     (*slot_)->on_published(a.published);
     std::weak_ptr<std::unique_ptr<ul::mqtt_uplink>> w = slot_;
     a.on_close([w] {
-      if (auto s = w.lock()) s->reset();
+      if (auto s = w.lock()) destroy(*s);
     });
   }
   ~py_uplink() { close(); }
@@ -604,11 +604,23 @@ class py_uplink {
     return **slot_;
   }
   void close() {
-    if (slot_) slot_->reset();
+    if (slot_) destroy(*slot_);
   }
   bool closed() const { return !*slot_; }
 
  private:
+  // Destroys the C++ uplink the slot holds. Its destructor waits for a callback running on the
+  // I/O thread (a transform, on_log, the Client's on_connection: Python code, which needs the
+  // GIL), so the GIL is released for it; on the I/O thread itself, inside such a callback, the
+  // destructor does not wait (the callback is the caller's own). The slot is emptied first,
+  // with the GIL held: every other call sees the uplink closed.
+  static void destroy(std::unique_ptr<ul::mqtt_uplink>& slot) {
+    std::unique_ptr<ul::mqtt_uplink> u = std::move(slot);
+    if (!u) return;
+    py::gil_scoped_release nogil;
+    u.reset();
+  }
+
   std::shared_ptr<std::unique_ptr<ul::mqtt_uplink>> slot_;
 };
 

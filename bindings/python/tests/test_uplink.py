@@ -4,6 +4,7 @@ seq, the replay after an outage marked historical, and the Client's own callback
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
@@ -241,3 +242,55 @@ def test_transform_makes_the_messages_when_published(broker: Broker, tmp_path: P
         assert any("payload: bytes expected" in t for t in logs)
         gw.close()
     sub.close()
+
+
+CLOSE_WHILE_TRANSFORMING = r"""
+import sys, time
+from firebus import mqtt, uplink
+from test_mqtt import options
+
+port, path = int(sys.argv[1]), sys.argv[2]
+def transform(e):
+    time.sleep(0.001)  # the GIL is given up and taken again on the I/O thread
+    return [("cw/x", bytes(e.payload), 0, False)]
+for round in range(8):
+    with uplink.Journal(f"{path}/j{round}.db") as j:
+        gw = mqtt.Client(options(port, f"cw{round}"))
+        up = uplink.MqttUplink(j, gw, transform=transform, on_log=lambda lvl, t: None,
+                               poll_interval=0.01)
+        for k in range(400):
+            up.send(uplink.Lane.telemetry, "cw/stored", b"%d" % k,
+                    format=uplink.PayloadFormat.transformed)
+        gw.start()
+        while up.counters.transformed < 20:
+            time.sleep(0.001)
+        up.close()  # the I/O thread is in (or about to enter) the transform
+        gw.close()
+print("ok")
+"""
+
+
+def test_closing_the_uplink_while_a_python_callback_runs_does_not_deadlock(
+    broker: Broker, tmp_path: Path
+) -> None:
+    """MqttUplink.close() waits for a callback running on the I/O thread (the C++ destructor
+    does), and that callback needs the GIL: close() must not hold it meanwhile. In a child
+    process, so that a deadlock fails the test instead of hanging it."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "close_while_transforming.py"
+    script.write_text(CLOSE_WHILE_TRANSFORMING)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).parent)] + [p for p in sys.path if p]
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script), str(broker.port), str(tmp_path)],
+            capture_output=True, text=True, timeout=30, env=env, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("MqttUplink.close() deadlocked with a transform running")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -21,10 +21,19 @@
 ///
 /// @par Threading
 /// Callbacks run on the io_context given to the constructor, never on the client's thread and
-/// never with a lock of the client or of libmosquitto held: a callback may call publish(),
-/// subscribe() or stop(). publish(), subscribe(), start(), stop(), connected() and counters() may
-/// be called from any thread. client_options::will runs on the client's thread, just before each
-/// CONNECT; it must be quick and must not block.
+/// never with a lock of the client or of libmosquitto held that they could need: a callback may
+/// call publish(), subscribe() or stop(), and may destroy its client. publish(), subscribe(),
+/// start(), stop(), connected() and counters() may be called from any thread. client_options::will
+/// runs on the client's thread, just before each CONNECT; it must be quick and must not block.
+/// The callbacks of one client never run at the same time, even on an io_context run by several
+/// threads.
+///
+/// @par Destruction
+/// Any thread may destroy the client. The destructor waits until a callback running on another
+/// thread has returned (a callback destroying its own client does not wait for itself); once it
+/// returns no callback runs and none will. Hence a callback must not wait for the thread that
+/// destroys its client (a lock that thread holds, a join): that would deadlock (debug builds
+/// print a warning to stderr after 10 s of waiting).
 ///
 /// @par Example
 /// @code
@@ -173,7 +182,8 @@ class FIREBUS_API client {
   client(asio::io_context& io, client_options options);
 #endif
   /// Stops the client (a DISCONNECT if connected, so the broker does not publish the Will).
-  /// No callback runs once it returns. The io_context must outlive the client.
+  /// No callback is running once it returns, and none runs afterwards: one running on another
+  /// thread is waited for (see "Destruction" above). The io_context must outlive the client.
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;

@@ -49,11 +49,18 @@
 ///
 /// @par Threads
 /// The uplink works on the io_context of the client: every callback it installs on the client
-/// runs there, and so do its own callbacks (on_connection, on_published, on_log). send(),
-/// notify(), counters() and the destructor may be called from any thread. It takes over the
-/// client's on_connection and on_published callbacks (set mqtt_uplink::on_connection and
+/// runs there, and so do its own callbacks (on_connection, on_published, on_log, the transform).
+/// send(), notify(), counters() and the destructor may be called from any thread. It takes over
+/// the client's on_connection and on_published callbacks (set mqtt_uplink::on_connection and
 /// mqtt_uplink::on_published instead); on_message stays the client's. Make the uplink before
 /// the client starts (the client's callbacks must not change while it runs).
+///
+/// @par Destruction
+/// The destructor waits until a callback of the uplink running on another thread has returned
+/// (a callback that destroys the uplink does not wait for itself); once it returns no callback
+/// of the uplink runs and none will. Hence a callback must not wait for the thread that destroys
+/// the uplink (a lock that thread holds, a join, Python's GIL): that would deadlock (debug builds
+/// print a warning to stderr after 10 s of waiting).
 ///
 /// @par Example
 /// @code
@@ -181,8 +188,10 @@ class FIREBUS_API mqtt_uplink {
   /// Throws firebus::system_error when validate() refuses the options.
   mqtt_uplink(asio::io_context& io, journal& j, mqtt::client& c, mqtt_uplink_options options = {});
 #endif
-  /// Detaches from the client (no callback of the uplink runs once it returns). Messages
-  /// published and not acknowledged stay in the journal and are sent again by the next uplink.
+  /// Detaches from the client: no callback of the uplink is running once it returns (one running
+  /// on another thread is waited for: see "Destruction" above), and none runs afterwards.
+  /// Messages published and not acknowledged stay in the journal and are sent again by the next
+  /// uplink.
   ~mqtt_uplink();
   mqtt_uplink(const mqtt_uplink&) = delete;
   mqtt_uplink& operator=(const mqtt_uplink&) = delete;

@@ -1117,6 +1117,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     cc.session.fire_answer_timeout = cfg.gb.fire_answer_timeout;
     cc.session.retries = cfg.gb.retries;
     cc.session.utc_offset = gb_utc_offset();
+    // The frame headers' time tags follow a centre's clock sync only when the gateway accepts
+    // it (on_gb_event), as the objects' time tags do.
+    cc.session.adopt_clock_sync = false;
     cc.host = cfg.gb.host;
     cc.port = cfg.gb.port;
     std::error_code ec;
@@ -1259,6 +1262,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
           break;
         }
         gb_clock_shift = shift;
+        if (gb_client) gb_client->set_wall_clock(host + shift);
         ++counters.clock_syncs;
         log("clock synchronised by the centre",
             {{"shift_s", seconds_of(shift)}, {"centre_time", iso(e.utc)}});

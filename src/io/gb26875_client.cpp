@@ -621,6 +621,14 @@ void client::stop() {
   });
 }
 
+void client::set_wall_clock(utc_time now) {
+  const mono_time at = impl_->now();  // the instant of the call, not of the posted work
+  asio::dispatch(impl_->io, [self = impl_, at, now]() {
+    const impl::exec_lock g = self->enter();
+    self->session.set_wall_clock(at, now);
+  });
+}
+
 std::uint64_t client::submit(const adu& a, std::error_code& ec) {
   return impl_->post_submit(a, classify(a), ec);
 }

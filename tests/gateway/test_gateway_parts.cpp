@@ -1107,11 +1107,14 @@ TEST_CASE("gateway: clock sync - duty check - reads - /metrics against a centre"
   REQUIRE(!ec);
   std::optional<gb::connection_id> conn;
   std::vector<gb::adu> received;
+  std::vector<gb::time_tag> header_times;  // of the frames carrying `received`
   std::map<std::uint64_t, gb::adu> answers;
   centre.on_connect([&conn](gb::connection_id c, const std::string&) { conn = c; });
-  centre.on_message([&received](gb::connection_id, const gb::centre_session::message& m) {
-    received.push_back(m.decode());
-  });
+  centre.on_message(
+      [&received, &header_times](gb::connection_id, const gb::centre_session::message& m) {
+        received.push_back(m.decode());
+        header_times.push_back(m.hdr.time);
+      });
   centre.on_answer(
       [&answers](gb::connection_id, std::uint64_t id, const gb::centre_session::answer& a) {
         std::error_code dec;
@@ -1178,6 +1181,8 @@ TEST_CASE("gateway: clock sync - duty check - reads - /metrics against a centre"
         CHECK(op.operator_id == 7);
         CHECK((op.flags & 0x20) != 0);
         at = utc_of_tag(op.time);
+        // The frame header's time tag is in the same clock as the object's.
+        CHECK(std::abs(seconds_between(utc_of_tag(header_times[i]), *at)) < 5);
         return true;
       }
       return false;

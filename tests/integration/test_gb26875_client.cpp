@@ -484,6 +484,42 @@ TEST_CASE("gb26875 client: clock sync and initialise are confirmed and reported"
   CHECK(t.hour == 12);
 }
 
+TEST_CASE("gb26875 client: without adopt_clock_sync, the application sets the wall clock") {
+  // A gateway that judges a centre's clock sync itself (one years off is refused) adopts the
+  // accepted ones with set_wall_clock(): the frame headers' time tags follow only those.
+  fixture f;
+  f.ctr.listen();
+  gb::client_config cfg = make_config(f.ctr.port());
+  cfg.session.adopt_clock_sync = false;
+  gb::client c(f.io, cfg);
+  f.out.attach(c);
+  c.start();
+  REQUIRE(run_until(f.io, [&] { return f.out.connected == 1 && f.ctr.accepted == 1; }));
+  gb::sync_uitd_time sync;
+  sync.time = gb::time_tag{0, 30, 12, 15, 6, 3};  // 2003-06-15 12:30
+  f.ctr.request(gb::command::control, 7, gb::adu{gb::adu_type::sync_uitd_time, {sync}});
+  REQUIRE(run_until(f.io, [&] { return f.ctr.frames.size() == 1 && !f.out.events.empty(); }));
+  CHECK(f.ctr.frames[0].hdr.cmd == gb::command::confirm);  // confirmed and reported all the same
+  CHECK(f.out.events[0].kind == gb::uitd_event_kind::clock_sync);
+  f.ctr.auto_confirm = true;
+  std::error_code ec;
+  c.submit(routine_adu(1), ec);
+  REQUIRE(run_until(f.io, [&] { return f.out.delivered.size() == 1; }));
+  CHECK(f.ctr.data_frames().at(0).hdr.time.year != 3);  // not adopted: still the host's clock
+  // The application adopts a time it accepts.
+  std::error_code tec;
+  const gb::time_tag accepted{0, 0, 8, 1, 2, 25};  // 2025-02-01 08:00
+  c.set_wall_clock(accepted.to_utc(cfg.session.utc_offset, tec));
+  REQUIRE(!tec);
+  c.submit(routine_adu(2), ec);
+  REQUIRE(run_until(f.io, [&] { return f.out.delivered.size() == 2; }));
+  const gb::time_tag t = f.ctr.data_frames().at(1).hdr.time;
+  CHECK(t.year == 25);
+  CHECK(t.month == 2);
+  CHECK(t.day == 1);
+  CHECK(t.hour == 8);
+}
+
 TEST_CASE("gb26875 client: duty check is confirmed, reported and answered") {
   fixture f;
   f.ctr.listen();

@@ -388,6 +388,7 @@ class py_client final : public closeable {
     submit(a, p, &fut);
     return {fut};
   }
+  void set_wall_clock(double utc_seconds) { cl().set_wall_clock(py_utc_time(utc_seconds)); }
   std::uint64_t answer_duty_check(std::uint8_t operator_id, py::object* fut) {
     std::error_code ec;
     const std::uint64_t id = cl().answer_duty_check(operator_id, ec);
@@ -1362,6 +1363,11 @@ void bind_client(py::module_& m) {
         "As send(), but returns a concurrent.futures.Future (with attribute `id`) that resolves "
         "to a Delivery or raises the failure (firebus.GB26875Error: no answer, denied, queue "
         "full, not connected). The callbacks are called as well.");
+  c.def("set_wall_clock", &py_client::set_wall_clock, py::arg("utc"),
+        "Sets the engine's wall clock (the frame headers' time tags) to `utc` (Unix seconds) as "
+        "of this call. With adopt_clock_sync=False in the configuration, this is how an "
+        "application adopts a centre's clock sync (a ClientEvent of kind clock_sync) it judged "
+        "plausible. start() sets the wall clock from the system clock: call this after it.");
   c.def(
       "answer_duty_check",
       [](py_client& x, std::uint8_t op) { return x.answer_duty_check(op, nullptr); },

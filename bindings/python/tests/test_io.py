@@ -744,3 +744,30 @@ def _deny_reasons(server: gb.Server) -> None:
         assert c.counters().callback_errors == errors_before + 2
         c.data_provider = lambda req: uitd_status(0)  # the I/O thread is fine
         assert server.request_future(conn, READ_UITD_STATUS).result(WAIT).adu == uitd_status(0)
+
+
+def test_clock_sync_adopted_by_the_application(server: gb.Server) -> None:
+    """With adopt_clock_sync=False a centre's clock sync is confirmed and reported, and the
+    frame headers keep the host's clock until the application adopts a time it judged
+    plausible with set_wall_clock() (as firebus-gateway does: a sync years off is refused)."""
+    messages: list[gb.ServerMessage] = []
+    server.on_message = messages.append
+    port = server.listen()
+    with client_for(port, adopt_clock_sync=False) as c:
+        syncs: list[gb.ClientEvent] = []
+        c.on_clock_sync = syncs.append
+        conn = first_message(server, c)
+        assert server.control_future(conn, sync_time()).result(WAIT).adu == b""  # confirmed
+        assert wait_for(lambda: len(syncs) == 1)
+        messages.clear()
+        c.send_future(uitd_status()).result(WAIT)
+        assert wait_for(lambda: len(messages) == 1)
+        t = messages[0].time
+        assert t is not None and t.year != 2025  # the host's clock: the sync was not adopted
+        c.set_wall_clock(datetime.datetime(2011, 3, 4, 0, 0, tzinfo=datetime.timezone.utc)
+                         .timestamp())
+        messages.clear()
+        c.send_future(uitd_status()).result(WAIT)
+        assert wait_for(lambda: len(messages) == 1)
+        t = messages[0].time
+        assert t is not None and (t.year, t.month, t.day, t.hour) == (2011, 3, 4, 8)  # UTC+8

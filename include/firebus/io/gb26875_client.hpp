@@ -201,6 +201,12 @@ class FIREBUS_API client {
   /// change at once.
   void stop();
 
+  /// Sets the engine's wall clock (the time tags of the frame headers) to `now`, as of this
+  /// call. With uitd_session_config::adopt_clock_sync false, this is how an application adopts a
+  /// centre's clock sync (uitd_event_kind::clock_sync) it judged plausible. start() sets the wall
+  /// clock from the system clock: call this after it. Thread-safe (posted to the io_context).
+  void set_wall_clock(utc_time now);
+
   /// Queues `a` with the priority classify() gives it and returns its id (from 1), or 0 with
   /// `ec` set: an ADU that cannot be encoded within 1024 bytes (encode_adu()'s error or
   /// errc::adu_too_long), or firebus::errc::invalid_argument for an unusable client.

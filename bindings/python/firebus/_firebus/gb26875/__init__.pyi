@@ -731,6 +731,10 @@ class Client:
         """
         As send(), but returns a concurrent.futures.Future (with attribute `id`) that resolves to a Delivery or raises the failure (firebus.GB26875Error: no answer, denied, queue full, not connected). The callbacks are called as well.
         """
+    def set_wall_clock(self, utc: float) -> None:
+        """
+        Sets the engine's wall clock (the frame headers' time tags) to `utc` (Unix seconds) as of this call. With adopt_clock_sync=False in the configuration, this is how an application adopts a centre's clock sync (a ClientEvent of kind clock_sync) it judged plausible. start() sets the wall clock from the system clock: call this after it.
+        """
     def start(self) -> None:
         """
         Starts the I/O thread (if needed) and connects to the centre; returns at once.

@@ -33,6 +33,8 @@
 #include <firebus/gb26875/frame.hpp>
 #include <firebus/io/gb26875_client.hpp>
 
+#include "exec_gate.hpp"
+
 namespace firebus {
 inline namespace v1 {
 namespace gb26875 {
@@ -45,10 +47,6 @@ enum class link_state { stopped, resolving, connecting, connected, waiting };
 
 // How long a stopped connection may keep flushing its write queue (see client::stop()).
 constexpr std::chrono::milliseconds linger_time = client_close_linger;
-#ifndef NDEBUG
-// Debug builds warn when the destructor has waited this long for a handler on another thread.
-constexpr std::chrono::seconds destructor_warning{10};
-#endif
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<impl> {
@@ -67,7 +65,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     bool closed = false;     // the socket is closed; pending handlers only return
   };
   using link_ptr = std::shared_ptr<link>;
-  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
+  using exec_lock = io_detail::exec_lock;
 
   impl(asio::io_context& io_ctx, const client_config& cfg, std::error_code& ec)
       : io(io_ctx),
@@ -530,7 +528,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   steady::time_point epoch;
 
   // Held by every handler and by the destructor (see the threading model above).
-  std::recursive_timed_mutex exec;
+  io_detail::exec_mutex exec;
 
   // io-thread state (under `exec`)
   bool running = false;
@@ -581,18 +579,7 @@ client::~client() {
   // holds `exec`: wait for it, then stop inline, so that no callback of ours runs once the
   // destructor has returned. Handlers still queued keep the impl alive and only clean up.
   impl_->detached = true;
-  impl::exec_lock g(impl_->exec, std::defer_lock);
-#ifndef NDEBUG
-  if (!g.try_lock_for(destructor_warning)) {
-    std::fputs(
-        "firebus: gb26875::client destructor has waited 10 s for a callback running on another "
-        "thread; does that callback wait for the destroying thread? (deadlock)\n",
-        stderr);
-    g.lock();
-  }
-#else
-  g.lock();
-#endif
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(impl_->exec, "gb26875::client");
   impl_->stop();
 }
 

@@ -30,6 +30,8 @@
 #include <firebus/gb26875/deframer.hpp>
 #include <firebus/io/gb26875_server.hpp>
 
+#include "exec_gate.hpp"
+
 namespace firebus {
 inline namespace v1 {
 namespace gb26875 {
@@ -39,12 +41,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using steady = std::chrono::steady_clock;
 using strand_t = asio::strand<asio::io_context::executor_type>;
-using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
-
-#ifndef NDEBUG
-// Debug builds warn when the destructor has waited this long for a handler on another thread.
-constexpr std::chrono::seconds destructor_warning{10};
-#endif
+using exec_lock = io_detail::exec_lock;
 
 server_close_reason map_reason(close_reason r) noexcept {
   switch (r) {
@@ -130,7 +127,7 @@ struct server::impl {
     std::atomic<std::uint16_t> port{0};
     std::atomic<std::uint64_t> next_request{1};
     // Held by every strand handler and by the destructor (see the threading model above).
-    std::recursive_timed_mutex exec;
+    io_detail::exec_mutex exec;
     bool stopping = false;                              // strand only
     connection_id next_id = 1;                          // strand only
     std::unordered_map<connection_id, conn_ptr> conns;  // strand only
@@ -679,18 +676,7 @@ server::~server() {
   // runs once the destructor has returned. Operations still queued keep the state alive.
   auto& s = *impl_->st;
   s.alive.store(false, std::memory_order_release);
-  exec_lock g(s.exec, std::defer_lock);
-#ifndef NDEBUG
-  if (!g.try_lock_for(destructor_warning)) {
-    std::fputs(
-        "firebus: gb26875::server destructor has waited 10 s for a handler running on another "
-        "thread; does that handler wait for the destroying thread? (deadlock)\n",
-        stderr);
-    g.lock();
-  }
-#else
-  g.lock();
-#endif
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(s.exec, "gb26875::server");
   s.stop_all();
 }
 

@@ -37,6 +37,7 @@
 
 #include <firebus/io/mqtt_client.hpp>
 
+#include "exec_gate.hpp"
 #include "mqtt_topic.hpp"
 
 namespace firebus {
@@ -110,11 +111,6 @@ std::error_code publish_failure(int rc) {
       return make_error_code(errc::protocol_error);
   }
 }
-
-#ifndef NDEBUG
-// Debug builds warn when the destructor has waited this long for a callback on another thread.
-constexpr std::chrono::seconds destructor_warning{10};
-#endif
 
 template <class D>
 int millis(D d) {
@@ -196,8 +192,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // the destructor once `closed` is set: a callback running on another thread is waited for.
   // Recursive: a callback may destroy its client (the io thread then holds it already). Taken
   // before `m`, never with it.
-  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
-  std::recursive_timed_mutex exec;
+  using exec_lock = io_detail::exec_lock;
+  io_detail::exec_mutex exec;
   exec_lock enter() { return exec_lock(exec); }
   int wake_fd = -1;
 
@@ -686,18 +682,7 @@ client::~client() {
   // callback, on the io thread, `exec` is already ours and is taken again at once.
   impl_->closed.store(true);
   stop();
-  impl::exec_lock g(impl_->exec, std::defer_lock);
-#ifndef NDEBUG
-  if (!g.try_lock_for(destructor_warning)) {
-    std::fputs(
-        "firebus: mqtt::client destructor has waited 10 s for a callback running on another "
-        "thread; does that callback wait for the destroying thread? (deadlock)\n",
-        stderr);
-    g.lock();
-  }
-#else
-  g.lock();
-#endif
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(impl_->exec, "mqtt::client");
 }
 
 void client::on_connection(connection_handler h) { impl_->on_connection = std::move(h); }

@@ -24,6 +24,7 @@
 #include <firebus/io/mqtt_uplink.hpp>
 #include <firebus/telemetry/firebus_codec.hpp>
 
+#include "exec_gate.hpp"
 #include "mqtt_topic.hpp"
 
 namespace firebus {
@@ -53,11 +54,6 @@ std::error_code unsendable(const message& m, std::size_t max_payload, std::strin
 }
 
 const char* lane_name(lane l) { return l == lane::alarm ? "alarm" : "telemetry"; }
-
-#ifndef NDEBUG
-// Debug builds warn when the destructor has waited this long for a callback on another thread.
-constexpr std::chrono::seconds destructor_warning{10};
-#endif
 
 }  // namespace
 
@@ -104,8 +100,8 @@ struct mqtt_uplink::impl : std::enable_shared_from_this<impl> {
   // destructor once `detached` is set: a callback running on another thread is waited for.
   // Recursive: a callback may destroy the uplink (the io thread then holds it already). Taken
   // before `m`, never with it.
-  using exec_lock = std::unique_lock<std::recursive_timed_mutex>;
-  std::recursive_timed_mutex exec;
+  using exec_lock = io_detail::exec_lock;
+  io_detail::exec_mutex exec;
   exec_lock enter() { return exec_lock(exec); }
 
   mutable std::mutex m;  // guards everything below
@@ -541,18 +537,7 @@ mqtt_uplink::~mqtt_uplink() {
   // From here on no callback starts. One running on another thread (the io_context's) holds
   // `exec`: wait for it, so that none is running once the destructor returns. From inside a
   // callback, on the io thread, `exec` is already ours and is taken again at once.
-  impl::exec_lock g(impl_->exec, std::defer_lock);
-#ifndef NDEBUG
-  if (!g.try_lock_for(destructor_warning)) {
-    std::fputs(
-        "firebus: mqtt_uplink destructor has waited 10 s for a callback running on another "
-        "thread; does that callback wait for the destroying thread? (deadlock)\n",
-        stderr);
-    g.lock();
-  }
-#else
-  g.lock();
-#endif
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(impl_->exec, "mqtt_uplink");
   // The timers belong to the io_context's thread: they are cancelled there (or never fire
   // again, their handlers seeing `detached`).
   asio::post(impl_->io, [p = impl_] {

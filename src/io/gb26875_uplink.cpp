@@ -3,7 +3,9 @@
 // client. All the uplink's state lives in impl, guarded by impl::m; the client's callbacks, the
 // timers and posted wake-ups hold a shared_ptr to it and do nothing once the uplink was
 // destroyed (impl::detached). Callbacks of the application are collected under the lock and
-// called after it (impl::flush).
+// called after it (impl::flush). Every handler of the io thread (the client's callbacks, the
+// timers, posted wake-ups) holds impl::exec while it runs, the application's callbacks included:
+// the destructor takes it to wait for one running on another thread.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,6 +26,8 @@
 #include <firebus/core/error.hpp>
 #include <firebus/gb26875/error.hpp>
 #include <firebus/io/gb26875_uplink.hpp>
+
+#include "exec_gate.hpp"
 
 namespace firebus {
 inline namespace v1 {
@@ -87,6 +91,16 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
   asio::steady_timer retry_timer;
   std::atomic<bool> wake_posted{false};
 
+  // Held by every handler of the io thread from its start to its end (the application's
+  // callbacks run inside: on_log, on_delivered, on_denied, on_connected, on_client_delivered,
+  // on_client_failed), and by the destructor once `detached` is set: a callback running on
+  // another thread is waited for. Recursive: a callback may destroy the uplink (the io thread
+  // then holds it already). Taken before `m`, never with it; inside the client's callbacks, after
+  // the client's own `exec`.
+  using exec_lock = io_detail::exec_lock;
+  io_detail::exec_mutex exec;
+  exec_lock enter() { return exec_lock(exec); }
+
   mutable std::mutex m;  // guards everything below
   bool detached = false;
   bool retry_pending = false;  // retry_timer armed: rewind and send again when it fires
@@ -112,19 +126,25 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
       std::vector<std::function<void()>> calls;
       calls.swap(pending_calls);
       lock.unlock();
+      // Each callback checks `detached` first: one may destroy the uplink, and a destructor on
+      // another thread waits (`exec`) only for the callback running, not for the rest.
       if (o.on_log) {
         // Not a structured binding: a lambda may not capture one in C++17 (clang refuses).
-        for (const auto& entry : logs) guarded([&] { o.on_log(entry.first, entry.second); });
+        for (const auto& entry : logs) {
+          if (is_detached()) break;
+          guarded([&] { o.on_log(entry.first, entry.second); });
+        }
       }
       for (auto& f : calls) {
-        {
-          std::lock_guard<std::mutex> g(m);
-          if (detached) break;
-        }
+        if (is_detached()) break;
         guarded(f);
       }
       lock.lock();
     }
+  }
+  bool is_detached() const {
+    std::lock_guard<std::mutex> g(m);
+    return detached;
   }
   template <class F>
   void guarded(F&& f) {
@@ -147,6 +167,7 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
     retry_timer.expires_after(o.retry_delay);
     retry_timer.async_wait([self = shared_from_this()](const std::error_code& ec) {
       if (ec) return;
+      const exec_lock entered = self->enter();
       std::unique_lock<std::mutex> lock(self->m);
       if (self->detached) return;
       self->retry_pending = false;
@@ -241,6 +262,7 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
 
   // --- the client's callbacks (io thread) ------------------------------------------------------
   void connected() {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     ++n.connections;
@@ -257,6 +279,7 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
   }
 
   void delivered(std::uint64_t cid, int attempts, duration latency) {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     const auto it = in_client.find(cid);
@@ -298,6 +321,7 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
   }
 
   void failed(std::uint64_t cid, std::error_code ec) {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     const auto it = in_client.find(cid);
@@ -342,6 +366,7 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
   }
 
   void wake() {
+    const exec_lock entered = enter();
     std::unique_lock<std::mutex> lock(m);
     if (detached) return;
     pump();
@@ -352,10 +377,8 @@ struct gb26875_uplink::impl : std::enable_shared_from_this<impl> {
     poll_timer.expires_after(o.poll_interval);
     poll_timer.async_wait([self = shared_from_this()](const std::error_code& ec) {
       if (ec) return;
-      {
-        std::lock_guard<std::mutex> g(self->m);
-        if (self->detached) return;
-      }
+      const exec_lock entered = self->enter();
+      if (self->is_detached()) return;
       self->wake();
       self->arm_poll();
     });
@@ -422,10 +445,8 @@ std::shared_ptr<gb26875_uplink::impl> attach(asio::io_context& io, journal& j, g
   });
   c.on_failed([p](std::uint64_t id, std::error_code e) { p->failed(id, e); });
   asio::post(io, [p] {
-    {
-      std::lock_guard<std::mutex> g(p->m);
-      if (p->detached) return;
-    }
+    const gb26875_uplink::impl::exec_lock entered = p->enter();
+    if (p->is_detached()) return;
     p->arm_poll();
     p->wake();
   });
@@ -457,11 +478,18 @@ gb26875_uplink::gb26875_uplink(asio::io_context& io, journal& j, gb::client& c,
 
 gb26875_uplink::~gb26875_uplink() {
   if (!impl_) return;
-  std::lock_guard<std::mutex> g(impl_->m);
-  impl_->detached = true;
-  impl_->in_client.clear();
-  impl_->in_client_ids.clear();
-  impl_->pending_calls.clear();
+  {
+    std::lock_guard<std::mutex> g(impl_->m);
+    impl_->detached = true;
+    impl_->in_client.clear();
+    impl_->in_client_ids.clear();
+    impl_->pending_calls.clear();
+    impl_->pending_log.clear();
+  }
+  // From here on no callback starts. One running on another thread (the io_context's) holds
+  // `exec`: wait for it, so that none is running once the destructor returns. From inside a
+  // callback, on the io thread, `exec` is already ours and is taken again at once.
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(impl_->exec, "gb26875_uplink");
   // The timers belong to the io_context's thread: they are cancelled there (or never fire
   // again, their handlers seeing `detached`).
   asio::post(impl_->io, [p = impl_] {

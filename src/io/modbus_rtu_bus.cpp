@@ -5,8 +5,10 @@
 // Threading model: the line thread owns the libmodbus context and is the only one to call the
 // scheduler's next() and complete(); `mu` guards the scheduler, the devices and the counters
 // against the public methods called from other threads. Callbacks are posted to the user's
-// io_context, never called with `mu` held; a posted callback checks `detached` first, so none
-// runs after the destructor.
+// io_context, never called with `mu` held. A posted handler holds `exec` while it runs the
+// callbacks, checking `detached` before each; the destructor sets `detached` and then takes `exec`,
+// so that one running on another thread is waited for: none is running once the destructor
+// returns, and none starts afterwards.
 #include <poll.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@
 #include <firebus/modbus/pdu.hpp>
 #include <firebus/modbus/rtu.hpp>
 
+#include "exec_gate.hpp"
 #include "modbus_bus_common.hpp"
 
 namespace firebus {
@@ -94,6 +97,7 @@ struct rtu_bus::impl : std::enable_shared_from_this<impl> {
   void post(detail::call_list& calls) {
     if (calls.empty()) return;
     asio::post(io, [self = shared_from_this(), c = std::move(calls)]() {
+      const exec_lock entered = self->enter();
       for (const auto& f : c) {
         if (self->detached) return;
         try {
@@ -392,6 +396,13 @@ struct rtu_bus::impl : std::enable_shared_from_this<impl> {
   bool running = false;
   bool is_open = false;
   std::atomic<bool> detached{false};
+  // Held by every posted handler while it runs the user's callbacks, and by the destructor once
+  // `detached` is set: a callback running on another thread is waited for. Recursive: a callback
+  // may destroy its bus (the io thread then holds it already). Never taken with `mu` held; the
+  // line thread never takes it.
+  using exec_lock = io_detail::exec_lock;
+  io_detail::exec_mutex exec;
+  exec_lock enter() { return exec_lock(exec); }
   mono_time started{};
   std::vector<detail::bus_device> devices;
   std::unordered_map<std::uint64_t, detail::write_state> writes;
@@ -413,8 +424,13 @@ rtu_bus::rtu_bus(asio::io_context& io, const rtu_bus_config& config) {
 
 rtu_bus::~rtu_bus() {
   if (!impl_) return;
+  // From here on no callback starts. One running on another thread (the io_context's) holds
+  // `exec`: wait for it, so that none is running once the destructor returns. From inside a
+  // callback, on the io thread, `exec` is already ours and is taken again at once. stop() first:
+  // the line thread never takes `exec`, and a callback may call stop() or write() meanwhile.
   impl_->detached = true;
   impl_->stop();
+  const io_detail::exec_lock g = io_detail::wait_for_callbacks(impl_->exec, "modbus::rtu_bus");
 }
 
 std::uint32_t rtu_bus::add_device(std::uint8_t unit, std::shared_ptr<const profile::codec> codec,

@@ -687,3 +687,127 @@ TEST_CASE(
   CHECK(reported.size() > 100);
 }
 #endif
+
+namespace {
+
+// Appends `n` entries that are no GB/T 26875.3 ADU to the journal directly (no notify()): the
+// uplink finds them at its next poll, removes them and reports each to on_log and on_denied.
+void append_junk(ul::journal& j, int n) {
+  const std::vector<std::uint8_t> junk{0xFF, 0x01, 0x02};
+  for (int i = 0; i < n; ++i) {
+    ul::message bad;
+    bad.lane = ul::lane::telemetry;
+    bad.payload = firebus::byte_view(junk);
+    bad.format = ul::gb26875_format;
+    j.append(bad);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "gb26875 uplink: destroyed on another thread while one of its callbacks runs, the "
+    "destructor returns only once that callback has") {
+  centre ctr;
+  ctr.start();
+  firebus_test::temp_dir dir;
+  std::vector<int> owned;  // the test's state, touched by the callback
+  std::atomic<bool> entered{false};
+  std::atomic<bool> finished{false};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> after{0};  // callbacks started once the destructor had returned
+  // The callback: sleeps 200 ms, then touches `owned`.
+  auto slow = [&] {
+    if (destroyed.load()) ++after;
+    if (entered.exchange(true)) return;
+    std::this_thread::sleep_for(200ms);
+    owned.push_back(1);
+    finished = true;
+  };
+  auto other = [&] {
+    if (destroyed.load()) ++after;
+  };
+  ul::gb26875_uplink_options uo;
+  bool timer = false;
+  SUBCASE("on_log, from the uplink's own poll timer") {
+    timer = true;
+    uo.on_log = [&](ul::log_level, const std::string&) { slow(); };
+  }
+  SUBCASE("on_connected, from the client's callback") {
+    uo.on_log = [&](ul::log_level, const std::string&) { other(); };
+  }
+  // In the timer subcase no centre (port 9 refuses) and the client not started: only the
+  // uplink's poll timer runs the uplink.
+  gateway gw(journal_at(dir), timer ? 9 : ctr.port(), uo, false);
+  gw.up->on_connected([&] { timer ? other() : slow(); });
+  gw.up->on_delivered([&](const ul::gb26875_delivery&) { other(); });
+  gw.up->on_denied([&](const ul::entry&, std::error_code) { other(); });
+  gw.barrier();  // the uplink's first look at the journal is over: the next one is the timer's
+  if (timer) {
+    append_junk(gw.j, 3);  // three reports: the first sleeps, the other two wait behind it
+  } else {
+    gw.up->send(routine(1));
+    gw.c->start();
+  }
+  REQUIRE(eventually([&] { return entered.load(); }, 10s));
+  const auto t0 = std::chrono::steady_clock::now();
+  gw.up.reset();
+  const bool finished_at_return = finished.load();
+  destroyed = true;
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  MESSAGE("the destructor took ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
+  CHECK(finished_at_return);
+  std::this_thread::sleep_for(500ms);  // several polls
+  CHECK(after.load() == 0);
+  // Whatever happened, the callback is over before `owned` goes.
+  eventually([&] { return finished.load(); }, 2s);
+}
+
+TEST_CASE("gb26875 uplink: its callbacks may destroy it (no deadlock)") {
+  centre ctr;
+  ctr.start();
+  firebus_test::temp_dir dir;
+  std::atomic<std::unique_ptr<ul::gb26875_uplink>*> slot{nullptr};
+  std::atomic<bool> gone{false};
+  std::atomic<int> after{0};  // callbacks started once the uplink was destroyed
+  // On the io thread, inside one of the uplink's own callbacks.
+  auto destroy = [&] {
+    if (gone.load()) {
+      ++after;
+      return;
+    }
+    if (auto* s = slot.load()) {
+      s->reset();
+      gone = true;
+    }
+  };
+  auto other = [&] {
+    if (gone.load()) ++after;
+  };
+  ul::gb26875_uplink_options uo;
+  bool timer = false;
+  SUBCASE("on_log, from the uplink's own poll timer") {
+    timer = true;
+    uo.on_log = [&](ul::log_level, const std::string&) { destroy(); };
+  }
+  SUBCASE("on_connected, from the client's callback") {
+    uo.on_log = [&](ul::log_level, const std::string&) { other(); };
+  }
+  gateway gw(journal_at(dir), timer ? 9 : ctr.port(), uo, false);
+  gw.up->on_connected([&] { timer ? other() : destroy(); });
+  gw.up->on_delivered([&](const ul::gb26875_delivery&) { other(); });
+  gw.up->on_denied([&](const ul::entry&, std::error_code) { other(); });
+  slot = &gw.up;
+  gw.barrier();
+  if (timer) {
+    append_junk(gw.j, 3);  // the first report destroys the uplink: the other two are not made
+  } else {
+    gw.up->send(routine(1));
+    gw.c->start();
+  }
+  CHECK(eventually([&] { return gone.load(); }, 10s));
+  std::this_thread::sleep_for(500ms);  // several polls
+  CHECK(after.load() == 0);
+  if (!timer) CHECK(gw.c->is_connected());  // the client goes on without its uplink
+}

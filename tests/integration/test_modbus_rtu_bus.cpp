@@ -340,3 +340,125 @@ TEST_CASE("an RTU port that cannot be opened is retried and reported") {
   cfg.baud = 19200;
   CHECK_FALSE(mb::validate(cfg));
 }
+
+namespace {
+
+// io.run() on a thread of its own, for as long as the object lives.
+struct io_thread {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::thread t{[this] { io.run(); }};
+  ~io_thread() {
+    work.reset();
+    io.stop();
+    t.join();
+  }
+};
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "an RTU bus destroyed on another thread while one of its callbacks runs: the destructor "
+    "returns only once that callback has") {
+  line l;
+  l.unit(1, {{0x00, 312}});
+  l.start();
+  const auto codec = relay();
+  std::vector<int> owned;  // the test's state, touched by the callback
+  std::atomic<bool> entered{false};
+  std::atomic<bool> finished{false};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> after{0};  // callbacks started once the destructor had returned
+  // The callback: sleeps 200 ms, then touches `owned`.
+  auto slow = [&] {
+    if (destroyed.load()) ++after;
+    if (entered.exchange(true)) return;
+    std::this_thread::sleep_for(200ms);
+    owned.push_back(1);
+    finished = true;
+  };
+  auto other = [&] {
+    if (destroyed.load()) ++after;
+  };
+  bool in_readings = false;
+  SUBCASE("on_connection") {}
+  SUBCASE("on_readings") { in_readings = true; }
+  io_thread runner;
+  mb::rtu_bus_config cfg;
+  cfg.device = l.path();
+  cfg.baud = 19200;
+  auto bus = std::make_unique<mb::rtu_bus>(runner.io, cfg);
+  bus->on_connection([&](bool up, std::error_code) {
+    if (up && !in_readings) {
+      slow();
+    } else {
+      other();
+    }
+  });
+  bus->on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings&) {
+    if (in_readings) {
+      slow();
+    } else {
+      other();
+    }
+  });
+  bus->on_failure([&](std::uint32_t, firebus::mono_time, const std::vector<std::size_t>&,
+                      std::error_code) { other(); });
+  bus->add_device(1, codec, fast_policy());
+  bus->start();
+  REQUIRE(eventually([&] { return entered.load(); }, 5000ms));
+  const auto t0 = std::chrono::steady_clock::now();
+  bus.reset();
+  const bool finished_at_return = finished.load();
+  destroyed = true;
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  MESSAGE("the destructor took ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
+  CHECK(finished_at_return);
+  std::this_thread::sleep_for(300ms);
+  CHECK(after.load() == 0);
+  // Whatever happened, the callback is over before `owned` goes.
+  eventually([&] { return finished.load(); }, 2000ms);
+}
+
+TEST_CASE("an RTU bus may be destroyed by its own callback (no deadlock)") {
+  line l;
+  l.unit(1, {{0x00, 312}});
+  l.start();
+  const auto codec = relay();
+  std::atomic<std::unique_ptr<mb::rtu_bus>*> slot{nullptr};
+  std::atomic<bool> gone{false};
+  std::atomic<int> after{0};  // callbacks started once the bus was destroyed
+  io_thread runner;
+  mb::rtu_bus_config cfg;
+  cfg.device = l.path();
+  cfg.baud = 19200;
+  auto bus = std::make_unique<mb::rtu_bus>(runner.io, cfg);
+  slot = &bus;
+  bus->on_connection([&](bool, std::error_code) {
+    if (gone.load()) ++after;
+  });
+  bus->on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings&) {
+    if (gone.load()) {
+      ++after;
+      return;
+    }
+    slot.load()->reset();  // on the io thread, inside the bus's own callback
+    gone = true;
+  });
+  bus->add_device(1, codec, fast_policy());
+  bus->start();
+  CHECK(eventually([&] { return gone.load(); }, 5000ms));
+  std::this_thread::sleep_for(300ms);
+  CHECK(after.load() == 0);
+}

@@ -205,3 +205,55 @@ def test_close_while_another_thread_sends(tmp_path: Path) -> None:
             if rounds % 10 == 0:
                 j.ack([e.id for e in j.read(uplink.Lane.telemetry, max_count=100_000)])
     assert rounds > 5 and sent[0] > 0
+
+
+CLOSE_WHILE_LOGGING = r"""
+import socket, sys, threading, time
+from firebus import gb26875 as gb, uplink
+
+path = sys.argv[1]
+with socket.socket() as s:  # a port nothing listens on: no connection, only the poll timer
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+cfg = gb.ClientConfig(port=port, address=0x12345678, centre_address=1, backoff_initial=0.05,
+                      backoff_max=0.2)
+for round in range(8):
+    with uplink.Journal(f"{path}/j{round}.db") as j:
+        up = uplink.Gb26875Uplink(j, cfg, poll_interval=0.01)
+        entered = threading.Event()
+        def on_log(level, text):
+            entered.set()
+            time.sleep(0.02)  # the GIL is given up and taken again on the I/O thread
+        up.on_log = on_log
+        up.start()
+        for k in range(20):  # no ADU: each is removed and reported to on_log at the next poll
+            j.append(uplink.Lane.telemetry, "", b"\xff\x01\x02", format=uplink.GB26875_FORMAT)
+        assert entered.wait(10)
+        up.close()  # the I/O thread is in (or about to enter) on_log
+print("ok")
+"""
+
+
+def test_closing_the_uplink_while_a_python_callback_runs_does_not_deadlock(
+    tmp_path: Path,
+) -> None:
+    """Gb26875Uplink.close() waits for a callback of the uplink running on the I/O thread (the
+    C++ destructor does), and that callback needs the GIL: close() must not hold it meanwhile.
+    In a child process, so that a deadlock fails the test instead of hanging it."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "close_while_logging.py"
+    script.write_text(CLOSE_WHILE_LOGGING)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script), str(tmp_path)],
+            capture_output=True, text=True, timeout=60, env=env, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("Gb26875Uplink.close() deadlocked with on_log running")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

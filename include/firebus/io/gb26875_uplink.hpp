@@ -60,6 +60,14 @@
 /// on_client_delivered, on_client_failed and on_connected instead; on_disconnected, on_event,
 /// on_error and the data provider stay the client's). Make the uplink before the client starts.
 ///
+/// @par Destruction
+/// The destructor waits until a callback of the uplink running on another thread has returned
+/// (a callback that destroys the uplink does not wait for itself); once it returns no callback
+/// of the uplink runs and none will, whether the client or the uplink's own timers called it.
+/// Hence a callback must not wait for the thread that destroys the uplink (a lock that thread
+/// holds, a join, Python's GIL): that would deadlock (debug builds print a warning to stderr
+/// after 10 s of waiting). The callbacks of one uplink never run at the same time.
+///
 /// @par Example
 /// @code
 /// namespace gb = firebus::gb26875;
@@ -188,9 +196,10 @@ class FIREBUS_API gb26875_uplink {
   gb26875_uplink(asio::io_context& io, journal& j, gb26875::client& c,
                  gb26875_uplink_options options = {});
 #endif
-  /// Detaches from the client (no callback of the uplink runs once the client's current
-  /// callback returned). Messages submitted and not confirmed stay in the journal and are sent
-  /// again by the next uplink; the client may still send what it holds (a duplicate, not a loss).
+  /// Detaches from the client: no callback of the uplink is running once it returns (one running
+  /// on another thread is waited for: see "Destruction" above), and none runs afterwards.
+  /// Messages submitted and not confirmed stay in the journal and are sent again by the next
+  /// uplink; the client may still send what it holds (a duplicate, not a loss).
   ~gb26875_uplink();
   gb26875_uplink(const gb26875_uplink&) = delete;
   gb26875_uplink& operator=(const gb26875_uplink&) = delete;

@@ -17,6 +17,14 @@
 /// Results are reported exactly as modbus::tcp_bus reports them (<firebus/io/modbus_bus.hpp>),
 /// posted to the io_context the user gives: callbacks run on its thread.
 ///
+/// @par Destruction
+/// Any thread may destroy the bus. The destructor waits until a callback running on another
+/// thread has returned (a callback destroying its own bus does not wait for itself); once it
+/// returns no callback runs and none will. Hence a callback must not wait for the thread that
+/// destroys its bus (a lock that thread holds, a join, Python's GIL): that would deadlock (debug
+/// builds print a warning to stderr after 10 s of waiting). The callbacks of one bus never run at
+/// the same time, even on an io_context run by several threads.
+///
 /// @par Example
 /// @code
 /// asio::io_context io;
@@ -125,7 +133,8 @@ class FIREBUS_API rtu_bus {
   rtu_bus(asio::io_context& io, const rtu_bus_config& config);
 #endif
   /// Stops the line's thread and closes the port. Callbacks already posted to the io_context
-  /// and not yet run are dropped.
+  /// and not yet run are dropped; one running on another thread is waited for (see
+  /// "Destruction" above): none is running once the destructor returns.
   ~rtu_bus();
   rtu_bus(const rtu_bus&) = delete;
   rtu_bus& operator=(const rtu_bus&) = delete;

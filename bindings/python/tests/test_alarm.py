@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from racing import run_racing
 
 import firebus
 from firebus import alarm
@@ -649,31 +650,6 @@ def test_replay_csv_plot_example(tmp_path: Path) -> None:
 
 
 # --- threads -------------------------------------------------------------------------------------
-
-
-def run_racing(work: Any, other: Any, seconds: float = 1.5) -> None:
-    """Runs `work` and `other` in loops in two threads for `seconds`; re-raises what either
-    raised."""
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def loop(f: Any) -> None:
-        try:
-            while not stop.is_set():
-                f()
-        except BaseException as e:  # noqa: BLE001 - handed to the test
-            errors.append(e)
-            stop.set()
-
-    threads = [threading.Thread(target=loop, args=(f,)) for f in (work, other)]
-    for th in threads:
-        th.start()
-    stop.wait(seconds)
-    stop.set()
-    for th in threads:
-        th.join()
-    if errors:
-        raise errors[0]
 
 
 def test_from_json_of_a_bytearray_another_thread_resizes() -> None:

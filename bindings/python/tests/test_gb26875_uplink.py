@@ -15,6 +15,7 @@ from typing import Any
 
 import firebus
 import pytest
+from racing import run_script
 from firebus import gb26875 as gb
 from firebus import uplink
 
@@ -240,20 +241,7 @@ def test_closing_the_uplink_while_a_python_callback_runs_does_not_deadlock(
     """Gb26875Uplink.close() waits for a callback of the uplink running on the I/O thread (the
     C++ destructor does), and that callback needs the GIL: close() must not hold it meanwhile.
     In a child process, so that a deadlock fails the test instead of hanging it."""
-    import os
-    import subprocess
-    import sys
-
-    script = tmp_path / "close_while_logging.py"
-    script.write_text(CLOSE_WHILE_LOGGING)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    try:
-        done = subprocess.run(
-            [sys.executable, str(script), str(tmp_path)],
-            capture_output=True, text=True, timeout=60, env=env, check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("Gb26875Uplink.close() deadlocked with on_log running")
+    done = run_script(CLOSE_WHILE_LOGGING, [str(tmp_path)], tmp_path, 60,
+                      "Gb26875Uplink.close() deadlocked with on_log running")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

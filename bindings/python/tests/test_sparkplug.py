@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from racing import run_racing
 
 import firebus
 from firebus import sparkplug as spb
@@ -274,7 +275,6 @@ def test_edge_node_commands_alarms_and_deaths():
 def test_encode_while_another_thread_changes_the_payload():
     # encode() encodes a copy of the Payload without the GIL: replacing its metrics meanwhile
     # gives the bytes of the one list or of the other, never a crash or a mix.
-    import threading
 
     small = [spb.Metric("a", alias=1, datatype=spb.DataType.int32, value=1)]
     large = [
@@ -282,17 +282,6 @@ def test_encode_while_another_thread_changes_the_payload():
     ]
     p = spb.Payload(timestamp=T0, seq=1, metrics=large)
     expected = {spb.encode(spb.Payload(timestamp=T0, seq=1, metrics=m)) for m in (small, large)}
-    stop = threading.Event()
-    errors = []
-
-    def loop(f):
-        try:
-            while not stop.is_set():
-                f()
-        except BaseException as e:  # noqa: BLE001 - handed to the test
-            errors.append(e)
-            stop.set()
-
     def encode():
         assert spb.encode(p) in expected
 
@@ -302,12 +291,4 @@ def test_encode_while_another_thread_changes_the_payload():
         flip[0] = not flip[0]
         p.metrics = small if flip[0] else large
 
-    threads = [threading.Thread(target=loop, args=(f,)) for f in (encode, change)]
-    for t in threads:
-        t.start()
-    stop.wait(1.5)
-    stop.set()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
+    run_racing(encode, change)

@@ -11,11 +11,10 @@ import os
 import shutil
 import struct
 import subprocess
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from racing import run_racing
 
 import firebus
 from firebus import telemetry as tm
@@ -338,31 +337,6 @@ def test_bytes_per_sample() -> None:
 
 
 # --- threads: decode() and encode() release the GIL ------------------------------------------
-
-
-def run_racing(work: Callable[[], None], other: Callable[[], None], seconds: float = 1.5) -> None:
-    """Runs `work` and `other` in loops in two threads for `seconds`; re-raises what either
-    raised."""
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def loop(f: Callable[[], None]) -> None:
-        try:
-            while not stop.is_set():
-                f()
-        except BaseException as e:  # noqa: BLE001 - handed to the test
-            errors.append(e)
-            stop.set()
-
-    threads = [threading.Thread(target=loop, args=(f,)) for f in (work, other)]
-    for t in threads:
-        t.start()
-    stop.wait(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
 
 
 def big_birth(n: int, birth_id: int) -> tm.Birth:

@@ -4,12 +4,12 @@ seq, the replay after an outage marked historical, and the Client's own callback
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
 import pytest
+from racing import run_script
 
 import firebus
 from firebus import core, mqtt, telemetry, uplink
@@ -276,21 +276,7 @@ def test_closing_the_uplink_while_a_python_callback_runs_does_not_deadlock(
     """MqttUplink.close() waits for a callback running on the I/O thread (the C++ destructor
     does), and that callback needs the GIL: close() must not hold it meanwhile. In a child
     process, so that a deadlock fails the test instead of hanging it."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "close_while_transforming.py"
-    script.write_text(CLOSE_WHILE_TRANSFORMING)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).parent)] + [p for p in sys.path if p]
-    )
-    try:
-        done = subprocess.run(
-            [sys.executable, str(script), str(broker.port), str(tmp_path)],
-            capture_output=True, text=True, timeout=30, env=env, check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("MqttUplink.close() deadlocked with a transform running")
+    done = run_script(CLOSE_WHILE_TRANSFORMING, [str(broker.port), str(tmp_path)], tmp_path, 30,
+                      "MqttUplink.close() deadlocked with a transform running")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

@@ -40,6 +40,7 @@
 #include <firebus/io/gb26875_uplink.hpp>
 #include <firebus/io/journal.hpp>
 
+#include "dtor_probe.hpp"
 #include "mqtt_broker.hpp"  // firebus_test::temp_dir
 
 namespace {
@@ -711,37 +712,22 @@ TEST_CASE(
   centre ctr;
   ctr.start();
   firebus_test::temp_dir dir;
-  std::vector<int> owned;  // the test's state, touched by the callback
-  std::atomic<bool> entered{false};
-  std::atomic<bool> finished{false};
-  std::atomic<bool> destroyed{false};
-  std::atomic<int> after{0};  // callbacks started once the destructor had returned
-  // The callback: sleeps 200 ms, then touches `owned`.
-  auto slow = [&] {
-    if (destroyed.load()) ++after;
-    if (entered.exchange(true)) return;
-    std::this_thread::sleep_for(200ms);
-    owned.push_back(1);
-    finished = true;
-  };
-  auto other = [&] {
-    if (destroyed.load()) ++after;
-  };
+  firebus_test::dtor_probe probe;
   ul::gb26875_uplink_options uo;
   bool timer = false;
   SUBCASE("on_log, from the uplink's own poll timer") {
     timer = true;
-    uo.on_log = [&](ul::log_level, const std::string&) { slow(); };
+    uo.on_log = [&](ul::log_level, const std::string&) { probe.slow(); };
   }
   SUBCASE("on_connected, from the client's callback") {
-    uo.on_log = [&](ul::log_level, const std::string&) { other(); };
+    uo.on_log = [&](ul::log_level, const std::string&) { probe.other(); };
   }
   // In the timer subcase no centre (port 9 refuses) and the client not started: only the
   // uplink's poll timer runs the uplink.
   gateway gw(journal_at(dir), timer ? 9 : ctr.port(), uo, false);
-  gw.up->on_connected([&] { timer ? other() : slow(); });
-  gw.up->on_delivered([&](const ul::gb26875_delivery&) { other(); });
-  gw.up->on_denied([&](const ul::entry&, std::error_code) { other(); });
+  gw.up->on_connected([&] { timer ? probe.other() : probe.slow(); });
+  gw.up->on_delivered([&](const ul::gb26875_delivery&) { probe.other(); });
+  gw.up->on_denied([&](const ul::entry&, std::error_code) { probe.other(); });
   gw.barrier();  // the uplink's first look at the journal is over: the next one is the timer's
   if (timer) {
     append_junk(gw.j, 3);  // three reports: the first sleeps, the other two wait behind it
@@ -749,19 +735,9 @@ TEST_CASE(
     gw.up->send(routine(1));
     gw.c->start();
   }
-  REQUIRE(eventually([&] { return entered.load(); }, 10s));
-  const auto t0 = std::chrono::steady_clock::now();
-  gw.up.reset();
-  const bool finished_at_return = finished.load();
-  destroyed = true;
-  const auto waited = std::chrono::steady_clock::now() - t0;
-  MESSAGE("the destructor took ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
-  CHECK(finished_at_return);
-  std::this_thread::sleep_for(500ms);  // several polls
-  CHECK(after.load() == 0);
-  // Whatever happened, the callback is over before `owned` goes.
-  eventually([&] { return finished.load(); }, 2s);
+  REQUIRE(probe.wait_entered(10s));
+  probe.destroy(gw.up);
+  probe.check(500ms);  // several polls
 }
 
 TEST_CASE("gb26875 uplink: its callbacks may destroy it (no deadlock)") {

@@ -31,6 +31,8 @@
 #include <firebus/profile/codec.hpp>
 #include <firebus/profile_json.hpp>
 
+#include "dtor_probe.hpp"
+
 namespace {
 
 namespace mb = firebus::modbus;
@@ -374,22 +376,7 @@ TEST_CASE(
   l.unit(1, {{0x00, 312}});
   l.start();
   const auto codec = relay();
-  std::vector<int> owned;  // the test's state, touched by the callback
-  std::atomic<bool> entered{false};
-  std::atomic<bool> finished{false};
-  std::atomic<bool> destroyed{false};
-  std::atomic<int> after{0};  // callbacks started once the destructor had returned
-  // The callback: sleeps 200 ms, then touches `owned`.
-  auto slow = [&] {
-    if (destroyed.load()) ++after;
-    if (entered.exchange(true)) return;
-    std::this_thread::sleep_for(200ms);
-    owned.push_back(1);
-    finished = true;
-  };
-  auto other = [&] {
-    if (destroyed.load()) ++after;
-  };
+  firebus_test::dtor_probe probe;
   bool in_readings = false;
   SUBCASE("on_connection") {}
   SUBCASE("on_readings") { in_readings = true; }
@@ -398,37 +385,18 @@ TEST_CASE(
   cfg.device = l.path();
   cfg.baud = 19200;
   auto bus = std::make_unique<mb::rtu_bus>(runner.io, cfg);
-  bus->on_connection([&](bool up, std::error_code) {
-    if (up && !in_readings) {
-      slow();
-    } else {
-      other();
-    }
-  });
+  bus->on_connection(
+      [&](bool up, std::error_code) { up && !in_readings ? probe.slow() : probe.other(); });
   bus->on_readings([&](std::uint32_t, firebus::mono_time, const pf::readings&) {
-    if (in_readings) {
-      slow();
-    } else {
-      other();
-    }
+    in_readings ? probe.slow() : probe.other();
   });
   bus->on_failure([&](std::uint32_t, firebus::mono_time, const std::vector<std::size_t>&,
-                      std::error_code) { other(); });
+                      std::error_code) { probe.other(); });
   bus->add_device(1, codec, fast_policy());
   bus->start();
-  REQUIRE(eventually([&] { return entered.load(); }, 5000ms));
-  const auto t0 = std::chrono::steady_clock::now();
-  bus.reset();
-  const bool finished_at_return = finished.load();
-  destroyed = true;
-  const auto waited = std::chrono::steady_clock::now() - t0;
-  MESSAGE("the destructor took ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
-  CHECK(finished_at_return);
-  std::this_thread::sleep_for(300ms);
-  CHECK(after.load() == 0);
-  // Whatever happened, the callback is over before `owned` goes.
-  eventually([&] { return finished.load(); }, 2000ms);
+  REQUIRE(probe.wait_entered(5000ms));
+  probe.destroy(bus);
+  probe.check(300ms);
 }
 
 TEST_CASE("an RTU bus may be destroyed by its own callback (no deadlock)") {

@@ -20,6 +20,7 @@
 
 #include <firebus/io/mqtt_client.hpp>
 
+#include "dtor_probe.hpp"
 #include "mqtt_broker.hpp"
 
 namespace mqtt = firebus::mqtt;
@@ -486,40 +487,17 @@ TEST_CASE(
     "mqtt client: destroyed on another thread while a callback runs, the destructor returns "
     "only once that callback has") {
   firebus_test::mosquitto_broker broker;
-  harness h;               // io.run() on a thread of its own
-  std::vector<int> owned;  // the test's state, touched by the callback
-  std::atomic<bool> entered{false};
-  std::atomic<bool> finished{false};
-  std::atomic<bool> destroyed{false};
-  std::atomic<int> after{0};  // callbacks started once the destructor had returned
+  harness h;  // io.run() on a thread of its own
+  firebus_test::dtor_probe probe;
   auto c = std::make_unique<mqtt::client>(h.io, options(broker.port(), "dtor-waits"));
-  c->on_connection([&](const mqtt::connection_event& e) {
-    if (destroyed.load()) ++after;
-    if (!e.up || entered.exchange(true)) return;
-    std::this_thread::sleep_for(200ms);
-    owned.push_back(1);
-    finished = true;
-  });
-  c->on_published([&](std::uint64_t, std::error_code) {
-    if (destroyed.load()) ++after;
-  });
+  c->on_connection([&](const mqtt::connection_event& e) { e.up ? probe.slow() : probe.other(); });
+  c->on_published([&](std::uint64_t, std::error_code) { probe.other(); });
   c->start();
-  for (int i = 0; i < 1000 && !entered.load(); ++i) std::this_thread::sleep_for(10ms);
-  REQUIRE(entered.load());
+  REQUIRE(probe.wait_entered(10s));
   std::error_code ec;
   c->publish("firebus/dtor", bytes("x"), 1, false, ec);  // a report queued behind the callback
-  const auto t0 = std::chrono::steady_clock::now();
-  c.reset();
-  const bool finished_at_return = finished.load();
-  destroyed = true;
-  const auto waited = std::chrono::steady_clock::now() - t0;
-  MESSAGE("the destructor took ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
-  CHECK(finished_at_return);
-  std::this_thread::sleep_for(300ms);
-  CHECK(after.load() == 0);
-  // Whatever happened, the callback is over before `owned` goes.
-  for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(10ms);
+  probe.destroy(c);
+  probe.check(300ms);
 }
 
 TEST_CASE("mqtt client: a callback may destroy its own client (no deadlock)") {

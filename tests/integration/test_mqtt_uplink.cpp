@@ -36,6 +36,7 @@
 #include <firebus/io/mqtt_uplink.hpp>
 #include <firebus/telemetry/firebus_codec.hpp>
 
+#include "dtor_probe.hpp"
 #include "mqtt_broker.hpp"
 
 namespace mqtt = firebus::mqtt;
@@ -823,30 +824,16 @@ TEST_CASE(
     "mqtt uplink: destroyed on another thread while one of its callbacks runs, the destructor "
     "returns only once that callback has") {
   firebus_test::mosquitto_broker broker;
-  std::vector<int> owned;  // the test's state, touched by the callback
-  std::atomic<bool> entered{false};
-  std::atomic<bool> finished{false};
-  std::atomic<bool> destroyed{false};
-  std::atomic<int> after{0};  // callbacks started once the destructor had returned
-  // The callback: sleeps 200 ms, then touches `owned`.
-  auto slow = [&] {
-    if (destroyed.load()) ++after;
-    if (entered.exchange(true)) return;
-    std::this_thread::sleep_for(200ms);
-    owned.push_back(1);
-    finished = true;
-  };
+  firebus_test::dtor_probe probe;
   ul::mqtt_uplink_options uo;
   uo.poll_interval = 50ms;
-  uo.on_log = [&](ul::log_level, const std::string&) {
-    if (destroyed.load()) ++after;
-  };
+  uo.on_log = [&](ul::log_level, const std::string&) { probe.other(); };
   bool transformed = false;
   SUBCASE("on_connection") {}
   SUBCASE("the transform") {
     transformed = true;
     uo.transform = [&](const ul::entry&, std::error_code&, std::string&) {
-      slow();
+      probe.slow();
       std::vector<ul::publication> out;
       out.push_back({"dtor/t", {'x'}, 1, false});
       return out;
@@ -854,15 +841,9 @@ TEST_CASE(
   }
   detach_rig rig(broker.port(), transformed ? "fb-test-dtor-t" : "fb-test-dtor-c", uo);
   rig.up->on_connection([&](const mqtt::connection_event& e) {
-    if (transformed) {
-      if (destroyed.load()) ++after;
-    } else if (e.up) {
-      slow();
-    }
+    transformed || !e.up ? probe.other() : probe.slow();
   });
-  rig.up->on_published([&](std::uint64_t, std::error_code) {
-    if (destroyed.load()) ++after;
-  });
+  rig.up->on_published([&](std::uint64_t, std::error_code) { probe.other(); });
   if (transformed) {
     ul::message m;
     m.lane = ul::lane::alarm;
@@ -872,20 +853,9 @@ TEST_CASE(
     rig.up->send(m);
   }
   rig.start();
-  for (int i = 0; i < 1000 && !entered.load(); ++i) std::this_thread::sleep_for(10ms);
-  REQUIRE(entered.load());
-  const auto t0 = std::chrono::steady_clock::now();
-  rig.up.reset();
-  const bool finished_at_return = finished.load();
-  destroyed = true;
-  const auto waited = std::chrono::steady_clock::now() - t0;
-  MESSAGE("the destructor took ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), " ms");
-  CHECK(finished_at_return);
-  std::this_thread::sleep_for(300ms);  // several polls
-  CHECK(after.load() == 0);
-  // Whatever happened, the callback is over before `owned` goes.
-  for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(probe.wait_entered(10s));
+  probe.destroy(rig.up);
+  probe.check(300ms);  // several polls
 }
 
 TEST_CASE("mqtt uplink: its callbacks may destroy it (no deadlock)") {

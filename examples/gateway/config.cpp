@@ -510,11 +510,24 @@ bool parse_config(const std::string& text, const std::string& name, gateway_conf
                   config_error& err) {
   err = {};
   err.file = name;
+  // Nesting is bounded: nlohmann parses and destroys any depth, but copies and serialises
+  // recursively — a file nested a million levels deep crashed the gateway (its stack), also on
+  // a SIGHUP reload. Values below the bound are dropped as they are read.
+  constexpr int max_depth = 64;
+  bool too_deep = false;
   json doc;
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, [&too_deep](int depth, json::parse_event_t, json&) {
+      if (depth <= max_depth) return true;
+      too_deep = true;
+      return false;
+    });
   } catch (const json::parse_error& e) {
     err.message = std::string("not JSON: ") + e.what();
+    return false;
+  }
+  if (too_deep) {
+    err.message = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
     return false;
   }
   gateway_config c;

@@ -122,7 +122,17 @@ int main(int argc, char** argv) {
       res.status = refused.empty() ? 200 : 400;
       nlohmann::json body =
           refused.empty() ? nlohmann::json{{"ok", true}} : nlohmann::json{{"error", refused}};
-      res.set_content(body.dump(), "application/json");
+      // The reason may quote the body's bytes (a JSON parser's "last read"): not always UTF-8.
+      res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      "application/json");
+    });
+    // A command is a few hundred bytes: a larger body is refused (413) before it is read into
+    // memory (cpp-httplib's default has no limit).
+    http.set_payload_max_length(64 * 1024);
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.status == 413 && res.body.empty()) {
+        res.set_content("{\"error\":\"body too large: at most 65536 bytes\"}", "application/json");
+      }
     });
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("ok\n", "text/plain");

@@ -34,11 +34,24 @@ json read_json(const std::string& path) {
   s << in.rdbuf();
   const std::string text = s.str();
   if (text.size() > std::size_t{16} * 1024 * 1024) throw config_error(path + ": too large");
+  // Nesting is bounded: nlohmann parses and destroys any depth, but copies and serialises
+  // recursively (a file nested a million levels deep crashed the simulator).
+  constexpr int max_depth = 64;
+  bool too_deep = false;
+  json doc;
   try {
-    return json::parse(text);
+    doc = json::parse(text, [&too_deep](int depth, json::parse_event_t, json&) {
+      if (depth <= max_depth) return true;
+      too_deep = true;
+      return false;
+    });
   } catch (const json::parse_error& e) {
     throw config_error(path + ": " + e.what());
   }
+  if (too_deep) {
+    throw config_error(path + ": JSON nested deeper than " + std::to_string(max_depth) + " levels");
+  }
+  return doc;
 }
 
 std::string dir_of(const std::string& path) {

@@ -487,8 +487,9 @@ class Pipeline:
         finally:
             con.close()
 
-    def http(self, method: str, url: str, body: dict | None = None, timeout: float = 10):
-        data = json.dumps(body).encode() if body is not None else None
+    def http(self, method: str, url: str, body: dict | bytes | None = None, timeout: float = 10):
+        """`body`: a JSON object, or the raw bytes to send."""
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         try:

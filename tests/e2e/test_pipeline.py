@@ -592,6 +592,12 @@ def test_duty_check_is_answered_by_the_operator(make_pipeline):
 
     status, text = p.http("POST", gateway, {"command": "answer_duty_check", "operator": 7})
     assert status == 400 and "no duty check is pending" in text, (status, text)
+    # A body above 64 KiB is refused before it is read; a body that is not UTF-8 is refused with
+    # a JSON answer (its reason quotes the bytes: they are replaced, not a failed answer).
+    status, text = p.http("POST", gateway, b'{"command": "' + b"x" * (1 << 20) + b'"}')
+    assert status == 413 and json.loads(text)["error"].startswith("body too large"), status
+    status, text = p.http("POST", gateway, b'{"command": "\xff\xfe"}')
+    assert status == 400 and "not JSON" in json.loads(text)["error"], (status, text)
 
     def sent():
         st, body = p.http("POST", f"{centre}/api/units/{address:x}/duty_check", {"minutes": 5})

@@ -187,6 +187,25 @@ TEST_CASE("gateway config: an unreadable file is an error, not a crash") {
   CHECK(e.what() == "/nonexistent/gw.json: cannot be read");
 }
 
+TEST_CASE("gateway config: JSON nested very deeply is refused, not a crash") {
+  // A million levels in the rules (copied and serialised recursively) crashed the loader, and
+  // with it a running gateway given the file by a SIGHUP reload.
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  for (const char* from : {R"("zones": [)", R"("id": "gw1")"}) {
+    const std::string to = std::string(from) == R"("id": "gw1")"
+                               ? R"("id": )" + deep
+                               : R"("zones": )" + deep + ", \"x\": [";
+    CHECK(error_of(with(from, to)) == "g.json: JSON nested deeper than 64 levels");
+  }
+  // 64 nested arrays in the file's object are read (and then refused for what they are, not
+  // for their depth); 65 are not.
+  const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  CHECK(error_of(with(R"("id": "gw1")", R"("id": )" + nested(64))) ==
+        "g.json: id: expected a string, found an array");
+  CHECK(error_of(with(R"("id": "gw1")", R"("id": )" + nested(65))) ==
+        "g.json: JSON nested deeper than 64 levels");
+}
+
 // --- the GB/T 26875.3 mapping ------------------------------------------------------------------
 
 namespace {

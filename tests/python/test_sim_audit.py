@@ -102,6 +102,29 @@ def test_parameters_of_another_action_are_refused(tmp_path, event, path):
     assert p.stderr.startswith(f"firebus-sim: {tmp_path / 's.json'}{path}: "), p.stderr
 
 
+@pytest.mark.parametrize("where", ["building", "scenario"])
+def test_json_nested_very_deeply_is_refused_not_a_crash(tmp_path, where):
+    # A million levels crashed the simulator (nlohmann copies and serialises recursively).
+    deep = "[" * 1_000_000 + "]" * 1_000_000
+    p = check(tmp_path, [])
+    assert p.returncode == 0, p.stderr
+    f = tmp_path / ("b.json" if where == "building" else "s.json")
+    if where == "building":
+        f.write_text(f.read_text().replace('"buses"', f'"name": {deep}, "buses"', 1))
+    else:
+        f.write_text('{"scenario": ' + deep + "}")
+    b, s = tmp_path / "b.json", tmp_path / "s.json"
+    p = subprocess.run(
+        [SIM, "--building", str(b), "--scenario", str(s), "--check"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert p.returncode == 2, p.stdout
+    assert p.stderr == f"firebus-sim: {f}: JSON nested deeper than 64 levels\n"
+
+
 def test_a_correct_scenario_file_checks(tmp_path):
     p = check(
         tmp_path,

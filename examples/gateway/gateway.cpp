@@ -1721,7 +1721,17 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     if (!j.is_object() || !j.contains("command") || !j["command"].is_string()) {
       return "expected {\"command\": \"reset\", \"point\": ..., \"operator\": 1}";
     }
-    if (j["command"] == "answer_duty_check") return answer_duty_check(j);
+    const bool duty = j["command"] == "answer_duty_check";
+    // Every key is checked: a misspelt "point" must not turn a command for one point into one
+    // for the whole panel (nor a misspelt "operator" record operator 0).
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      static const std::set<std::string> keys = {"command", "point",      "alarm",
+                                                 "zone",    "duration_s", "operator"};
+      if (!keys.count(it.key()) || (duty && it.key() != "command" && it.key() != "operator")) {
+        return "unknown key " + json(it.key()).dump() + " for " + j["command"].dump();
+      }
+    }
+    if (duty) return answer_duty_check(j);
     std::error_code ec;
     firebus::alarm::command c;
     c.kind = firebus::alarm::command_kind_from_string(j["command"].get<std::string>(), ec);
@@ -1732,11 +1742,12 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     c.point = j.value("point", "");
     c.alarm = j.value("alarm", "");
     c.zone = j.value("zone", "");
-    if (j.contains("duration_s") && j["duration_s"].is_number())
+    if (j.contains("duration_s")) {
+      if (!j["duration_s"].is_number()) return "duration_s: expected a number of seconds";
       c.duration_s = j["duration_s"].get<double>();
-    const int op =
-        j.contains("operator") && j["operator"].is_number_integer() ? j["operator"].get<int>() : 0;
-    if (op < 0 || op > 255) return "operator: expected 0..255";
+    }
+    const int op = operator_of(j, 0);
+    if (op < 0) return "operator: expected an integer 0..255";
     const mono_time now = mono_now();
     const std::vector<firebus::alarm::active_entry> active_before = engine.active();
     engine.execute(now, c, ec);
@@ -1791,12 +1802,24 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     return {};
   }
 
+  // The "operator" of a command: `absent` when it has none; -1 unless an integer 0..255 (a
+  // larger one is not cut to 8 bits: 263 is not operator 7).
+  static int operator_of(const json& j, int absent) {
+    const auto it = j.find("operator");
+    if (it == j.end()) return absent;
+    if (it->is_number_unsigned()) {
+      return it->get<std::uint64_t>() <= 255 ? static_cast<int>(it->get<std::uint64_t>()) : -1;
+    }
+    return it->is_number_integer() && it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= 255
+               ? static_cast<int>(it->get<std::int64_t>())
+               : -1;
+  }
+
   // The operator's answer to the pending duty check: a UITD operation record (type 24) with
   // flag bit 5 (查岗应答) and the operator's number, in the GB uplink's alarm lane.
   std::string answer_duty_check(const json& j) {
-    const int op =
-        j.contains("operator") && j["operator"].is_number_integer() ? j["operator"].get<int>() : -1;
-    if (op < 0 || op > 255) return "operator: expected 0..255 (who answers the duty check)";
+    const int op = j.contains("operator") ? operator_of(j, 0) : -1;
+    if (op < 0) return "operator: expected an integer 0..255 (who answers the duty check)";
     if (!gb_up) return "no GB/T 26875.3 uplink: there is no centre to answer";
     if (!duty_since) return "no duty check is pending";
     const mono_time now = mono_now();

@@ -598,6 +598,23 @@ def test_duty_check_is_answered_by_the_operator(make_pipeline):
     assert status == 413 and json.loads(text)["error"].startswith("body too large"), status
     status, text = p.http("POST", gateway, b'{"command": "\xff\xfe"}')
     assert status == 400 and "not JSON" in json.loads(text)["error"], (status, text)
+    for key in (b"command", b"point", b"operator", b"x"):
+        deep = b'{"command": "reset", "' + key + b'": ' + b"[" * 30000 + b"]" * 30000 + b"}"
+        status, text = p.http("POST", gateway, deep)
+        assert status == 400, (key, status, text)
+    # Every key is checked: a misspelt one is refused, not ignored (a reset of one point would
+    # become one of the whole panel); an operator number is 0..255, never cut to 8 bits.
+    for body, reason in [({"command": "reset", "piont": "dp1/IR3"}, 'unknown key "piont"'),
+                         ({"command": "answer_duty_check", "operator": 7, "point": "p"},
+                          'unknown key "point"'),
+                         ({"command": "reset", "operator": 263}, "operator: expected"),
+                         ({"command": "reset", "operator": 2**32 + 7}, "operator: expected"),
+                         ({"command": "reset", "operator": -1}, "operator: expected"),
+                         ({"command": "reset", "operator": "7"}, "operator: expected"),
+                         ({"command": "shelve", "duration_s": "60"}, "duration_s: expected"),
+                         ({"command": "answer_duty_check", "operator": 7.5}, "operator: expected")]:
+        status, text = p.http("POST", gateway, body)
+        assert status == 400 and reason in json.loads(text)["error"], (body, status, text)
 
     def sent():
         st, body = p.http("POST", f"{centre}/api/units/{address:x}/duty_check", {"minutes": 5})

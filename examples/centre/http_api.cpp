@@ -4,7 +4,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <mutex>
 #include <regex>
 #include <stdexcept>
@@ -62,6 +64,15 @@ struct http_api::impl {
     return !out.is_discarded() && out.is_object();
   }
   static bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+  // The first key of `body` not in `keys` (a misspelt "note" must not lose the note), or "".
+  static std::string unknown_key(const json& body, std::initializer_list<const char*> keys) {
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return it.key() == k; })) {
+        return it.key();
+      }
+    }
+    return {};
+  }
 
   void routes() {
     server.new_task_queue = [] { return new httplib::ThreadPool(2); };
@@ -127,6 +138,10 @@ struct http_api::impl {
         error(res, 400, "a JSON object {\"minutes\": 1..255} expected");
         return;
       }
+      if (const std::string k = unknown_key(body, {"minutes"}); !k.empty()) {
+        error(res, 400, "unknown key " + json(k).dump() + ": {\"minutes\": 1..255} expected");
+        return;
+      }
       long long minutes = 10;
       if (const auto m = body.find("minutes"); m != body.end()) {
         if (!m->is_number_integer() || m->get<long long>() < 1 || m->get<long long>() > 255) {
@@ -154,6 +169,12 @@ struct http_api::impl {
                   json body;
                   if (!parse_object(req.body, body)) {
                     error(res, 400, "a JSON object {\"operator\": ..., \"note\": ...} expected");
+                    return;
+                  }
+                  if (const std::string k = unknown_key(body, {"operator", "note"}); !k.empty()) {
+                    error(res, 400,
+                          "unknown key " + json(k).dump() +
+                              ": {\"operator\": ..., \"note\": ...} expected");
                     return;
                   }
                   const auto op = body.find("operator");

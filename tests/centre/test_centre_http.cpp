@@ -139,10 +139,14 @@ TEST_CASE("http - malformed and huge bodies are refused") {
   for (const char* body :
        {"", "null", "[]", "\"li\"", "{", "{\"operator\":}", "{\"operator\":\"li\"} trailing",
         "{\"operator\":5}", "{\"operator\":\"\"}", "{\"operator\":null}", "{\"operator\":[\"li\"]}",
-        "{\"operator\":\"li\",\"note\":5}", "{\"operator\":\"li\",\"note\":{}}"}) {
+        "{\"operator\":\"li\",\"note\":5}", "{\"operator\":\"li\",\"note\":{}}",
+        // Unknown keys: a misspelt note would be lost.
+        "{\"operator\":\"li\",\"notes\":\"smoke from cooking\"}",
+        "{\"operator\":\"li\",\"x\":1}"}) {
     INFO("body " << body);
     check_error(h.post(base + "/ack", body), 400);
   }
+  check_error(h.post("/api/units/000000000701/duty_check", R"({"minute":5})"), 400);
   // Not UTF-8, or a NUL character (which PostgreSQL's text cannot hold): refused, not cut.
   check_error(h.post(base + "/ack", "{\"operator\":\"li\xff\"}"), 400);
   check_error(h.post(base + "/ack", "{\"operator\":\"li\xc3\"}"), 400);

@@ -362,11 +362,19 @@ struct centre::impl {
       if (ms.journal_path.empty()) throw std::runtime_error("MQTT: a journal path is required");
       ul::journal_options jo;
       jo.path = ms.journal_path;
+      // A damaged republish journal (a power loss on failing storage) is moved aside, kept for
+      // salvage, and a new one started: the centre keeps storing and confirming
+      // (firebus_centre_mqtt_journal_damaged_files counts what waits for salvage).
+      jo.move_aside_damaged = true;
       std::error_code ec;
       journal = std::make_unique<ul::journal>(jo, ec);
       if (ec) {
         throw std::runtime_error("MQTT journal " + ms.journal_path + ": " + ec.message() + " (" +
                                  journal->last_error() + ")");
+      }
+      if (!journal->moved_aside().empty()) {
+        log("MQTT JOURNAL DAMAGED: moved aside to " + journal->moved_aside() +
+            " (the events it held were not republished); a new one started");
       }
       firebus::mqtt::client_options co;
       co.host = ms.host;
@@ -533,6 +541,12 @@ struct centre::impl {
             mqtt_queued.load());
     counter("firebus_centre_mqtt_refused_total", "Events the MQTT journal refused.",
             mqtt_refused.load());
+    if (cfg.mqtt) {
+      counter("firebus_centre_mqtt_journal_damaged_files",
+              "Damaged MQTT journals moved aside, still next to the journal (salvage, then "
+              "remove them).",
+              ul::journal::damaged_files(cfg.mqtt->journal_path).size(), "gauge");
+    }
     store_latency.write(
         o, "firebus_centre_store_latency_seconds",
         "Duration of one store transaction (a batch of messages, commit included).");

@@ -241,7 +241,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     std::uint64_t clock_syncs = 0, clock_syncs_refused = 0;
   } counters;
   bool own_fault = false;  // a journal refused an alarm, a snapshot cannot be written
-  std::map<std::string, std::string> fault_causes;  // what the fault stands for: cause → reason
+  std::map<std::string, std::string> fault_causes;   // what the fault stands for: cause → reason
+  std::map<std::string, std::string> journal_paths;  // "mqtt", "gb26875" → the journal's file
   // Alarms a journal refused (full, disk error), kept in memory, in order, and offered to the
   // journal again every tick and before any later alarm (which queues behind them): nothing is
   // dropped while the fault is reported. Bounded by max_held: beyond it the oldest go, counted.
@@ -505,14 +506,39 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       // Called on the appending thread (the io thread): log at once.
       log("journal", {{"journal", name}, {"message", m}});
     };
+    // A damaged journal (a power loss on failing storage) is moved aside, kept for salvage, and
+    // a new one started: alarms keep flowing. The gateway's fault stands while the moved file
+    // is there (check_damaged_journals()).
+    o.move_aside_damaged = true;
     std::error_code ec;
     auto j = std::make_unique<ul::journal>(o, ec);
     if (ec) {
       why = o.path + ": " + ec.message();
       return false;
     }
+    if (!j->moved_aside().empty()) {
+      log("JOURNAL DAMAGED: moved aside, a new one started",
+          {{"journal", name}, {"path", o.path}, {"moved_to", j->moved_aside()}});
+    }
+    journal_paths[name] = o.path;
     out = std::move(j);
+    check_damaged_journals();
     return true;
+  }
+
+  // The gateway's own fault stands while a journal moved aside as damaged is still next to it:
+  // what it held was not sent; removing the file (once salvaged) clears the fault.
+  void check_damaged_journals() {
+    for (const auto& [name, path] : journal_paths) {
+      const std::string cause = "journal " + name + " damaged";
+      const std::vector<std::string> files = ul::journal::damaged_files(path);
+      if (files.empty()) {
+        clear_fault(cause);
+      } else if (!fault_causes.count(cause)) {
+        raise_fault(cause, "moved aside to " + files.front() +
+                               ": what it held was not sent; remove the file once salvaged");
+      }
+    }
   }
 
   /// What start() validates before it opens anything: profiles, alarm rules and zones, the GB
@@ -1189,6 +1215,8 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
     // The first report after start: the whole picture (after a restart: what is latched).
     std::vector<gb::adu> out;
     mapper.initial(engine, gb_utc_of(mono_now()), !restored, out);
+    // A fault raised before the uplink existed (a damaged journal moved aside at open).
+    if (own_fault) mapper.set_uitd_fault(true, gb_utc_of(mono_now()), out);
     if (!send_gb(out)) {
       why = "gb26875: the initial status could not be stored in the journal";
       return false;
@@ -1559,6 +1587,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       last_telemetry = now;
     }
     if (snapshot_dirty || now - last_snapshot >= cfg.snapshot_interval) write_snapshot();
+    check_damaged_journals();
     render_metrics();
     render_active();
   }

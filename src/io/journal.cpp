@@ -15,6 +15,7 @@
 // AUTOINCREMENT keeps the highest id ever given in sqlite_sequence, so ids are never reused, even
 // after every row was deleted and the file vacuumed. The lanes table keeps each lane's next seq
 // and the thinning mark (telemetry ids up to it have been thinned once) across restarts.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -144,6 +146,29 @@ void sync_directory(const std::string& path) {
   ::close(fd);
 }
 
+constexpr const char* damaged_infix = ".damaged-";
+
+// Renames the damaged journal `path` (and its -wal and -shm) to `<path>.damaged-<UTC time>`;
+// `moved` gets the new name. False (errno set) when it cannot be renamed.
+bool move_aside(const std::string& path, std::string& moved) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm t{};
+  ::gmtime_r(&now, &t);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &t);
+  moved = path + damaged_infix + stamp;
+  struct stat st {};
+  for (int n = 2; ::lstat(moved.c_str(), &st) == 0; ++n) {
+    moved = path + damaged_infix + stamp + "-" + std::to_string(n);
+  }
+  if (::rename(path.c_str(), moved.c_str()) != 0) return false;
+  for (const char* side : {"-wal", "-shm"}) {
+    (void)::rename((path + side).c_str(), (moved + side).c_str());  // absent: nothing to move
+  }
+  sync_directory(path);
+  return true;
+}
+
 }  // namespace
 
 struct journal::impl {
@@ -172,8 +197,9 @@ struct journal::impl {
   std::unordered_map<std::uint64_t, std::uint32_t> attempts;
   journal_counters counters;
   std::string last_error;
-  bool relaxed = false;  // synchronous=NORMAL for an ack (durability::full), not yet restored
-  log_list logs;         // collected under `mu`, emitted after
+  std::string moved_aside;  // where the last open() moved a damaged file
+  bool relaxed = false;     // synchronous=NORMAL for an ack (durability::full), not yet restored
+  log_list logs;            // collected under `mu`, emitted after
 
   statement begin, commit, rollback, insert, update_lane, select_row, delete_row, select_lane,
       select_window;
@@ -253,6 +279,7 @@ struct journal::impl {
   std::error_code open(const journal_options& o) {
     opt = o;
     last_error.clear();
+    moved_aside.clear();
     if (o.path.empty() || o.max_bytes == 0 || o.busy_timeout < duration::zero() ||
         (o.durability != durability::full && o.durability != durability::normal)) {
       last_error = "open: invalid options (empty path, max_bytes 0, or bad durability)";
@@ -283,6 +310,21 @@ struct journal::impl {
     sqlite3_busy_timeout(db, static_cast<int>(std::min<std::int64_t>(
                                  timeout_ms.count(), std::numeric_limits<int>::max())));
     const std::error_code ec = setup(created);
+    // (A file this call created cannot be damaged: the new one is opened once.)
+    if (ec == journal_errc::corrupt && o.move_aside_damaged && !o.read_only && !created) {
+      close_db();
+      const std::string why = last_error;
+      std::string moved;
+      if (!move_aside(o.path, moved)) {
+        last_error = why + "; it cannot be moved aside: " + errno_text(errno);
+        return ec;
+      }
+      log(log_level::error, "journal: " + why + "; moved aside to " + moved +
+                                ", a new journal started (what it held is not sent)");
+      const std::error_code again = open(o);  // a new file at o.path
+      moved_aside = moved;
+      return again;
+    }
     if (ec) {
       close_db();
       // A file this call created is removed again, unless another connection (another process
@@ -1148,6 +1190,36 @@ std::string journal::path() const {
   if (!impl_) return {};
   const std::lock_guard<std::mutex> g(impl_->mu);
   return impl_->db ? impl_->opt.path : std::string();
+}
+
+std::string journal::moved_aside() const {
+  if (!impl_) return {};
+  const std::lock_guard<std::mutex> g(impl_->mu);
+  return impl_->moved_aside;
+}
+
+std::vector<std::string> journal::damaged_files(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string prefix =
+      (slash == std::string::npos ? path : path.substr(slash + 1)) + damaged_infix;
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const auto ends = [&name](const char* tail) {
+      const std::size_t n = std::strlen(tail);
+      return name.size() >= n && name.compare(name.size() - n, n, tail) == 0;
+    };
+    if (ends("-wal") || ends("-shm")) continue;
+    out.push_back(slash == std::string::npos ? name : path.substr(0, slash + 1) + name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());  // the UTC time in the name: oldest first
+  return out;
 }
 
 }  // namespace uplink

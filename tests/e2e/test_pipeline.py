@@ -536,6 +536,38 @@ def test_gateway_kill_9_restart_relatches_and_loses_nothing(make_pipeline):
     latencies(p, [PRE, ALM, CABLE], bounded=[PRE, ALM])
 
 
+def test_a_damaged_journal_is_moved_aside_and_alarms_still_flow(make_pipeline):
+    """A journal SQLite finds damaged at open (a power loss on failing storage) kept the gateway
+    (and the centre) from starting, and every alarm with it. It is moved aside, kept for
+    salvage, a new one is started, and the gateway's own fault stands (its /metrics, the UITD's
+    fault bit at the centre) until the moved file is removed."""
+    p = make(make_pipeline, [(10, PRE), (13, ALM)])
+    p.gw_dir.mkdir(parents=True, exist_ok=True)
+    damaged = bytes((i * 131 + 7) % 256 for i in range(64 * 1024))  # not a database
+    (p.gw_dir / "gb26875-journal.db").write_bytes(damaged)
+    (p.work / "centre-mqtt.db").write_bytes(damaged)  # the centre's republish journal too
+    p.start_all()
+    moved = list(p.gw_dir.glob("gb26875-journal.db.damaged-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == damaged, moved
+    assert len(list(p.work.glob("centre-mqtt.db.damaged-*"))) == 1
+    status, text = p.http("GET", f"http://127.0.0.1:{p.ports['centre_http']}/metrics")
+    assert status == 200 and "firebus_centre_mqtt_journal_damaged_files 1\n" in text, text
+    p.wait_line("gateway", lambda ln: "JOURNAL DAMAGED" in ln.text, WAIT,
+                "the gateway's log of the damaged journal")
+    wait_stored(p, [PRE, ALM])
+    check_centre_once(p, [PRE, ALM])
+    assert p.gateway_metrics().get("firebus_gateway_fault") == 1
+    p.wait_until(lambda: p.db_rows("SELECT id FROM events WHERE kind = 'uitd_status' "
+                                   "AND (status & 4) != 0"), WAIT,
+                 "the UITD's fault bit at the centre")
+    moved[0].unlink()
+    p.wait_until(lambda: p.gateway_metrics().get("firebus_gateway_fault") == 0, WAIT,
+                 "the fault cleared once the damaged file is removed")
+    p.wait_until(lambda: p.db_rows("SELECT status FROM events WHERE kind = 'uitd_status' "
+                                   "ORDER BY id DESC LIMIT 1")[0]["status"] & 4 == 0, WAIT,
+                 "the UITD's fault bit cleared at the centre")
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl CLI is not installed")
 def test_mqtt_over_tls_and_a_wrong_ca_loses_nothing(make_pipeline):
     """The gateway publishes over TLS, verifying the broker against its CA file. Restarted with

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <random>
@@ -841,6 +842,81 @@ TEST_CASE("journal: garbage, foreign and damaged files are refused with a clear 
     { std::ofstream f(d.file("j.db")); }
     ul::journal j(options(d.file("j.db")), ec);
     CHECK_FALSE(ec);
+  }
+}
+
+TEST_CASE("journal: move_aside_damaged keeps a damaged file for salvage and starts a new one") {
+  temp_dir d;
+  std::error_code ec;
+  auto o = options(d.file("j.db"));
+  o.move_aside_damaged = true;
+  std::vector<std::string> logged;
+  o.on_log = [&logged](ul::log_level, const std::string& m) { logged.push_back(m); };
+  std::string garbage;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 8192; ++i) garbage.push_back(static_cast<char>(rng()));
+  const auto write = [&](const std::string& path, const std::string& bytes) {
+    std::ofstream f(path, std::ios::binary);
+    f << bytes;
+  };
+  const auto read = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  CHECK(ul::journal::damaged_files(d.file("j.db")).empty());
+  write(d.file("j.db"), garbage);
+  {
+    ul::journal j(o, ec);
+    REQUIRE_FALSE(ec);
+    const std::string moved = j.moved_aside();
+    CHECK(moved.rfind(d.file("j.db.damaged-"), 0) == 0);
+    CHECK(read(moved) == garbage);  // kept, byte for byte
+    CHECK(ul::journal::damaged_files(d.file("j.db")) == std::vector<std::string>{moved});
+    CHECK(std::any_of(logged.begin(), logged.end(), [&](const std::string& m) {
+      return m.find("moved aside to " + moved) != std::string::npos;
+    }));
+    append1(j, ul::lane::alarm, "fire");  // the new journal works
+    CHECK(j.stats(ul::lane::alarm).messages == 1);
+  }
+  {  // reopened: it is not damaged, nothing moves
+    ul::journal j(o, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(j.moved_aside().empty());
+    CHECK(texts(j.next(10)) == std::vector<std::string>{"fire"});
+  }
+  // Damaged again within the same second: a second name, both kept, oldest first.
+  write(d.file("j.db"), garbage);
+  {
+    ul::journal j(o, ec);
+    REQUIRE_FALSE(ec);
+    const auto files = ul::journal::damaged_files(d.file("j.db"));
+    REQUIRE(files.size() == 2);
+    CHECK(files.back() == j.moved_aside());
+  }
+  // Never moved: another application's database, a read-only open, or without the option.
+  SUBCASE("not a journal") {
+    fs::remove(d.file("j.db"));
+    { ul::journal j(options(d.file("j.db"))); }
+    {
+      std::fstream f(d.file("j.db"), std::ios::binary | std::ios::in | std::ios::out);
+      f.seekp(68);  // the header's application id
+      f.write("ABCD", 4);
+    }
+    ul::journal j(o, ec);
+    CHECK(ec == ul::journal_errc::not_a_journal);
+    CHECK(ul::journal::damaged_files(d.file("j.db")).size() == 2);
+  }
+  SUBCASE("read only, or the option off") {
+    write(d.file("j.db"), garbage);
+    auto r = o;
+    r.read_only = true;
+    r.exclusive = false;
+    ul::journal j(r, ec);
+    CHECK(ec == ul::journal_errc::corrupt);
+    ul::journal k(options(d.file("j.db")), ec);
+    CHECK(ec == ul::journal_errc::corrupt);
+    CHECK(read(d.file("j.db")) == garbage);
+    CHECK(ul::journal::damaged_files(d.file("j.db")).size() == 2);
   }
 }
 

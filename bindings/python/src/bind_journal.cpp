@@ -355,7 +355,7 @@ void bind_journal_class(py::module_& m) {
   j.def(py::init([](const std::string& path, std::uint64_t max_bytes, std::uint64_t max_messages,
                     std::uint64_t max_file_bytes, std::uint64_t wal_limit_bytes,
                     ul::durability durability, double busy_timeout, bool exclusive, bool read_only,
-                    bool verify, const callable<log_sig>& on_log) {
+                    bool verify, bool move_aside_damaged, const callable<log_sig>& on_log) {
           ul::journal_options o;
           o.path = path;
           o.max_bytes = max_bytes;
@@ -367,6 +367,7 @@ void bind_journal_class(py::module_& m) {
           o.exclusive = exclusive;
           o.read_only = read_only;
           o.verify = verify;
+          o.move_aside_damaged = move_aside_damaged;
           if (on_log.fn && !on_log.fn.is_none()) o.on_log = log_handler(on_log.fn);
           auto x = std::make_unique<J>();
           std::error_code ec;
@@ -382,7 +383,7 @@ void bind_journal_class(py::module_& m) {
         py::arg("wal_limit_bytes") = d.wal_limit_bytes, py::arg("durability") = d.durability,
         py::arg("busy_timeout") = to_py_seconds(d.busy_timeout), py::arg("exclusive") = d.exclusive,
         py::arg("read_only") = d.read_only, py::arg("verify") = d.verify,
-        py::arg("on_log") = py::none(),
+        py::arg("move_aside_damaged") = d.move_aside_damaged, py::arg("on_log") = py::none(),
         "Opens the journal at `path`, creating it if missing, or resumes it (every message not "
         "acknowledged is there, in order; ids and seqs go on). max_bytes: the size bound on "
         "accounted bytes (topic + payload + MESSAGE_OVERHEAD per message); max_messages: a bound "
@@ -390,7 +391,10 @@ void bind_journal_class(py::module_& m) {
         "storage_full, as a full disk); durability: Durability.full (on disk when append "
         "returns) or normal; busy_timeout (seconds): how long to wait for another connection's "
         "lock; exclusive: hold the file lock until close; read_only: inspection only; verify: "
-        "check the file at open; on_log(level, text): the journal's log messages. Raises "
+        "check the file at open; move_aside_damaged: a damaged file (corrupt) is renamed to "
+        "<path>.damaged-<UTC time>, kept for salvage, and a new journal started instead of "
+        "raising (moved_aside says where it went); on_log(level, text): the journal's log "
+        "messages. Raises "
         "JournalError (cannot_open, corrupt, not_a_journal, locked, ...) or CoreError.");
   j.def(
       "append",
@@ -531,6 +535,13 @@ void bind_journal_class(py::module_& m) {
       "The message of the last failure (SQLite's, with the operation and the path), or ''.");
   j.def_property_readonly(
       "path", [](const J& x) { return x.path(); }, "The database file ('' when closed).");
+  j.def_property_readonly(
+      "moved_aside", [](const J& x) { return x.moved_aside(); },
+      "Where the open moved a damaged file (move_aside_damaged), or ''.");
+  j.def_static("damaged_files", &J::damaged_files, py::arg("path"),
+               py::call_guard<py::gil_scoped_release>(),
+               "The files moved aside from the journal at `path` (move_aside_damaged) still next "
+               "to it, oldest first.");
   j.def_property_readonly(
       "closed", [](const J& x) { return !x.is_open(); }, "True once closed.");
   j.def("close", &J::close, py::call_guard<py::gil_scoped_release>(),

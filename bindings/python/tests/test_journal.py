@@ -173,6 +173,30 @@ def test_storage_errors(tmp_path: Path) -> None:
         assert e.value.code == JournalErrc.locked
 
 
+def test_a_damaged_journal_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    garbage = bytes(range(256)) * 32
+    path.write_bytes(garbage)
+    assert Journal.damaged_files(str(path)) == []
+    logged: list[str] = []
+    with Journal(str(path), move_aside_damaged=True, on_log=lambda _l, m: logged.append(m)) as j:
+        moved = j.moved_aside
+        assert moved.startswith(str(path) + ".damaged-")
+        assert Path(moved).read_bytes() == garbage  # kept for salvage
+        assert Journal.damaged_files(str(path)) == [moved]
+        assert any("moved aside to " + moved in m for m in logged), logged
+        assert j.append(Lane.alarm, "t", b"fire") == 1  # a new journal
+    with Journal(str(path), move_aside_damaged=True) as j:
+        assert j.moved_aside == ""  # not damaged: nothing moved
+    Path(moved).unlink()
+    assert Journal.damaged_files(str(path)) == []
+    # Without the option a damaged file is refused and left as it was.
+    path.write_bytes(garbage)
+    with pytest.raises(uplink.JournalError) as e:
+        Journal(str(path))
+    assert e.value.code == JournalErrc.corrupt and path.read_bytes() == garbage
+
+
 def test_threads_and_wait(tmp_path: Path) -> None:
     """A producer appends while a consumer waits, takes and acknowledges (GIL released)."""
     total = 300

@@ -231,6 +231,15 @@ struct journal_options {
   /// Check the file's structure at open (SQLite's quick_check; reads the whole file): a damaged
   /// journal is refused with journal_errc::corrupt instead of failing later.
   bool verify = true;
+  /// What open() does with a file it finds damaged (journal_errc::corrupt: garbage, torn or
+  /// overwritten pages — a power loss on failing storage). false: refuse it. true: rename it
+  /// (and its -wal, if SQLite left one) to `<path>.damaged-<UTC time>`, kept for salvage, and start
+  /// a new, empty journal at `path` — a device keeps sending, new alarms included, instead of
+  /// refusing to start; what the old file held is not sent. journal::moved_aside() says where it
+  /// went; journal::damaged_files() finds such files later (e.g. to report a fault until someone
+  /// has salvaged and removed them). Not for read_only; another application's database
+  /// (not_a_journal) is never moved.
+  bool move_aside_damaged = false;
   /// The name of a registered SQLite VFS to store the file through; empty: SQLite's default.
   /// (The power-loss test uses one that forgets unsynced writes.)
   std::string vfs;
@@ -386,7 +395,13 @@ class FIREBUS_API journal {
   std::string last_error() const;
   /// The database file's path ("" when closed).
   std::string path() const;
+  /// Where the last open() moved a damaged file (journal_options::move_aside_damaged), or "".
+  std::string moved_aside() const;
   /// @}
+
+  /// The files moved aside from the journal at `path` (journal_options::move_aside_damaged)
+  /// still next to it, oldest first: `<path>.damaged-<UTC time>` (their -wal files not listed).
+  static std::vector<std::string> damaged_files(const std::string& path);
 
   struct impl;
 

@@ -303,6 +303,11 @@ class Journal:
     """
     The store-and-forward journal (C++ firebus::uplink::journal, <firebus/io/journal.hpp>; docs/journal.md). Thread-safe; every call that touches the file releases the GIL. A context manager: closed on exit.
     """
+    @staticmethod
+    def damaged_files(path: str) -> list[str]:
+        """
+        The files moved aside from the journal at `path` (move_aside_damaged) still next to it, oldest first.
+        """
     def __enter__(self) -> Journal: ...
     def __exit__(
         self,
@@ -326,10 +331,11 @@ class Journal:
         exclusive: bool = True,
         read_only: bool = False,
         verify: bool = True,
+        move_aside_damaged: bool = False,
         on_log: typing.Callable[[LogLevel, str], None] | None = None,
     ) -> None:
         """
-        Opens the journal at `path`, creating it if missing, or resumes it (every message not acknowledged is there, in order; ids and seqs go on). max_bytes: the size bound on accounted bytes (topic + payload + MESSAGE_OVERHEAD per message); max_messages: a bound on messages (0: none); max_file_bytes: a hard cap on the file (0: none; reached: storage_full, as a full disk); durability: Durability.full (on disk when append returns) or normal; busy_timeout (seconds): how long to wait for another connection's lock; exclusive: hold the file lock until close; read_only: inspection only; verify: check the file at open; on_log(level, text): the journal's log messages. Raises JournalError (cannot_open, corrupt, not_a_journal, locked, ...) or CoreError.
+        Opens the journal at `path`, creating it if missing, or resumes it (every message not acknowledged is there, in order; ids and seqs go on). max_bytes: the size bound on accounted bytes (topic + payload + MESSAGE_OVERHEAD per message); max_messages: a bound on messages (0: none); max_file_bytes: a hard cap on the file (0: none; reached: storage_full, as a full disk); durability: Durability.full (on disk when append returns) or normal; busy_timeout (seconds): how long to wait for another connection's lock; exclusive: hold the file lock until close; read_only: inspection only; verify: check the file at open; move_aside_damaged: a damaged file (corrupt) is renamed to <path>.damaged-<UTC time>, kept for salvage, and a new journal started instead of raising (moved_aside says where it went); on_log(level, text): the journal's log messages. Raises JournalError (cannot_open, corrupt, not_a_journal, locked, ...) or CoreError.
         """
     def __repr__(self) -> str: ...
     @typing.overload
@@ -407,6 +413,11 @@ class Journal:
     def last_id(self) -> int:
         """
         The highest id ever given (0: none).
+        """
+    @property
+    def moved_aside(self) -> str:
+        """
+        Where the open moved a damaged file (move_aside_damaged), or ''.
         """
     @property
     def path(self) -> str:

@@ -139,13 +139,43 @@ class reader : public firebus::detail::json_io::reader<rules_error> {
   }
 };
 
+// validate() names an alarm's rate by the schema's key, rate_per_min; where the file spells it
+// as the semantics' prose does, the path names the file's own key, rate_per_minute.
+void use_file_spelling(const json& doc, rules_error& err) {
+  constexpr std::string_view key = ".rate_per_min";
+  if (err.path.size() < key.size() ||
+      err.path.compare(err.path.size() - key.size(), key.size(), key) != 0) {
+    return;
+  }
+  const std::string alarm_path = err.path.substr(0, err.path.size() - key.size());
+  const auto points = doc.find("points");
+  if (points == doc.end()) return;
+  for (std::size_t i = 0; i < points->size(); ++i) {
+    const json& p = (*points)[i];
+    const auto alarms = p.find("alarms");
+    if (alarms == p.end()) continue;
+    const std::string at = index("points", i) + ".alarms";
+    for (std::size_t j = 0; j < alarms->size(); ++j) {
+      if (index(at, j) == alarm_path) {
+        if ((*alarms)[j].contains("rate_per_minute")) {
+          err.path = join(alarm_path, "rate_per_minute");
+        }
+        return;
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
 
-// The shortest text that reads back to the same double; integers without ".0".
+// The shortest text that reads back to the same double; integers without ".0" (but -0.0).
 std::string number_text(double v) {
   if (!std::isfinite(v)) return "null";  // not reachable for validated rules
+  // to_chars writes -0 as "-0", which JSON readers take for the integer 0: the sign would be
+  // lost, and with it the engine's fingerprint of the rules (a snapshot would not restore).
+  if (v == 0 && std::signbit(v)) return "-0.0";
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
@@ -238,7 +268,10 @@ bool parse_rules(std::string_view text, rules& out, std::error_code& ec, rules_e
   rules r;
   reader rd(err);
   if (!rd.read(doc, r)) return false;
-  if (!validate(r, err)) return false;
+  if (!validate(r, err)) {
+    use_file_spelling(doc, err);
+    return false;
+  }
   out = std::move(r);
   ec.clear();
   return true;

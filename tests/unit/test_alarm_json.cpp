@@ -2,6 +2,7 @@
 // The alarm rules loader and writer (<firebus/alarm_json.hpp>, compiled library): the contract's
 // example, defaults, the canonical form and its round trip, and above all the error paths: every
 // refusal names the JSON path and what was expected and found, and leaves the output untouched.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #if defined(FIREBUS_TEST_HAS_LIBRARY)
+#include <firebus/alarm/engine.hpp>
 #include <firebus/alarm/error.hpp>
 #include <firebus/alarm/rules.hpp>
 #include <firebus/alarm_json.hpp>
@@ -256,6 +258,29 @@ TEST_CASE("to_json writes every field and reads back to the same rules") {
   CHECK(back.rules.points.at(0).range->first == -40.5);
 }
 
+TEST_CASE("to_json keeps the sign of -0: the canonical text is a fixed point") {
+  // Found by fuzz_alarm_rules: to_chars writes -0.0 as "-0", which JSON readers take for the
+  // integer 0, so the text read back lost the sign, to_json of it differed from the first, and
+  // an engine configured from it had another fingerprint (it refused the first one's snapshot).
+  const parsed p = parse(one_alarm(R"("type": "high", "setpoint": -0.0, "deadband": -0e5)"));
+  REQUIRE_MESSAGE(p.ok, p.err.what());
+  CHECK(std::signbit(p.rules.points.at(0).alarms.at(0).setpoint));
+  const std::string text = alarm::to_json(p.rules);
+  CHECK(text.find(R"("setpoint": -0.0,)") != std::string::npos);
+  CHECK(text.find(R"("deadband": -0.0,)") != std::string::npos);
+  CHECK(text.find(R"("on_delay_s": 0,)") != std::string::npos);
+  const parsed q = parse(text);
+  REQUIRE_MESSAGE(q.ok, q.err.what());
+  CHECK(std::signbit(q.rules.points.at(0).alarms.at(0).setpoint));
+  CHECK(std::signbit(q.rules.points.at(0).alarms.at(0).deadband));
+  CHECK(alarm::to_json(q.rules) == text);
+  alarm::engine first(p.rules);
+  alarm::engine second(q.rules);
+  std::error_code ec;
+  CHECK(second.restore(first.snapshot(), first.now(), ec));
+  CHECK_FALSE(ec);
+}
+
 TEST_CASE("type errors name the path and show the value found as JSON") {
   refused(one_alarm(R"("type": "high", "deadband": "5")"), "points[0].alarms[0].deadband",
           R"(expected a number ≥ 0, found "5")");
@@ -417,6 +442,18 @@ TEST_CASE("rate_per_minute, the spelling of the semantics' prose, reads as rate_
           "points[0].alarms[0].rate_per_minute", "give rate_per_min or rate_per_minute, not both");
   refused(one_alarm(R"("type": "rate_of_rise", "rate_per_minute": "8", "window_s": 60)"),
           "points[0].alarms[0].rate_per_minute", R"(expected a number > 0, found "8")");
+  // Found by fuzz_alarm_rules: validate() names the field rate_per_min, but the path must name
+  // the key the file has.
+  refused(one_alarm(R"("type": "rate_of_rise", "rate_per_minute": -1, "window_s": 60)"),
+          "points[0].alarms[0].rate_per_minute", "expected a number > 0, found -1");
+  refused(R"({"version": 1, "points": [{"id": "P", "alarms": [
+             {"id": "A", "type": "rate_of_rise", "rate_per_min": 2, "window_s": 60},
+             {"id": "B", "type": "rate_of_rise", "rate_per_minute": 0, "window_s": 60}]}]})",
+          "points[0].alarms[1].rate_per_minute", "expected a number > 0, found 0");
+  refused(R"({"version": 1, "points": [{"id": "P", "alarms": [
+             {"id": "A", "type": "rate_of_rise", "rate_per_minute": 2, "window_s": 60},
+             {"id": "B", "type": "rate_of_rise", "window_s": 60}]}]})",
+          "points[0].alarms[1].rate_per_min", "expected a number > 0, found 0");
 }
 
 TEST_CASE("after the syntax and types, validate() has the last word") {

@@ -1,6 +1,7 @@
 // firebus — fire-safety IoT SDK.
 // The alarm engine's API: configuration, refusals, events, the active list, snapshots. The
 // semantics themselves are tested by the replay scenarios under tests/alarm/.
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <ostream>
@@ -131,6 +132,41 @@ TEST_CASE("alarm engine: an invalid configuration is refused whole") {
   CHECK(e.state(1) == alarm_state::unack);
   CHECK(e.point_count() == 3);
   CHECK_THROWS_AS(alarm::engine{bad}, firebus::system_error);
+}
+
+TEST_CASE("alarm engine: a zone of many members is checked and built in linear time") {
+  // A zone of 80,000 members took 21 s to validate (each member compared with every other) and
+  // one of 40,000 manual call points 57 s to build: a gateway's start, or a SIGHUP reload, held
+  // up that long. 100,000 members, each also a manual call point, well under a second now.
+  constexpr std::size_t n = 100'000;
+  alarm::rules r;
+  alarm::zone_rule z;
+  z.id = "big";
+  for (std::size_t i = 0; i < n; ++i) {
+    alarm::point_rule p;
+    p.id = "p" + std::to_string(i);
+    z.members.push_back(p.id);
+    z.manual_call_points.push_back(p.id);
+    r.points.push_back(std::move(p));
+  }
+  r.zones.push_back(z);
+  const auto t0 = std::chrono::steady_clock::now();
+  alarm::rules_error err;
+  REQUIRE_MESSAGE(alarm::validate(r, err), err.what());
+  alarm::engine e(r);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  MESSAGE("validate and build: ", std::chrono::duration<double>(took).count(), " s");
+  CHECK(took < std::chrono::seconds(10));  // quadratic: minutes
+  CHECK(e.zone_count() == 1);
+  // The checks still refuse what they refused.
+  r.zones[0].members.push_back("p7");
+  CHECK_FALSE(alarm::validate(r, err));
+  CHECK(err.what() == "zones[0].members[100000]: duplicate member \"p7\"");
+  r.zones[0].members.pop_back();
+  r.zones[0].manual_call_points.push_back("nope");
+  CHECK_FALSE(alarm::validate(r, err));
+  CHECK(err.what() ==
+        "zones[0].manual_call_points[100000]: expected a member of the zone, found \"nope\"");
 }
 
 TEST_CASE("alarm engine: refused inputs change nothing and emit nothing") {

@@ -1148,9 +1148,11 @@ class engine {
       std::vector<std::uint32_t> members;
       for (const auto& m : zr.members) members.push_back(point_index.at(m));
       std::sort(members.begin(), members.end());
+      std::vector<std::uint32_t> mcps;  // sorted: a zone of many members is not quadratic
+      for (const auto& c : zr.manual_call_points) mcps.push_back(point_index.at(c));
+      std::sort(mcps.begin(), mcps.end());
       for (std::uint32_t m : members) {
-        bool mcp = false;
-        for (const auto& c : zr.manual_call_points) mcp = mcp || point_index.at(c) == m;
+        const bool mcp = std::binary_search(mcps.begin(), mcps.end(), m);
         zmembers_.push_back({m, mcp});
         zones_of[m].push_back(z);
         if (zc.dep_window > 0) pc_[m].dep_member = true;

@@ -359,15 +359,16 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
       return fail(err, at + ".id", "duplicate zone id \"" + z.id + "\"");
     }
     if (z.members.empty()) return fail(err, at + ".members", "expected at least one point id");
+    // A set, not a scan per member: a zone of 80,000 members took 21 s to check.
+    std::unordered_map<std::string_view, std::size_t> members;
+    members.reserve(z.members.size());
     for (std::size_t j = 0; j < z.members.size(); ++j) {
-      const std::string mat = at + ".members[" + std::to_string(j) + "]";
+      const auto mat = [&] { return at + ".members[" + std::to_string(j) + "]"; };
       if (ids.find(z.members[j]) == ids.end()) {
-        return fail(err, mat, "unknown point \"" + z.members[j] + "\"");
+        return fail(err, mat(), "unknown point \"" + z.members[j] + "\"");
       }
-      for (std::size_t k = 0; k < j; ++k) {
-        if (z.members[k] == z.members[j]) {
-          return fail(err, mat, "duplicate member \"" + z.members[j] + "\"");
-        }
+      if (!members.emplace(z.members[j], j).second) {
+        return fail(err, mat(), "duplicate member \"" + z.members[j] + "\"");
       }
     }
     if (z.linkage_min_devices < 0 ||
@@ -382,10 +383,10 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
     }
     for (std::size_t j = 0; j < z.manual_call_points.size(); ++j) {
       const std::string& m = z.manual_call_points[j];
-      const std::string mat = at + ".manual_call_points[" + std::to_string(j) + "]";
-      bool member = false;
-      for (const auto& x : z.members) member = member || x == m;
-      if (!member) return fail(err, mat, "expected a member of the zone, found \"" + m + "\"");
+      if (members.find(m) == members.end()) {
+        return fail(err, at + ".manual_call_points[" + std::to_string(j) + "]",
+                    "expected a member of the zone, found \"" + m + "\"");
+      }
     }
   }
   return true;

@@ -988,6 +988,40 @@ TEST_CASE("uitd_session: answers and events are bounded when nobody polls") {
   CHECK(s.submit(routine_adu(), gb::message_priority::fire, at(1), ec) != 0);
 }
 
+// A fuzzer find (fuzz_gb26875_session, seed uitd_heartbeats_unpolled): a transport that keeps
+// calling advance() at next_deadline() but stops polling got one heartbeat frame per interval
+// queued forever, against the promise that a caller that never polls cannot grow memory.
+TEST_CASE("uitd_session: heartbeats do not pile up when nobody polls") {
+  gb::uitd_session_config c = base_config();
+  c.heartbeat = 30s;
+  c.retries = 0;
+  c.max_outputs = 4;
+  gb::uitd_session s(c);
+  s.connected(at(0));
+  mono_time now = at(0);
+  for (int i = 0; i < 1000; ++i) {
+    const auto due = s.next_deadline();
+    if (!due) break;
+    CHECK(*due > now);  // never a deadline already passed
+    now = *due;
+    s.advance(now);
+  }
+  // Heartbeats at 30 s and 60 s (each failed 10 s later): then four outputs wait, no more.
+  CHECK(s.pending_outputs() == 4);
+  CHECK(!s.next_deadline());
+  CHECK(s.counters(now).heartbeats_sent == 2);
+  drained d = drain(s);
+  CHECK(d.frames.size() == 2);
+  CHECK(d.events.size() == 2);
+  // Drained: the heartbeat is due again at once (nothing was sent since 60 s).
+  REQUIRE(s.next_deadline());
+  CHECK(*s.next_deadline() == at(90));
+  s.advance(std::max(now, at(90)));
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].adu.empty());
+}
+
 TEST_CASE("uitd_session: reconnect back-off") {
   gb::uitd_session_config c = base_config();
   c.backoff_jitter_permille = 0;

@@ -66,11 +66,14 @@
 /// 7. **Heartbeat.** When uitd_session_config::heartbeat is not zero and nothing has been sent
 ///    for that long while the link is up and no message waits, the engine sends a send-data
 ///    frame with an empty ADU, confirmed and retransmitted like data (the standard defines no
-///    heartbeat; this is common practice). It is not reported as a message; with no answer to
-///    its last retransmission, uitd_event_kind::heartbeat_failed tells the transport that the
-///    link is probably dead. A message submitted while a heartbeat is in flight does not wait
-///    for it: the heartbeat is abandoned (its late confirm is ignored silently) and the message
-///    is sent at once.
+///    heartbeat; this is common practice). None starts while max_outputs outputs wait for
+///    poll(): frames the transport has not taken yet keep nothing alive, and heartbeats queued
+///    behind them would grow the queue without bound (see "Outputs and memory"); once poll()
+///    has made room, next_deadline() gives the heartbeat's time again. It is not reported as a
+///    message; with no answer to its last retransmission, uitd_event_kind::heartbeat_failed tells
+///    the transport that the link is probably dead. A message submitted while a heartbeat is in
+///    flight does not wait for it: the heartbeat is abandoned (its late confirm is ignored
+///    silently) and the message is sent at once.
 ///
 /// @par Answering the centre (§6.5, §8.3)
 /// Every answer echoes the serial number of the frame it answers, swaps source and destination
@@ -103,8 +106,8 @@
 /// (uitd_counters::outputs_dropped), since the centre can send requests faster than a stalled
 /// transport drains. The engine's own data frames and the delivery reports are always queued
 /// (there is at most one report per message, and the messages are bounded), and submit() fails
-/// with errc::queue_full while max_outputs outputs wait, so a caller that never polls cannot
-/// grow memory without bound either.
+/// with errc::queue_full while max_outputs outputs wait, and no heartbeat starts then (rule 7),
+/// so a caller that never polls cannot grow memory without bound either.
 ///
 /// @par Time tags
 /// The engine has no wall clock. set_wall_clock() maps a mono_time to a utc_time; the wall time
@@ -667,7 +670,7 @@ class uitd_session {
         if (!q.empty()) consider(q.front().submitted + config_.max_age);
       }
     }
-    if (connected_ && !flight_ && config_.heartbeat > duration::zero() && held() == 0) {
+    if (connected_ && !flight_ && heartbeat_room() && held() == 0) {
       consider(last_tx_ + config_.heartbeat);
     }
     return t;
@@ -744,6 +747,12 @@ class uitd_session {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
     return z ^ (z >> 31);
+  }
+
+  // Whether heartbeats are on and one may start: not while max_outputs outputs wait (rule 7),
+  // or a caller that calls advance() but never poll() would collect them without bound.
+  bool heartbeat_room() const noexcept {
+    return config_.heartbeat > duration::zero() && outputs_.size() < config_.max_outputs;
   }
 
   // Messages held: queued plus the one in flight (heartbeats are not messages).
@@ -831,7 +840,7 @@ class uitd_session {
       start(now);
       return;
     }
-    if (config_.heartbeat > duration::zero() && now - last_tx_ >= config_.heartbeat) {
+    if (heartbeat_room() && now - last_tx_ >= config_.heartbeat) {
       flight_ = message{};
       ++counters_.heartbeats_sent;
       start(now);

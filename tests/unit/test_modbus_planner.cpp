@@ -33,6 +33,14 @@ void check_covers(const std::vector<mb::read_item>& items,
       }
     }
     CHECK(listed);
+    // ... by a read that holds its first register (the transport decodes it from that reply).
+    for (const auto& r : plan) {
+      for (std::size_t k : r.items) {
+        if (k != i) continue;
+        CHECK(items[i].address >= r.req.address);
+        CHECK(items[i].address < r.req.address + r.req.quantity);
+      }
+    }
     for (std::uint32_t a = items[i].address; a < items[i].address + items[i].count; ++a) {
       bool covered = false;
       for (const auto& r : plan) {
@@ -189,4 +197,66 @@ TEST_CASE("planner: a failed merged read is split, and the split is remembered")
   CHECK(p.plan(items).size() == 1);
   p.add_split(mb::table::holding_registers, 0x30);
   CHECK(p.plan(items).size() == 2);
+}
+
+TEST_CASE("planner: an item inside the pieces of a longer one is listed with the read holding it") {
+  // A block of 2000 input registers is read in 16 pieces of 125; an item at 254..313 lies in
+  // the third piece. It used to be listed with the last piece (1875..1999), which does not hold
+  // it: the bus decoded the item from that reply (register image data reported as fresh) and
+  // did not report it failed when its own piece failed. (Found by fuzz_modbus_scheduler.)
+  const mb::poll_planner p(mb::cost_model::rtu(mb::line_timing{}));
+  const std::vector<mb::read_item> items = {{mb::table::input_registers, 254, 60},
+                                            {mb::table::input_registers, 0, 2000},
+                                            {mb::table::input_registers, 1000, 1}};
+  const auto plan = p.plan(items);
+  check_covers(items, plan, p);
+  REQUIRE(plan.size() == 16);
+  CHECK(plan[2].req.address == 250);
+  CHECK(plan[2].items == std::vector<std::size_t>{0});
+  CHECK(plan[2].boundaries == std::vector<std::uint32_t>{254});
+  CHECK(plan[8].req.address == 1000);
+  CHECK(plan[8].items == std::vector<std::size_t>{2});
+  CHECK(plan[15].items.empty());
+}
+
+TEST_CASE("planner: items that touch are not forced into one read when the limit binds") {
+  // Reads of 10 registers at most, a request costing far more than a register: 0, 5..9,
+  // 10..11 and 19 fit in two reads, [0, 10) and [10, 20). Touching items used to be merged
+  // before the partition (5..11), which then needed three reads. (Found by reasoning from
+  // fuzz_modbus_scheduler's optimality check, which now covers touching items.)
+  mb::device_limits lim;
+  lim.max_registers = 10;
+  const mb::poll_planner p(mb::cost_model::tcp(duration(5000)), lim);
+  const std::vector<mb::read_item> items = {hr(0), hr(5, 5), hr(10, 2), hr(19)};
+  const auto plan = p.plan(items);
+  check_covers(items, plan, p);
+  REQUIRE(plan.size() == 2);
+  CHECK(plan[0].req.address == 0);
+  CHECK(plan[0].req.quantity == 10);
+  CHECK(plan[1].req.address == 10);
+  CHECK(plan[1].req.quantity == 10);
+  CHECK(mb::poll_planner::total_cost(plan) == brute_force(p, items));
+  // Random rows of touching and nearly touching items against the brute force.
+  std::mt19937 rng(10);
+  for (int round = 0; round < 300; ++round) {
+    mb::device_limits small;
+    small.max_registers = static_cast<std::uint16_t>(4 + rng() % 9);
+    small.read_gaps = rng() % 4 != 0;
+    mb::line_timing line;
+    line.turnaround = duration(rng() % 30'000);
+    const mb::poll_planner q(mb::cost_model::rtu(line), small);
+    std::vector<mb::read_item> row;
+    std::uint16_t a = 0;
+    const std::size_t n = 1 + rng() % 10;
+    for (std::size_t i = 0; i < n; ++i) {
+      a = static_cast<std::uint16_t>(a + rng() % 3);  // touching when 0
+      const auto count = static_cast<std::uint16_t>(1 + rng() % 3);
+      row.push_back(hr(a, count));
+      a = static_cast<std::uint16_t>(a + count);
+    }
+    const auto r = q.plan(row);
+    check_covers(row, r, q);
+    CAPTURE(round);
+    if (small.read_gaps) CHECK(mb::poll_planner::total_cost(r) == brute_force(q, row));
+  }
 }

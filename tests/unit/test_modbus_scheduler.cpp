@@ -689,3 +689,82 @@ TEST_CASE("after a split, every item of the failed read is read in the same cycl
   }
   CHECK(refused);
 }
+
+TEST_CASE("a write-only device in quarantine is probed with its next write, not forgotten") {
+  // A relay output module has no points to read, only writes. Its write timed out and put it
+  // into quarantine; it used to stay there for ever: no read to probe with, so later writes
+  // were never sent nor failed, and next_deadline() stayed in the past (a transport waiting
+  // for it would spin). (Found by fuzz_modbus_scheduler.)
+  bus_sim b;
+  b.devices.resize(2);
+  mb::device_policy p = alarm_every_second();
+  p.retries = 0;
+  p.quarantine_after = 1;
+  p.backoff_initial = 1s;
+  p.backoff_max = 4s;
+  b.s.add_device(1, items({hr(0)}), {}, p);
+  b.s.add_device(2, items({}), {}, p);
+  b.devices[1].dead = true;
+  const mb::request on{mb::function::write_single_coil, 0, 1, 0, {1}};
+  const auto w1 = b.s.submit_write(1, {on});
+  b.run_until(at(2s));
+  REQUIRE(b.s.quarantined(1));
+  // Nothing to write: nothing to do for it, and no deadline in the past.
+  REQUIRE(b.s.next_deadline());
+  CHECK(*b.s.next_deadline() >= b.now);
+  // A write while it is still dead: sent as the probe, fails, the back-off doubles.
+  const auto w2 = b.s.submit_write(1, {on});
+  b.run_until(at(6s));
+  CHECK(b.s.quarantined(1));
+  // Back: the next write goes as the probe, is answered, and ends the quarantine.
+  b.devices[1].dead = false;
+  const auto w3 = b.s.submit_write(1, {on});
+  b.run_until(at(20s));
+  CHECK_FALSE(b.s.quarantined(1));
+  std::map<std::uint64_t, std::error_code> ended;
+  for (const auto& o : b.outcomes) {
+    if (o.j.write_id != 0) ended[o.j.write_id] = o.ec;
+  }
+  REQUIRE(ended.size() == 3);
+  CHECK(ended[w1] == mb::errc::quarantined);
+  CHECK(ended[w2] == mb::errc::quarantined);
+  CHECK_FALSE(ended[w3]);
+  std::vector<mono_time> sent_w;
+  for (const sent& x : b.log) {
+    if (x.device == 1) sent_w.push_back(x.at);
+  }
+  REQUIRE(sent_w.size() == 3);                 // one request per write
+  CHECK(sent_w[1] - sent_w[0] >= 1s + 500ms);  // not before the quarantine ended
+  CHECK(sent_w[2] - sent_w[1] >= 2s + 500ms);  // the back-off doubled
+}
+
+TEST_CASE("splits learned before an exception reply survive a later quarantine") {
+  // The device answers with exceptions between timeouts: it is alive, so the split learned
+  // from its timeout, and the one from its exception 02, are evidence and must be kept when
+  // it then goes into quarantine. They used to be discarded (only a valid reply confirmed
+  // them). (Found by fuzz_modbus_scheduler.)
+  mb::scheduler s(mb::cost_model::tcp(duration(5000)));
+  mb::device_policy p;
+  p.period = {1s, 0s, 0s};
+  p.timeout = 100ms;
+  p.retries = 0;
+  p.quarantine_after = 2;
+  s.add_device(1, items({hr(0), hr(2), hr(4), hr(6)}), {}, p);
+  mono_time now{};
+  const auto step = [&](std::uint16_t address, std::uint16_t quantity, std::error_code ec) {
+    std::optional<mb::job> j = s.next(now);
+    REQUIRE(j);
+    CHECK(j->read.req.address == address);
+    CHECK(j->read.req.quantity == quantity);
+    now = ec == mb::errc::timeout ? j->deadline : now + 5ms;
+    (void)s.complete(now, ec);
+  };
+  step(0, 7, mb::errc::timeout);               // split at 2 (from a timeout)
+  step(0, 1, mb::errc::illegal_function);      // the device answers: the split is evidence
+  step(2, 5, mb::errc::illegal_data_address);  // split at 4 (exception 02)
+  step(2, 1, mb::errc::timeout);               // one failed transaction
+  step(4, 3, mb::errc::timeout);               // two: quarantine
+  REQUIRE(s.quarantined(0));
+  CHECK(s.planner(0).splits(mb::table::holding_registers) == std::vector<std::uint32_t>{2, 4});
+  CHECK(s.plan(0, mb::poll_priority::alarm).size() == 3);
+}

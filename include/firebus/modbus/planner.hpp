@@ -12,7 +12,8 @@
 /// @par Plans
 /// plan() sorts the items of each table (coils, discrete inputs, holding and input registers) by
 /// address and partitions them into contiguous runs, one request per run, minimising the total
-/// cost exactly (dynamic programming over the sorted items). A run never exceeds the device's
+/// cost exactly (dynamic programming over the sorted items; items that overlap are kept in one
+/// read, or in the pieces of one). A run never exceeds the device's
 /// limits (125 registers and 2000 bits, or less), never reads across a gap when the device does
 /// not allow it, and never crosses a split the planner has learned. Plans are deterministic:
 /// the same items give the same requests, in table and address order.
@@ -129,10 +130,12 @@ struct device_limits {
 /// One planned request and the items it covers.
 struct planned_read {
   table tbl = table::holding_registers;
-  request req;                            ///< a read of tbl: address and quantity
-  std::vector<std::size_t> items;         ///< indices into the items given to plan(), by address
-  std::vector<std::uint32_t> boundaries;  ///< item starts inside it: where split() may cut
-  duration cost{0};                       ///< per the cost model
+  request req;                     ///< a read of tbl: address and quantity
+  std::vector<std::size_t> items;  ///< indices into the items given to plan(), by address
+  /// Where split() may cut: the item starts inside it, and the starts of the pieces of an
+  /// item that overlaps another or exceeds one read.
+  std::vector<std::uint32_t> boundaries;
+  duration cost{0};  ///< per the cost model
 };
 
 class poll_planner {
@@ -233,20 +236,32 @@ class poll_planner {
     for (std::size_t i : order) {
       const std::uint32_t b = items[i].address;
       const std::uint32_t e = std::min<std::uint32_t>(b + items[i].count, 0x10000);
-      if (!spans.empty() && b <= spans.back().end && !crosses_split(t, spans.back().begin, e) &&
-          e - spans.back().begin <= max) {
+      // Only overlapping items are merged here: items that merely touch stay apart, so that
+      // the partition below may put them in different reads (merging them first could cost
+      // a request when the read limit binds). b may lie before the last span: inside the
+      // pieces of a longer item before it.
+      if (!spans.empty() && b >= spans.back().begin && b < spans.back().end &&
+          !crosses_split(t, spans.back().begin, e) && e - spans.back().begin <= max) {
         spans.back().end = std::max(spans.back().end, e);
         spans.back().items.push_back(i);
         continue;
       }
       // A span longer than one read (an item over the limit, or overlaps): pieces.
       std::uint32_t from = b;
-      if (!spans.empty() && b < spans.back().end) from = spans.back().end;  // rest of overlap
-      if (from >= e) {
-        spans.back().items.push_back(i);
-        continue;
-      }
       bool first = true;
+      if (!spans.empty() && b < spans.back().end) {
+        from = spans.back().end;  // the rest of the overlap
+        // The item is listed with the span that holds its first register (the spans before
+        // are contiguous from the item that b lies in), never with one that misses it.
+        for (std::size_t k = spans.size(); k-- > 0;) {
+          if (spans[k].begin <= b) {
+            spans[k].items.push_back(i);
+            break;
+          }
+        }
+        first = false;
+      }
+      if (from >= e) continue;
       while (from < e) {
         std::uint32_t to = std::min(e, from + max);
         // Never across a learned split.

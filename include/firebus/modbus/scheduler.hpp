@@ -36,14 +36,16 @@
 ///   (poll_planner::split()) and its halves are read at once; the split is kept for every
 ///   later plan. A merged read that still times out after its retries is split the same way
 ///   (devices that stay silent on an unimplemented register are common), but that split is
-///   kept only if the device answers again before it goes into quarantine: a dead device's
-///   timeouts are no evidence, and must not fragment its plan.
+///   kept only if the device answers again (a reply or an exception) before it goes into
+///   quarantine: a dead device's timeouts are no evidence, and must not fragment its plan.
 /// - After `quarantine_after` consecutive failed transactions the device goes into quarantine
 ///   for `backoff_initial`, doubling up to `backoff_max`: its queued requests are dropped
 ///   (reported with errc::quarantined), and while in quarantine it is not polled. When the
 ///   quarantine ends one probe request is sent, without retries: a dead device thus costs at
-///   most one timeout per back-off period. A reply ends the quarantine. A write submitted while
-///   a device is in quarantine waits until the device answers again.
+///   most one timeout per back-off period. An answer ends the quarantine. A write submitted
+///   while a device is in quarantine waits for the next probe: it is sent once the device
+///   answers, and reported failed (errc::quarantined) when the probe fails. A device without
+///   reads (write-only) is probed with the step of its first write, once it has one.
 /// - The probe waits for idle bus time in the same way, so that a dead device's probes do not
 ///   delay the live devices' alarm reads. When the bus has no such gap for
 ///   one more back-off period, the probe is queued anyway (first read of its most urgent class,
@@ -282,7 +284,9 @@ class scheduler {
     }
     for (const device& d : devices_) {
       if (d.quarantined) {  // its writes wait for it too
-        if (!d.probing) take(d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
+        if (!d.probing && can_probe(d)) {
+          take(d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
+        }
         continue;
       }
       if (!d.writes.empty() && !d.writing) take(mono_time{});
@@ -337,6 +341,12 @@ class scheduler {
       d.alive = true;
       set_suspect(d, false);
       if (d.quarantined) leave_quarantine(d);
+      // An answer: the splits learned from its timeouts are evidence now, and so is the split
+      // this exception may make (kept through a later quarantine, like after a reply).
+      if (d.unconfirmed) {
+        d.confirmed = d.planner;
+        d.unconfirmed = false;
+      }
     } else if (timed_out) {
       ++d.counters.timeouts;
       ++bus_.timeouts;
@@ -479,7 +489,9 @@ class scheduler {
       if (d.quarantined || d.running[c] == 0) t = std::min(t, d.next_due[c]);
     }
     if (d.quarantined) {
-      if (!d.probing) t = std::min(t, d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
+      if (!d.probing && can_probe(d)) {
+        t = std::min(t, d.probe_waiting ? probe_forced_at(d) : d.quarantine_until);
+      }
     } else if (!d.writing && !d.writes.empty()) {
       t = mono_time::min();
     }
@@ -528,7 +540,12 @@ class scheduler {
         return;
       }
       // The quarantine is over: the probe waits for idle bus time (next()), for one more
-      // back-off period at most, then it is queued.
+      // back-off period at most, then it is queued. A device with nothing to probe with (no
+      // read, no write waiting) waits for a write.
+      if (!can_probe(d)) {
+        set_probe_waiting(d, false);
+        return;
+      }
       if (now < probe_forced_at(d)) {
         set_probe_waiting(d, true);
         return;
@@ -552,18 +569,21 @@ class scheduler {
         enqueue(make_job(i, static_cast<poll_priority>(c), r), now, false);
       }
     }
-    if (!d.writing && !d.writes.empty()) {
-      pending_write& w = d.writes.front();
-      job j;
-      j.id = ++last_job_;
-      j.device = i;
-      j.unit = d.unit;
-      j.prio = poll_priority::config;
-      j.write_id = w.id;
-      j.read.req = w.steps[w.next];
-      d.writing = true;
-      enqueue(std::move(j), now, false);
-    }
+    if (!d.writing && !d.writes.empty()) enqueue(make_write_job(d, i), now, false);
+  }
+
+  // The job of the next step of `d`'s first write (there is one), which is now under way.
+  job make_write_job(device& d, std::uint32_t i) {
+    const pending_write& w = d.writes.front();
+    job j;
+    j.id = ++last_job_;
+    j.device = i;
+    j.unit = d.unit;
+    j.prio = poll_priority::config;
+    j.write_id = w.id;
+    j.read.req = w.steps[w.next];
+    d.writing = true;
+    return j;
   }
 
   void finish_cycle_step(device& d, std::size_t cls) {
@@ -702,9 +722,21 @@ class scheduler {
     set_counted(d.probe_waiting, waiting, probes_waiting_);
   }
 
-  // Queues the probe of `d`: the first read of its most urgent class, without retries.
+  // Whether `d` has a request to probe with: a read, or else a write waiting.
+  static bool can_probe(const device& d) {
+    for (const auto& p : d.plans) {
+      if (!p.empty()) return true;
+    }
+    return !d.writes.empty();
+  }
+
+  // Queues the probe of `d`: the first read of its most urgent class, without retries; for a
+  // device without reads (write-only), the step of its first write. Without it such a device
+  // would stay in quarantine for ever, its writes never sent nor failed, and next_deadline()
+  // in the past (a transport spinning).
   void start_probe(device& d, std::uint32_t i, mono_time now) {
     set_probe_waiting(d, false);
+    if (!can_probe(d)) return;
     for (std::size_t c = 0; c < 3; ++c) {
       if (!d.plans[c].empty()) {
         job j = make_job(i, static_cast<poll_priority>(c), d.plans[c].front());
@@ -715,6 +747,10 @@ class scheduler {
         return;
       }
     }
+    job j = make_write_job(d, i);
+    j.probe = true;
+    d.probing = true;
+    enqueue(std::move(j), now, false);
   }
 
   // How a queued job may go: `free` like any other; a suspect device's request (not a probe:

@@ -1443,7 +1443,7 @@ line_result encode_line(const std::string& text, const encode_options& o,
   json line;
   try {
     line = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double (406)
     std::string m = e.what();
     const std::size_t bracket = m.find("] ");
     if (bracket != std::string::npos) m = m.substr(bracket + 2);

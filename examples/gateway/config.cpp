@@ -522,7 +522,7 @@ bool parse_config(const std::string& text, const std::string& name, gateway_conf
       too_deep = true;
       return false;
     });
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double (406)
     err.message = std::string("not JSON: ") + e.what();
     return false;
   }

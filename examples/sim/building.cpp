@@ -45,7 +45,7 @@ json read_json(const std::string& path) {
       too_deep = true;
       return false;
     });
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double (406)
     throw config_error(path + ": " + e.what());
   }
   if (too_deep) {

@@ -601,6 +601,15 @@ def test_never_crashes_on_random_input():
         assert p.returncode in (0, 1)
 
 
+def test_encode_refuses_a_number_beyond_a_double_like_any_bad_line():
+    # nlohmann throws out_of_range (406), not parse_error, for it: it ended the whole run as
+    # "internal error" (exit 2), the lines after it not encoded.
+    p = run("gb26875", "encode", stdin='{"type": 1e99999}\n' + VENDOR_JSON_LINE())
+    assert p.returncode == 1, p.stderr
+    assert b"line 1: invalid JSON: number overflow parsing '1e99999'" in p.stderr, p.stderr
+    assert p.stdout.decode().split() == [VENDOR.hex()]
+
+
 def test_encode_refuses_deep_and_long_lines():
     p = run("gb26875", "encode", stdin="[" * 400000 + "]" * 400000 + "\n" + VENDOR_JSON_LINE())
     assert p.returncode == 1

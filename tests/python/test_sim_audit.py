@@ -125,6 +125,22 @@ def test_json_nested_very_deeply_is_refused_not_a_crash(tmp_path, where):
     assert p.stderr == f"firebus-sim: {f}: JSON nested deeper than 64 levels\n"
 
 
+def test_a_number_beyond_a_double_is_refused_not_an_internal_error(tmp_path):
+    assert check(tmp_path, []).returncode == 0
+    b = tmp_path / "b.json"
+    b.write_text(b.read_text().replace('"buses"', '"name": 1e99999, "buses"', 1))
+    p = subprocess.run(
+        [SIM, "--building", str(b), "--check"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert p.returncode == 2, p.stdout
+    assert p.stderr.startswith(f"firebus-sim: {b}: "), p.stderr
+    assert "number overflow parsing '1e99999'" in p.stderr
+
+
 def test_a_correct_scenario_file_checks(tmp_path):
     p = check(
         tmp_path,

@@ -249,8 +249,16 @@ struct http_api::impl {
     server.set_payload_max_length(max_body);
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;  // a handler's own error body
+      // cpp-httplib parses a form-encoded body (curl -d's default type) itself, and refuses one
+      // above its own, smaller limit: say so, or "at most 65536" would puzzle at 9 KiB.
+      const bool form =
+          req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
       error(res, res.status,
-            res.status == 404   ? "no such resource: " + req.method + " " + req.path
+            res.status == 404 ? "no such resource: " + req.method + " " + req.path
+            : res.status == 413 && form
+                ? "form-encoded body too large: at most " +
+                      std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
+                      " bytes; send the JSON body as Content-Type: application/json"
             : res.status == 413 ? "body too large: at most " + std::to_string(max_body) + " bytes"
                                 : "HTTP " + std::to_string(res.status));
     });

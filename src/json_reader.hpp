@@ -190,6 +190,16 @@ inline std::string json_quoted(std::string_view s) {
   return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// `s` as a JSON string for an error message, cut after 128 bytes (at a character boundary, with
+// its full size said): a misspelt key may be any length, the message stays readable.
+inline std::string message_quoted(std::string_view s) {
+  constexpr std::size_t max = 128;
+  if (s.size() <= max) return json_quoted(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return json_quoted(s.substr(0, n)) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
 inline std::string join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -222,7 +232,7 @@ class reader {
     for (const auto& item : v.items()) {
       bool known = false;
       for (std::string_view a : allowed) known = known || item.key() == a;
-      if (!known) return fail(path, "unknown key " + json_quoted(item.key()));
+      if (!known) return fail(path, "unknown key " + message_quoted(item.key()));
     }
     for (std::string_view r : required) {
       if (v.find(std::string(r)) == v.end()) {

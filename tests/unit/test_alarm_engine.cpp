@@ -167,6 +167,17 @@ TEST_CASE("alarm engine: a zone of many members is checked and built in linear t
   CHECK_FALSE(alarm::validate(r, err));
   CHECK(err.what() ==
         "zones[0].manual_call_points[100000]: expected a member of the zone, found \"nope\"");
+  // A misspelt reference of any length is quoted in at most 128 bytes, its size said.
+  r.zones[0].manual_call_points.back() = std::string(200000, 'q');
+  CHECK_FALSE(alarm::validate(r, err));
+  CHECK(err.what() ==
+        "zones[0].manual_call_points[100000]: expected a member of the zone, found \"" +
+            std::string(128, 'q') + "\"... (200000 bytes)");
+  r.zones[0].manual_call_points.pop_back();
+  r.zones[0].members.push_back(std::string(127, 'x') + "\xc3\xa9" + std::string(5000, 'x'));
+  CHECK_FALSE(alarm::validate(r, err));
+  CHECK(err.what() == "zones[0].members[100000]: unknown point \"" + std::string(127, 'x') +
+                          "\"... (5129 bytes)");
 }
 
 TEST_CASE("alarm engine: refused inputs change nothing and emit nothing") {

@@ -361,6 +361,10 @@ TEST_CASE("unknown and misspelt keys are refused, never defaulted") {
   refused(R"({"version": 1, "points": [{"id": "P"}], "zones": [{"id": "Z", "members": ["P"],
               "min_devices": 2}]})",
           "zones[0]", R"(unknown key "min_devices")");
+  // A key of any length is named in at most 128 bytes, cut at a character boundary.
+  const std::string key = "k" + std::string(126, 'e') + "\u00e9" + std::string(100000, 'y');
+  refused("{\"version\": 1, \"" + key + "\": 1}", "",
+          "unknown key \"k" + std::string(126, 'e') + "\"... (100129 bytes)");
 }
 
 TEST_CASE("keys given twice are refused") {

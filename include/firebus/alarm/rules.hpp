@@ -192,6 +192,16 @@ inline std::string fmt_number(double v) {
   return s;
 }
 
+// `s` in double quotes for an error message, cut after 128 bytes (at a character boundary, with
+// its full size said): a misspelt reference may be any length, the message stays readable.
+inline std::string quoted(const std::string& s) {
+  constexpr std::size_t max = 128;
+  if (s.size() <= max) return "\"" + s + "\"";
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return "\"" + s.substr(0, n) + "\"... (" + std::to_string(s.size()) + " bytes)";
+}
+
 inline bool fail(rules_error& err, std::string path, std::string message) {
   err.path = std::move(path);
   err.message = std::move(message);
@@ -268,7 +278,7 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
     const std::string at = "points[" + std::to_string(i) + "]";
     if (!detail::check_id(p.id, at + ".id", err)) return false;
     if (!ids.emplace(p.id, i).second) {
-      return fail(err, at + ".id", "duplicate point id \"" + p.id + "\"");
+      return fail(err, at + ".id", "duplicate point id " + detail::quoted(p.id));
     }
   }
   for (std::size_t i = 0; i < r.points.size(); ++i) {
@@ -292,7 +302,7 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
     if (!p.suppressed_by.empty()) {
       auto it = ids.find(p.suppressed_by);
       if (it == ids.end()) {
-        return fail(err, at + ".suppressed_by", "unknown point \"" + p.suppressed_by + "\"");
+        return fail(err, at + ".suppressed_by", "unknown point " + detail::quoted(p.suppressed_by));
       }
       if (it->second == i)
         return fail(err, at + ".suppressed_by", "a point cannot suppress itself");
@@ -356,7 +366,7 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
     const std::string at = "zones[" + std::to_string(i) + "]";
     if (!detail::check_id(z.id, at + ".id", err)) return false;
     if (!zids.emplace(z.id, i).second) {
-      return fail(err, at + ".id", "duplicate zone id \"" + z.id + "\"");
+      return fail(err, at + ".id", "duplicate zone id " + detail::quoted(z.id));
     }
     if (z.members.empty()) return fail(err, at + ".members", "expected at least one point id");
     // A set, not a scan per member: a zone of 80,000 members took 21 s to check.
@@ -365,10 +375,10 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
     for (std::size_t j = 0; j < z.members.size(); ++j) {
       const auto mat = [&] { return at + ".members[" + std::to_string(j) + "]"; };
       if (ids.find(z.members[j]) == ids.end()) {
-        return fail(err, mat(), "unknown point \"" + z.members[j] + "\"");
+        return fail(err, mat(), "unknown point " + detail::quoted(z.members[j]));
       }
       if (!members.emplace(z.members[j], j).second) {
-        return fail(err, mat(), "duplicate member \"" + z.members[j] + "\"");
+        return fail(err, mat(), "duplicate member " + detail::quoted(z.members[j]));
       }
     }
     if (z.linkage_min_devices < 0 ||
@@ -385,7 +395,7 @@ inline bool validate(const rules& r, rules_error& err, const rules_limits& lim =
       const std::string& m = z.manual_call_points[j];
       if (members.find(m) == members.end()) {
         return fail(err, at + ".manual_call_points[" + std::to_string(j) + "]",
-                    "expected a member of the zone, found \"" + m + "\"");
+                    "expected a member of the zone, found " + detail::quoted(m));
       }
     }
   }

@@ -2137,6 +2137,20 @@ void gateway::command(const std::string& json_command, std::function<void(std::s
   });
 }
 
+void gateway::raise_fault(const std::string& cause, const std::string& why) {
+  std::weak_ptr<impl> weak = impl_;
+  asio::post(impl_->io, [weak, cause, why] {
+    if (auto self = weak.lock()) self->raise_fault(cause, why);
+  });
+}
+
+void gateway::clear_fault(const std::string& cause) {
+  std::weak_ptr<impl> weak = impl_;
+  asio::post(impl_->io, [weak, cause] {
+    if (auto self = weak.lock()) self->clear_fault(cause);
+  });
+}
+
 std::string gateway::active_json() const {
   std::lock_guard<std::mutex> lock(impl_->metrics_mu);
   return impl_->active_text;

@@ -56,6 +56,11 @@ class gateway {
   /// record). Thread-safe: runs on the io thread; `done` gets an empty string or why the engine
   /// refused it.
   void command(const std::string& json_command, std::function<void(std::string)> done);
+  /// Raises the gateway's own fault for `cause` (logged, in /metrics, the UITD fault bit at the
+  /// centre) until clear_fault(cause); for what the gateway's owner runs beside it (the HTTP
+  /// endpoint). Thread-safe: runs on the io thread.
+  void raise_fault(const std::string& cause, const std::string& why);
+  void clear_fault(const std::string& cause);
   /// The active alarm list as JSON (thread-safe: the last rendering, refreshed every second).
   std::string active_json() const;
   /// The Prometheus text of /metrics (thread-safe: the last rendering, refreshed every second).

@@ -11,15 +11,19 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <asio.hpp>
@@ -96,10 +100,18 @@ int main(int argc, char** argv) {
   // /metrics (Prometheus text) and /healthz on localhost, on the HTTP library's own threads.
   httplib::Server http;
   std::thread http_thread;
+  bool http_bound = false;
+  std::string http_error;
+  std::mutex http_mu;
+  std::condition_variable http_cv;
+  bool http_stopping = false;          // under http_mu
+  std::atomic<bool> http_done{false};  // the HTTP thread has nothing left to do
+  const std::chrono::seconds http_retry(10);
+  const auto colon = cfg.metrics_listen.rfind(':');
+  const std::string host = cfg.metrics_listen.substr(0, colon);
+  const int port =
+      cfg.metrics_listen.empty() ? 0 : std::atoi(cfg.metrics_listen.c_str() + colon + 1);
   if (!cfg.metrics_listen.empty()) {
-    const auto colon = cfg.metrics_listen.rfind(':');
-    const std::string host = cfg.metrics_listen.substr(0, colon);
-    const int port = std::atoi(cfg.metrics_listen.c_str() + colon + 1);
     fbgw::gateway* g = gw.get();
     http.Get("/metrics", [g](const httplib::Request&, httplib::Response& res) {
       res.set_content(g->metrics(), "text/plain; version=0.0.4");
@@ -137,9 +149,13 @@ int main(int argc, char** argv) {
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("ok\n", "text/plain");
     });
-    if (!http.bind_to_port(host.c_str(), port)) {
-      std::cerr << "firebus-gateway: cannot listen on " << cfg.metrics_listen << " (metrics)\n";
-      return 1;
+    errno = 0;
+    http_bound = http.bind_to_port(host.c_str(), port);
+    if (!http_bound) {
+      http_error = errno != 0 ? std::generic_category().message(errno) : "refused";
+      std::cerr << "firebus-gateway: cannot listen on " << cfg.metrics_listen
+                << " (metrics): " << http_error << "; running without it, trying again every "
+                << http_retry.count() << " s\n";
     }
   }
   // The port is bound (and listening: connections wait in its backlog) before the gateway says
@@ -150,8 +166,30 @@ int main(int argc, char** argv) {
     std::cerr << "firebus-gateway: cannot start: " << why << '\n';
     return 1;
   }
+  // The endpoint serves operators and monitoring, not the safety function: a port another
+  // program holds (9100 is also node_exporter's) must not keep the gateway, and every alarm,
+  // from running. It runs without it, under its own fault, and takes the port when it is free.
   if (!cfg.metrics_listen.empty()) {
-    http_thread = std::thread([&http] { http.listen_after_bind(); });
+    fbgw::gateway* g = gw.get();
+    const std::string cause = "HTTP endpoint " + cfg.metrics_listen;
+    if (!http_bound) g->raise_fault(cause, "cannot listen: " + http_error);
+    http_thread = std::thread([&, g, cause] {
+      if (!http_bound) {
+        std::unique_lock<std::mutex> lock(http_mu);
+        for (;;) {
+          if (http_cv.wait_for(lock, http_retry, [&] { return http_stopping; })) {
+            http_done = true;
+            return;
+          }
+          if (http.bind_to_port(host.c_str(), port)) break;
+        }
+        lock.unlock();
+        std::cerr << "firebus-gateway: listening on " << cfg.metrics_listen << " (metrics)\n";
+        g->clear_fault(cause);
+      }
+      http.listen_after_bind();
+      http_done = true;
+    });
   }
 
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -182,7 +220,16 @@ int main(int argc, char** argv) {
   signals.async_wait(on_signal);
   io.run();
   if (http_thread.joinable()) {
-    http.stop();
+    {
+      std::lock_guard<std::mutex> lock(http_mu);
+      http_stopping = true;
+    }
+    http_cv.notify_all();
+    // (cpp-httplib's stop() does nothing until the listening loop has begun: repeat it.)
+    while (!http_done) {
+      http.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     http_thread.join();
   }
   gw.reset();

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import time
 from dataclasses import dataclass
 
@@ -566,6 +567,37 @@ def test_a_damaged_journal_is_moved_aside_and_alarms_still_flow(make_pipeline):
     p.wait_until(lambda: p.db_rows("SELECT status FROM events WHERE kind = 'uitd_status' "
                                    "ORDER BY id DESC LIMIT 1")[0]["status"] & 4 == 0, WAIT,
                  "the UITD's fault bit cleared at the centre")
+
+
+def test_a_taken_http_port_does_not_keep_the_gateway_from_running(make_pipeline):
+    """Another program on the gateway's HTTP port (its default, 9100, is also node_exporter's)
+    made the gateway exit at start, and every alarm with it. It runs without the endpoint under
+    its own fault (the UITD's fault bit at the centre) and takes the port once it is free."""
+    p = make(make_pipeline, [(10, PRE), (13, ALM)])
+    squatter = socket.socket()
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    squatter.bind(("127.0.0.1", p.ports["gw_http"]))
+    squatter.listen(1)
+    try:
+        p.start_all()
+        p.wait_line("gateway", lambda ln: "cannot listen on" in ln.text, WAIT,
+                    "the gateway saying it cannot listen")
+        p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "GATEWAY FAULT"
+                    and "HTTP endpoint" in str(ln.data.get("cause")), WAIT,
+                    "the gateway's own fault for its endpoint")
+        wait_stored(p, [PRE, ALM])
+        check_centre_once(p, [PRE, ALM])
+        p.wait_until(lambda: p.db_rows("SELECT id FROM events WHERE kind = 'uitd_status' "
+                                       "AND (status & 4) != 0"), WAIT,
+                     "the UITD's fault bit at the centre")
+    finally:
+        squatter.close()
+    p.wait_until(lambda: p.gateway_metrics().get("firebus_gateway_fault") == 0, 30,
+                 "the endpoint up and the fault cleared once the port is free")
+    p.wait_until(lambda: p.db_rows("SELECT status FROM events WHERE kind = 'uitd_status' "
+                                   "ORDER BY id DESC LIMIT 1")[0]["status"] & 4 == 0, WAIT,
+                 "the UITD's fault bit cleared at the centre")
+    assert p.procs["gateway"].stop(signal.SIGTERM) == 0
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl CLI is not installed")

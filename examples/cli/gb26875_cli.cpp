@@ -152,14 +152,6 @@ std::vector<std::string> split_names(const std::string& described) {
   return names;
 }
 
-// A text without its padding (trailing 0x00 and spaces), as gb26875::trimmed() does for
-// descriptions.
-firebus::byte_view unpadded(firebus::byte_view text) {
-  std::size_t n = text.size();
-  while (n > 0 && (text[n - 1] == 0x00 || text[n - 1] == 0x20)) --n;
-  return text.first(n);
-}
-
 // The snake_case name of a deframer rejection reason.
 std::string_view reason_name(std::error_code ec) {
   if (ec == gb::errc::garbage) return "garbage";
@@ -481,7 +473,7 @@ class text_writer {
     line(label(key), shown_text(gb::trimmed(d)));
   }
   void text(std::string_view key, const gb::config_text& t) {
-    const firebus::byte_view text = unpadded(t.bytes);
+    const firebus::byte_view text = gb::trimmed(t);
     const std::size_t padding = t.bytes.size() - text.size();
     line(label(key), std::to_string(t.bytes.size()) + " bytes: " + shown_text(text) +
                          (padding == 0 ? "" : " + " + std::to_string(padding) + " padding"));
@@ -576,7 +568,7 @@ class json_writer {
     // The readable text without its padding; text_raw keeps every byte.
     std::error_code ec;
     const std::string s =
-        firebus::gb18030_to_utf8(unpadded(t.bytes), ec, firebus::text_policy::replace);
+        firebus::gb18030_to_utf8(gb::trimmed(t), ec, firebus::text_policy::replace);
     out_[base] = ec ? json(nullptr) : json(s);
     out_[base + "_raw"] = to_hex(t.bytes);
   }

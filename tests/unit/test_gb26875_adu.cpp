@@ -418,6 +418,15 @@ TEST_CASE("descriptions: trimming and making") {
   CHECK(ec == gb::errc::text_too_long);
 }
 
+TEST_CASE("configuration texts: padding trimmed, inner spaces and bytes kept") {
+  const bytes padded = {'a', ' ', 0x00, 'b', ' ', 0x00, ' ', 0x00};
+  CHECK(gb::trimmed(gb::config_text{firebus::byte_view(padded)}) ==
+        firebus::byte_view(padded).first(4));
+  const bytes blank = {0x20, 0x00};
+  CHECK(gb::trimmed(gb::config_text{firebus::byte_view(blank)}).empty());
+  CHECK(gb::trimmed(gb::config_text{}).empty());
+}
+
 TEST_CASE("object sizes and limits per type match the standard's table") {
   CHECK(gb::object_size(gb::adu_type::system_status) == 10);
   CHECK(gb::object_size(gb::adu_type::component_status) == 46);

@@ -319,11 +319,13 @@ void add_text_method(py::class_<T>& c) {
         if constexpr (std::is_same_v<std::decay_t<decltype(t.text)>, gb::description>) {
           return firebus::description_to_utf8(t.text, policy);
         } else {
-          return firebus::gb18030_to_utf8(view_of(t.text.b), policy);
+          const firebus::byte_view all = view_of(t.text.b);
+          return firebus::gb18030_to_utf8(gb::trimmed(gb::config_text{all}), policy);
         }
       },
       py::arg("policy") = firebus::text_policy::strict,
-      "The text as str (GB 18030 decoded; a description's padding removed). TextError under "
+      "The text as str (GB 18030 decoded; its padding, trailing 0x00 and spaces, removed, as the "
+      "CLI and the centre show it; the field itself keeps every byte). TextError under "
       "TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.");
 }
 

@@ -365,7 +365,11 @@ def test_variable_length_configs() -> None:
            + bytes([0x11, 0x04, 5]) + b"ab@@c")
     a = gb.decode_adu(adu)
     assert [o.text for o in a] == [padded, b"", b"ab@@c"]
-    assert a.objects[0].decode_text() == "7楼02室会议室烟感" + "\x00" * 13  # not trimmed
+    # The text without its padding (as the CLI and the centre show it); .text keeps every byte.
+    assert a.objects[0].decode_text() == "7楼02室会议室烟感"
+    assert a.objects[2].decode_text() == "ab@@c"
+    (s,) = gb.decode_adu(bytes([0x06, 0x01, 0x01, 0x02, 6]) + b"ab c \x00")
+    assert s.text == b"ab c \x00" and s.decode_text() == "ab c"
     assert gb.encode_adu(a) == adu
     (u,) = gb.decode_adu(bytes([0x1A, 0x01, 17]) + SMOKE_TEXT)
     assert u.decode_text() == "7楼02室会议室烟感"

@@ -1143,6 +1143,14 @@ inline byte_view trimmed(const description& d) noexcept {
   return {d.data(), n};
 }
 
+/// The bytes of a configuration text (types 6 and 26) without its padding (trailing 0x00 and
+/// spaces: "texts are GB 18030, padded with 0x00 or spaces", like descriptions).
+inline byte_view trimmed(const config_text& t) noexcept {
+  std::size_t n = t.bytes.size();
+  while (n > 0 && (t.bytes[n - 1] == 0x00 || t.bytes[n - 1] == 0x20)) --n;
+  return t.bytes.first(n);
+}
+
 /// A description from GB 18030 bytes, padded with 0x00; errc::text_too_long over 31 bytes.
 inline description make_description(byte_view gb18030, std::error_code& ec) noexcept {
   description d{};

@@ -1391,7 +1391,7 @@ class ComponentConfig:
         """
     def decode_text(self, policy: text.TextPolicy = text.TextPolicy.strict) -> str:
         """
-        The text as str (GB 18030 decoded; a description's padding removed). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
+        The text as str (GB 18030 decoded; its padding, trailing 0x00 and spaces, removed, as the CLI and the centre show it; the field itself keeps every byte). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
         """
     @property
     def component_address(self) -> int:
@@ -1467,7 +1467,7 @@ class ComponentStatusRecord:
         """
     def decode_text(self, policy: text.TextPolicy = text.TextPolicy.strict) -> str:
         """
-        The text as str (GB 18030 decoded; a description's padding removed). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
+        The text as str (GB 18030 decoded; its padding, trailing 0x00 and spaces, removed, as the CLI and the centre show it; the field itself keeps every byte). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
         """
     @property
     def component_address(self) -> int:
@@ -3278,7 +3278,7 @@ class SystemConfig:
         """
     def decode_text(self, policy: text.TextPolicy = text.TextPolicy.strict) -> str:
         """
-        The text as str (GB 18030 decoded; a description's padding removed). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
+        The text as str (GB 18030 decoded; its padding, trailing 0x00 and spaces, removed, as the CLI and the centre show it; the field itself keeps every byte). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
         """
     @property
     def system_address(self) -> int:
@@ -3666,7 +3666,7 @@ class UitdConfig:
         """
     def decode_text(self, policy: text.TextPolicy = text.TextPolicy.strict) -> str:
         """
-        The text as str (GB 18030 decoded; a description's padding removed). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
+        The text as str (GB 18030 decoded; its padding, trailing 0x00 and spaces, removed, as the CLI and the centre show it; the field itself keeps every byte). TextError under TextPolicy.strict for undecodable bytes; TextPolicy.replace shows them as U+FFFD.
         """
     @property
     def text(self) -> bytes:

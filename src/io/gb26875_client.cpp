@@ -333,7 +333,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void on_reject(const rejection& r, mono_time t) {
     ++frames_rejected;
-    if (r.reason == errc::checksum_mismatch) {
+    if (r.reason == errc::checksum_mismatch || r.reason == errc::bad_end ||
+        r.reason == errc::adu_too_long) {
       std::error_code ec;
       session.receive(r.candidate, t, ec);  // §6.5.3: deny it, unless it reads as an answer
     }

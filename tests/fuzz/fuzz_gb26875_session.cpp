@@ -412,11 +412,22 @@ struct waiting {
 // What a call handed the engine: the frames it may answer.
 struct unit {
   enum kind { input_frame, input_rejection, call, accept_call, reject_call, disconnect } k = call;
-  gb::header hdr;  // the frame (or checksum rejection) concerned
+  gb::header hdr;  // the frame (or denied rejection) concerned
   bytes adu;
   bool has_hdr = false;
   std::error_code rejection;
+  bool deniable = false;  // a rejection the centre answers with a deny
 };
+
+// §6.5.3: a checksum error, wrong end bytes, an ADU length over the limit are denied, when the
+// candidate holds the 27 header bytes to echo.
+// (for the last two, with protocol version 1 at offset 4: a plausible frame start).
+bool deniable(const gb::rejection& r) {
+  if (r.candidate.size() < gb::header_size) return false;
+  if (r.reason == gb::errc::checksum_mismatch) return true;
+  return (r.reason == gb::errc::bad_end || r.reason == gb::errc::adu_too_long) &&
+         r.candidate[4] == 1;
+}
 
 // A compact form of an output, to compare the two twins.
 std::string describe(const gb::centre_session::output& o) {
@@ -669,7 +680,10 @@ struct harness {
       ++u_denied_input;
       FIREBUS_FUZZ_CHECK(d->reason);
       FIREBUS_FUZZ_CHECK(d->serial == last_deny_serial && u_deny > 0);
-      if (d->reason == gb::errc::checksum_mismatch) ++checksum_denials;
+      if (d->reason == gb::errc::checksum_mismatch || d->reason == gb::errc::bad_end ||
+          d->reason == gb::errc::adu_too_long) {
+        ++checksum_denials;
+      }
       if (eager) {
         FIREBUS_FUZZ_CHECK((cur.k == unit::input_frame || cur.k == unit::input_rejection) &&
                            cur.hdr.serial == d->serial);
@@ -696,8 +710,11 @@ struct harness {
       } else {
         ++rejection_drops;
         ++u_rejection_drop;
-        FIREBUS_FUZZ_CHECK(!r->has_serial && r->reason != gb::errc::checksum_mismatch);
-        if (eager) FIREBUS_FUZZ_CHECK(cur.k == unit::input_rejection && cur.rejection == r->reason);
+        FIREBUS_FUZZ_CHECK(!r->has_serial);
+        if (eager) {
+          FIREBUS_FUZZ_CHECK(cur.k == unit::input_rejection && cur.rejection == r->reason &&
+                             !cur.deniable);
+        }
       }
     } else if (const auto* c = std::get_if<gb::centre_session::close>(&o)) {
       closed_seen = true;
@@ -812,16 +829,19 @@ struct harness {
       FIREBUS_FUZZ_CHECK(u_message + u_heartbeat + u_confirm + u_deny == 0);
       return;
     }
-    const bool bad = u_denied_input > 0 || u_rejection_drop > 0;
+    // A user-defined command (128–255) is denied but well-formed: not an error.
+    const bool user_command =
+        cur.k == unit::input_frame && static_cast<std::uint8_t>(cur.hdr.cmd) >= 128;
+    const bool bad = (u_denied_input > 0 && !user_command) || u_rejection_drop > 0;
     FIREBUS_FUZZ_CHECK(u_denied_input + u_rejection_drop <= 1);
     errors_in_row = bad ? errors_in_row + 1 : 0;
     const bool too_many = errors_in_row > cfg.max_consecutive_errors;
     FIREBUS_FUZZ_CHECK(too_many == (u_close == gb::close_reason::too_many_errors));
     if (!too_many) FIREBUS_FUZZ_CHECK(!u_close);
     if (cur.k == unit::input_rejection) {
-      const bool checksum = cur.rejection == gb::errc::checksum_mismatch;
-      FIREBUS_FUZZ_CHECK(u_deny == (checksum ? 1 : 0) && u_denied_input == (checksum ? 1 : 0));
-      FIREBUS_FUZZ_CHECK(u_rejection_drop == (checksum ? 0 : 1));
+      const bool denied = cur.deniable;
+      FIREBUS_FUZZ_CHECK(u_deny == (denied ? 1 : 0) && u_denied_input == (denied ? 1 : 0));
+      FIREBUS_FUZZ_CHECK(u_rejection_drop == (denied ? 0 : 1));
       return;
     }
     // A frame: accounted for exactly once.
@@ -914,6 +934,7 @@ struct harness {
     unit u;
     u.k = unit::input_rejection;
     u.rejection = r.reason;
+    u.deniable = deniable(r);
     begin_unit(u);
     push_rejection_answerable(r);
     const bool was_closed = a.closed();
@@ -926,11 +947,12 @@ struct harness {
   }
 
   void push_rejection_answerable(const gb::rejection& r) {
-    if (r.reason != gb::errc::checksum_mismatch || r.candidate.size() < gb::header_size) return;
+    if (!deniable(r)) return;
     const std::uint8_t* p = r.candidate.data();
     unit u;
     u.k = unit::input_rejection;
     u.rejection = r.reason;
+    u.deniable = true;
     u.has_hdr = true;
     u.hdr.serial = static_cast<std::uint16_t>(p[2] | p[3] << 8);
     u.hdr.version_major = p[4];
@@ -1881,8 +1903,12 @@ struct harness {
       give(v);
       return;
     }
-    // Only a checksum error with an intact structure is answered, and never an answer.
-    const bool counted = dec == gb::errc::checksum_mismatch && s.is_connected();
+    // Only a checksum error, wrong end bytes or a length over 1024 (§6.5.3) is answered, with
+    // the header there to echo, and never an answer.
+    const bool counted =
+        frame.size() >= gb::header_size && s.is_connected() &&
+        (dec == gb::errc::checksum_mismatch ||
+         ((dec == gb::errc::bad_end || dec == gb::errc::adu_too_long) && frame[4] == 1));
     gb::header rh;
     bool answer_like = false;
     if (counted) {

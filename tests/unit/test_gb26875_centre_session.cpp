@@ -214,6 +214,61 @@ TEST_CASE("centre_session: a frame with a bad checksum is denied, echoing its se
   CHECK_FALSE(s.has_peer());  // nothing is learnt from a damaged frame
 }
 
+TEST_CASE("centre_session: wrong end bytes and an ADU length over 1024 are denied (§6.5.3)") {
+  // The known public bug: end bytes 0x35 0x35 (decimal 35 read as hex).
+  session s(make_config(), mono_time{});
+  bytes f = frame(0x0E0D, gb::command::send_data, fire_alarm_adu());
+  f[f.size() - 2] = 0x35;
+  f[f.size() - 1] = 0x35;
+  feed(s, f, at(1s));
+  auto out = drain(s);
+  REQUIRE(out.size() >= 2);
+  check_reply(out[0], gb::command::deny, 0x0E0D);
+  CHECK(as<session::denied_input>(out[1]).reason == gb::errc::bad_end);
+  CHECK_FALSE(s.has_peer());  // nothing is learnt from a refused frame
+  CHECK(s.counters().messages == 0);
+  // A length field over 1024: denied once its 27 header bytes are there.
+  session s2(make_config(), mono_time{});
+  bytes g = frame(0x0707, gb::command::send_data, fire_alarm_adu());
+  g[24] = 0x01;  // L = 0x0401 = 1025
+  g[25] = 0x04;
+  feed(s2, g, at(1s));
+  out = drain(s2);
+  REQUIRE(out.size() >= 2);
+  check_reply(out[0], gb::command::deny, 0x0707);
+  CHECK(as<session::denied_input>(out[1]).reason == gb::errc::adu_too_long);
+  CHECK(s2.counters().messages == 0);
+  // A stray 0x40 just before a real frame makes a `@@` that is no frame start (its "version"
+  // is the real serial number's high byte): not answered; the real frame is confirmed.
+  session s3(make_config(), mono_time{});
+  bytes stream = {0x11, 0x40};
+  const bytes good = frame(0x0502, gb::command::send_data, fire_alarm_adu());
+  stream.insert(stream.end(), good.begin(), good.end());
+  feed(s3, stream, at(1s));
+  out = drain(s3);
+  CHECK(s3.counters().denies_sent == 0);
+  CHECK(s3.counters().messages == 1);
+  CHECK(s3.counters().confirms_sent == 1);
+}
+
+TEST_CASE("centre_session: user-defined commands are denied but are not errors") {
+  gb::centre_config cfg = make_config();
+  cfg.max_consecutive_errors = 3;
+  session s(cfg, mono_time{});
+  // A vendor's keepalive in command 0x80, many times in a row: denied each time, never closed.
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    feed(s, frame(i, static_cast<gb::command>(0x80 + i % 128), bytes{1, 2}), at(1s));
+    const auto out = drain(s);
+    REQUIRE(out.size() == 2);
+    check_reply(out[0], gb::command::deny, i);
+    CHECK(as<session::denied_input>(out[1]).reason == gb::errc::unknown_command);
+  }
+  CHECK_FALSE(s.closed());
+  // Reserved commands are errors: the 4th in a row closes.
+  for (int i = 0; i < 4; ++i) feed(s, frame(50, static_cast<gb::command>(7), bytes{1}), at(2s));
+  CHECK(s.closed());
+}
+
 TEST_CASE("centre_session: garbage is counted, not answered") {
   session s(make_config(), mono_time{});
   feed(s, bytes{1, 2, 3, 4, 5}, at(1s));

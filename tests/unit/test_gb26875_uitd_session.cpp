@@ -962,6 +962,30 @@ TEST_CASE("uitd_session: reserved commands and malformed ADUs are denied") {
   s.receive(conf, at(4), ec);
   CHECK(ec == gb::errc::checksum_mismatch);
   CHECK(s.pending_outputs() == 0);
+  // Wrong end bytes, an ADU length over 1024 (its 27 header bytes): denied too (§6.5.3).
+  bytes bad_end = centre_frame(gb::command::request, 61, {81, 1, 0});
+  bad_end[bad_end.size() - 1] = 0x35;
+  s.receive(bad_end, at(4), ec);
+  CHECK(ec == gb::errc::bad_end);
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].hdr.cmd == gb::command::deny);
+  CHECK(d.frames[0].hdr.serial == 61);
+  bytes too_long = centre_frame(gb::command::control, 62, {91, 1, 5});
+  too_long[24] = 0xFF;
+  too_long[25] = 0xFF;
+  too_long.resize(gb::header_size);
+  s.receive(too_long, at(4), ec);
+  CHECK(ec == gb::errc::adu_too_long);
+  d = drain(s);
+  REQUIRE(d.frames.size() == 1);
+  CHECK(d.frames[0].hdr.cmd == gb::command::deny);
+  CHECK(d.frames[0].hdr.serial == 62);
+  bytes bad_end_answer = centre_frame(gb::command::confirm, 0);
+  bad_end_answer.back() = 0;
+  s.receive(bad_end_answer, at(4), ec);
+  CHECK(ec == gb::errc::bad_end);
+  CHECK(s.pending_outputs() == 0);  // an answer is never answered
   bytes junk = {0x40, 0x40, 1, 2};
   s.receive(junk, at(4), ec);
   CHECK(ec == gb::errc::truncated);

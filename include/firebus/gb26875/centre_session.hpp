@@ -33,7 +33,9 @@
 ///    control command with an empty ADU (errc::truncated), a reserved command 0 or 7–127, a
 ///    request (command 4, which the standard defines only from the centre to the UITD) and a
 ///    user-defined command 128–255 (no user commands are known to the engine): all
-///    errc::unknown_command.
+///    errc::unknown_command. A user-defined command is legal and well-formed, so its deny is not
+///    an error (close_reason::too_many_errors): a vendor's keepalive in a user command would
+///    otherwise close an idle session every 17 frames.
 /// 4. **Duplicates.** A UITD that missed a confirm retransmits the frame with the same serial
 ///    number (§6.5.4). The engine remembers the last centre_config::duplicate_history confirmed
 ///    messages by (command, serial number, ADU length, FNV-1a hash of the ADU). A repeat of one is
@@ -58,13 +60,19 @@
 ///    they answer (reply_header()).
 ///
 /// @par Rules for rejected bytes (on_rejection)
-/// - errc::checksum_mismatch: the deframer found start, length and end in place, so the header is
-///   intact and only the content damaged: the engine denies it echoing its serial number (§6.5.3),
-///   read from the 27 header bytes of rejection::candidate. No address is learnt from it.
-/// - Every other rejection (garbage, bad_end, adu_too_long, truncated): the deframer judged that
-/// the
-///   `@@` was probably no frame start, so its "serial number" is noise and a deny would confuse
-///   the UITD. Counted and reported (dropped_input), not answered.
+/// - errc::checksum_mismatch, errc::bad_end, errc::adu_too_long: §6.5.3 answers a checksum
+///   error, wrong end bytes and an ADU length over the limit with a deny. The engine denies the
+///   candidate echoing its serial number, read from the 27 header bytes of rejection::candidate
+///   (no address is learnt from it). For a bad end or length the deframer goes on looking for a
+///   frame from the next byte (its rule 3): the `@@` may have been no frame start (a stray 0x40
+///   just before a real frame makes one), so such a candidate is denied only when it reads as a
+///   frame start, with protocol version 1 at offset 4. A deny may still carry a serial number
+///   that is noise — harmless: a UITD ignores a deny of a serial
+///   number it is not sending (firebus's does), and one that matches only makes it send its
+///   frame again. A peer with the known bug of wrong end bytes learns at once that its frames
+///   are refused instead of waiting for its answer timeouts.
+/// - Every other rejection (garbage, truncated): counted and reported (dropped_input), not
+///   answered.
 ///
 /// @par Rules for the centre's requests (§6.4–6.5)
 /// - request() sends a read (ADU types 61–88, or user-defined 128–254) with command 4 and waits
@@ -416,6 +424,14 @@ class centre_session {
         return;
       case command::request:
       default:
+        if (static_cast<std::uint8_t>(cmd) >= 128) {
+          // User-defined (128–255): legal, only unknown here. Denied, but well-formed: not an
+          // error (a vendor's keepalive must not close the session every 17 frames).
+          reply(f.hdr, command::deny);
+          push(denied_input{make_error_code(errc::unknown_command), f.hdr.serial});
+          errors_in_row_ = 0;
+          return;
+        }
         deny(f.hdr, make_error_code(errc::unknown_command));
         return;
     }
@@ -425,7 +441,10 @@ class centre_session {
   void on_rejection(const rejection& r, mono_time now) {
     if (!begin_input(now)) return;
     ++counters_.rejections;
-    if (r.reason == errc::checksum_mismatch && r.candidate.size() >= header_size) {
+    if (r.candidate.size() >= header_size &&
+        (r.reason == errc::checksum_mismatch ||
+         ((r.reason == errc::bad_end || r.reason == errc::adu_too_long) &&
+          r.candidate[4] == 1))) {  // a plausible frame start: protocol version 1
       const header h = detail::read_checked_header(r.candidate.data());
       deny(h, r.reason);  // counts the error
       return;

@@ -94,9 +94,11 @@
 ///   since the standard sends no data to the UITD.
 /// - Reserved commands (0, 7–127), user-defined commands (128–255), ADUs that do not decode,
 ///   and ADU types that do not belong to the command: deny (§6.5.3), and an event
-///   uitd_event_kind::request_denied with the reason. A frame whose checksum is wrong but whose
-///   structure is intact (given to the byte overload of receive()) is denied too, unless it
-///   reads as an answer (an answer is never answered; the retransmission repairs it).
+///   uitd_event_kind::request_denied with the reason. A frame whose checksum is wrong, whose end
+///   bytes are not `##` or whose ADU length is over 1024 (§6.5.3; given to the byte overload of
+///   receive(), at least its 27 header bytes; for the last two, with protocol version 1, so
+///   that a `@@` that is no frame start is not answered) is denied too, unless it reads as an
+///   answer (an answer is never answered; the retransmission repairs it).
 /// - Frames received while disconnected are ignored (counted).
 ///
 /// @par Outputs and memory
@@ -605,15 +607,22 @@ class uitd_session {
   }
 
   /// Decodes `frame_bytes` (exactly one frame) and handles it. A frame refused for its
-  /// checksum alone is denied (§6.5.3) unless it reads as an answer; `ec` is then the
-  /// decoding error, and no other bad frame is answered.
+  /// checksum, its end bytes or its ADU length over 1024 (the deframer's candidate: its 27
+  /// header bytes for a length) is denied (§6.5.3) unless it reads as an answer; `ec` is then
+  /// the decoding error, and no other bad frame is answered.
   void receive(byte_view frame_bytes, mono_time now, std::error_code& ec) {
     const frame_view f = decode_frame(frame_bytes, ec);
     if (!ec) {
       receive(f, now);
       return;
     }
-    if (ec != errc::checksum_mismatch || !valid_ || !connected_) return;
+    // A bad end or length: only when the candidate reads as a frame start (protocol version 1;
+    // a stray 0x40 just before a real frame makes a `@@` that is none).
+    const bool deniable =
+        frame_bytes.size() >= header_size &&
+        (ec == errc::checksum_mismatch ||
+         ((ec == errc::bad_end || ec == errc::adu_too_long) && frame_bytes[4] == 1));
+    if (!deniable || !valid_ || !connected_) return;
     const header h = detail::read_checked_header(frame_bytes.data());
     if (h.cmd == command::confirm || h.cmd == command::deny || h.cmd == command::response) {
       return;

@@ -817,8 +817,9 @@ void bind_uitd(py::module_& m) {
       "Handles one frame from the centre: a Frame, or the bytes of exactly one frame (as a "
       "Deframer cuts them). Answers it (confirm, response from data_provider, or deny) or "
       "settles the message in flight. Bytes that are not a valid frame raise GB26875Error "
-      "(checksum_mismatch, bad_start, ...) after the engine has dealt with them: a frame whose "
-      "only fault is its checksum is denied (unless it reads as an answer). Frames received "
+      "(checksum_mismatch, bad_start, ...) after the engine has dealt with them: a frame refused "
+      "for its checksum, its end bytes or an ADU length over 1024 is denied (§6.5.3; the last "
+      "two only with protocol version 1), unless it reads as an answer. Frames received "
       "while disconnected are counted and ignored. Re-raises what data_provider raised.");
   c.def(
       "advance", [](uitd_py& x, double now) { x.s().advance(py_mono_time(now)); }, py::arg("now"),
@@ -1460,14 +1461,18 @@ void bind_centre(py::module_& m) {
         r.reason = ec;
         r.length = to_u64(bytes.size());
         r.diag = diag;
-        if (ec == gb::errc::checksum_mismatch) r.candidate = bytes;
+        // The candidate as the deframer gives it: the frame, or its 27 header bytes for a
+        // length over 1024.
+        if (ec == gb::errc::checksum_mismatch || ec == gb::errc::bad_end) r.candidate = bytes;
+        if (ec == gb::errc::adu_too_long) r.candidate = bytes.first(gb::header_size);
         x.s().on_rejection(r, t);
       },
       py::arg("frame"), py::arg("now"),
       "Handles one frame from the UITD (a Frame, or the bytes of one frame). Bytes that are no "
-      "valid frame are handled as the Deframer's rejection of them: a frame whose only fault is "
-      "its checksum is denied echoing its serial number, anything else is counted and reported "
-      "as a DroppedInput. Never raises for bad bytes.");
+      "valid frame are handled as the Deframer's rejection of them: a frame refused for its "
+      "checksum, its end bytes or an ADU length over 1024 is denied echoing its serial number "
+      "(§6.5.3; the last two only when it reads as a frame start, protocol version 1), anything "
+      "else is counted and reported as a DroppedInput. Never raises for bad bytes.");
   c.def(
       "advance", [](centre_py& x, double now) { x.s().advance(py_mono_time(now)); }, py::arg("now"),
       "Runs what is due at or before `now`: retransmissions, request failures, the idle "

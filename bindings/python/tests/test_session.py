@@ -682,6 +682,31 @@ def test_centre_bad_input_rejections_and_error_limit() -> None:
         c.on_rejection("x", 2.0)  # type: ignore[arg-type]
 
 
+def test_centre_denies_bad_end_bytes_and_lengths_over_1024() -> None:
+    """§6.5.3: wrong end bytes and an ADU length over 1024 are denied like a checksum error (from
+    bytes and from the Deframer), when the candidate reads as a frame start (version 1); a
+    user-defined command is denied but is not an error."""
+    good = gb.encode_frame(gb.Header(serial=0x0E0D, command=2, source=UITD), ROUTINE)
+    bad_end = good[:-2] + b"\x35\x35"  # a known public bug: decimal 35 written as hex
+    too_long = good[:24] + b"\x01\x04" + good[26:]  # L = 1025
+    for frame, code in ((bad_end, E.bad_end), (too_long, E.adu_too_long)):
+        c = gb.CentreSession(gb.CentreSessionConfig(address=CENTRE), 0.0)
+        c.receive(frame, 1.0)
+        send, denied = c.outputs()
+        assert gb.decode_frame(send.bytes).header.command == gb.Command.deny
+        assert gb.decode_frame(send.bytes).header.serial == 0x0E0D
+        assert isinstance(denied, gb.CentreDeniedInput) and denied.reason.code == code
+        d = gb.CentreSession(gb.CentreSessionConfig(address=CENTRE), 0.0)
+        rej = gb.Deframer().feed(frame)[0]
+        assert isinstance(rej, gb.Rejection) and rej.reason == code
+        d.on_rejection(rej, 1.0)
+        assert isinstance(d.outputs()[0], gb.CentreSend) and d.counters().denies_sent == 1
+    c = gb.CentreSession(gb.CentreSessionConfig(address=CENTRE, max_consecutive_errors=2), 0.0)
+    for serial in range(10):
+        c.receive(gb.encode_frame(gb.Header(serial=serial, command=0x80, source=UITD), b""), 1.0)
+    assert c.counters().denies_sent == 10 and not c.closed
+
+
 def test_centre_frames_requests_idle_timeout_and_no_answer() -> None:
     c = gb.CentreSession(gb.CentreSessionConfig(address=CENTRE, idle_timeout=60.0, retries=1,
                                                 max_pending_requests=1), 0.0)

@@ -477,7 +477,7 @@ class CentreSession:
         """
     def receive(self, frame: bytes | Frame, now: float) -> None:
         """
-        Handles one frame from the UITD (a Frame, or the bytes of one frame). Bytes that are no valid frame are handled as the Deframer's rejection of them: a frame whose only fault is its checksum is denied echoing its serial number, anything else is counted and reported as a DroppedInput. Never raises for bad bytes.
+        Handles one frame from the UITD (a Frame, or the bytes of one frame). Bytes that are no valid frame are handled as the Deframer's rejection of them: a frame refused for its checksum, its end bytes or an ADU length over 1024 is denied echoing its serial number (§6.5.3; the last two only when it reads as a frame start, protocol version 1), anything else is counted and reported as a DroppedInput. Never raises for bad bytes.
         """
     def reject(self, token: int, now: float) -> None:
         """

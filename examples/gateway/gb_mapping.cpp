@@ -311,12 +311,13 @@ std::uint16_t gb_mapper::component_bits(std::uint32_t p) const {
   return c == none ? 0 : bits_[c];
 }
 
-std::uint16_t gb_mapper::compute(const firebus::alarm::engine& e, std::uint32_t p) const {
+std::uint16_t gb_mapper::compute(const firebus::alarm::engine& e, std::uint32_t p,
+                                 std::uint32_t without) const {
   std::uint16_t w = opt_.strict_normal_bit ? bit(gb::component_status_bit::normal_operation) : 0;
   if (p >= alarms_of_.size()) return w;
   for (std::uint32_t a : alarms_of_[p]) {
     if (e.disabled(a) || e.out_of_service(a)) w |= bit(gb::component_status_bit::disabled);
-    if (!annunciated(e.state(a))) continue;
+    if (a == without || !annunciated(e.state(a))) continue;
     switch (e.alarm_class_of(a)) {
       case alarm_class::fire:
         w |= bit(gb::component_status_bit::fire_alarm);
@@ -501,6 +502,10 @@ void gb_mapper::initial(const firebus::alarm::engine& e, firebus::utc_time now, 
 void gb_mapper::on_events(const firebus::alarm::engine& e,
                           const std::vector<firebus::alarm::alarm_event>& events,
                           const clock_fn& clock, std::vector<gb::adu>& out) {
+  // Alarms that a reset (or a return) ended earlier in this step: raised again in the same step
+  // (an operator's reset while the condition holds: a new, unacknowledged alarm), their bit fell
+  // and rose again, though the word is the same before and after.
+  std::set<std::uint32_t> ended;
   for (const firebus::alarm::alarm_event& ev : events) {
     // The point whose component the event concerns (a zone event: its member behind it).
     std::uint32_t p = ev.point != firebus::alarm::npos ? ev.point : ev.source;
@@ -540,8 +545,28 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
         }
       }
     }
+    if (ev.alarm != firebus::alarm::npos &&
+        (ev.kind == event_kind::reset || ev.kind == event_kind::alarm_off)) {
+      ended.insert(ev.alarm);
+    }
     if (c != none) {
       const std::uint16_t w = compute(e, p);
+      if (ev.kind == event_kind::alarm_on && ev.alarm != firebus::alarm::npos &&
+          ended.erase(ev.alarm) == 1 && w == bits_[c]) {
+        // The centre opens an alarm when a bit rises: report the fall, then the rise, both
+        // with this transition's time — unless another alarm of the point held the bit.
+        // One ADU holds both, in order: it travels as a fire message when the bit is the fire
+        // bit, so the fall is never overtaken by the rise (two ADUs would be: the fall alone is
+        // routine, queued behind, and would clear the new alarm at the centre).
+        const std::uint16_t fell = compute(e, p, ev.alarm);
+        if (fell != w) {
+          bits_[c] = fell;
+          gb::adu both{gb::adu_type::component_status, {status_object(c, at)}};
+          bits_[c] = w;
+          both.objects.push_back(status_object(c, at));
+          out.push_back(std::move(both));
+        }
+      }
       if (w != bits_[c]) {
         bits_[c] = w;
         push_component(c, at, out);

@@ -124,7 +124,12 @@ class gb_mapper {
   /// After the engine emitted `events`: the ADUs of every status that changed (component, then
   /// system, then UITD), each with its transition's time; the value that caused an alarm
   /// transition (on, off, returned latched) rides with it, also when the component's word does
-  /// not change (a second fire-class alarm of an alarmed point). `clock` maps engine time to UTC.
+  /// not change (a second fire-class alarm of an alarmed point). An alarm reset (or returned) and
+  /// raised again in the same step (an operator's reset while its condition holds: a new alarm)
+  /// makes its bit fall and rise: two component statuses with the same time tag, in one ADU (a
+  /// fire message when the bit is the fire bit), so that the centre, which opens an alarm when a
+  /// bit rises, opens one for it. The system and UITD words, unchanged, are not repeated.
+  /// `clock` maps engine time to UTC.
   void on_events(const firebus::alarm::engine& e,
                  const std::vector<firebus::alarm::alarm_event>& events, const clock_fn& clock,
                  std::vector<firebus::gb26875::adu>& out);
@@ -152,7 +157,9 @@ class gb_mapper {
   std::size_t size() const noexcept { return comps_.size(); }
 
  private:
-  std::uint16_t compute(const firebus::alarm::engine& e, std::uint32_t p) const;
+  /// The word of point `p` from the engine's state; `without`: an alarm left out.
+  std::uint16_t compute(const firebus::alarm::engine& e, std::uint32_t p,
+                        std::uint32_t without = firebus::alarm::npos) const;
   bool alarmed(const firebus::alarm::engine& e, std::uint32_t p) const;
   void update_power(const firebus::alarm::engine& e);
   std::uint16_t system_bits_of(std::uint16_t key) const;

@@ -569,6 +569,42 @@ def test_a_damaged_journal_is_moved_aside_and_alarms_still_flow(make_pipeline):
                  "the UITD's fault bit cleared at the centre")
 
 
+def test_a_reset_while_the_fire_holds_opens_a_new_alarm_at_the_centre(make_pipeline):
+    """An operator's reset at the gateway of a fire whose condition still holds gives a new,
+    unacknowledged fire (docs/alarms.md). The centre, whose operator had resolved the first one,
+    got no status for it (the word was fire before and after) and had no open alarm during a
+    fire; it now gets the fall and the rise, in one fire message (found by a chaos soak)."""
+    p = make_pipeline(devices=[RISER], scenario=[
+        {"t": 8, "bus": "bus1", "unit": 6, "point": "T2", "set": 78, "note": "fire, stays hot"}])
+    p.start_all()
+    centre = f"http://127.0.0.1:{p.ports['centre_http']}"
+    p.wait_until(lambda: p.db_rows("SELECT id FROM alarms WHERE kind = 'fire'"), WAIT,
+                 "the fire at the centre")
+    _, text = p.http("GET", f"{centre}/api/alarms")
+    first = json.loads(text)["alarms"]  # the component's, its system's and the UITD's
+    assert {a["level"] for a in first if a["kind"] == "fire"} >= {"component"}, first
+    for a in first:  # the centre's operator closes them all
+        for action in ("ack", "resolve"):
+            status, _ = p.http("POST", f"{centre}/api/alarms/{a['id']}/{action}",
+                               {"operator": "li"})
+            assert status == 200
+    mark = p.mark()
+    status, text = p.http("POST", f"http://127.0.0.1:{p.ports['gw_http']}/api/command",
+                          {"command": "reset", "point": "riser-temp/T2", "operator": 3})
+    assert status == 200, text
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "event FIRE alarm_on",
+                WAIT, "the new fire at the gateway", after=mark)
+
+    def reopened():
+        _, body = p.http("GET", f"{centre}/api/alarms")
+        return json.loads(body)["alarms"]
+    # The component's alarm opens again (its system's and the UITD's words did not change).
+    again = p.wait_until(reopened, WAIT, "a new open fire alarm at the centre")
+    assert [(a["kind"], a["level"], a["state"]) for a in again] == [
+        ("fire", "component", "received")], again
+    assert again[0]["id"] not in {a["id"] for a in first}
+
+
 def test_a_taken_http_port_does_not_keep_the_gateway_from_running(make_pipeline):
     """Another program on the gateway's HTTP port (its default, 9100, is also node_exporter's)
     made the gateway exit at start, and every alarm with it. It runs without the endpoint under

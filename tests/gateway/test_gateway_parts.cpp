@@ -372,6 +372,48 @@ TEST_CASE("gb mapping: a residual-current pre-alarm then alarm, each with its va
   CHECK((us.back().status & static_cast<std::uint8_t>(gb::uitd_status_bit::fire_alarm)) == 0);
 }
 
+TEST_CASE("gb mapping: a reset while the fire's condition holds is a fall and a new rise") {
+  // The engine resets the latched fire and raises it again at once (a new, unacknowledged
+  // alarm); the word is the same before and after, but the centre opens an alarm when a bit
+  // rises: it gets the fall and the rise, with the reset's time (found by a chaos soak: a
+  // centre whose operator had resolved the first fire had no open alarm for the second).
+  fixture f;
+  f.sample("dp1/IR3", 1, 305);  // fire (the pre-alarm too)
+  f.out.clear();
+  std::error_code ec;
+  alarm::command reset;
+  reset.kind = alarm::command_kind::reset;
+  f.e.execute(at(5), reset, ec);
+  REQUIRE(!ec);
+  f.m.on_events(
+      f.e, f.e.events(), [&f](mono_time x) { return f.base + x.time_since_epoch(); }, f.out);
+  f.e.clear_events();
+  const auto fire = cbit(gb::component_status_bit::fire_alarm);
+  auto cs = f.objects<gb::component_status>();
+  REQUIRE(cs.size() == 2);
+  // In one ADU, sent as a fire message: the fall is never overtaken by the rise (alone, the
+  // fall would be routine, queued behind the fire, and clear the new alarm at the centre).
+  std::vector<gb::adu> statuses;
+  for (const auto& a : f.out) {
+    if (a.type == gb::adu_type::component_status) statuses.push_back(a);
+  }
+  REQUIRE(statuses.size() == 1);
+  CHECK(statuses[0].objects.size() == 2);
+  CHECK(gb::classify(statuses[0]) == gb::message_priority::fire);
+  CHECK((cs[0].status & fire) == 0);
+  CHECK((cs[1].status & fire) != 0);
+  CHECK(cs[0].time == cs[1].time);
+  CHECK(cs[1].time.second == 5);
+  // The pre-alarm (not latching: the reset leaves it active) keeps its bit in both.
+  CHECK((cs[0].status & cbit(gb::component_status_bit::supervisory)) != 0);
+  CHECK((cs[1].status & cbit(gb::component_status_bit::supervisory)) != 0);
+  CHECK(f.m.component_bits(f.e.find_point("dp1/IR3")) == cs[1].status);
+  // A second alarm of an alarmed point (no reset between) changes nothing: no fall.
+  f.out.clear();
+  f.sample("dp1/IR3", 6, 310);
+  CHECK(f.objects<gb::component_status>().empty());
+}
+
 TEST_CASE("gb mapping: a dependency zone — delay on the first detector, fire on the second") {
   fixture f;
   f.sample("t5/T1", 1, 20);

@@ -3,10 +3,31 @@
 #include "store.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
+
+#include <firebus/core/time.hpp>
 
 namespace firebus_centre {
 namespace {
+
+// UTC microseconds of an event_time as extract() writes it ("2026-11-30T10:55:21+08:00");
+// empty when it is not one.
+std::optional<micros> parse_event_time(const std::string& text) {
+  firebus::civil_time c;
+  char sign = 0;
+  int oh = 0, om = 0, n = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d%n", &c.year, &c.month, &c.day,
+                  &c.hour, &c.minute, &c.second, &sign, &oh, &om, &n) != 9 ||
+      static_cast<std::size_t>(n) != text.size() || (sign != '+' && sign != '-')) {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  const std::chrono::minutes offset((sign == '-' ? -1 : 1) * (oh * 60 + om));
+  const firebus::utc_time t = firebus::to_utc(c, offset, ec);
+  if (ec) return std::nullopt;
+  return t.time_since_epoch().count();
+}
 
 // The schema, with placeholders for what differs: {ID} the key column, {INT} an integer (64-bit
 // in PostgreSQL), {REAL}, {BLOB}. Keep docs/centre.md in step.
@@ -473,6 +494,9 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
             "cleared_us IS NULL DO NOTHING RETURNING id",
             {unit, *dev, e.id, kind, now, opt(e.event_time)});
         if (!r.empty()) e.alarms_opened.emplace_back(alarm_kinds[k], as_int(r.rows[0][0]));
+      } else if (e.superseded && alarm_kinds[k] == alarm_kind::fire && (now_bits & bit) == 0 &&
+                 (before & bit) != 0 && e.event_us) {
+        split_late_fire(unit, *dev, uitd_level, e, now);
       } else if (!e.superseded && (now_bits & bit) == 0 && (before & bit) != 0) {
         const result r = db_->query(
             "UPDATE alarms SET cleared_us = $3, cleared_event_id = $4, updated_us = $3 "
@@ -484,6 +508,51 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
     }
   }
   out.st = ingest_outcome::status::stored;
+}
+
+// A UITD sends fire before everything else queued (GB 26875.1): after an outage, a fire that
+// ended and came back arrives as fire, fire again, and only then the status between them
+// without fire, late (superseded). Ordered by their time tags, the device's fire fell and rose:
+// two fires. The fire alarm open since before the late status ended with it (cleared at its
+// arrival), and the current fire gets an alarm of its own — also when an operator resolved the
+// first one meanwhile — opened by the device's latest fire status (docs/centre.md, "Late
+// statuses"). Nothing happens when the device's last fire alarm was opened after the late
+// status (the fire it reports came later: the usual "link down" status of an outage).
+void store::split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
+                            micros now) {
+  const result last = db_->query(
+      "SELECT a.id, a.state, a.cleared_us, ev.event_time FROM alarms a JOIN events ev "
+      "ON ev.id = a.event_id WHERE a.device_id = $1 AND a.kind = 'fire' "
+      "ORDER BY a.id DESC LIMIT 1",
+      {dev});
+  if (last.empty() || is_null(last.rows[0][3])) return;
+  const std::optional<micros> opened_at = parse_event_time(as_text(last.rows[0][3]));
+  if (!opened_at || *opened_at >= *e.event_us) return;
+  const std::int64_t alarm_id = as_int(last.rows[0][0]);
+  const std::string state = as_text(last.rows[0][1]);
+  if ((state == "received" || state == "acknowledged") && is_null(last.rows[0][2])) {
+    const result r = db_->query(
+        "UPDATE alarms SET cleared_us = $2, cleared_event_id = $3, updated_us = $2 "
+        "WHERE id = $1 AND cleared_us IS NULL RETURNING id",
+        {alarm_id, now, e.id});
+    if (!r.empty()) e.alarms_cleared.emplace_back(alarm_kind::fire, alarm_id);
+  }
+  // The device's latest fire status (by arrival): the one that set its current status.
+  const result fires = db_->query(
+      "SELECT id, status, event_time FROM events WHERE device_id = $1 AND id <> $2 AND "
+      "status IS NOT NULL ORDER BY id DESC LIMIT 32",
+      {dev, e.id});
+  for (const row& f : fires.rows) {
+    if ((alarm_bits_of(static_cast<unsigned>(as_int(f[1])), uitd_level) & 1u) == 0) continue;
+    const result r = db_->query(
+        "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
+        "updated_us) VALUES ($1, $2, $3, 'fire', 'received', $4, $5, $4) "
+        "ON CONFLICT (device_id, kind) WHERE state IN ('received', 'acknowledged') AND "
+        "cleared_us IS NULL DO NOTHING RETURNING id",
+        {unit, dev, as_int(f[0]), now, f[2]});
+    if (!r.empty()) e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+    return;
+  }
 }
 
 std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,

@@ -98,6 +98,9 @@ class store {
   void ingest_one(const inbound& m, ingest_outcome& out);
   std::int64_t device(std::int64_t unit, const event_record& e, micros now,
                       std::optional<std::int64_t>& prev_status, bool& superseded);
+  // A late status without fire between a device's fires: the fire fell and rose (store.cpp).
+  void split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
+                       micros now);
 
   // The identity of a device row: unit id, level (0 uitd, 1 system, 2 component), system type,
   // system address, component address — the unique key of `devices`.

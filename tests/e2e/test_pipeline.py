@@ -605,6 +605,37 @@ def test_a_reset_while_the_fire_holds_opens_a_new_alarm_at_the_centre(make_pipel
     assert again[0]["id"] not in {a["id"] for a in first}
 
 
+def test_a_fire_that_ends_and_returns_during_a_centre_outage_is_two_alarms(make_pipeline):
+    """Fire 1, reset, fire 2, all while the centre is down: the UITD sends fire first (GB
+    26875.1), so the status without fire between the two arrives last, late. The centre merged
+    the two fires into one alarm (and, had its operator resolved fire 1, had none open during
+    fire 2); by the time tags the fire fell and rose: two alarms (found by a chaos soak)."""
+    comp = 2 << 16 | 2  # riser-temp/T2: loop 2, its 2nd point
+    p = make_pipeline(devices=[RISER], scenario=[
+        {"t": 8, "bus": "bus1", "unit": 6, "point": "T2", "set": 78, "note": "fire 1"},
+        {"t": 11, "bus": "bus1", "unit": 6, "point": "T2", "set": 30, "note": "back"},
+        {"t": 20, "bus": "bus1", "unit": 6, "point": "T2", "set": 78, "note": "fire 2"},
+        {"t": 23, "bus": "bus1", "unit": 6, "point": "T2", "set": 30, "note": "back"}])
+    p.start_all()
+
+    def fires():
+        return p.db_rows("SELECT a.id, a.cleared_us FROM alarms a JOIN devices d ON "
+                         "a.device_id = d.id WHERE d.level = 'component' AND "
+                         "d.component_address = ? AND a.kind = 'fire' ORDER BY a.id", (comp,))
+    p.wait_until(fires, WAIT, "fire 1 at the centre")
+    p.wait_scenario(13)
+    assert p.procs["centre"].kill9() == -signal.SIGKILL  # the outage begins
+    p.wait_scenario(15)
+    status, text = p.http("POST", f"http://127.0.0.1:{p.ports['gw_http']}/api/command",
+                          {"command": "reset", "point": "riser-temp/T2", "operator": 3})
+    assert status == 200, text  # fire 1 (returned, latched) reset during the outage
+    p.wait_scenario(26)  # fire 2 raised (and latched) during the outage
+    p.start_centre()
+    both = p.wait_until(lambda: len(fires()) == 2 and fires(), WAIT,
+                        "fire 2 as an alarm of its own at the centre")
+    assert both[0]["cleared_us"] is not None and both[1]["cleared_us"] is None
+
+
 def test_a_taken_http_port_does_not_keep_the_gateway_from_running(make_pipeline):
     """Another program on the gateway's HTTP port (its default, 9100, is also node_exporter's)
     made the gateway exit at start, and every alarm with it. It runs without the endpoint under

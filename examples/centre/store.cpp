@@ -586,8 +586,20 @@ std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
     // Only status objects change last_status; component descriptions come with types 2 and 7. A
     // status whose time tag is older than the one that set last_status arrived late (the UITD
     // sent more urgent objects first): it is history, not the device's state (docs/centre.md).
-    superseded =
-        e.event_us && exists && !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
+    // Time tags count seconds: a status of the same second that would clear a fire is taken as
+    // older too — the UITD sent the fire first (its start-up or intermediate status of that
+    // second came after it), and a fire that ends within the second it began cannot be told
+    // from that; the next status says the truth, and until then the fire stays shown. Not for a
+    // clock that does not run (a panel stuck at 2000-01-01 gives every status the same second):
+    // only for time tags after 2020.
+    constexpr micros plausible_us = 1577836800LL * 1000000;  // 2020-01-01T00:00:00Z
+    const bool same_second_clears_fire =
+        e.event_us && *e.event_us >= plausible_us && exists && !is_null(prev.rows[0][1]) &&
+        *e.event_us == as_int(prev.rows[0][1]) && prev_status &&
+        (alarm_bits_of(static_cast<unsigned>(*prev_status), uitd_level) & 1u) != 0 &&
+        e.alarm_bits && (*e.alarm_bits & 1u) == 0;
+    superseded = e.event_us && exists && !is_null(prev.rows[0][1]) &&
+                 (*e.event_us < as_int(prev.rows[0][1]) || same_second_clears_fire);
   } else {
     superseded = false;
   }

@@ -1,6 +1,8 @@
 // firebus — fire-safety IoT SDK.
 #include "gb_mapping.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
@@ -506,7 +508,36 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
   // (an operator's reset while the condition holds: a new, unacknowledged alarm), their bit fell
   // and rose again, though the word is the same before and after.
   std::set<std::uint32_t> ended;
+  // Systems and the UITD aggregate their components: their words are recomputed once per second
+  // of the step's events (time tags count seconds), not after each event. A word of the middle
+  // of a second (no fire yet, while a fire of the same second follows) would be sent after the
+  // fire (fire goes first) with the same time tag, and a centre would take it as the newer.
+  // The same for components: a component's word is sent once per second, its last of that
+  // second (a pre-alarm and a fire raised by one reading: not the supervisory word, then the fire
+  // word, which would overtake it).
+  std::optional<firebus::utc_time> pending;
+  std::vector<std::pair<std::size_t, std::uint16_t>> changed;  // component, word sent before
+  const auto second_of = [](firebus::utc_time t) {
+    return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch());
+  };
+  const auto set_word = [&](std::size_t k, std::uint16_t w) {
+    if (w == bits_[k]) return;
+    const bool known =
+        std::any_of(changed.begin(), changed.end(), [k](const auto& x) { return x.first == k; });
+    if (!known) changed.emplace_back(k, bits_[k]);
+    bits_[k] = w;
+  };
+  const auto flush = [&](firebus::utc_time t) {
+    for (const auto& [k, before] : changed) {
+      if (bits_[k] != before) push_component(k, t, out);
+    }
+    changed.clear();
+    recompute_systems_and_uitd(t, out);
+  };
   for (const firebus::alarm::alarm_event& ev : events) {
+    const firebus::utc_time at = clock(ev.t);
+    if (pending && second_of(*pending) != second_of(at)) flush(*pending);
+    pending = at;
     // The point whose component the event concerns (a zone event: its member behind it).
     std::uint32_t p = ev.point != firebus::alarm::npos ? ev.point : ev.source;
     std::size_t c = p < by_point_.size() ? by_point_[p] : none;
@@ -531,18 +562,13 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
       default:
         break;
     }
-    const firebus::utc_time at = clock(ev.t);
     if (ev.zone != firebus::alarm::npos && ev.zone < zone_fire_.size()) {
       const std::uint32_t a = e.zone_alarm(ev.zone);
       zone_fire_[ev.zone] = a != firebus::alarm::npos && annunciated(e.state(a));
       for (std::uint32_t m : zone_members_[ev.zone]) {
         const std::size_t mc = m < by_point_.size() ? by_point_[m] : none;
         if (mc == none) continue;
-        const std::uint16_t w = compute(e, comps_[mc].point);
-        if (w != bits_[mc]) {
-          bits_[mc] = w;
-          push_component(mc, at, out);
-        }
+        set_word(mc, compute(e, comps_[mc].point));
       }
     }
     if (ev.alarm != firebus::alarm::npos &&
@@ -565,12 +591,12 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
           bits_[c] = w;
           both.objects.push_back(status_object(c, at));
           out.push_back(std::move(both));
+          for (auto& x : changed) {
+            if (x.first == c) x.second = w;  // sent: not again at the end of the second
+          }
         }
       }
-      if (w != bits_[c]) {
-        bits_[c] = w;
-        push_component(c, at, out);
-      }
+      set_word(c, w);
       // The value that caused an alarm transition goes with it, whether or not the word changed
       // (a rate-of-rise alarm after a threshold alarm leaves the fire bit as it was: the centre
       // still gets the value). Once is enough: not again when it was just sent at that time
@@ -583,17 +609,13 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
       if (comps_[c].power_fault_source) {  // the device's other components: bit 8
         for (std::size_t k = 0; k < comps_.size(); ++k) {
           if (k == c || comps_[k].device != comps_[c].device) continue;
-          const std::uint16_t wk = compute(e, comps_[k].point);
-          if (wk != bits_[k]) {
-            bits_[k] = wk;
-            push_component(k, at, out);
-          }
+          set_word(k, compute(e, comps_[k].point));
         }
       }
     }
     if (p == opt_.main_power_point || p == opt_.backup_power_point) update_power(e);
-    recompute_systems_and_uitd(at, out);
   }
+  if (pending) flush(*pending);
 }
 
 void gb_mapper::on_value(std::uint32_t p, double value, firebus::utc_time at,

@@ -2199,6 +2199,9 @@ class engine {
     if (r.overlays == 0 && r.cond) {
       const auto p = al_[a].c.point;
       const bool has = p != npos && ph_[p].has_held && al_[a].c.type != rule_type::state;
+      // R12: on exit, alarm_on if the condition is active — not a new verification, which a
+      // detector that reports on change only would never confirm (its fire lost for good).
+      if (needs_verification(a)) r.flags |= detail::af_verified;
       route_active(a, has, has ? ph_[p].held : 0);
     }
   }

@@ -207,6 +207,11 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   asio::steady_timer engine_timer;
   asio::steady_timer tick_timer;
   bool snapshot_dirty = false;
+  // What an engine step sends (its MQTT envelope 'M', its GB ADUs 'G', encoded), written into
+  // the snapshot with the step's state before it goes to the journals: a kill -9 between the
+  // two neither forgets a latched fire nor loses its events (resent at the next start).
+  std::vector<std::pair<char, std::vector<std::uint8_t>>> outbox;
+  std::uint64_t journal_max_event_seq = 0;  // the newest event number the MQTT journal held
   steady::time_point last_snapshot{};
   steady::time_point last_telemetry{};
   std::string snapshot_path;
@@ -438,6 +443,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
   static constexpr std::size_t snapshot_header = 20;
   static constexpr std::uint8_t seq_magic[4] = {'F', 'B', 'E', 'Q'};
+  static constexpr std::uint8_t out_magic[4] = {'F', 'B', 'E', '2'};
 
   bool restore_snapshot() {
     std::vector<std::uint8_t> bytes;
@@ -452,8 +458,40 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       next_event_seq = std::max<std::uint64_t>(next, 1);
       at = snapshot_header;
     }
-    const firebus::byte_view body(bytes.data() + at, bytes.size() - at);
+    std::size_t body_size = bytes.size() - at;
+    outbox.clear();
+    if (bytes.size() >= snapshot_header + 8 &&
+        std::equal(out_magic, out_magic + 4, bytes.begin() + 8)) {
+      // "FBE2": the next event number, the engine's snapshot's size, the snapshot, the outbox.
+      std::uint64_t next = 0, size = 0;
+      for (int i = 0; i < 8; ++i) {
+        next |= std::uint64_t{bytes[static_cast<std::size_t>(12 + i)]} << (8 * i);
+        size |= std::uint64_t{bytes[static_cast<std::size_t>(20 + i)]} << (8 * i);
+      }
+      at = snapshot_header + 8;
+      if (size > bytes.size() - at) {
+        log("snapshot not restored", {{"path", snapshot_path}, {"reason", "truncated"}});
+        return false;
+      }
+      next_event_seq = std::max<std::uint64_t>(next, 1);
+      body_size = static_cast<std::size_t>(size);
+      std::size_t k = at + body_size;
+      while (k + 5 <= bytes.size()) {
+        const char kind = static_cast<char>(bytes[k]);
+        std::uint32_t n = 0;
+        for (int i = 0; i < 4; ++i)
+          n |= std::uint32_t{bytes[k + 1 + static_cast<std::size_t>(i)]} << (8 * i);
+        k += 5;
+        if (n > bytes.size() - k) break;
+        outbox.emplace_back(kind,
+                            std::vector<std::uint8_t>(bytes.begin() + static_cast<long>(k),
+                                                      bytes.begin() + static_cast<long>(k + n)));
+        k += n;
+      }
+    }
+    const firebus::byte_view body(bytes.data() + at, body_size);
     if (!engine.restore(body, mono_now(), ec)) {
+      outbox.clear();
       log("snapshot not restored", {{"path", snapshot_path}, {"reason", ec.message()}});
       return false;
     }
@@ -471,19 +509,29 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   }
 
   void write_snapshot() {
-    // The file: the wall-clock time of mono zero (8 bytes), "FBEQ" and the next event sequence
-    // number (8 bytes), the engine's snapshot. (A file without "FBEQ" is of an older gateway:
-    // the engine's snapshot follows the time.)
-    std::vector<std::uint8_t> bytes(snapshot_header);
+    // The file: the wall-clock time of mono zero (8 bytes), "FBE2", the next event sequence
+    // number (8 bytes), the size of the engine's snapshot (8 bytes), the engine's snapshot, then
+    // the outbox: records of a kind byte, a 4-byte size and the bytes. (Older gateways wrote
+    // "FBEQ" without the size and the outbox, or only the time: both are still read.)
+    const auto snap = engine.snapshot();
+    std::vector<std::uint8_t> bytes(snapshot_header + 8);
     const std::int64_t base = utc0.time_since_epoch().count();
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < 8; ++i) {
       bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(base >> (8 * i));
-    std::copy(seq_magic, seq_magic + 4, bytes.begin() + 8);
-    for (int i = 0; i < 8; ++i)
       bytes[static_cast<std::size_t>(12 + i)] =
           static_cast<std::uint8_t>(next_event_seq >> (8 * i));
-    const auto snap = engine.snapshot();
+      bytes[static_cast<std::size_t>(20 + i)] =
+          static_cast<std::uint8_t>(static_cast<std::uint64_t>(snap.size()) >> (8 * i));
+    }
+    std::copy(out_magic, out_magic + 4, bytes.begin() + 8);
     bytes.insert(bytes.end(), snap.begin(), snap.end());
+    for (const auto& [kind, rec] : outbox) {
+      bytes.push_back(static_cast<std::uint8_t>(kind));
+      for (int i = 0; i < 4; ++i)
+        bytes.push_back(
+            static_cast<std::uint8_t>(static_cast<std::uint32_t>(rec.size()) >> (8 * i)));
+      bytes.insert(bytes.end(), rec.begin(), rec.end());
+    }
     std::string why;
     if (!write_file_atomic(snapshot_path, bytes, why)) {
       ++counters.snapshot_errors;
@@ -675,6 +723,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
     if (cfg.mqtt.enabled && !start_mqtt(why)) return false;
     if (cfg.gb.enabled && !start_gb(restored, why)) return false;
+    resend_outbox();
 
     for (auto& b : buses) b.each([](auto& bus) { bus.start(); });
     log("started", {{"id", cfg.id},
@@ -1469,21 +1518,54 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       const auto* b = dec ? nullptr : std::get_if<tm::batch>(&env.body);
       if (!b) continue;
       for (const firebus::event& e : b->events) {
+        journal_max_event_seq = std::max(journal_max_event_seq, e.seq);
         if (e.seq >= next_event_seq && e.seq != UINT64_MAX) next_event_seq = e.seq + 1;
       }
     }
+  }
+
+  // What the last run's final engine step sent, as its snapshot kept it: journalled again,
+  // unless the MQTT journal shows the envelope got there (its event numbers). The centre drops
+  // a GB message it already stored (same UITD, same ADU); an MQTT receiver a repeated envelope
+  // by its events' numbers.
+  void resend_outbox() {
+    if (outbox.empty()) return;
+    std::size_t resent = 0;
+    for (const auto& [kind, bytes] : outbox) {
+      std::error_code ec;
+      if (kind == 'M' && mqtt_up) {
+        const tm::envelope env = tm::decode_envelope(firebus::byte_view(bytes), ec);
+        const auto* b = ec ? nullptr : std::get_if<tm::batch>(&env.body);
+        if (b == nullptr || b->events.empty()) continue;
+        if (b->events.back().seq <= journal_max_event_seq) continue;  // it got there
+        send_envelope(env, ul::lane::alarm, topic_alarm);
+        ++resent;
+      } else if (kind == 'G' && gb_up) {
+        const gb::adu a = gb::decode_adu(firebus::byte_view(bytes), ec);
+        if (ec) continue;
+        send_gb({a});
+        ++resent;
+      }
+    }
+    log("resent the last step of the previous run",
+        {{"messages", outbox.size()}, {"journalled_again", resent}});
+    outbox.clear();
+    write_snapshot();
   }
 
   void process_events(const mono_time* reading) {
     const auto& evs = engine.events();
     if (evs.empty()) return;
     counters.events += evs.size();
-    // To MQTT: one envelope per engine step, in the alarm lane.
+    // What this step sends, made first: to MQTT one envelope per engine step, in the alarm
+    // lane; to the centre the status changes.
+    outbox.clear();
+    std::optional<tm::envelope> env;
     if (mqtt_up) {
-      tm::envelope env;
-      env.source_id = cfg.id;
-      env.seq = 1;
-      env.lane = tm::lane::alarm;
+      env.emplace();
+      env->source_id = cfg.id;
+      env->seq = 1;
+      env->lane = tm::lane::alarm;
       tm::batch b;
       b.birth_id = birth.birth_id;
       for (const auto& e : evs) {
@@ -1494,15 +1576,29 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         fe.time = utc_of(e.t);
         b.events.push_back(std::move(fe));
       }
-      env.body = std::move(b);
-      send_envelope(env, ul::lane::alarm, topic_alarm);
+      env->body = std::move(b);
+      std::error_code ec;
+      const auto bytes = tm::encode_envelope(*env, aliases, ec, {}, nullptr);
+      if (!ec) outbox.emplace_back('M', std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     }
+    std::vector<gb::adu> out;
     if (gb_up) {
-      std::vector<gb::adu> out;
       mapper.on_events(
           engine, evs, [this](mono_time t) { return gb_utc_of(t); }, out);
-      send_gb(out);
+      for (const gb::adu& a : out) {
+        std::error_code ec;
+        std::vector<std::uint8_t> bytes;
+        firebus::byte_writer w(bytes, gb::max_adu_size);
+        gb::encode_adu(a, w, ec);
+        if (!ec) outbox.emplace_back('G', std::move(bytes));
+      }
     }
+    // The step's state (a latched fire) and what it sends are on disk before the journals get
+    // it: a kill -9 between the two re-latches the fire and resends (start(): resend_outbox()).
+    write_snapshot();
+    if (env) send_envelope(*env, ul::lane::alarm, topic_alarm);
+    if (gb_up) send_gb(out);
+    outbox.clear();  // journalled (or held and faulted): the next snapshot drops it
     for (const auto& e : evs) {
       if (e.kind == firebus::event_kind::alarm_on) ++counters.alarms_on;
       log_event(e);
@@ -1520,9 +1616,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       if (latencies_ms.size() > 4096) latencies_ms.erase(latencies_ms.begin());
     }
     engine.clear_events();
-    snapshot_dirty = true;
-    // Alarm state changes are written at once, so that a kill -9 re-latches them on restart.
-    write_snapshot();
+    snapshot_dirty = true;  // written again (without the outbox) at the next tick
   }
 
   void log_event(const firebus::alarm::alarm_event& e) {

@@ -439,6 +439,18 @@ TEST_CASE("store - sqlite - a status of the fire's second that clears it arrives
   r = ingest(*s, message(4, component_status_adu(7, 0x0003, 11), 23));
   CHECK_FALSE(r.events.at(0).superseded);
   CHECK(r.events[0].alarms_opened.size() == 1);
+  // A fall and a rise of that second in one message (a gateway's reset while the fire holds,
+  // within the second of the fire) are in order: the fire ends and a new one opens.
+  std::vector<std::uint8_t> both = component_status_adu(7, 0x0001, 11);
+  const std::vector<std::uint8_t> rise = component_status_adu(7, 0x0003, 11);
+  both[1] = 2;
+  both.insert(both.end(), rise.begin() + 2, rise.end());
+  r = ingest(*s, message(5, both, 24));
+  REQUIRE(r.events.size() == 2);
+  CHECK_FALSE(r.events[0].superseded);
+  CHECK(r.events[0].alarms_cleared.size() == 1);
+  CHECK_FALSE(r.events[1].superseded);
+  CHECK(r.events[1].alarms_opened.size() == 1);
 }
 
 TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {

@@ -636,6 +636,35 @@ def test_a_fire_that_ends_and_returns_during_a_centre_outage_is_two_alarms(make_
     assert both[0]["cleared_us"] is not None and both[1]["cleared_us"] is None
 
 
+def test_a_kill_right_after_a_fire_keeps_its_latch(make_pipeline):
+    """kill -9 the moment the gateway logs a fire's alarm_on (its journals had it, its snapshot
+    not yet): the restarted gateway forgot the latched fire (8 of 8 tries), and without a
+    snapshot file reported the detector normal to the centre. The step's state and what it
+    sends are now on disk before the journals get them (found by a chaos soak)."""
+    p = make_pipeline(devices=[RISER], scenario=[
+        {"t": 8, "bus": "bus1", "unit": 6, "point": "T2", "set": 78, "note": "fire"},
+        {"t": 10.5, "bus": "bus1", "unit": 6, "point": "T2", "set": 30, "note": "back"}])
+    p.start_all()
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "event FIRE alarm_on",
+                WAIT, "the fire at the gateway")
+    p.procs["gateway"].kill9()  # right after the line: journalled, snapshot or not
+    p.wait_scenario(12)  # the value is back to normal while the gateway is down
+    p.start_gateway()
+
+    def latched():
+        alarms = p.gateway_alarms()
+        items = alarms.get("alarms", []) if isinstance(alarms, dict) else alarms
+        return [a for a in items if a.get("point") == "riser-temp/T2" and a.get("alarm") == "ALM"
+                and a.get("state") in ("latched_unack", "latched_acked")]
+    p.wait_until(latched, WAIT, "the fire latched again after the restart")
+    p.wait_until(lambda: p.db_rows("SELECT id FROM alarms WHERE kind = 'fire'"), WAIT,
+                 "the fire at the centre")
+    time.sleep(3)  # what the restarted gateway reports has reached the centre
+    rows = p.db_rows("SELECT d.last_status FROM devices d WHERE d.level = 'component' "
+                     "AND d.component_address = ?", (2 << 16 | 2,))
+    assert rows and rows[0]["last_status"] & 2, "the centre was told the fire is over"
+
+
 def test_a_taken_http_port_does_not_keep_the_gateway_from_running(make_pipeline):
     """Another program on the gateway's HTTP port (its default, 9100, is also node_exporter's)
     made the gateway exit at start, and every alarm with it. It runs without the endpoint under

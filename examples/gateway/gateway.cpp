@@ -1531,24 +1531,35 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   void resend_outbox() {
     if (outbox.empty()) return;
     std::size_t resent = 0;
+    // A journal whose highest id grew after the snapshot got the step's messages.
+    bool mqtt_got = false, gb_got = false;
+    for (const auto& [kind, bytes] : outbox) {
+      if ((kind != 'm' && kind != 'g') || bytes.size() != 8) continue;
+      std::uint64_t id = 0;
+      for (int i = 0; i < 8; ++i)
+        id |= std::uint64_t{bytes[static_cast<std::size_t>(i)]} << (8 * i);
+      const auto& j = kind == 'm' ? mqtt_journal : gb_journal;
+      if (j && j->last_id() > id) (kind == 'm' ? mqtt_got : gb_got) = true;
+    }
     for (const auto& [kind, bytes] : outbox) {
       std::error_code ec;
-      if (kind == 'M' && mqtt_up) {
+      if (kind == 'M' && mqtt_up && !mqtt_got) {
         const tm::envelope env = tm::decode_envelope(firebus::byte_view(bytes), ec);
         const auto* b = ec ? nullptr : std::get_if<tm::batch>(&env.body);
         if (b == nullptr || b->events.empty()) continue;
         if (b->events.back().seq <= journal_max_event_seq) continue;  // it got there
         send_envelope(env, ul::lane::alarm, topic_alarm);
         ++resent;
-      } else if (kind == 'G' && gb_up) {
+      } else if (kind == 'G' && gb_up && !gb_got) {
         const gb::adu a = gb::decode_adu(firebus::byte_view(bytes), ec);
         if (ec) continue;
         send_gb({a});
         ++resent;
       }
     }
-    log("resent the last step of the previous run",
-        {{"messages", outbox.size()}, {"journalled_again", resent}});
+    if (resent > 0) {
+      log("resent the last step of the previous run", {{"journalled_again", resent}});
+    }
     outbox.clear();
     write_snapshot();
   }
@@ -1581,8 +1592,20 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       const auto bytes = tm::encode_envelope(*env, aliases, ec, {}, nullptr);
       if (!ec) outbox.emplace_back('M', std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     }
+    // Each journal's highest id before this step: a start that finds a higher one knows the
+    // step's messages got there (the step appends them first), so it does not send them again.
+    const auto last_id_record = [this](char kind, const std::unique_ptr<ul::journal>& j) {
+      if (!j) return;
+      const std::uint64_t id = j->last_id();
+      std::vector<std::uint8_t> b(8);
+      for (int i = 0; i < 8; ++i)
+        b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(id >> (8 * i));
+      outbox.emplace_back(kind, std::move(b));
+    };
+    if (mqtt_up) last_id_record('m', mqtt_journal);
     std::vector<gb::adu> out;
     if (gb_up) {
+      last_id_record('g', gb_journal);
       mapper.on_events(
           engine, evs, [this](mono_time t) { return gb_utc_of(t); }, out);
       for (const gb::adu& a : out) {

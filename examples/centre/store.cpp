@@ -370,7 +370,6 @@ std::int64_t store::unit_id(const inbound& m, micros now) {
 }
 
 void store::ingest_one(const inbound& m, ingest_outcome& out) {
-  set_this_message_.clear();
   const micros now = m.received_us;
   const auto uitd = static_cast<std::int64_t>(m.hdr.source);
   const std::int64_t hash = signed64(m.adu_hash);
@@ -427,20 +426,7 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
       "value_unit, description, event_time, received_us) VALUES ($1, $2, $3, $4, $5, $6, "
       "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
   static const std::string event_insert_pg = event_insert + " RETURNING id";
-  for (std::size_t i = 0; i < out.events.size(); ++i) {
-    event_record& e = out.events[i];
-    // A status without fire that the same message follows with a fire of the same device is
-    // a fall and a rise (a reset while the fire holds), in order: never late for its second.
-    rise_follows_ = false;
-    for (std::size_t j = i + 1; j < out.events.size() && e.alarm_bits; ++j) {
-      const event_record& f = out.events[j];
-      if (f.alarm_bits && (*f.alarm_bits & 1u) != 0 && f.level == e.level &&
-          f.system_type == e.system_type && f.system_address == e.system_address &&
-          f.component_address == e.component_address) {
-        rise_follows_ = true;
-        break;
-      }
-    }
+  for (event_record& e : out.events) {
     std::optional<std::int64_t> prev_status;
     std::optional<std::int64_t> dev;
     if (e.level) dev = device(unit, e, now, prev_status, e.superseded);
@@ -600,22 +586,8 @@ std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
     // Only status objects change last_status; component descriptions come with types 2 and 7. A
     // status whose time tag is older than the one that set last_status arrived late (the UITD
     // sent more urgent objects first): it is history, not the device's state (docs/centre.md).
-    // Time tags count seconds: a status of the same second that would clear a fire is taken as
-    // older too — the UITD sent the fire first (its start-up or intermediate status of that
-    // second came after it), and a fire that ends within the second it began cannot be told
-    // from that; the next status says the truth, and until then the fire stays shown. Not for a
-    // clock that does not run (a panel stuck at 2000-01-01 gives every status the same second):
-    // only for time tags after 2020.
-    constexpr micros plausible_us = 1577836800LL * 1000000;  // 2020-01-01T00:00:00Z
-    const bool set_by_this_message = std::find(set_this_message_.begin(), set_this_message_.end(),
-                                               key) != set_this_message_.end();
-    const bool same_second_clears_fire =
-        !set_by_this_message && !rise_follows_ && e.event_us && *e.event_us >= plausible_us &&
-        exists && !is_null(prev.rows[0][1]) && *e.event_us == as_int(prev.rows[0][1]) &&
-        prev_status && (alarm_bits_of(static_cast<unsigned>(*prev_status), uitd_level) & 1u) != 0 &&
-        e.alarm_bits && (*e.alarm_bits & 1u) == 0;
-    superseded = e.event_us && exists && !is_null(prev.rows[0][1]) &&
-                 (*e.event_us < as_int(prev.rows[0][1]) || same_second_clears_fire);
+    superseded =
+        e.event_us && exists && !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
   } else {
     superseded = false;
   }
@@ -625,7 +597,6 @@ std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
       e.kind == "component_status" || e.kind == "component_config" ? opt(e.description) : value();
   std::optional<std::int64_t> status, status_us;  // only a status object sets them
   if (status_object && e.status) status = *e.status;
-  if (status_object) set_this_message_.push_back(key);
   if (status_object && e.event_us) status_us = *e.event_us;
   if (known != device_ids_.end()) {
     static const std::string update =

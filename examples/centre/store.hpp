@@ -132,10 +132,6 @@ class store {
   // wait in pending_* until its COMMIT (a rollback must not leave ids of rows that are gone).
   std::unordered_map<std::uint64_t, std::int64_t> unit_ids_;  // UITD address → units.id
   std::unordered_map<device_key, std::int64_t, device_key_hash> device_ids_;
-  // Devices whose status the message being stored has set (a fall and a rise of one second in
-  // one message are in order: the same-second rule of device() is for later messages).
-  std::vector<device_key> set_this_message_;
-  bool rise_follows_ = false;  // the event being stored is followed by a fire of its device
   std::vector<std::pair<std::uint64_t, std::int64_t>> pending_units_;
   std::vector<std::pair<device_key, std::int64_t>> pending_devices_;
 };

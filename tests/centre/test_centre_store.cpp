@@ -417,42 +417,6 @@ TEST_CASE("store - sqlite - a late status between two fires: the fire fell and r
   CHECK(r.events[0].alarms_cleared.empty());
 }
 
-TEST_CASE("store - sqlite - a status of the fire's second that clears it arrives after it") {
-  // A gateway that starts during a fire: its start-up statuses (no fire) and the fire's of the
-  // same second; the fire goes first (GB 26875.1), the start-up status after it. Same second is
-  // not older, so it was applied and cleared the fire at the centre while the fire went on.
-  firebus_test::temp_dir dir;
-  fc::store_options o;
-  o.sqlite_path = dir.path + "/centre.sqlite";
-  std::unique_ptr<fc::store> s = fc::store::open(o);
-  fc::ingest_outcome r = ingest(*s, message(1, component_status_adu(7, 0x0003, 10), 20));
-  REQUIRE(r.events.at(0).alarms_opened.size() == 1);
-  r = ingest(*s, message(2, component_status_adu(7, 0x0001, 10), 21));
-  CHECK(r.events.at(0).superseded);
-  CHECK(r.events[0].alarms_cleared.empty());
-  CHECK(count(*s, "SELECT last_status FROM devices WHERE level = 'component'") == 0x0003);
-  // A later second clears it as usual.
-  r = ingest(*s, message(3, component_status_adu(7, 0x0001, 11), 22));
-  CHECK_FALSE(r.events.at(0).superseded);
-  CHECK(r.events[0].alarms_cleared.size() == 1);
-  // The same second raising a fire (or anything not clearing one) is applied as before.
-  r = ingest(*s, message(4, component_status_adu(7, 0x0003, 11), 23));
-  CHECK_FALSE(r.events.at(0).superseded);
-  CHECK(r.events[0].alarms_opened.size() == 1);
-  // A fall and a rise of that second in one message (a gateway's reset while the fire holds,
-  // within the second of the fire) are in order: the fire ends and a new one opens.
-  std::vector<std::uint8_t> both = component_status_adu(7, 0x0001, 11);
-  const std::vector<std::uint8_t> rise = component_status_adu(7, 0x0003, 11);
-  both[1] = 2;
-  both.insert(both.end(), rise.begin() + 2, rise.end());
-  r = ingest(*s, message(5, both, 24));
-  REQUIRE(r.events.size() == 2);
-  CHECK_FALSE(r.events[0].superseded);
-  CHECK(r.events[0].alarms_cleared.size() == 1);
-  CHECK_FALSE(r.events[1].superseded);
-  CHECK(r.events[1].alarms_opened.size() == 1);
-}
-
 TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {
   // A fire report must reach an operator even when its time tag is older than the device's
   // current status: a fire message delayed behind a newer status, or a panel whose clock went

@@ -289,6 +289,17 @@ struct fixture {
         e, e.events(), [this](mono_time x) { return base + x.time_since_epoch(); }, out);
     e.clear_events();
   }
+  // An operator's panel reset at `t`, mapped.
+  void reset(double t) {
+    std::error_code ec;
+    alarm::command c;
+    c.kind = alarm::command_kind::reset;
+    e.execute(at(t), c, ec);
+    REQUIRE(!ec);
+    m.on_events(
+        e, e.events(), [this](mono_time x) { return base + x.time_since_epoch(); }, out);
+    e.clear_events();
+  }
   template <class T>
   std::vector<T> objects() const {
     std::vector<T> r;
@@ -361,13 +372,7 @@ TEST_CASE("gb mapping: a residual-current pre-alarm then alarm, each with its va
   f.sample("dp1/IR3", 4, 100);
   CHECK((f.m.component_bits(f.e.find_point("dp1/IR3")) &
          cbit(gb::component_status_bit::fire_alarm)) != 0);
-  std::error_code ec;
-  alarm::command reset;
-  reset.kind = alarm::command_kind::reset;
-  f.e.execute(at(5), reset, ec);
-  REQUIRE(!ec);
-  f.m.on_events(
-      f.e, f.e.events(), [&f](mono_time x) { return f.base + x.time_since_epoch(); }, f.out);
+  f.reset(5);
   cs = f.objects<gb::component_status>();
   REQUIRE_FALSE(cs.empty());
   CHECK(cs.back().status == cbit(gb::component_status_bit::normal_operation));
@@ -430,14 +435,7 @@ TEST_CASE("gb mapping: a reset while the fire's condition holds is a fall and a 
   fixture f;
   f.sample("dp1/IR3", 1, 305);  // fire (the pre-alarm too)
   f.out.clear();
-  std::error_code ec;
-  alarm::command reset;
-  reset.kind = alarm::command_kind::reset;
-  f.e.execute(at(5), reset, ec);
-  REQUIRE(!ec);
-  f.m.on_events(
-      f.e, f.e.events(), [&f](mono_time x) { return f.base + x.time_since_epoch(); }, f.out);
-  f.e.clear_events();
+  f.reset(5);
   const auto fire = cbit(gb::component_status_bit::fire_alarm);
   auto cs = f.objects<gb::component_status>();
   REQUIRE(cs.size() == 2);

@@ -211,7 +211,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // the snapshot with the step's state before it goes to the journals: a kill -9 between the
   // two neither forgets a latched fire nor loses its events (resent at the next start).
   std::vector<std::pair<char, std::vector<std::uint8_t>>> outbox;
-  std::uint64_t journal_max_event_seq = 0;  // the newest event number the MQTT journal held
   steady::time_point last_snapshot{};
   steady::time_point last_telemetry{};
   std::string snapshot_path;
@@ -1518,16 +1517,14 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       const auto* b = dec ? nullptr : std::get_if<tm::batch>(&env.body);
       if (!b) continue;
       for (const firebus::event& e : b->events) {
-        journal_max_event_seq = std::max(journal_max_event_seq, e.seq);
         if (e.seq >= next_event_seq && e.seq != UINT64_MAX) next_event_seq = e.seq + 1;
       }
     }
   }
 
-  // What the last run's final engine step sent, as its snapshot kept it: journalled again,
-  // unless the MQTT journal shows the envelope got there (its event numbers). The centre drops
-  // a GB message it already stored (same UITD, same ADU); an MQTT receiver a repeated envelope
-  // by its events' numbers.
+  // What the last run's final engine step sent, as its snapshot kept it: journalled again into
+  // each journal whose highest id has not grown since that snapshot (the step appended there
+  // first, so a grown id means its messages got there).
   void resend_outbox() {
     if (outbox.empty()) return;
     std::size_t resent = 0;
@@ -1547,7 +1544,6 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
         const tm::envelope env = tm::decode_envelope(firebus::byte_view(bytes), ec);
         const auto* b = ec ? nullptr : std::get_if<tm::batch>(&env.body);
         if (b == nullptr || b->events.empty()) continue;
-        if (b->events.back().seq <= journal_max_event_seq) continue;  // it got there
         send_envelope(env, ul::lane::alarm, topic_alarm);
         ++resent;
       } else if (kind == 'G' && gb_up && !gb_got) {

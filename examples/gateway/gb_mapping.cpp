@@ -296,6 +296,7 @@ gb_mapper::gb_mapper(const firebus::alarm::engine& e, std::vector<gb_component> 
   update_power(e);
   last_value_.assign(comps_.size(), std::nullopt);
   last_value_at_.assign(comps_.size(), firebus::utc_time{});
+  component_second_.assign(comps_.size(), never);
   for (std::size_t c = 0; c < comps_.size(); ++c) {
     bits_[c] = compute(e, comps_[c].point);
     systems_[system_key(comps_[c])] = 0;
@@ -410,7 +411,20 @@ gb::time_tag gb_mapper::tag(firebus::utc_time t) const {
   return ec ? gb::time_tag{} : tt;
 }
 
-gb::component_status gb_mapper::status_object(std::size_t c, firebus::utc_time at) const {
+gb::time_tag gb_mapper::stamp(std::int64_t& last, firebus::utc_time t) {
+  std::int64_t second = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+  if (last != never && second <= last) second = last + 1;
+  last = second;
+  return tag(firebus::utc_time(std::chrono::seconds(second)));
+}
+
+gb::time_tag gb_mapper::current_tag(std::int64_t last, firebus::utc_time now) const {
+  const std::int64_t second =
+      std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  return tag(firebus::utc_time(std::chrono::seconds(std::max(second, last))));
+}
+
+gb::component_status gb_mapper::status_object(std::size_t c, gb::time_tag t) const {
   gb::component_status s;
   s.system_type = comps_[c].system_type;
   s.system_address = comps_[c].system_address;
@@ -418,7 +432,7 @@ gb::component_status gb_mapper::status_object(std::size_t c, firebus::utc_time a
   s.component_address = comps_[c].component_address;
   s.status = bits_[c];
   s.text = comps_[c].text;
-  s.time = tag(at);
+  s.time = t;
   return s;
 }
 
@@ -439,7 +453,8 @@ gb::component_analog gb_mapper::analog_object(std::size_t c, double value,
 }
 
 void gb_mapper::push_component(std::size_t c, firebus::utc_time at, std::vector<gb::adu>& out) {
-  out.push_back(gb::adu{gb::adu_type::component_status, {status_object(c, at)}});
+  out.push_back(
+      gb::adu{gb::adu_type::component_status, {status_object(c, stamp(component_second_[c], at))}});
 }
 
 void gb_mapper::push_analog(std::size_t c, double value, firebus::utc_time at,
@@ -459,7 +474,7 @@ void gb_mapper::recompute_systems_and_uitd(firebus::utc_time at, std::vector<gb:
     st.system_type = static_cast<std::uint8_t>(s.first >> 8);
     st.system_address = static_cast<std::uint8_t>(s.first & 0xFF);
     st.status = w;
-    st.time = tag(at);
+    st.time = stamp(system_second_[s.first], at);
     out.push_back(gb::adu{gb::adu_type::system_status, {st}});
   }
   const std::uint8_t u = compute_uitd();
@@ -467,7 +482,7 @@ void gb_mapper::recompute_systems_and_uitd(firebus::utc_time at, std::vector<gb:
     uitd_ = u;
     gb::uitd_status us;
     us.status = u;
-    us.time = tag(at);
+    us.time = stamp(uitd_second_, at);
     out.push_back(gb::adu{gb::adu_type::uitd_status, {us}});
   }
 }
@@ -491,13 +506,13 @@ void gb_mapper::initial(const firebus::alarm::engine& e, firebus::utc_time now, 
     st.system_type = static_cast<std::uint8_t>(s.first >> 8);
     st.system_address = static_cast<std::uint8_t>(s.first & 0xFF);
     st.status = s.second;
-    st.time = tag(now);
+    st.time = stamp(system_second_[s.first], now);
     out.push_back(gb::adu{gb::adu_type::system_status, {st}});
   }
   uitd_ = compute_uitd();
   gb::uitd_status us;
   us.status = uitd_;
-  us.time = tag(now);
+  us.time = stamp(uitd_second_, now);
   out.push_back(gb::adu{gb::adu_type::uitd_status, {us}});
 }
 
@@ -587,9 +602,10 @@ void gb_mapper::on_events(const firebus::alarm::engine& e,
         const std::uint16_t fell = compute(e, p, ev.alarm);
         if (fell != w) {
           bits_[c] = fell;
-          gb::adu both{gb::adu_type::component_status, {status_object(c, at)}};
+          const gb::time_tag t = stamp(component_second_[c], at);  // both: in order, one ADU
+          gb::adu both{gb::adu_type::component_status, {status_object(c, t)}};
           bits_[c] = w;
-          both.objects.push_back(status_object(c, at));
+          both.objects.push_back(status_object(c, t));
           out.push_back(std::move(both));
           for (auto& x : changed) {
             if (x.first == c) x.second = w;  // sent: not again at the end of the second
@@ -667,7 +683,8 @@ bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& r
         st.system_type = r->system_type;
         st.system_address = r->system_address;
         st.status = it->second;
-        st.time = tag(now);
+        const auto sent = system_second_.find(it->first);
+        st.time = current_tag(sent == system_second_.end() ? never : sent->second, now);
         a = st;
         return a;
       });
@@ -677,7 +694,7 @@ bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& r
         const auto* r = std::get_if<gb::read_component_status>(&q);
         if (!r) return a;
         const std::size_t c = find(r->system_type, r->system_address, r->component_address);
-        if (c != none) a = status_object(c, now);
+        if (c != none) a = status_object(c, current_tag(component_second_[c], now));
         return a;
       });
     case gb::adu_type::read_component_analog:
@@ -700,7 +717,7 @@ bool gb_mapper::answer(const gb::adu& request, firebus::utc_time now, gb::adu& r
   if (std::holds_alternative<gb::uitd_query<gb::adu_type::read_uitd_status>>(q)) {
     gb::uitd_status us;
     us.status = uitd_;
-    us.time = tag(now);
+    us.time = current_tag(uitd_second_, now);
     response = gb::adu{gb::adu_type::uitd_status, {us}};
     return true;
   }

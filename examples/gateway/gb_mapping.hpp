@@ -104,6 +104,19 @@ struct gb_mapper_options {
 };
 
 /// Tracks the status word of every component, system and of the UITD, and says what to send.
+///
+/// Time tags: the statuses of one object (a component, a system, the UITD) in different ADUs
+/// carry strictly increasing seconds (the fall and rise of one ADU, below, share theirs). A
+/// status whose second is not later than the previous status of its object takes the second
+/// after that one. Time tags count whole seconds, and a UITD sends fire
+/// first (GB 26875.1): a status without fire queued in one second (the start-up report, a
+/// pre-alarm or fault waiting for the link) was overtaken by a fire of the same second, arrived
+/// after it with the same tag, and the centre, which orders a device's statuses by their tags,
+/// took it as the newer and recorded the fire as over. With a later tag the centre orders them
+/// right whatever the order they arrive in. A tag is then up to a second late per change of its
+/// object within that second (in practice one: a status of a detector found in fire at the
+/// first poll after a start, or a fire confirmed in the second of its pre-alarm); a fire is
+/// never sent later for it. The seconds are not kept across a restart (docs/gateway.md).
 class gb_mapper {
  public:
   using clock_fn = std::function<firebus::utc_time(firebus::mono_time)>;
@@ -165,7 +178,15 @@ class gb_mapper {
   std::uint16_t system_bits_of(std::uint16_t key) const;
   std::uint8_t compute_uitd() const;
   firebus::gb26875::time_tag tag(firebus::utc_time t) const;
-  firebus::gb26875::component_status status_object(std::size_t c, firebus::utc_time at) const;
+  /// The time tag of a status of one object (component, system, the UITD) whose previous
+  /// status carried `last`: `t`'s second, or the second after `last` when that is later
+  /// (strictly increasing: see the class's comment); `last` becomes it.
+  firebus::gb26875::time_tag stamp(std::int64_t& last, firebus::utc_time t);
+  /// The time tag of an answer to a read: now, or the second of the object's last status sent
+  /// when that is later (the answer is the current word: never older than a word before it).
+  firebus::gb26875::time_tag current_tag(std::int64_t last, firebus::utc_time now) const;
+  firebus::gb26875::component_status status_object(std::size_t c,
+                                                   firebus::gb26875::time_tag t) const;
   firebus::gb26875::component_analog analog_object(std::size_t c, double value,
                                                    firebus::utc_time at) const;
   void push_component(std::size_t c, firebus::utc_time at, std::vector<firebus::gb26875::adu>& out);
@@ -183,6 +204,12 @@ class gb_mapper {
   std::vector<bool> delay_;                         // verification/dependency running
   std::vector<bool> zone_fire_;                     // zone FIRE alarm active or latched
   std::map<std::uint16_t, std::uint16_t> systems_;  // (type << 8 | address) → word
+  // The second (UTC, since the epoch) of the last status sent of each component, system and of
+  // the UITD: a status goes with a later second than the one before it (stamp()).
+  static constexpr std::int64_t never = INT64_MIN;
+  std::vector<std::int64_t> component_second_;
+  std::map<std::uint16_t, std::int64_t> system_second_;
+  std::int64_t uitd_second_ = never;
   std::vector<std::optional<double>> last_value_;
   std::vector<firebus::utc_time> last_value_at_;
   std::uint8_t uitd_ = 0;

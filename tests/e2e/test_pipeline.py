@@ -665,6 +665,38 @@ def test_a_kill_right_after_a_fire_keeps_its_latch(make_pipeline):
     assert rows and rows[0]["last_status"] & 2, "the centre was told the fire is over"
 
 
+def test_a_gateway_started_during_a_fire_reports_it_at_every_level(make_pipeline):
+    """A gateway starting while a detector is in fire: its start-up report (every status, no
+    fire yet) was queued before the first poll found the fire in the same second; the fire went
+    first (fire messages first), the start-up statuses after it with the same time tag, and
+    the centre recorded the component's, system's and UITD's fire as over (found by a chaos
+    soak). The start-up report now waits for the first poll of every device."""
+    hot = Device(RISER.id, RISER.bus, RISER.unit, RISER.profile, RISER.name,
+                 dict(RISER.values, T2=78))  # in fire before the gateway starts
+    p = make_pipeline(devices=[hot], scenario=[])
+    # The centre comes up after the fire (a link slow to come up at boot), so that what the
+    # gateway queued at start and the fire wait together, as when the link is slow.
+    p.start_broker()
+    p.start_subscriber()
+    p.start_sim()
+    p.start_gateway()
+    p.wait_line("gateway", lambda ln: bool(ln.data) and ln.data.get("what") == "event FIRE alarm_on",
+                WAIT, "the fire at the gateway")
+    p.start_centre()
+
+    def drained():
+        m = p.gateway_metrics()
+        return all(m.get(f'firebus_gateway_journal_messages{{uplink="gb26875",lane="{lane}"}}')
+                   == 0 for lane in ("alarm", "telemetry"))
+    p.wait_until(drained, WAIT, "everything the gateway sent confirmed by the centre")
+    rows = p.db_rows("SELECT level, component_address, last_status FROM devices WHERE "
+                     "level IN ('system', 'uitd') OR (level = 'component' AND "
+                     "component_address = ?)", (2 << 16 | 2,))
+    assert {r["level"] for r in rows} == {"component", "system", "uitd"}, [dict(r) for r in rows]
+    told_over = [dict(r) for r in rows if not r["last_status"] & 2]
+    assert not told_over, f"the fire holds; the centre was told it is over: {told_over}"
+
+
 def test_a_taken_http_port_does_not_keep_the_gateway_from_running(make_pipeline):
     """Another program on the gateway's HTTP port (its default, 9100, is also node_exporter's)
     made the gateway exit at start, and every alarm with it. It runs without the endpoint under

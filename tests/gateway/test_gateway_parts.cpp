@@ -427,6 +427,48 @@ TEST_CASE("gb mapping: one word per second — a pre-alarm and a fire of one rea
   CHECK((us[0].status & static_cast<std::uint8_t>(gb::uitd_status_bit::fire_alarm)) != 0);
 }
 
+TEST_CASE("gb mapping: the statuses of one object carry strictly increasing seconds") {
+  // The start-up report, a pre-alarm and a fire of one component, all in one second (each
+  // statement its own step). Fire goes first (GB 26875.1): with one time tag the start-up's
+  // and the pre-alarm's words, overtaken, arrived after the fire's and the centre took them as
+  // the newer — the fire recorded as over at every level (found by a chaos soak).
+  fixture f;
+  f.m.initial(f.e, f.base + std::chrono::milliseconds(1100), true, f.out);
+  f.sample("dp1/IR3", 1.4, 250);  // pre-alarm
+  f.sample("dp1/IR3", 1.8, 305);  // fire
+  std::vector<int> comp;
+  std::vector<int> sys1;
+  std::vector<int> uitd;
+  for (const auto& c : f.objects<gb::component_status>()) {
+    if (c.component_address == 0x00030001u) comp.push_back(c.time.second);
+  }
+  for (const auto& s : f.objects<gb::system_status>()) {
+    if (s.system_address == 1) sys1.push_back(s.time.second);
+  }
+  for (const auto& u : f.objects<gb::uitd_status>()) uitd.push_back(u.time.second);
+  CHECK(comp == std::vector<int>{1, 2, 3});
+  CHECK(sys1 == std::vector<int>{1, 2, 3});
+  CHECK(uitd == std::vector<int>{1, 2});  // the pre-alarm leaves the UITD's word as it was
+  // Another object keeps its own seconds: system 2's start-up status says second 1.
+  const auto ss = f.objects<gb::system_status>();
+  CHECK(std::any_of(ss.begin(), ss.end(),
+                    [](const auto& s) { return s.system_address == 2 && s.time.second == 1; }));
+  // A read answered in that second carries the current word's second, not an older one.
+  gb::read_component_status q;
+  q.system_address = 1;
+  q.component_address = 0x00030001u;
+  gb::adu resp;
+  REQUIRE(f.m.answer(gb::adu{gb::adu_type::read_component_status, {q}},
+                     f.base + std::chrono::milliseconds(1900), resp));
+  CHECK(std::get<gb::component_status>(resp.objects[0]).time.second == 3);
+  // Once time has passed the seconds taken, a status carries its own second again.
+  f.out.clear();
+  f.reset(7.5);
+  const auto after = f.objects<gb::component_status>();
+  REQUIRE_FALSE(after.empty());
+  CHECK(after.back().time.second == 7);
+}
+
 TEST_CASE("gb mapping: a reset while the fire's condition holds is a fall and a new rise") {
   // The engine resets the latched fire and raises it again at once (a new, unacknowledged
   // alarm); the word is the same before and after, but the centre opens an alarm when a bit

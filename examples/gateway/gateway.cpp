@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <iomanip>
@@ -211,6 +213,13 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // the snapshot with the step's state before it goes to the journals: a kill -9 between the
   // two neither forgets a latched fire nor loses its events (resent at the next start).
   std::vector<std::pair<char, std::vector<std::uint8_t>>> outbox;
+  std::size_t outbox_resent = 0;  // at start: its messages journalled again
+  // FIREBUS_GATEWAY_FAILPOINT=kill_after_step_snapshot (tests): SIGKILL itself between a step's
+  // snapshot and its journal appends, the window a kill -9 rarely hits.
+  const bool kill_after_step_snapshot = [] {
+    const char* v = std::getenv("FIREBUS_GATEWAY_FAILPOINT");
+    return v != nullptr && std::string(v) == "kill_after_step_snapshot";
+  }();
   steady::time_point last_snapshot{};
   steady::time_point last_telemetry{};
   std::string snapshot_path;
@@ -722,7 +731,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
     if (cfg.mqtt.enabled && !start_mqtt(why)) return false;
     if (cfg.gb.enabled && !start_gb(restored, why)) return false;
-    resend_outbox();
+    outbox_done();
 
     for (auto& b : buses) b.each([](auto& bus) { bus.start(); });
     log("started", {{"id", cfg.id},
@@ -871,6 +880,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // --- MQTT -----------------------------------------------------------------------------------
   bool start_mqtt(std::string& why) {
     if (!open_journal(cfg.mqtt.journal, "mqtt", mqtt_journal, why)) return false;
+    const bool resend = outbox_missed('m', *mqtt_journal);  // before the birth is appended
     resume_event_seq();
     std::error_code ec;
     topic_alarm = cfg.mqtt.topic_prefix + "/" + cfg.id + "/alarm";
@@ -1000,6 +1010,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       why = "mqtt: the birth could not be stored in the journal";
       return false;
     }
+    if (resend) resend_outbox('M');
     mqtt->start();
     return true;
   }
@@ -1183,6 +1194,7 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
   // --- GB/T 26875.3 ---------------------------------------------------------------------------
   bool start_gb(bool restored, std::string& why) {
     if (!open_journal(cfg.gb.journal, "gb26875", gb_journal, why)) return false;
+    const bool resend = outbox_missed('g', *gb_journal);  // before the initial report
     gb::client_config cc;
     cc.session.address = cfg.gb.address;
     cc.session.centre_address = cfg.gb.centre_address;
@@ -1260,7 +1272,9 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       ++self->counters.gb_denied;
       self->log("centre denied a message", {{"reason", e.message()}});
     });
-    // The first report after start: the whole picture (after a restart: what is latched).
+    // The last run's final step first (its transitions, with their times), then the first
+    // report after start: the whole picture (after a restart: what is latched).
+    if (resend) resend_outbox('G');
     std::vector<gb::adu> out;
     mapper.initial(engine, gb_utc_of(mono_now()), !restored, out);
     // A fault raised before the uplink existed (a damaged journal moved aside at open).
@@ -1524,38 +1538,46 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
 
   // What the last run's final engine step sent, as its snapshot kept it: journalled again into
   // each journal whose highest id has not grown since that snapshot (the step appended there
-  // first, so a grown id means its messages got there).
-  void resend_outbox() {
-    if (outbox.empty()) return;
-    std::size_t resent = 0;
-    // A journal whose highest id grew after the snapshot got the step's messages.
-    bool mqtt_got = false, gb_got = false;
+  // first, so a grown id means its messages got there). Judged when the journal is opened, before
+  // this run appends anything to it (the birth, the initial report: judged after them, every
+  // interrupted step looked delivered and was lost — found by a chaos soak).
+  bool outbox_missed(char id_kind, const ul::journal& j) const {
     for (const auto& [kind, bytes] : outbox) {
-      if ((kind != 'm' && kind != 'g') || bytes.size() != 8) continue;
+      if (kind != id_kind || bytes.size() != 8) continue;
       std::uint64_t id = 0;
       for (int i = 0; i < 8; ++i)
         id |= std::uint64_t{bytes[static_cast<std::size_t>(i)]} << (8 * i);
-      const auto& j = kind == 'm' ? mqtt_journal : gb_journal;
-      if (j && j->last_id() > id) (kind == 'm' ? mqtt_got : gb_got) = true;
+      return j.last_id() <= id;
     }
+    return false;
+  }
+
+  // Journals the outbox's messages of one kind again: 'M' MQTT envelopes, 'G' GB ADUs.
+  void resend_outbox(char which) {
     for (const auto& [kind, bytes] : outbox) {
+      if (kind != which) continue;
       std::error_code ec;
-      if (kind == 'M' && mqtt_up && !mqtt_got) {
+      if (kind == 'M' && mqtt_up) {
         const tm::envelope env = tm::decode_envelope(firebus::byte_view(bytes), ec);
         const auto* b = ec ? nullptr : std::get_if<tm::batch>(&env.body);
         if (b == nullptr || b->events.empty()) continue;
         send_envelope(env, ul::lane::alarm, topic_alarm);
-        ++resent;
-      } else if (kind == 'G' && gb_up && !gb_got) {
+        ++outbox_resent;
+      } else if (kind == 'G' && gb_up) {
         const gb::adu a = gb::decode_adu(firebus::byte_view(bytes), ec);
         if (ec) continue;
         send_gb({a});
-        ++resent;
+        ++outbox_resent;
       }
     }
-    if (resent > 0) {
-      log("resent the last step of the previous run", {{"journalled_again", resent}});
+  }
+
+  // After both uplinks started: the outbox is done with (a snapshot without it).
+  void outbox_done() {
+    if (outbox_resent > 0) {
+      log("resent the last step of the previous run", {{"journalled_again", outbox_resent}});
     }
+    if (outbox.empty()) return;
     outbox.clear();
     write_snapshot();
   }
@@ -1613,8 +1635,11 @@ struct gateway::impl : std::enable_shared_from_this<gateway::impl> {
       }
     }
     // The step's state (a latched fire) and what it sends are on disk before the journals get
-    // it: a kill -9 between the two re-latches the fire and resends (start(): resend_outbox()).
+    // it: a kill -9 between the two re-latches the fire and resends (start_mqtt(), start_gb():
+    // resend_outbox()).
     write_snapshot();
+    // Tests only (docs/gateway.md): die here, as a kill -9 at this instant would.
+    if (kill_after_step_snapshot && (env || !out.empty())) ::raise(SIGKILL);
     if (env) send_envelope(*env, ul::lane::alarm, topic_alarm);
     if (gb_up) send_gb(out);
     outbox.clear();  // journalled (or held and faulted): the next snapshot drops it

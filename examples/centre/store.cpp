@@ -513,46 +513,91 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
 // A UITD sends fire before everything else queued (GB 26875.1): after an outage, a fire that
 // ended and came back arrives as fire, fire again, and only then the status between them
 // without fire, late (superseded). Ordered by their time tags, the device's fire fell and rose:
-// two fires. The fire alarm open since before the late status ended with it (cleared at its
-// arrival), and the current fire gets an alarm of its own — also when an operator resolved the
-// first one meanwhile — opened by the device's latest fire status (docs/centre.md, "Late
-// statuses"). Nothing happens when the device's last fire alarm was opened after the late
-// status (the fire it reports came later: the usual "link down" status of an outage).
+// two fires (docs/centre.md, "Late statuses"). The fire alarm open at the late status by the tags
+// (the one opened last before it) ended with it (cleared at its arrival, if still open); the
+// fire that rose after it (the device's first fire status after it, by the tags) gets an alarm
+// of its own unless it has one — open, or cleared already when a status without fire followed
+// it by the tags (several falls and rises in one outage: a reset while the fire held, whose fall
+// and rise travel as a fire message, overtakes an older fall). Also when an operator resolved
+// the first alarm meanwhile. Nothing happens when the late status is older than every fire
+// alarm of the device (the fire it ends came later: the usual "link down" status of an outage).
+// The device's newest 64 statuses and fire alarms are looked at.
 void store::split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
                             micros now) {
-  const result last = db_->query(
-      "SELECT a.id, a.state, a.cleared_us, ev.event_time FROM alarms a JOIN events ev "
-      "ON ev.id = a.event_id WHERE a.device_id = $1 AND a.kind = 'fire' "
-      "ORDER BY a.id DESC LIMIT 1",
-      {dev});
-  if (last.empty() || is_null(last.rows[0][3])) return;
-  const std::optional<micros> opened_at = parse_event_time(as_text(last.rows[0][3]));
-  if (!opened_at || *opened_at >= *e.event_us) return;
-  const std::int64_t alarm_id = as_int(last.rows[0][0]);
-  const std::string state = as_text(last.rows[0][1]);
-  if ((state == "received" || state == "acknowledged") && is_null(last.rows[0][2])) {
-    const result r = db_->query(
-        "UPDATE alarms SET cleared_us = $2, cleared_event_id = $3, updated_us = $2 "
-        "WHERE id = $1 AND cleared_us IS NULL RETURNING id",
-        {alarm_id, now, e.id});
-    if (!r.empty()) e.alarms_cleared.emplace_back(alarm_kind::fire, alarm_id);
+  const micros fall = *e.event_us;
+  struct status_at {
+    std::int64_t id;
+    bool fire;
+    micros t;
+    value text;
+  };
+  std::vector<status_at> statuses;
+  for (const row& f : db_->query("SELECT id, status, event_time FROM events WHERE device_id = $1 "
+                                 "AND id <> $2 AND status IS NOT NULL ORDER BY id DESC LIMIT 64",
+                                 {dev, e.id})
+                          .rows) {
+    if (is_null(f[2])) continue;
+    const std::optional<micros> t = parse_event_time(as_text(f[2]));
+    if (!t) continue;
+    const bool fire = (alarm_bits_of(static_cast<unsigned>(as_int(f[1])), uitd_level) & 1u) != 0;
+    statuses.push_back(status_at{as_int(f[0]), fire, *t, f[2]});
   }
-  // The device's latest fire status (by arrival): the one that set its current status.
-  const result fires = db_->query(
-      "SELECT id, status, event_time FROM events WHERE device_id = $1 AND id <> $2 AND "
-      "status IS NOT NULL ORDER BY id DESC LIMIT 32",
-      {dev, e.id});
-  for (const row& f : fires.rows) {
-    if ((alarm_bits_of(static_cast<unsigned>(as_int(f[1])), uitd_level) & 1u) == 0) continue;
+  // The first rise after the fall, by the tags (the earliest fire status after it).
+  const status_at* rise = nullptr;
+  for (const status_at& x : statuses) {
+    if (x.fire && x.t > fall && (!rise || x.t < rise->t || (x.t == rise->t && x.id < rise->id)))
+      rise = &x;
+  }
+  if (!rise) return;
+  // The fire alarm open at the fall (opened last before it), and whether the rise has one.
+  std::optional<std::int64_t> open_at_fall;
+  micros open_at_fall_t = 0;
+  bool rise_has_alarm = false;
+  for (const row& a : db_->query("SELECT id, event_time FROM alarms WHERE device_id = $1 AND "
+                                 "kind = 'fire' ORDER BY id DESC LIMIT 64",
+                                 {dev})
+                          .rows) {
+    const std::optional<micros> t = is_null(a[1]) ? std::nullopt : parse_event_time(as_text(a[1]));
+    if (!t) continue;
+    if (*t == rise->t) rise_has_alarm = true;
+    if (*t < fall && (!open_at_fall || *t > open_at_fall_t)) {
+      open_at_fall = as_int(a[0]);
+      open_at_fall_t = *t;
+    }
+  }
+  if (!open_at_fall) return;
+  const result ended = db_->query(
+      "UPDATE alarms SET cleared_us = $2, cleared_event_id = $3, updated_us = $2 "
+      "WHERE id = $1 AND cleared_us IS NULL AND state IN ('received', 'acknowledged') "
+      "RETURNING id",
+      {*open_at_fall, now, e.id});
+  if (!ended.empty()) e.alarms_cleared.emplace_back(alarm_kind::fire, *open_at_fall);
+  if (rise_has_alarm) return;
+  // The rise's fire is over when a status without fire followed it, by the tags.
+  const status_at* end = nullptr;
+  for (const status_at& x : statuses) {
+    if (!x.fire && x.t > rise->t && (!end || x.t < end->t || (x.t == end->t && x.id < end->id)))
+      end = &x;
+  }
+  if (end) {
     const result r = db_->query(
         "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
-        "updated_us) VALUES ($1, $2, $3, 'fire', 'received', $4, $5, $4) "
-        "ON CONFLICT (device_id, kind) WHERE state IN ('received', 'acknowledged') AND "
-        "cleared_us IS NULL DO NOTHING RETURNING id",
-        {unit, dev, as_int(f[0]), now, f[2]});
-    if (!r.empty()) e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+        "updated_us, cleared_us, cleared_event_id) VALUES ($1, $2, $3, 'fire', 'received', $4, "
+        "$5, $4, $4, $6) RETURNING id",
+        {unit, dev, rise->id, now, rise->text, end->id});
+    if (!r.empty()) {
+      e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+      e.alarms_cleared.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+    }
     return;
   }
+  const result r = db_->query(
+      "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
+      "updated_us) VALUES ($1, $2, $3, 'fire', 'received', $4, $5, $4) "
+      "ON CONFLICT (device_id, kind) WHERE state IN ('received', 'acknowledged') AND "
+      "cleared_us IS NULL DO NOTHING RETURNING id",
+      {unit, dev, rise->id, now, rise->text});
+  if (!r.empty()) e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
 }
 
 std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,

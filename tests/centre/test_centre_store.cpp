@@ -417,6 +417,59 @@ TEST_CASE("store - sqlite - a late status between two fires: the fire fell and r
   CHECK(r.events[0].alarms_cleared.empty());
 }
 
+TEST_CASE("store - sqlite - a late fall older than a newer fall and rise: three fires") {
+  // During one outage: fire 1 (:31, before it) returned and was reset (:37, a routine status),
+  // fire 2 (:40), reset while it held (:43: fall and rise in one fire message). Fire messages
+  // first: the centre gets :40, the :43 pair, then the :37 fall, late. The late-fall rule only
+  // looked at the device's last fire alarm (opened at :43, after the fall): fires 1 and 2 stayed
+  // one alarm (found by a chaos soak). By the tags: three fires, the middle one already over.
+  firebus_test::temp_dir dir;
+  fc::store_options o;
+  o.sqlite_path = dir.path + "/centre.sqlite";
+  std::unique_ptr<fc::store> s = fc::store::open(o);
+  fc::ingest_outcome r = ingest(*s, message(1, component_status_adu(7, 0x0003, 31), 31));
+  const std::int64_t first = r.events.at(0).alarms_opened.at(0).second;
+  r = ingest(*s, message(2, component_status_adu(7, 0x0003, 40), 50));
+  CHECK(r.events.at(0).alarms_opened.empty());
+  std::error_code ec;
+  gb::adu pair = gb::decode_adu(firebus::byte_view(component_status_adu(7, 0x0001, 43)), ec);
+  pair.objects.push_back(
+      gb::decode_adu(firebus::byte_view(component_status_adu(7, 0x0003, 43)), ec).objects.at(0));
+  REQUIRE(!ec);
+  r = ingest(*s, message(3, gb::encode_adu(pair), 50));
+  REQUIRE(r.events.size() == 2);
+  CHECK(r.events[0].alarms_cleared.size() == 1);  // the fall ends the alarm open since :31
+  REQUIRE(r.events[1].alarms_opened.size() == 1);
+  const std::int64_t third = r.events[1].alarms_opened[0].second;
+  r = ingest(*s, message(4, component_status_adu(7, 0x0001, 37), 50));
+  REQUIRE(r.events.at(0).superseded);
+  // Fire 2 gets its alarm, over already: opened by the :40 status, cleared by the :43 fall.
+  REQUIRE(r.events[0].alarms_opened.size() == 1);
+  const std::int64_t second = r.events[0].alarms_opened[0].second;
+  CHECK(r.events[0].alarms_cleared == r.events[0].alarms_opened);
+  CHECK(second != first);
+  CHECK(second != third);
+  const auto at_second = [](const nlohmann::json& a) {
+    return a["event_time"].get<std::string>().substr(17, 2);
+  };
+  CHECK(at_second(s->alarm(first)) == "31");
+  CHECK(at_second(s->alarm(second)) == "40");
+  CHECK(at_second(s->alarm(third)) == "43");
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire'") == 3);
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire' AND cleared_us IS NULL") == 1);
+  // All three wait for the operator (a cleared alarm is still to be acknowledged and resolved).
+  CHECK(s->alarms("").size() == 3);
+  CHECK(count(*s, "SELECT last_status FROM devices WHERE level = 'component'") == 0x0003);
+  // The same late fall in another message (another grouping): nothing more.
+  gb::adu again = gb::decode_adu(firebus::byte_view(component_status_adu(7, 0x0001, 37)), ec);
+  again.objects.push_back(
+      gb::decode_adu(firebus::byte_view(component_status_adu(8, 0x0001, 37)), ec).objects.at(0));
+  r = ingest(*s, message(5, gb::encode_adu(again), 51));
+  CHECK(r.events.at(0).alarms_opened.empty());
+  CHECK(r.events[0].alarms_cleared.empty());
+  CHECK(count(*s, "SELECT COUNT(*) FROM alarms WHERE kind = 'fire'") == 3);
+}
+
 TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {
   // A fire report must reach an operator even when its time tag is older than the device's
   // current status: a fire message delayed behind a newer status, or a panel whose clock went

@@ -475,7 +475,12 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
       // A superseded (late) status changes nothing, except that a fire it reports is never
       // lost: a fire message delayed behind a newer status, or a panel whose clock went back
       // (reset to 2000 by a power loss, moved back by a clock sync), still opens a fire alarm
-      // when the device's current status has no fire (docs/centre.md, "Late statuses").
+      // when the device's current status has no fire; and a bit it reports clear while the
+      // current status has it set fell and rose again (docs/centre.md, "Late statuses").
+      if (e.superseded && (now_bits & bit) == 0 && (before & bit) != 0) {
+        if (e.event_us) split_late(unit, *dev, uitd_level, e, now, k);
+        continue;
+      }
       if (e.superseded && alarm_kinds[k] != alarm_kind::fire) continue;
       if ((now_bits & bit) != 0 && (before & bit) == 0) {
         // A late fire that already opened an alarm (the same event, sent again in another
@@ -494,9 +499,6 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
             "cleared_us IS NULL DO NOTHING RETURNING id",
             {unit, *dev, e.id, kind, now, opt(e.event_time)});
         if (!r.empty()) e.alarms_opened.emplace_back(alarm_kinds[k], as_int(r.rows[0][0]));
-      } else if (e.superseded && alarm_kinds[k] == alarm_kind::fire && (now_bits & bit) == 0 &&
-                 (before & bit) != 0 && e.event_us) {
-        split_late_fire(unit, *dev, uitd_level, e, now);
       } else if (!e.superseded && (now_bits & bit) == 0 && (before & bit) != 0) {
         const result r = db_->query(
             "UPDATE alarms SET cleared_us = $3, cleared_event_id = $4, updated_us = $3 "
@@ -521,13 +523,18 @@ void store::ingest_one(const inbound& m, ingest_outcome& out) {
 // and rise travel as a fire message, overtakes an older fall). Also when an operator resolved
 // the first alarm meanwhile. Nothing happens when the late status is older than every fire
 // alarm of the device (the fire it ends came later: the usual "link down" status of an outage).
-// The device's newest 64 statuses and fire alarms are looked at.
-void store::split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
-                            micros now) {
+// The same for a fault or supervisory bit (alarm_kinds[k]): its episodes are as many alarms
+// (their late rises, unlike fire's, open nothing). The device's newest 64 statuses and alarms of
+// the kind are looked at.
+void store::split_late(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
+                       micros now, std::size_t k) {
   const micros fall = *e.event_us;
+  const unsigned bit = 1u << k;
+  const alarm_kind kind = alarm_kinds[k];
+  const std::string kind_name = to_string(kind);
   struct status_at {
     std::int64_t id;
-    bool fire;
+    bool set;  // the bit
     micros t;
     value text;
   };
@@ -539,23 +546,23 @@ void store::split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level
     if (is_null(f[2])) continue;
     const std::optional<micros> t = parse_event_time(as_text(f[2]));
     if (!t) continue;
-    const bool fire = (alarm_bits_of(static_cast<unsigned>(as_int(f[1])), uitd_level) & 1u) != 0;
-    statuses.push_back(status_at{as_int(f[0]), fire, *t, f[2]});
+    const bool set = (alarm_bits_of(static_cast<unsigned>(as_int(f[1])), uitd_level) & bit) != 0;
+    statuses.push_back(status_at{as_int(f[0]), set, *t, f[2]});
   }
-  // The first rise after the fall, by the tags (the earliest fire status after it).
+  // The first rise after the fall, by the tags (the earliest status with the bit after it).
   const status_at* rise = nullptr;
   for (const status_at& x : statuses) {
-    if (x.fire && x.t > fall && (!rise || x.t < rise->t || (x.t == rise->t && x.id < rise->id)))
+    if (x.set && x.t > fall && (!rise || x.t < rise->t || (x.t == rise->t && x.id < rise->id)))
       rise = &x;
   }
   if (!rise) return;
-  // The fire alarm open at the fall (opened last before it), and whether the rise has one.
+  // The alarm open at the fall (opened last before it), and whether the rise has one.
   std::optional<std::int64_t> open_at_fall;
   micros open_at_fall_t = 0;
   bool rise_has_alarm = false;
   for (const row& a : db_->query("SELECT id, event_time FROM alarms WHERE device_id = $1 AND "
-                                 "kind = 'fire' ORDER BY id DESC LIMIT 64",
-                                 {dev})
+                                 "kind = $2 ORDER BY id DESC LIMIT 64",
+                                 {dev, kind_name})
                           .rows) {
     const std::optional<micros> t = is_null(a[1]) ? std::nullopt : parse_event_time(as_text(a[1]));
     if (!t) continue;
@@ -571,33 +578,33 @@ void store::split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level
       "WHERE id = $1 AND cleared_us IS NULL AND state IN ('received', 'acknowledged') "
       "RETURNING id",
       {*open_at_fall, now, e.id});
-  if (!ended.empty()) e.alarms_cleared.emplace_back(alarm_kind::fire, *open_at_fall);
+  if (!ended.empty()) e.alarms_cleared.emplace_back(kind, *open_at_fall);
   if (rise_has_alarm) return;
-  // The rise's fire is over when a status without fire followed it, by the tags.
+  // The rise's episode is over when a status without the bit followed it, by the tags.
   const status_at* end = nullptr;
   for (const status_at& x : statuses) {
-    if (!x.fire && x.t > rise->t && (!end || x.t < end->t || (x.t == end->t && x.id < end->id)))
+    if (!x.set && x.t > rise->t && (!end || x.t < end->t || (x.t == end->t && x.id < end->id)))
       end = &x;
   }
   if (end) {
     const result r = db_->query(
         "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
-        "updated_us, cleared_us, cleared_event_id) VALUES ($1, $2, $3, 'fire', 'received', $4, "
-        "$5, $4, $4, $6) RETURNING id",
-        {unit, dev, rise->id, now, rise->text, end->id});
+        "updated_us, cleared_us, cleared_event_id) VALUES ($1, $2, $3, $4, 'received', $5, "
+        "$6, $5, $5, $7) RETURNING id",
+        {unit, dev, rise->id, kind_name, now, rise->text, end->id});
     if (!r.empty()) {
-      e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
-      e.alarms_cleared.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+      e.alarms_opened.emplace_back(kind, as_int(r.rows[0][0]));
+      e.alarms_cleared.emplace_back(kind, as_int(r.rows[0][0]));
     }
     return;
   }
   const result r = db_->query(
       "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
-      "updated_us) VALUES ($1, $2, $3, 'fire', 'received', $4, $5, $4) "
+      "updated_us) VALUES ($1, $2, $3, $4, 'received', $5, $6, $5) "
       "ON CONFLICT (device_id, kind) WHERE state IN ('received', 'acknowledged') AND "
       "cleared_us IS NULL DO NOTHING RETURNING id",
-      {unit, dev, rise->id, now, rise->text});
-  if (!r.empty()) e.alarms_opened.emplace_back(alarm_kind::fire, as_int(r.rows[0][0]));
+      {unit, dev, rise->id, kind_name, now, rise->text});
+  if (!r.empty()) e.alarms_opened.emplace_back(kind, as_int(r.rows[0][0]));
 }
 
 std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,

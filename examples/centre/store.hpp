@@ -98,9 +98,10 @@ class store {
   void ingest_one(const inbound& m, ingest_outcome& out);
   std::int64_t device(std::int64_t unit, const event_record& e, micros now,
                       std::optional<std::int64_t>& prev_status, bool& superseded);
-  // A late status without fire between a device's fires: the fire fell and rose (store.cpp).
-  void split_late_fire(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e,
-                       micros now);
+  // A late status without alarm bit alarm_kinds[k] between a device's statuses with it: the
+  // bit fell and rose (store.cpp).
+  void split_late(std::int64_t unit, std::int64_t dev, bool uitd_level, event_record& e, micros now,
+                  std::size_t k);
 
   // The identity of a device row: unit id, level (0 uitd, 1 system, 2 component), system type,
   // system address, component address — the unique key of `devices`.

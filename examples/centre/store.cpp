@@ -638,8 +638,17 @@ std::int64_t store::device(std::int64_t unit, const event_record& e, micros now,
     // Only status objects change last_status; component descriptions come with types 2 and 7. A
     // status whose time tag is older than the one that set last_status arrived late (the UITD
     // sent more urgent objects first): it is history, not the device's state (docs/centre.md).
-    superseded =
-        e.event_us && exists && !is_null(prev.rows[0][1]) && *e.event_us < as_int(prev.rows[0][1]);
+    // Except when the device's clock was reset: a tag in the year 2000 (a clock that lost its
+    // time, as a power loss leaves many panels) after one that was not would make every later
+    // status look late for 26 years — its faults never opened, its clears never applied. Such a
+    // status is the device's state, in the order it comes; its own later statuses are ordered
+    // by their tags again.
+    const auto clock_unset = [](micros us) {
+      return us < micros{978'393'600} * 1'000'000;  // before 2001-01-02 UTC
+    };
+    superseded = e.event_us && exists && !is_null(prev.rows[0][1]) &&
+                 *e.event_us < as_int(prev.rows[0][1]) &&
+                 !(clock_unset(*e.event_us) && !clock_unset(as_int(prev.rows[0][1])));
   } else {
     superseded = false;
   }

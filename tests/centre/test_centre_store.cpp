@@ -579,6 +579,27 @@ TEST_CASE("store - sqlite - a late fire status still opens a fire alarm") {
   REQUIRE(r.st == fc::ingest_outcome::status::stored);
   REQUIRE(r.events.at(0).alarms_opened.size() == 1);
   CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fire);
+  // A clock that reads 2000 after one that did not was reset: its statuses are the device's
+  // state, in their order (they were all "late" until 2026: its fire never cleared, its
+  // faults never opened).
+  CHECK_FALSE(r.events[0].superseded);
+  const auto reset_clock = [&](std::uint16_t status, int second, std::uint16_t serial) {
+    cs.status = status;
+    cs.time = gb::time_tag{};
+    cs.time.second = static_cast<std::uint8_t>(second);
+    return ingest(
+        *s, message(serial, gb::encode_adu(gb::adu{gb::adu_type::component_status, {cs}}), 27));
+  };
+  r = reset_clock(0x0001, 5, 8);
+  CHECK_FALSE(r.events.at(0).superseded);
+  CHECK(r.events[0].alarms_cleared.size() == 1);
+  r = reset_clock(0x0005, 10, 9);
+  REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+  CHECK(r.events[0].alarms_opened[0].first == fc::alarm_kind::fault);
+  // Its own statuses are ordered by their tags again: a late one of :07 changes nothing.
+  r = reset_clock(0x0001, 7, 10);
+  CHECK(r.events.at(0).superseded);
+  CHECK(count(*s, "SELECT last_status FROM devices WHERE component_address = 131073") == 0x0005);
 }
 
 TEST_CASE(

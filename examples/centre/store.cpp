@@ -555,7 +555,21 @@ void store::split_late(std::int64_t unit, std::int64_t dev, bool uitd_level, eve
     if (x.set && x.t > fall && (!rise || x.t < rise->t || (x.t == rise->t && x.id < rise->id)))
       rise = &x;
   }
-  if (!rise) return;
+  // The episode the fall ends, by the tags: the statuses with the bit right before it.
+  const status_at* start = nullptr;
+  {
+    std::vector<const status_at*> before;
+    for (const status_at& x : statuses) {
+      if (x.t < fall) before.push_back(&x);
+    }
+    std::sort(before.begin(), before.end(), [](const status_at* a, const status_at* b) {
+      return a->t != b->t ? a->t > b->t : a->id > b->id;
+    });
+    for (const status_at* x : before) {
+      if (!x->set) break;
+      start = x;
+    }
+  }
   // The alarm open at the fall (opened last before it), and whether the rise has one.
   std::optional<std::int64_t> open_at_fall;
   micros open_at_fall_t = 0;
@@ -566,20 +580,38 @@ void store::split_late(std::int64_t unit, std::int64_t dev, bool uitd_level, eve
                           .rows) {
     const std::optional<micros> t = is_null(a[1]) ? std::nullopt : parse_event_time(as_text(a[1]));
     if (!t) continue;
-    if (*t == rise->t) rise_has_alarm = true;
+    if (rise && *t == rise->t) rise_has_alarm = true;
     if (*t < fall && (!open_at_fall || *t > open_at_fall_t)) {
       open_at_fall = as_int(a[0]);
       open_at_fall_t = *t;
     }
   }
-  if (!open_at_fall) return;
-  const result ended = db_->query(
-      "UPDATE alarms SET cleared_us = $2, cleared_event_id = $3, updated_us = $2 "
-      "WHERE id = $1 AND cleared_us IS NULL AND state IN ('received', 'acknowledged') "
-      "RETURNING id",
-      {*open_at_fall, now, e.id});
-  if (!ended.empty()) e.alarms_cleared.emplace_back(kind, *open_at_fall);
-  if (rise_has_alarm) return;
+  if (!open_at_fall && !start) return;  // the fall is older than all the device's episodes
+  // An episode over before its alarm: opened at its start, cleared at once.
+  const auto record_over = [&](const status_at& from, std::int64_t end_event) {
+    const result r = db_->query(
+        "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
+        "updated_us, cleared_us, cleared_event_id) VALUES ($1, $2, $3, $4, 'received', $5, "
+        "$6, $5, $5, $7) RETURNING id",
+        {unit, dev, from.id, kind_name, now, from.text, end_event});
+    if (!r.empty()) {
+      e.alarms_opened.emplace_back(kind, as_int(r.rows[0][0]));
+      e.alarms_cleared.emplace_back(kind, as_int(r.rows[0][0]));
+    }
+  };
+  if (open_at_fall) {  // its episode is over by the fall (cleared now, if still open)
+    const result ended = db_->query(
+        "UPDATE alarms SET cleared_us = $2, cleared_event_id = $3, updated_us = $2 "
+        "WHERE id = $1 AND cleared_us IS NULL AND state IN ('received', 'acknowledged') "
+        "RETURNING id",
+        {*open_at_fall, now, e.id});
+    if (!ended.empty()) e.alarms_cleared.emplace_back(kind, *open_at_fall);
+  }
+  // The episode the fall ends has no alarm when it began after that one (or there is none): all
+  // of it came late, during an outage, and a late rise opened nothing (a late fire's rise opens
+  // one only when the device's current status has no fire). It gets its own.
+  if (start && (!open_at_fall || open_at_fall_t < start->t)) record_over(*start, e.id);
+  if (!rise || rise_has_alarm) return;
   // The rise's episode is over when a status without the bit followed it, by the tags.
   const status_at* end = nullptr;
   for (const status_at& x : statuses) {
@@ -587,15 +619,7 @@ void store::split_late(std::int64_t unit, std::int64_t dev, bool uitd_level, eve
       end = &x;
   }
   if (end) {
-    const result r = db_->query(
-        "INSERT INTO alarms(unit_id, device_id, event_id, kind, state, opened_us, event_time, "
-        "updated_us, cleared_us, cleared_event_id) VALUES ($1, $2, $3, $4, 'received', $5, "
-        "$6, $5, $5, $7) RETURNING id",
-        {unit, dev, rise->id, kind_name, now, rise->text, end->id});
-    if (!r.empty()) {
-      e.alarms_opened.emplace_back(kind, as_int(r.rows[0][0]));
-      e.alarms_cleared.emplace_back(kind, as_int(r.rows[0][0]));
-    }
+    record_over(*rise, end->id);
     return;
   }
   const result r = db_->query(

@@ -491,6 +491,37 @@ void three_fires(std::unique_ptr<fc::store> s) {
 }
 }  // namespace
 
+TEST_CASE("store - sqlite - an episode wholly inside an outage, before another: its own alarm") {
+  // During one outage a pre-alarm (or a fire) rose at :10, fell at :12 and rose again at :30.
+  // The :30 rise comes first and opens the alarm; the :10 rise, late, opens nothing (the device
+  // is in that state already), and the :12 fall, late, found no alarm open at its time: the
+  // first episode had no alarm (found by a chaos soak, seed 23). By the tags it is one, over.
+  for (const std::uint16_t bits : {std::uint16_t{0x0011}, std::uint16_t{0x0003}}) {
+    CAPTURE(bits);
+    firebus_test::temp_dir dir;
+    fc::store_options o;
+    o.sqlite_path = dir.path + "/centre.sqlite";
+    std::unique_ptr<fc::store> s = fc::store::open(o);
+    const fc::alarm_kind kind = bits == 0x0003 ? fc::alarm_kind::fire : fc::alarm_kind::supervisory;
+    ingest(*s, message(1, component_status_adu(7, 0x0001, 1), 1));
+    fc::ingest_outcome r = ingest(*s, message(2, component_status_adu(7, bits, 30), 40));
+    REQUIRE(r.events.at(0).alarms_opened.size() == 1);
+    const std::int64_t second = r.events[0].alarms_opened[0].second;
+    r = ingest(*s, message(3, component_status_adu(7, bits, 10), 40));
+    CHECK(r.events.at(0).superseded);
+    CHECK(r.events[0].alarms_opened.empty());
+    r = ingest(*s, message(4, component_status_adu(7, 0x0001, 12), 40));
+    REQUIRE(r.events.at(0).superseded);
+    REQUIRE(r.events[0].alarms_opened.size() == 1);
+    CHECK(r.events[0].alarms_opened[0].first == kind);
+    CHECK(r.events[0].alarms_cleared == r.events[0].alarms_opened);
+    CHECK(s->alarm(r.events[0].alarms_opened[0].second)["event_time"].get<std::string>().substr(
+              17, 2) == "10");
+    CHECK(s->alarm(second).at("cleared_us").is_null());  // the :30 episode goes on
+    CHECK(count(*s, "SELECT COUNT(*) FROM alarms") == 2);
+  }
+}
+
 TEST_CASE("store - sqlite - a late fall older than a newer fall and rise: three fires") {
   firebus_test::temp_dir dir;
   fc::store_options o;
